@@ -1,0 +1,35 @@
+/** Error codes of the wire format; each maps to one HTTP status family. */
+export const ErrorCode = {
+  VALIDATION_ERROR: 'VALIDATION_ERROR',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ResponseMetadata {
+  timestamp: number;
+  version: 'v1';
+  [key: string]: unknown;
+}
+
+export interface SuccessEnvelope<T> {
+  success: true;
+  data: T;
+  metadata: ResponseMetadata;
+}
+
+export interface ErrorBody {
+  success: false;
+  status: number;
+  code: ErrorCode;
+  message: string;
+  meta: Record<string, unknown>;
+  timestamp: number;
+  error: { code: ErrorCode; message: string; details: unknown };
+}

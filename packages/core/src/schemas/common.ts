@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ID_PATTERN, ID_RULE } from '../ids.js';
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export const idSchema = z.string({ error: (issue) => (issue.input === undefined ? 'Required' : 'must be a string id') }).regex(ID_PATTERN, ID_RULE);
+
+/** An enum matched case-insensitively on input; always lower-case on output. */
+export function caseInsensitiveEnum<const T extends string>(values: readonly [T, ...T[]], aliases: Record<string, T> = {}) {
+  const accepted = [...new Set([...values, ...values.map((v) => v.toUpperCase()), ...Object.keys(aliases)])];
+  return z
+    .enum(accepted as [string, ...string[]], {
+      error: (issue) => (issue.input === undefined ? 'Required' : `must be one of ${values.join(', ')}`),
+    })
+    .transform((v): T => aliases[v] ?? (v.toLowerCase() as T));
+}
+
+/** A positive whole number read from a query string. */
+function queryInt(name: string, min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+export const paginationQuerySchema = z.strictObject({
+  page: queryInt('page', 1, 1_000_000, 1),
+  pageSize: queryInt('pageSize', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
+});
+export type PaginationQuery = z.output<typeof paginationQuerySchema>;
+
+export interface PaginationMeta {
+  page: number;
+  pageSize: number;
+  totalCount: number;
+  totalPages: number;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export interface PaginatedResult<T> {
+  data: T[];
+  meta: PaginationMeta;
+}
+
+export function paginationMeta(page: number, pageSize: number, totalCount: number): PaginationMeta {
+  const totalPages = Math.ceil(totalCount / pageSize);
+  return { page, pageSize, totalCount, totalPages, hasNextPage: page < totalPages, hasPreviousPage: page > 1 };
+}
+
+export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');

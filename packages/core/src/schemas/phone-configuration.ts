@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { PhoneProvider } from '../enums.js';
+import { RULES, isE164 } from '../validation.js';
+import { caseInsensitiveEnum, idSchema, nameSchema } from './common.js';
+
+const providers = Object.values(PhoneProvider) as [PhoneProvider, ...PhoneProvider[]];
+
+export const phoneConfigurationRequestSchema = z.strictObject({
+  phoneNumber: z.string().refine(isE164, RULES.e164),
+  provider: caseInsensitiveEnum(providers, { signalwire: PhoneProvider.SIGNAL_WIRE, SIGNALWIRE: PhoneProvider.SIGNAL_WIRE }),
+  friendlyName: nameSchema.optional(),
+});
+export type PhoneConfigurationRequest = z.input<typeof phoneConfigurationRequestSchema>;
+
+export const phoneConfigurationUpdateSchema = z.strictObject({
+  id: idSchema.optional(),
+  friendlyName: nameSchema,
+});
+export type PhoneConfigurationUpdateRequest = z.input<typeof phoneConfigurationUpdateSchema>;
+
+export interface PhoneConfiguration {
+  id: string;
+  phoneNumber: string;
+  provider: PhoneProvider;
+  friendlyName: string | null;
+  voiceChannelId: string | null;
+  smsChannelId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}

@@ -1,0 +1,61 @@
+import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { z } from 'zod';
+
+export const RULES = {
+  e164: 'Phone number must be in E.164 format, e.g. +12025551234',
+  webUrl: 'Invalid website URL format',
+  reverseDns: 'Invalid package name or bundle ID: expected reverse-DNS form such as com.example.app',
+} as const;
+
+/** Strict E.164: a leading '+', digits only, and a number valid for its country. */
+export function isE164(value: string): boolean {
+  if (!/^\+[1-9]\d{1,14}$/.test(value)) return false;
+  const parsed = parsePhoneNumberFromString(value);
+  return parsed !== undefined && parsed.number === value && isValidPhoneNumber(value);
+}
+
+/** An absolute http(s) URL with a host. */
+export function isWebUrl(value: string): boolean {
+  if (!/^https?:\/\//i.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Android package names and iOS bundle ids: at least two dot-separated segments. */
+export function isReverseDns(value: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/.test(value) && value.length <= 255;
+}
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `configuration.platform`; empty for the body itself. */
+  field: string;
+  message: string;
+}
+
+/** Error map for parsing: names missing fields plainly instead of "received undefined". */
+export const issueMessages: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'Required';
+  if (issue.code === 'unrecognized_keys') {
+    return `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+  }
+  return undefined;
+};
+
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** One line naming the first broken rule and where, e.g. "channelIdentifier: Invalid website URL format". */
+export function describeIssues(issues: FieldIssue[]): string {
+  const first = issues[0];
+  if (!first) return 'Invalid request';
+  const head = first.field ? `${first.field}: ${first.message}` : first.message;
+  return issues.length > 1 ? `${head} (and ${issues.length - 1} more)` : head;
+}
