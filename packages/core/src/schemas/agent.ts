@@ -19,6 +19,7 @@ export const agentRequestSchema = z.strictObject({
   backend: agentBackendSchema.prefault({ type: AgentBackendType.ECHO }),
 });
 export type AgentRequest = z.input<typeof agentRequestSchema>;
+export type ParsedAgentRequest = z.output<typeof agentRequestSchema>;
 
 export const agentUpdateSchema = z.strictObject({
   id: z.string().optional(),
@@ -28,6 +29,7 @@ export const agentUpdateSchema = z.strictObject({
   backend: agentBackendSchema.optional(),
 });
 export type AgentUpdateRequest = z.input<typeof agentUpdateSchema>;
+export type ParsedAgentUpdate = z.output<typeof agentUpdateSchema>;
 
 export interface Agent {
   id: string;

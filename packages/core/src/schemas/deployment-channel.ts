@@ -104,6 +104,7 @@ export const deploymentChannelUpdateSchema = z.strictObject({
   configuration: z.record(z.string(), z.unknown()).optional(),
 });
 export type DeploymentChannelUpdateRequest = z.input<typeof deploymentChannelUpdateSchema>;
+export type ParsedDeploymentChannelUpdate = z.output<typeof deploymentChannelUpdateSchema>;
 
 export const deleteChannelQuerySchema = z.strictObject({
   deletePhoneConfig: z

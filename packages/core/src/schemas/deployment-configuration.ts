@@ -13,6 +13,7 @@ export const deploymentConfigurationRequestSchema = z.strictObject({
   status: initialStatus,
 });
 export type DeploymentConfigurationRequest = z.input<typeof deploymentConfigurationRequestSchema>;
+export type ParsedDeploymentConfigurationRequest = z.output<typeof deploymentConfigurationRequestSchema>;
 
 export const deploymentConfigurationUpdateSchema = z.strictObject({
   id: idSchema.optional(),
@@ -22,6 +23,7 @@ export const deploymentConfigurationUpdateSchema = z.strictObject({
   status: caseInsensitiveEnum(DEPLOYMENT_STATUSES).optional(),
 });
 export type DeploymentConfigurationUpdateRequest = z.input<typeof deploymentConfigurationUpdateSchema>;
+export type ParsedDeploymentConfigurationUpdate = z.output<typeof deploymentConfigurationUpdateSchema>;
 
 /** Creates a channel and binds it to an agent in one step; nothing is kept if any part fails. */
 export const channelSetupRequestSchema = z.strictObject({
@@ -32,6 +34,7 @@ export const channelSetupRequestSchema = z.strictObject({
   channel: deploymentChannelRequestSchema,
 });
 export type ChannelSetupRequest = z.input<typeof channelSetupRequestSchema>;
+export type ParsedChannelSetupRequest = z.output<typeof channelSetupRequestSchema>;
 
 export interface DeploymentConfiguration {
   id: string;

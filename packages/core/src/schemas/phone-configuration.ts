@@ -11,12 +11,14 @@ export const phoneConfigurationRequestSchema = z.strictObject({
   friendlyName: nameSchema.optional(),
 });
 export type PhoneConfigurationRequest = z.input<typeof phoneConfigurationRequestSchema>;
+export type ParsedPhoneConfigurationRequest = z.output<typeof phoneConfigurationRequestSchema>;
 
 export const phoneConfigurationUpdateSchema = z.strictObject({
   id: idSchema.optional(),
   friendlyName: nameSchema,
 });
 export type PhoneConfigurationUpdateRequest = z.input<typeof phoneConfigurationUpdateSchema>;
+export type ParsedPhoneConfigurationUpdate = z.output<typeof phoneConfigurationUpdateSchema>;
 
 export interface PhoneConfiguration {
   id: string;

@@ -1,0 +1,38 @@
+import { resolveClientConfig, type SwitchboardClientOptions } from './config.js';
+import { HttpClient } from './http.js';
+import { AgentsResource } from './resources/agents.js';
+import { DeploymentChannelsResource } from './resources/deployment-channels.js';
+import { DeploymentConfigurationsResource } from './resources/deployment-configurations.js';
+import { PhoneConfigurationsResource } from './resources/phone-configurations.js';
+
+/**
+ * Client for the Switchboard API. Works in Node 20+ and browsers.
+ *
+ * ```ts
+ * const client = new SwitchboardClient({ apiKey: 'sk_…', baseUrl: 'https://switchboard.example.com' });
+ * const channel = await client.deploymentChannels.get('chan_123');
+ * ```
+ *
+ * @throws ConfigurationError when apiKey is missing or baseUrl/timeout/fetch/headers are unusable.
+ */
+export class SwitchboardClient {
+  /** Phone numbers, websites and apps through which agents are reached. */
+  readonly deploymentChannels: DeploymentChannelsResource;
+  /** Phone numbers registered with a telephony provider. Same object as {@link phoneConfigurations}. */
+  readonly phoneConfigs: PhoneConfigurationsResource;
+  /** Alias of {@link phoneConfigs}. */
+  readonly phoneConfigurations: PhoneConfigurationsResource;
+  /** Bindings of one agent to one channel, with their lifecycle status. */
+  readonly deploymentConfigurations: DeploymentConfigurationsResource;
+  /** The agents that answer conversations. */
+  readonly agents: AgentsResource;
+
+  constructor(options: SwitchboardClientOptions) {
+    const http = new HttpClient(resolveClientConfig(options));
+    this.deploymentChannels = new DeploymentChannelsResource(http);
+    this.phoneConfigs = new PhoneConfigurationsResource(http);
+    this.phoneConfigurations = this.phoneConfigs;
+    this.deploymentConfigurations = new DeploymentConfigurationsResource(http);
+    this.agents = new AgentsResource(http);
+  }
+}

@@ -1,0 +1,210 @@
+import type { PaginatedResult, PaginationMeta } from '@switchboard/core';
+import type { ResolvedClientConfig } from './config.js';
+import { APIError, NetworkError, createAPIError } from './errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type QueryValue = string | number | boolean | undefined;
+
+export interface ApiRequest {
+  method: HttpMethod;
+  /** Path below `/v1`, starting with '/'; build it with {@link apiPath} so ids are encoded. */
+  path: string;
+  /** Query parameters; undefined values are left out. */
+  query?: Record<string, QueryValue>;
+  /** JSON body; left out (with its Content-Type) when undefined. */
+  body?: unknown;
+}
+
+/** Code used when the server's answer is not the documented JSON envelope. */
+export const INVALID_RESPONSE = 'INVALID_RESPONSE';
+
+const EXCERPT_LENGTH = 200;
+
+/** Tagged template that percent-encodes every interpolated value: apiPath`/agents/${id}`. */
+export function apiPath(strings: TemplateStringsArray, ...values: string[]): string {
+  return strings.reduce((path, part, i) => path + part + (i < values.length ? encodeURIComponent(values[i] ?? '') : ''), '');
+}
+
+interface SuccessBody {
+  data: unknown;
+  meta?: unknown;
+}
+
+interface RawResponse {
+  status: number;
+  statusText: string;
+  text: string;
+}
+
+/** Sends authenticated JSON requests to the API and unwraps the response envelope. */
+export class HttpClient {
+  readonly #config: ResolvedClientConfig;
+
+  constructor(config: ResolvedClientConfig) {
+    this.#config = config;
+  }
+
+  /** Sends the request and returns the envelope's `data`. */
+  async request<T>(request: ApiRequest): Promise<T> {
+    const body = await this.#send(request);
+    return body.data as T;
+  }
+
+  /** Sends a list request and returns `{ data, meta }`. */
+  async requestPage<T>(request: ApiRequest): Promise<PaginatedResult<T>> {
+    const body = await this.#send(request);
+    if (!Array.isArray(body.data) || !isPaginationMeta(body.meta)) {
+      throw new APIError({
+        statusCode: 200,
+        code: INVALID_RESPONSE,
+        message: `Expected a paginated list ({ data: [...], meta }) from ${request.method} ${request.path}`,
+      });
+    }
+    return { data: body.data as T[], meta: body.meta };
+  }
+
+  async #send(request: ApiRequest): Promise<SuccessBody> {
+    const url = this.#url(request);
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const raw = await this.#fetchText(request.method, url, payload);
+    return interpretResponse(raw, `${request.method} ${request.path}`);
+  }
+
+  #url(request: ApiRequest): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) params.append(name, String(value));
+    }
+    const query = params.toString();
+    return this.#config.apiUrl + request.path + (query ? `?${query}` : '');
+  }
+
+  #headers(hasBody: boolean): Record<string, string> {
+    return {
+      accept: 'application/json',
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...this.#config.headers,
+      authorization: `Bearer ${this.#config.apiKey}`,
+    };
+  }
+
+  /** Performs the fetch under the timeout; the body is read before the timer is cleared. */
+  async #fetchText(method: HttpMethod, url: string, payload: string | undefined): Promise<RawResponse> {
+    const { timeout, fetch } = this.#config;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+
+    }, timeout);
+    try {
+      const init: RequestInit = { method, headers: this.#headers(payload !== undefined), signal: controller.signal };
+      if (payload !== undefined) init.body = payload;
+      const response = await fetch(url, init);
+      const text = await response.text();
+      return { status: response.status, statusText: response.statusText, text };
+    } catch (error) {
+      if (timedOut) {
+        throw new NetworkError(`${method} ${url} timed out after ${timeout} ms`, { cause: error, timeout: true });
+      }
+      throw new NetworkError(`${method} ${url} failed: ${describeFailure(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Maps a raw response to the envelope's contents, or throws the matching APIError. */
+function interpretResponse(raw: RawResponse, requestLabel: string): SuccessBody {
+  const json = parseJson(raw.text);
+  const ok = raw.status >= 200 && raw.status < 300;
+
+  if (!ok || (isRecord(json) && json.success === false)) {
+    throw errorFromResponse(raw, json);
+  }
+  if (raw.text.trim() === '') return { data: undefined };
+  if (isRecord(json) && json.success === true && 'data' in json) {
+    return { data: json.data, meta: json.meta };
+  }
+  throw new APIError({
+    statusCode: raw.status,
+    code: INVALID_RESPONSE,
+    message: `Expected a JSON envelope from ${requestLabel}, got: ${excerpt(raw.text)}`,
+  });
+}
+
+function errorFromResponse(raw: RawResponse, json: unknown): APIError {
+  if (isRecord(json)) {
+    const nested = isRecord(json.error) ? json.error : {};
+    const statusCode = raw.status >= 400 ? raw.status : typeof json.status === 'number' ? json.status : raw.status;
+    return createAPIError({
+      statusCode,
+      code: stringOr(json.code, stringOr(nested.code, codeForStatus(statusCode))),
+      message: stringOr(json.message, stringOr(nested.message, statusLine(raw))),
+      details: nested.details ?? json.details,
+      meta: isRecord(json.meta) ? json.meta : {},
+    });
+  }
+  const text = excerpt(raw.text);
+  return createAPIError({
+    statusCode: raw.status,
+    code: codeForStatus(raw.status),
+    message: text ? `${statusLine(raw)}: ${text}` : statusLine(raw),
+  });
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'VALIDATION_ERROR',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL',
+};
+
+/** The wire code a status normally carries; `HTTP_<status>` for others (e.g. a proxy's 502). */
+function codeForStatus(status: number): string {
+  return CODE_BY_STATUS[status] ?? `HTTP_${status}`;
+}
+
+function statusLine(raw: RawResponse): string {
+  return raw.statusText ? `HTTP ${raw.status} ${raw.statusText}` : `HTTP ${raw.status}`;
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) {
+    const cause: unknown = error.cause;
+    if (cause instanceof Error && cause.message) return cause.message;
+    return error.message || error.name;
+  }
+  return String(error);
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPaginationMeta(value: unknown): value is PaginationMeta {
+  return isRecord(value) && typeof value.page === 'number' && typeof value.pageSize === 'number' && typeof value.totalCount === 'number';
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { NamedSchema, RouteDefinition } from '../http/route.js';
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+const errorBody: JsonSchema = {
+  type: 'object',
+  required: ['success', 'status', 'code', 'message', 'meta', 'timestamp', 'error'],
+  properties: {
+    success: { const: false },
+    status: { type: 'integer' },
+    code: { type: 'string', enum: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL'] },
+    message: { type: 'string' },
+    meta: { type: 'object' },
+    timestamp: { type: 'integer', description: 'Epoch milliseconds' },
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { description: 'For validation errors: a list of {field, message}' },
+      },
+    },
+  },
+};
+
+const paginationMeta: JsonSchema = {
+  type: 'object',
+  required: ['page', 'pageSize', 'totalCount', 'totalPages', 'hasNextPage', 'hasPreviousPage'],
+  properties: {
+    page: { type: 'integer', minimum: 1 },
+    pageSize: { type: 'integer', minimum: 1, maximum: 1000 },
+    totalCount: { type: 'integer' },
+    totalPages: { type: 'integer' },
+    hasNextPage: { type: 'boolean' },
+    hasPreviousPage: { type: 'boolean' },
+  },
+};
+
+const metadata: JsonSchema = {
+  type: 'object',
+  properties: { timestamp: { type: 'integer' }, version: { const: 'v1' } },
+};
+
+function envelope(data: JsonSchema, list: boolean): JsonSchema {
+  return {
+    type: 'object',
+    required: ['success', 'data', 'metadata'],
+    properties: {
+      success: { const: true },
+      data: list ? { type: 'array', items: data } : data,
+      ...(list ? { meta: { $ref: '#/components/schemas/PaginationMeta' } } : { meta: { type: 'object' } }),
+      metadata: { $ref: '#/components/schemas/ResponseMetadata' },
+    },
+  };
+}
+
+const commonErrors: Record<number, string> = {
+  400: 'Invalid request: `error.details` lists each field and the rule it broke',
+  401: 'Missing, unknown or revoked API key',
+};
+
+/** The OpenAPI 3.1 document, built from the same route declarations and schemas that validate requests. */
+export function buildOpenApiDocument(routes: RouteDefinition[], info: { version: string; serverUrl?: string }) {
+  const components: Record<string, JsonSchema> = {
+    Error: errorBody,
+    PaginationMeta: paginationMeta,
+    ResponseMetadata: metadata,
+  };
+  const ref = (named: NamedSchema, io: 'input' | 'output'): JsonSchema => {
+    components[named.name] ??= jsonSchema(named.schema, io);
+    return { $ref: `#/components/schemas/${named.name}` };
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [name, schema] of Object.entries((route.params ?? {}) as Record<string, z.ZodType>)) {
+      parameters.push({ name, in: 'path', required: true, schema: jsonSchema(schema, 'input') });
+    }
+    if (route.query) {
+      const query = jsonSchema(route.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+      for (const [name, schema] of Object.entries(query.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+      }
+    }
+    const status = route.response.status ?? 200;
+    const data = route.response.schema ? ref(route.response.schema, 'output') : { type: 'boolean', const: true };
+    const responses: Record<string, unknown> = {
+      [status]: {
+        description: route.response.description,
+        content: { 'application/json': { schema: envelope(data, route.response.list ?? false) } },
+      },
+    };
+    for (const [code, description] of Object.entries({ ...commonErrors, ...route.errors })) {
+      responses[code] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = {
+      tags: [route.tag],
+      summary: route.summary,
+      ...(route.description && { description: route.description }),
+      operationId: `${route.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      ...(parameters.length > 0 && { parameters }),
+      ...(route.body && {
+        requestBody: { required: true, content: { 'application/json': { schema: ref(route.body, 'input') } } },
+      }),
+      responses,
+      security: [{ bearer: [] }, { apiKey: [] }, { wiilApiKey: [] }],
+    };
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard API',
+      version: info.version,
+      description: 'Deploy AI agents on phone, SMS, web and mobile channels. Every response is an envelope: `{success, data, metadata}` or an error body.',
+    },
+    ...(info.serverUrl && { servers: [{ url: info.serverUrl }] }),
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A workspace API key' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        wiilApiKey: { type: 'apiKey', in: 'header', name: 'X-Wiil-Api-Key' },
+      },
+    },
+  };
+}

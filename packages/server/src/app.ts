@@ -1,0 +1,99 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Kysely } from 'kysely';
+import { ErrorCode } from '@switchboard/core';
+import type { DB } from './store/schema.js';
+import { ApiError } from './http/errors.js';
+import { errorBody } from './http/envelope.js';
+import { apiKeyAuthenticator } from './http/auth.js';
+import { registerRoute, type RouteDefinition } from './http/route.js';
+import { createServices, type Services } from './services.js';
+import { deploymentChannelRoutes } from './api/deployment-channels.js';
+import { phoneConfigurationRoutes } from './api/phone-configurations.js';
+import { agentRoutes } from './api/agents.js';
+import { deploymentConfigurationRoutes } from './api/deployment-configurations.js';
+import { buildOpenApiDocument } from './api/openapi.js';
+import { renderDocsPage } from './api/docs-page.js';
+import { VERSION } from './version.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  db: Kysely<DB>;
+  logger?: FastifyServerOptions['logger'];
+  publicUrl?: string;
+}
+
+export interface App {
+  server: FastifyInstance;
+  services: Services;
+  routes: RouteDefinition[];
+}
+
+/** Maps framework-level failures (body parsing, limits, media types) onto the wire format. */
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: string }).code;
+  const statusCode = (error as { statusCode?: number }).statusCode;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `Request body exceeds the limit of ${BODY_LIMIT_BYTES} bytes (1 MiB)`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Content-Type must be application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(400, ErrorCode.VALIDATION_ERROR, 'Content-Length does not match the body');
+  }
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    return new ApiError(statusCode, statusCode === 404 ? ErrorCode.NOT_FOUND : ErrorCode.VALIDATION_ERROR, (error as Error).message);
+  }
+  return new ApiError(500, ErrorCode.INTERNAL, 'Internal server error');
+}
+
+export function buildApp(options: AppOptions): App {
+  const server = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  const services = createServices(options.db);
+  const authenticate = apiKeyAuthenticator(options.db);
+
+  // JSON only: other media types answer 415 instead of being parsed as text.
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new ApiError(400, ErrorCode.VALIDATION_ERROR, `Malformed JSON body: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  server.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(apiError.status).send(errorBody(apiError));
+  });
+  server.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const error = new ApiError(404, ErrorCode.NOT_FOUND, `Route ${request.method} ${path} not found`);
+    return reply.code(404).send(errorBody(error));
+  });
+
+  const routes = [
+    ...deploymentChannelRoutes(services),
+    ...phoneConfigurationRoutes(services),
+    ...agentRoutes(services),
+    ...deploymentConfigurationRoutes(services),
+  ];
+  for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers));
+
+  const openApi = buildOpenApiDocument(routes, { version: VERSION, ...(options.publicUrl && { serverUrl: options.publicUrl }) });
+  const docsPage = renderDocsPage(openApi);
+  server.get('/v1/openapi.json', async () => openApi);
+  server.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage));
+  server.get('/health', async () => ({ status: 'ok', version: VERSION }));
+
+  return { server, services, routes };
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { invalid } from './errors.js';
+import { successBody, type RouteResult } from './envelope.js';
+import { parseOrThrow } from './validation.js';
+import type { Principal } from './auth.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** A named schema, so the OpenAPI document can refer to it. */
+export interface NamedSchema<S extends z.ZodType = z.ZodType> {
+  name: string;
+  schema: S;
+}
+
+type ParamsShape = Record<string, z.ZodType>;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type ParamsOut<P> = P extends ParamsShape ? { [K in keyof P]: z.output<P[K]> } : Record<string, never>;
+
+export interface RouteContext<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  principal: Principal;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/**
+ * One declaration per endpoint: it validates the request, runs the handler, wraps the
+ * envelope and describes itself to the OpenAPI document, all from the same schemas.
+ */
+export interface RouteDefinition<B extends NamedSchema | undefined = any, Q extends z.ZodType | undefined = any, P extends ParamsShape | undefined = any> {
+  method: HttpMethod;
+  /** fastify path syntax: `/v1/agents/:id`. */
+  url: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Success status and what `data` holds. */
+  response: { status?: number; description: string; schema?: NamedSchema; list?: boolean };
+  /** Documented error answers besides the common ones. */
+  errors?: Record<number, string>;
+  handler(ctx: RouteContext<B extends NamedSchema ? z.output<B['schema']> : undefined, Out<Q>, ParamsOut<P>>): Promise<RouteResult>;
+}
+
+export function defineRoute<B extends NamedSchema | undefined, Q extends z.ZodType | undefined, P extends ParamsShape | undefined>(
+  route: RouteDefinition<B, Q, P>,
+): RouteDefinition<B, Q, P> {
+  return route;
+}
+
+function requireJsonObject(body: unknown): Record<string, unknown> {
+  if (body === undefined) {
+    throw invalid([{ field: '', message: 'Request body is required: send a JSON object with Content-Type: application/json' }]);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid([{ field: '', message: 'Request body must be a JSON object' }]);
+  }
+  return body as Record<string, unknown>;
+}
+
+export function registerRoute(
+  app: FastifyInstance,
+  route: RouteDefinition,
+  authenticate: (request: FastifyRequest) => Promise<Principal>,
+): void {
+  app.route({
+    method: route.method,
+    url: route.url,
+    handler: async (request, reply) => {
+      const principal = await authenticate(request);
+      const rawParams = request.params as Record<string, string>;
+      const params: Record<string, unknown> = {};
+      for (const [name, schema] of Object.entries((route.params ?? {}) as ParamsShape)) {
+        params[name] = parseOrThrow(schema, rawParams[name], name);
+      }
+      const query = route.query ? parseOrThrow(route.query, request.query ?? {}) : undefined;
+      if (!route.query && Object.keys((request.query as object) ?? {}).length > 0) {
+        throw invalid([{ field: '', message: `Unknown query parameter: ${Object.keys(request.query as object).join(', ')}` }]);
+      }
+      const body = route.body ? parseOrThrow(route.body.schema, requireJsonObject(request.body)) : undefined;
+      const result = await route.handler({ body, query, params, principal, request, reply });
+      return reply.code(result.status ?? route.response.status ?? 200).send(successBody(result));
+    },
+  });
+}

@@ -1,0 +1,95 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ChannelConfiguration, DeploymentChannel, DeploymentType, PaginatedResult } from '@switchboard/core';
+import type { DB, DeploymentChannelsTable } from '../schema.js';
+import { newId } from '../ids.js';
+import { paginate } from './paginate.js';
+
+export function toDeploymentChannel(row: Selectable<DeploymentChannelsTable>): DeploymentChannel {
+  return {
+    id: row.id,
+    deploymentType: row.deployment_type as DeploymentType,
+    channelIdentifier: row.channel_identifier,
+    channelName: row.channel_name,
+    recordingEnabled: row.recording_enabled === 1,
+    configuration: JSON.parse(row.configuration) as ChannelConfiguration,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface NewDeploymentChannel {
+  id?: string;
+  deploymentType: DeploymentType;
+  channelIdentifier: string;
+  channelName?: string | null | undefined;
+  recordingEnabled: boolean;
+  configuration: ChannelConfiguration;
+  phoneConfigurationId: string | null;
+}
+
+export type DeploymentChannelChanges = Partial<Omit<NewDeploymentChannel, 'id' | 'deploymentType'>>;
+
+export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string) {
+  const scoped = () => db.selectFrom('deployment_channels').where('workspace_id', '=', workspaceId);
+  return {
+    async insert(channel: NewDeploymentChannel): Promise<DeploymentChannel> {
+      const now = Date.now();
+      const row: Selectable<DeploymentChannelsTable> = {
+        id: channel.id ?? newId('channel'),
+        workspace_id: workspaceId,
+        deployment_type: channel.deploymentType,
+        channel_identifier: channel.channelIdentifier,
+        channel_name: channel.channelName ?? null,
+        recording_enabled: channel.recordingEnabled ? 1 : 0,
+        configuration: JSON.stringify(channel.configuration),
+        phone_configuration_id: channel.phoneConfigurationId,
+        created_at: now,
+        updated_at: now,
+      };
+      await db.insertInto('deployment_channels').values(row).execute();
+      return toDeploymentChannel(row);
+    },
+    async get(id: string): Promise<DeploymentChannel | undefined> {
+      const row = await scoped().selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toDeploymentChannel(row);
+    },
+    async findByIdentifier(identifier: string, type?: DeploymentType): Promise<DeploymentChannel | undefined> {
+      let query = scoped().selectAll().where('channel_identifier', '=', identifier);
+      if (type) query = query.where('deployment_type', '=', type);
+      const row = await query.orderBy('created_at').limit(1).executeTakeFirst();
+      return row && toDeploymentChannel(row);
+    },
+    list(page: number, pageSize: number, type?: DeploymentType): Promise<PaginatedResult<DeploymentChannel>> {
+      const query = type ? scoped().where('deployment_type', '=', type) : scoped();
+      return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel);
+    },
+    async usingPhoneConfiguration(phoneConfigurationId: string): Promise<DeploymentChannel[]> {
+      const rows = await scoped().selectAll().where('phone_configuration_id', '=', phoneConfigurationId).execute();
+      return rows.map(toDeploymentChannel);
+    },
+    async update(id: string, changes: DeploymentChannelChanges): Promise<DeploymentChannel | undefined> {
+      await db
+        .updateTable('deployment_channels')
+        .set({
+          ...(changes.channelIdentifier !== undefined && { channel_identifier: changes.channelIdentifier }),
+          ...(changes.channelName !== undefined && { channel_name: changes.channelName }),
+          ...(changes.recordingEnabled !== undefined && { recording_enabled: changes.recordingEnabled ? 1 : 0 }),
+          ...(changes.configuration !== undefined && { configuration: JSON.stringify(changes.configuration) }),
+          ...(changes.phoneConfigurationId !== undefined && { phone_configuration_id: changes.phoneConfigurationId }),
+          updated_at: Date.now(),
+        })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .execute();
+      return this.get(id);
+    },
+    async delete(id: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom('deployment_channels')
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { PaginatedResult, PhoneConfiguration, PhoneProvider } from '@switchboard/core';
+import type { DB, PhoneConfigurationsTable } from '../schema.js';
+import { newId } from '../ids.js';
+import { paginate } from './paginate.js';
+
+function toPhoneConfiguration(row: Selectable<PhoneConfigurationsTable>): PhoneConfiguration {
+  return {
+    id: row.id,
+    phoneNumber: row.phone_number,
+    provider: row.provider as PhoneProvider,
+    friendlyName: row.friendly_name,
+    voiceChannelId: row.voice_channel_id,
+    smsChannelId: row.sms_channel_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Which tracking column a channel type occupies on its phone configuration. */
+export type PhoneChannelSlot = 'voice_channel_id' | 'sms_channel_id';
+
+export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: string) {
+  const scoped = () => db.selectFrom('phone_configurations').where('workspace_id', '=', workspaceId);
+  const update = (id: string) =>
+    db.updateTable('phone_configurations').where('workspace_id', '=', workspaceId).where('id', '=', id);
+  return {
+    async insert(input: { id?: string; phoneNumber: string; provider: PhoneProvider; friendlyName?: string | undefined }) {
+      const now = Date.now();
+      const row: Selectable<PhoneConfigurationsTable> = {
+        id: input.id ?? newId('phoneConfiguration'),
+        workspace_id: workspaceId,
+        phone_number: input.phoneNumber,
+        provider: input.provider,
+        friendly_name: input.friendlyName ?? null,
+        voice_channel_id: null,
+        sms_channel_id: null,
+        created_at: now,
+        updated_at: now,
+      };
+      await db.insertInto('phone_configurations').values(row).execute();
+      return toPhoneConfiguration(row);
+    },
+    async get(id: string): Promise<PhoneConfiguration | undefined> {
+      const row = await scoped().selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toPhoneConfiguration(row);
+    },
+    async findByNumber(phoneNumber: string): Promise<PhoneConfiguration | undefined> {
+      const row = await scoped().selectAll().where('phone_number', '=', phoneNumber).executeTakeFirst();
+      return row && toPhoneConfiguration(row);
+    },
+    list(page: number, pageSize: number): Promise<PaginatedResult<PhoneConfiguration>> {
+      return paginate(scoped(), page, pageSize, (q) => q.selectAll(), toPhoneConfiguration);
+    },
+    async setFriendlyName(id: string, friendlyName: string): Promise<PhoneConfiguration | undefined> {
+      await update(id).set({ friendly_name: friendlyName, updated_at: Date.now() }).execute();
+      return this.get(id);
+    },
+    async track(id: string, slot: PhoneChannelSlot, channelId: string | null): Promise<void> {
+      await update(id).set({ [slot]: channelId, updated_at: Date.now() }).execute();
+    },
+    async delete(id: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom('phone_configurations')
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+import { isUniqueViolation } from '../store/database.js';
+import { workspacesRepository, type Workspace } from '../store/repositories/index.js';
+import { issueApiKey } from './api-keys.js';
+
+export const DEFAULT_WORKSPACE_ID = 'ws_default';
+const MIN_PROVIDED_KEY_LENGTH = 16;
+
+export interface BootstrapResult {
+  workspace: Workspace;
+  /** Set only on the very first start, when the admin key was generated here and must be shown once. */
+  generatedAdminKey?: string;
+  /** True when this start created the workspace. */
+  created: boolean;
+}
+
+/**
+ * Creates the default workspace and its admin key on first start. `providedKey`
+ * (SWITCHBOARD_API_KEY) becomes the admin key instead of a generated one. Safe when
+ * several processes start at once: the fixed workspace id lets exactly one win.
+ */
+export async function bootstrapWorkspace(db: Kysely<DB>, providedKey?: string): Promise<BootstrapResult> {
+  if (providedKey !== undefined && providedKey.length < MIN_PROVIDED_KEY_LENGTH) {
+    throw new Error(`SWITCHBOARD_API_KEY must be at least ${MIN_PROVIDED_KEY_LENGTH} characters`);
+  }
+  const workspaces = workspacesRepository(db);
+  const existing = await workspaces.first();
+  if (existing) return { workspace: existing, created: false };
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const workspace = await workspacesRepository(trx).create('Default workspace', DEFAULT_WORKSPACE_ID);
+      const { key } = await issueApiKey(trx, workspace.id, 'admin', providedKey);
+      return { workspace, created: true, ...(providedKey === undefined && { generatedAdminKey: key }) };
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await workspaces.get(DEFAULT_WORKSPACE_ID);
+    if (!winner) throw error;
+    return { workspace: winner, created: false };
+  }
+}

@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely';
+import type { LightMyRequestResponse } from 'fastify';
+import {
+  buildApp,
+  issueApiKey,
+  workspacesRepository,
+  type App,
+  type DB,
+  type Engine,
+} from '@switchboard/server';
+import { createTestDatabase, type TestDatabase } from './engines.js';
+
+export interface TestWorkspace {
+  workspaceId: string;
+  apiKey: string;
+}
+
+export interface TestResponse<T = any> {
+  status: number;
+  body: T;
+  headers: LightMyRequestResponse['headers'];
+}
+
+export interface TestApp extends TestWorkspace {
+  engine: Engine;
+  app: App;
+  database: TestDatabase;
+  db: Kysely<DB>;
+  /** Sends a request through fastify's inject with the workspace's key unless `headers` override it. */
+  request<T = any>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
+  /** A second workspace with its own key, to prove isolation. */
+  newWorkspace(name?: string): Promise<TestWorkspace>;
+  /** Counts rows of every table, to prove a rejected request changed nothing. */
+  snapshot(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export async function createWorkspace(db: Kysely<DB>, name = 'Test workspace'): Promise<TestWorkspace> {
+  const workspace = await workspacesRepository(db).create(name);
+  const { key } = await issueApiKey(db, workspace.id, 'test');
+  return { workspaceId: workspace.id, apiKey: key };
+}
+
+const TABLES = ['workspaces', 'api_keys', 'phone_configurations', 'deployment_channels', 'agents', 'deployment_configurations'] as const;
+
+export async function createTestApp(engine: Engine): Promise<TestApp> {
+  const database = await createTestDatabase(engine);
+  const app = buildApp({ db: database.db });
+  await app.server.ready();
+  const workspace = await createWorkspace(database.db);
+  return {
+    engine,
+    app,
+    database,
+    db: database.db,
+    ...workspace,
+    async request(method, url, body, headers) {
+      const response = await app.server.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${workspace.apiKey}`, ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+        ...(body !== undefined && { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = response.body;
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.statusCode, body: parsed as any, headers: response.headers };
+    },
+    newWorkspace: (name) => createWorkspace(database.db, name),
+    async snapshot() {
+      const counts: Record<string, number> = {};
+      for (const table of TABLES) {
+        const row = await database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        counts[table] = Number(row.n);
+      }
+      return counts;
+    },
+    async close() {
+      await app.server.close();
+      await database.destroy();
+    },
+  };
+}
