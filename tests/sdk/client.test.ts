@@ -394,7 +394,7 @@ describe('API errors', () => {
     const error = await rejectionOf(client.deploymentChannels.get('chan_1'));
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toBeInstanceOf(APIError);
-    expect(error).toMatchObject({ statusCode: status, code, message: 'Channel identifier already in use' });
+    expect(error).toMatchObject({ statusCode: status, code, message: 'Channel identifier already in use', details: null });
   });
 
   it('turns a non-JSON error page into an APIError with the status and an excerpt', async () => {

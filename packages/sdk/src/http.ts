@@ -95,7 +95,7 @@ export class HttpClient {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-
+      controller.abort();
     }, timeout);
     try {
       const init: RequestInit = { method, headers: this.#headers(payload !== undefined), signal: controller.signal };
@@ -141,7 +141,7 @@ function errorFromResponse(raw: RawResponse, json: unknown): APIError {
       statusCode,
       code: stringOr(json.code, stringOr(nested.code, codeForStatus(statusCode))),
       message: stringOr(json.message, stringOr(nested.message, statusLine(raw))),
-      details: nested.details ?? json.details,
+      details: 'details' in nested ? nested.details : json.details,
       meta: isRecord(json.meta) ? json.meta : {},
     });
   }

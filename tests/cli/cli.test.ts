@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const KEY_PATTERN = /sbk_[A-Za-z0-9]{40}/g;
+
+async function listCount(baseUrl: string, key: string, header = 'authorization'): Promise<number> {
+  const value = header === 'authorization' ? `Bearer ${key}` : key;
+  const response = await fetch(`${baseUrl}/v1/deployment-channels`, { headers: { [header]: value } });
+  return response.status;
+}
+
+describe.each(ENGINES)('switchboard CLI on %s', (engine) => {
+  let database: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(engine);
+    // The CLI opens the database itself; this handle only reserved and migrated it.
+    await database.close();
+    env = { DATABASE_URL: database.url, SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-cli-')) };
+  });
+  afterEach(async () => {
+    await database.destroy().catch(() => undefined);
+  });
+
+  it('prints a generated admin key once on first start, and it works', async () => {
+    const first = await startCli(env);
+    try {
+      const keys = first.output().match(KEY_PATTERN) ?? [];
+      expect(keys).toHaveLength(1);
+      expect(first.output()).toContain('shown only this once');
+      expect(await listCount(first.baseUrl, keys[0]!)).toBe(200);
+      expect(await listCount(first.baseUrl, keys[0]!, 'x-api-key')).toBe(200);
+      expect(await listCount(first.baseUrl, keys[0]!, 'x-wiil-api-key')).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    const second = await startCli(env);
+    try {
+      expect(second.output()).not.toMatch(KEY_PATTERN);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('uses SWITCHBOARD_API_KEY as the admin key on first start only', async () => {
+    const provided = 'automation-key-0123456789abcdef';
+    const first = await startCli({ ...env, SWITCHBOARD_API_KEY: provided });
+    try {
+      expect(first.output()).not.toMatch(KEY_PATTERN);
+      expect(await listCount(first.baseUrl, provided)).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    const later = 'a-different-key-0123456789abcdef';
+    const second = await startCli({ ...env, SWITCHBOARD_API_KEY: later });
+    try {
+      expect(await listCount(second.baseUrl, later)).toBe(401);
+      expect(await listCount(second.baseUrl, provided)).toBe(200);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('creates, lists and revokes keys', async () => {
+    const created = await runCli(['keys', 'create', '--name', 'ci robot'], env);
+    expect(created.code).toBe(0);
+    const printed = created.stdout.match(KEY_PATTERN) ?? [];
+    // first use also bootstraps the workspace and its admin key
+    expect(printed).toHaveLength(2);
+    const robotKey = printed[1]!;
+    const id = /Created API key (key_[A-Za-z0-9]+)/.exec(created.stdout)?.[1];
+    expect(id).toBeDefined();
+
+    const listed = await runCli(['keys', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(id!);
+    expect(listed.stdout).toContain('ci robot');
+    expect(listed.stdout).toContain(`${robotKey.slice(0, 10)}…`);
+    expect(listed.stdout).not.toContain(robotKey);
+
+    const json = JSON.parse((await runCli(['keys', 'list', '--json'], env)).stdout) as { id: string; revokedAt: number | null }[];
+    expect(json.map((k) => k.id)).toContain(id);
+
+    const server = await startCli(env);
+    try {
+      expect(await listCount(server.baseUrl, robotKey)).toBe(200);
+      const revoked = await runCli(['keys', 'revoke', id!], env);
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toContain(`Revoked API key ${id}`);
+      const response = await fetch(`${server.baseUrl}/v1/deployment-channels`, { headers: { authorization: `Bearer ${robotKey}` } });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { message: string }).message).toMatch(/revoked/);
+    } finally {
+      await server.stop();
+    }
+
+    const again = await runCli(['keys', 'revoke', id!], env);
+    expect(again.stdout).toContain('already revoked');
+    const unknown = await runCli(['keys', 'revoke', 'key_nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No API key with id key_nope');
+  });
+
+  it('refuses bad configuration with a clear message', async () => {
+    const result = await runCli(['start'], { ...env, PORT: 'eighty' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT must be a whole number');
+  });
+});
