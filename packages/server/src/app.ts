@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ErrorCode } from '@switchboard/core';
 import type { DB } from './store/schema.js';
@@ -54,6 +54,15 @@ export function buildApp(options: AppOptions): App {
     bodyLimit: BODY_LIMIT_BYTES,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Path parameters are validated by the routes' own schemas (an identifier may be 2048
+    // characters, several times that URL-encoded); the router's default cap of 100 would
+    // answer 414 outside the wire format before they run.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    // Router-level failures (a malformed percent-encoding in the path, say) in the wire format too.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const apiError = toApiError(error);
+      return reply.code(apiError.status).send(errorBody(apiError));
+    },
   });
   const services = createServices(options.db);
   const authenticate = apiKeyAuthenticator(options.db);

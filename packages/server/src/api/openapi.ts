@@ -3,8 +3,25 @@ import type { NamedSchema, RouteDefinition } from '../http/route.js';
 
 type JsonSchema = Record<string, unknown>;
 
+/**
+ * zod leaves `default` out of input schemas when the defaulted schema transforms (as the
+ * case-insensitive enums do), so a client would not learn that e.g. `communicationType`
+ * defaults to `unified`. Put it back wherever the default is itself a valid input.
+ */
+function restoreInputDefault({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }): void {
+  const def = zodSchema._zod.def as { type: string; defaultValue?: unknown; innerType?: z.ZodType };
+  if (def.type !== 'default' || 'default' in jsonSchema || !def.innerType) return;
+  const value = def.defaultValue;
+  if (value !== undefined && def.innerType.safeParse(value).success) jsonSchema.default = JSON.parse(JSON.stringify(value));
+}
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    ...(io === 'input' && { override: restoreInputDefault }),
+  }) as JsonSchema;
   return rest;
 }
 
