@@ -354,7 +354,7 @@ describe.each(ENGINES)('deployment channels guide examples on %s', (engine) => {
         channelIdentifier,
         deploymentType,
         configuration: deploymentType === DeploymentType.WEB ? { communicationType: 'unified' } : { phoneConfigurationId: 'phone_config_123' },
-      });
+      } as Parameters<typeof client.deploymentChannels.create>[0]);
     // Web channels: valid URL
     await expect(create('https://example.com', DeploymentType.WEB)).resolves.toMatchObject({ channelIdentifier: 'https://example.com' }); // Correct
     const web = await create('example.com', DeploymentType.WEB).catch((e: unknown) => e); // May fail validation

@@ -7,16 +7,27 @@ export const RULES = {
   reverseDns: 'Invalid package name or bundle ID: expected reverse-DNS form such as com.example.app',
 } as const;
 
+/**
+ * The part of each rule a regular expression can state. Schemas check it first, so the
+ * OpenAPI document carries it as `pattern`; the full rule (below) runs after it. No flags:
+ * JSON Schema patterns cannot carry them.
+ */
+export const PATTERNS = {
+  e164: /^\+[1-9]\d{1,14}$/,
+  webUrl: /^[Hh][Tt][Tt][Pp][Ss]?:\/\//,
+  reverseDns: /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/,
+} as const;
+
 /** Strict E.164: a leading '+', digits only, and a number valid for its country. */
 export function isE164(value: string): boolean {
-  if (!/^\+[1-9]\d{1,14}$/.test(value)) return false;
+  if (!PATTERNS.e164.test(value)) return false;
   const parsed = parsePhoneNumberFromString(value);
   return parsed !== undefined && parsed.number === value && isValidPhoneNumber(value);
 }
 
 /** An absolute http(s) URL with a host. */
 export function isWebUrl(value: string): boolean {
-  if (!/^https?:\/\//i.test(value)) return false;
+  if (!PATTERNS.webUrl.test(value)) return false;
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
@@ -27,7 +38,7 @@ export function isWebUrl(value: string): boolean {
 
 /** Android package names and iOS bundle ids: at least two dot-separated segments. */
 export function isReverseDns(value: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/.test(value) && value.length <= 255;
+  return PATTERNS.reverseDns.test(value) && value.length <= 255;
 }
 
 export interface FieldIssue {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../ids.js';
+import { PATTERNS, RULES, isE164, isReverseDns, isWebUrl } from '../validation.js';
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -58,3 +59,16 @@ export function paginationMeta(page: number, pageSize: number, totalCount: numbe
 }
 
 export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+/**
+ * A string rule: the pattern (which the OpenAPI document shows) is checked first and stops
+ * parsing when it fails, then the full check; either failure reports the one message.
+ */
+function ruledString(pattern: RegExp, check: (value: string) => boolean, message: string, maxLength?: number) {
+  const base = maxLength === undefined ? z.string() : z.string().max(maxLength, { message, abort: true });
+  return base.regex(pattern, { message, abort: true }).refine(check, message);
+}
+
+export const e164Schema = ruledString(PATTERNS.e164, isE164, RULES.e164);
+export const webUrlSchema = ruledString(PATTERNS.webUrl, isWebUrl, RULES.webUrl);
+export const reverseDnsSchema = ruledString(PATTERNS.reverseDns, isReverseDns, RULES.reverseDns, 255);

@@ -6,12 +6,11 @@ import {
   MobilePlatform,
   WidgetPosition,
 } from '../enums.js';
-import { RULES, isE164, isReverseDns, isWebUrl } from '../validation.js';
-import { caseInsensitiveEnum, idSchema, nameSchema } from './common.js';
+import { caseInsensitiveEnum, e164Schema, idSchema, nameSchema, reverseDnsSchema, webUrlSchema } from './common.js';
 
-const phoneIdentifier = z.string().refine(isE164, RULES.e164);
-const webIdentifier = z.string().refine(isWebUrl, RULES.webUrl);
-const mobileIdentifier = z.string().refine(isReverseDns, RULES.reverseDns);
+const phoneIdentifier = e164Schema;
+const webIdentifier = webUrlSchema;
+const mobileIdentifier = reverseDnsSchema;
 
 export const phoneChannelConfigurationSchema = z.strictObject({
   phoneConfigurationId: idSchema,

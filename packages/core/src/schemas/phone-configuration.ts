@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { PhoneProvider } from '../enums.js';
-import { RULES, isE164 } from '../validation.js';
-import { caseInsensitiveEnum, idSchema, nameSchema } from './common.js';
+import { caseInsensitiveEnum, e164Schema, idSchema, nameSchema } from './common.js';
 
 const providers = Object.values(PhoneProvider) as [PhoneProvider, ...PhoneProvider[]];
 
 export const phoneConfigurationRequestSchema = z.strictObject({
-  phoneNumber: z.string().refine(isE164, RULES.e164),
+  phoneNumber: e164Schema,
   provider: caseInsensitiveEnum(providers, { signalwire: PhoneProvider.SIGNAL_WIRE, SIGNALWIRE: PhoneProvider.SIGNAL_WIRE }),
   friendlyName: nameSchema.optional(),
 });

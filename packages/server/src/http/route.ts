@@ -30,7 +30,7 @@ export interface RouteContext<B, Q, P> {
  * One declaration per endpoint: it validates the request, runs the handler, wraps the
  * envelope and describes itself to the OpenAPI document, all from the same schemas.
  */
-export interface RouteDefinition<B extends NamedSchema | undefined = any, Q extends z.ZodType | undefined = any, P extends ParamsShape | undefined = any> {
+export interface RouteDefinition<B extends NamedSchema | undefined = any, Q extends z.ZodObject | undefined = any, P extends ParamsShape | undefined = any> {
   method: HttpMethod;
   /** fastify path syntax: `/v1/agents/:id`. */
   url: string;
@@ -47,7 +47,7 @@ export interface RouteDefinition<B extends NamedSchema | undefined = any, Q exte
   handler(ctx: RouteContext<B extends NamedSchema ? z.output<B['schema']> : undefined, Out<Q>, ParamsOut<P>>): Promise<RouteResult>;
 }
 
-export function defineRoute<B extends NamedSchema | undefined, Q extends z.ZodType | undefined, P extends ParamsShape | undefined>(
+export function defineRoute<B extends NamedSchema | undefined, Q extends z.ZodObject | undefined, P extends ParamsShape | undefined>(
   route: RouteDefinition<B, Q, P>,
 ): RouteDefinition<B, Q, P> {
   return route;
@@ -63,6 +63,9 @@ function requireJsonObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** Principals resolved in `onRequest`, before the body is read: an unauthenticated caller learns nothing else. */
+const principals = new WeakMap<FastifyRequest, Principal>();
+
 export function registerRoute(
   app: FastifyInstance,
   route: RouteDefinition,
@@ -71,17 +74,22 @@ export function registerRoute(
   app.route({
     method: route.method,
     url: route.url,
+    onRequest: async (request) => {
+      principals.set(request, await authenticate(request));
+    },
     handler: async (request, reply) => {
-      const principal = await authenticate(request);
+      const principal = principals.get(request)!;
       const rawParams = request.params as Record<string, string>;
       const params: Record<string, unknown> = {};
       for (const [name, schema] of Object.entries((route.params ?? {}) as ParamsShape)) {
         params[name] = parseOrThrow(schema, rawParams[name], name);
       }
-      const query = route.query ? parseOrThrow(route.query, request.query ?? {}) : undefined;
-      if (!route.query && Object.keys((request.query as object) ?? {}).length > 0) {
-        throw invalid([{ field: '', message: `Unknown query parameter: ${Object.keys(request.query as object).join(', ')}` }]);
+      const rawQuery = (request.query ?? {}) as Record<string, unknown>;
+      const unknownQuery = Object.keys(rawQuery).filter((name) => !(route.query && name in route.query.shape));
+      if (unknownQuery.length > 0) {
+        throw invalid(unknownQuery.map((name) => ({ field: name, message: 'Unknown query parameter' })));
       }
+      const query = route.query ? parseOrThrow(route.query, rawQuery) : undefined;
       const body = route.body ? parseOrThrow(route.body.schema, requireJsonObject(request.body)) : undefined;
       const result = await route.handler({ body, query, params, principal, request, reply });
       return reply.code(result.status ?? route.response.status ?? 200).send(successBody(result));

@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Agent, AgentBackend, PaginatedResult } from '@switchboard/core';
 import type { AgentsTable, DB } from '../schema.js';
@@ -28,7 +29,7 @@ export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
   const scoped = () => db.selectFrom('agents').where('workspace_id', '=', workspaceId);
   return {
     async insert(agent: NewAgent): Promise<Agent> {
-      const now = Date.now();
+      const now = monotonicNow();
       const row: Selectable<AgentsTable> = {
         id: agent.id ?? newId('agent'),
         workspace_id: workspaceId,
@@ -57,7 +58,7 @@ export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
           ...(changes.instructions !== undefined && { instructions: changes.instructions }),
           ...(changes.introductionMessage !== undefined && { introduction_message: changes.introductionMessage }),
           ...(changes.backend !== undefined && { backend: JSON.stringify(changes.backend) }),
-          updated_at: Date.now(),
+          updated_at: monotonicNow(),
         })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)

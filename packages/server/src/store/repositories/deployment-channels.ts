@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { ChannelConfiguration, DeploymentChannel, DeploymentType, PaginatedResult } from '@switchboard/core';
 import type { DB, DeploymentChannelsTable } from '../schema.js';
@@ -33,7 +34,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
   const scoped = () => db.selectFrom('deployment_channels').where('workspace_id', '=', workspaceId);
   return {
     async insert(channel: NewDeploymentChannel): Promise<DeploymentChannel> {
-      const now = Date.now();
+      const now = monotonicNow();
       const row: Selectable<DeploymentChannelsTable> = {
         id: channel.id ?? newId('channel'),
         workspace_id: workspaceId,
@@ -76,7 +77,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
           ...(changes.recordingEnabled !== undefined && { recording_enabled: changes.recordingEnabled ? 1 : 0 }),
           ...(changes.configuration !== undefined && { configuration: JSON.stringify(changes.configuration) }),
           ...(changes.phoneConfigurationId !== undefined && { phone_configuration_id: changes.phoneConfigurationId }),
-          updated_at: Date.now(),
+          updated_at: monotonicNow(),
         })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)

@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { DeploymentConfiguration, DeploymentStatus, PaginatedResult } from '@switchboard/core';
 import type { DB, DeploymentConfigurationsTable } from '../schema.js';
@@ -29,7 +30,7 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
   const scoped = () => db.selectFrom('deployment_configurations').where('workspace_id', '=', workspaceId);
   return {
     async insert(input: NewDeploymentConfiguration): Promise<DeploymentConfiguration> {
-      const now = Date.now();
+      const now = monotonicNow();
       const row: Selectable<DeploymentConfigurationsTable> = {
         id: newId('deployment'),
         workspace_id: workspaceId,
@@ -71,7 +72,7 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
           ...(changes.deploymentName !== undefined && { deployment_name: changes.deploymentName }),
           ...(changes.instructions !== undefined && { instructions: changes.instructions }),
           ...(changes.status !== undefined && { status: changes.status }),
-          updated_at: Date.now(),
+          updated_at: monotonicNow(),
         })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)

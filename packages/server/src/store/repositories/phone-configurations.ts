@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { PaginatedResult, PhoneConfiguration, PhoneProvider } from '@switchboard/core';
 import type { DB, PhoneConfigurationsTable } from '../schema.js';
@@ -26,7 +27,7 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
     db.updateTable('phone_configurations').where('workspace_id', '=', workspaceId).where('id', '=', id);
   return {
     async insert(input: { id?: string; phoneNumber: string; provider: PhoneProvider; friendlyName?: string | undefined }) {
-      const now = Date.now();
+      const now = monotonicNow();
       const row: Selectable<PhoneConfigurationsTable> = {
         id: input.id ?? newId('phoneConfiguration'),
         workspace_id: workspaceId,
@@ -53,11 +54,11 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
       return paginate(scoped(), page, pageSize, (q) => q.selectAll(), toPhoneConfiguration);
     },
     async setFriendlyName(id: string, friendlyName: string): Promise<PhoneConfiguration | undefined> {
-      await update(id).set({ friendly_name: friendlyName, updated_at: Date.now() }).execute();
+      await update(id).set({ friendly_name: friendlyName, updated_at: monotonicNow() }).execute();
       return this.get(id);
     },
     async track(id: string, slot: PhoneChannelSlot, channelId: string | null): Promise<void> {
-      await update(id).set({ [slot]: channelId, updated_at: Date.now() }).execute();
+      await update(id).set({ [slot]: channelId, updated_at: monotonicNow() }).execute();
     },
     async delete(id: string): Promise<boolean> {
       const result = await db

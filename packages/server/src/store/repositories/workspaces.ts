@@ -1,3 +1,4 @@
+import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKeysTable, DB } from '../schema.js';
 import { newId } from '../ids.js';
@@ -33,7 +34,7 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
 export function workspacesRepository(db: Kysely<DB>) {
   return {
     async create(name: string, id = newId('workspace')): Promise<Workspace> {
-      const createdAt = Date.now();
+      const createdAt = monotonicNow();
       await db.insertInto('workspaces').values({ id, name, created_at: createdAt }).execute();
       return { id, name, createdAt };
     },
@@ -61,7 +62,7 @@ export function apiKeysRepository(db: Kysely<DB>) {
         name: key.name,
         prefix: key.prefix,
         key_hash: key.keyHash,
-        created_at: Date.now(),
+        created_at: monotonicNow(),
         last_used_at: null,
         revoked_at: null,
       };
@@ -82,7 +83,7 @@ export function apiKeysRepository(db: Kysely<DB>) {
       const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toApiKey(row);
     },
-    async revoke(id: string, at = Date.now()): Promise<boolean> {
+    async revoke(id: string, at = monotonicNow()): Promise<boolean> {
       const result = await db
         .updateTable('api_keys')
         .set({ revoked_at: at })
@@ -91,7 +92,7 @@ export function apiKeysRepository(db: Kysely<DB>) {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
-    async touch(id: string, at = Date.now()): Promise<void> {
+    async touch(id: string, at = monotonicNow()): Promise<void> {
       await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
     },
   };

@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ENGINES } from '../helpers/engines.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+/** Every path of the API and its methods. */
+const EXPECTED_PATHS: Record<string, string[]> = {
+  '/v1/deployment-channels': ['get', 'patch', 'post'],
+  '/v1/deployment-channels/{id}': ['delete', 'get', 'patch'],
+  '/v1/deployment-channels/by-identifier/{identifier}': ['get'],
+  '/v1/deployment-channels/by-type/{type}': ['get'],
+  '/v1/phone-configurations': ['get', 'post'],
+  '/v1/phone-configurations/{id}': ['delete', 'get', 'patch'],
+  '/v1/phone-configurations/by-phone-number/{phoneNumber}': ['get'],
+  '/v1/agents': ['get', 'post'],
+  '/v1/agents/{id}': ['delete', 'get', 'patch'],
+  '/v1/deployment-configurations': ['get', 'patch', 'post'],
+  '/v1/deployment-configurations/{id}': ['delete', 'get', 'patch'],
+  '/v1/deployment-configurations/setup': ['post'],
+  '/v1/deployment-configurations/by-channel/{channelId}': ['get'],
+  '/v1/deployment-configurations/by-agent/{agentId}': ['get'],
+};
+
+const REQUEST_SCHEMAS = [
+  'DeploymentChannelRequest',
+  'DeploymentChannelUpdateRequest',
+  'PhoneConfigurationRequest',
+  'PhoneConfigurationUpdateRequest',
+  'AgentRequest',
+  'AgentUpdateRequest',
+  'DeploymentConfigurationRequest',
+  'DeploymentConfigurationUpdateRequest',
+  'ChannelSetupRequest',
+];
+const RESPONSE_SCHEMAS = ['DeploymentChannel', 'PhoneConfiguration', 'Agent', 'DeploymentConfiguration', 'ChannelSetupResult', 'Error', 'PaginationMeta'];
+
+type Json = any;
+
+describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
+  let t: TestApp;
+  let doc: Json;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    const response = await t.app.server.inject({ method: 'GET', url: '/v1/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    doc = JSON.parse(response.body);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is served without an API key as OpenAPI 3.1.0', async () => {
+    const response = await t.app.server.inject({ method: 'GET', url: '/v1/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer', 'wiilApiKey']);
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Api-Key' });
+    expect(doc.components.securitySchemes.wiilApiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Wiil-Api-Key' });
+  });
+
+  it('has every path of the API with the right methods', () => {
+    for (const [path, methods] of Object.entries(EXPECTED_PATHS)) {
+      expect(doc.paths[path], path).toBeDefined();
+      expect(Object.keys(doc.paths[path]).sort(), path).toEqual(methods);
+    }
+    for (const path of Object.keys(doc.paths)) expect(path).toMatch(/^\/v1\//);
+  });
+
+  it('describes each operation: parameters, body, responses and security', () => {
+    const operationIds = new Set<string>();
+    for (const [path, methods] of Object.entries(EXPECTED_PATHS)) {
+      for (const method of methods) {
+        const op = doc.paths[path][method];
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(op.operationId, where).toEqual(expect.any(String));
+        operationIds.add(op.operationId);
+        expect(op.summary, where).toEqual(expect.any(String));
+        expect(op.security, where).toEqual([{ bearer: [] }, { apiKey: [] }, { wiilApiKey: [] }]);
+
+        const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        const declared = (op.parameters ?? []).filter((p: Json) => p.in === 'path');
+        expect(declared.map((p: Json) => p.name), where).toEqual(pathParams);
+        for (const p of declared) expect(p.required).toBe(true);
+
+        const success = method === 'post' ? '201' : '200';
+        expect(op.responses[success], where).toBeDefined();
+        expect(op.responses['400'], where).toBeDefined();
+        expect(op.responses['401'], where).toBeDefined();
+        for (const [status, response] of Object.entries<Json>(op.responses)) {
+          if (Number(status) >= 400) expect(response.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+        }
+        if (method === 'post' || method === 'patch') {
+          const ref = op.requestBody.content['application/json'].schema.$ref as string;
+          expect(ref, where).toMatch(/^#\/components\/schemas\//);
+          expect(doc.components.schemas[ref.split('/').pop()!], where).toBeDefined();
+        } else {
+          expect(op.requestBody, where).toBeUndefined();
+        }
+      }
+    }
+    expect(operationIds.size).toBe(Object.values(EXPECTED_PATHS).flat().length);
+
+    const list = doc.paths['/v1/agents'].get;
+    expect(list.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual(['query:page', 'query:pageSize']);
+    const listBody = list.responses['200'].content['application/json'].schema;
+    expect(listBody.properties.data).toEqual({ type: 'array', items: { $ref: '#/components/schemas/Agent' } });
+    expect(listBody.properties.meta).toEqual({ $ref: '#/components/schemas/PaginationMeta' });
+    expect(doc.paths['/v1/deployment-configurations/by-agent/{agentId}'].get.parameters.map((p: Json) => p.name)).toEqual(['agentId', 'page', 'pageSize']);
+    expect(doc.paths['/v1/deployment-channels/{id}'].delete.parameters.map((p: Json) => p.name)).toEqual(['id', 'deletePhoneConfig']);
+    expect(doc.paths['/v1/deployment-configurations/{id}'].delete.responses['409'].description).toBe('Cannot delete active deployment');
+    expect(doc.paths['/v1/deployment-configurations/setup'].post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ChannelSetupRequest',
+    );
+  });
+
+  it('names every request and response schema', () => {
+    for (const name of [...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS]) expect(doc.components.schemas[name], name).toBeDefined();
+    expect(doc.components.schemas.PaginationMeta.properties.pageSize.maximum).toBe(1000);
+    expect(doc.components.schemas.Error.required).toEqual(['success', 'status', 'code', 'message', 'meta', 'timestamp', 'error']);
+  });
+
+  it('describes DeploymentChannelRequest as a oneOf of the four channel types', () => {
+    const request = doc.components.schemas.DeploymentChannelRequest;
+    expect(request.oneOf).toHaveLength(4);
+    const variant = (type: string) => request.oneOf.find((v: Json) => v.properties.deploymentType.enum.includes(type));
+    for (const type of ['web', 'calls', 'sms', 'mobile-app']) {
+      const v = variant(type);
+      expect(v, type).toBeDefined();
+      expect(v.additionalProperties).toBe(false);
+      expect(v.required).toEqual(expect.arrayContaining(['deploymentType', 'channelIdentifier']));
+    }
+    const types = request.oneOf.map((v: Json) => v.properties.deploymentType.enum.filter((e: string) => e === e.toLowerCase() && e !== 'mobile'));
+    expect(types.flat().sort()).toEqual(['calls', 'mobile-app', 'sms', 'web']);
+
+    const web = variant('web');
+    const configuration = web.properties.configuration;
+    expect(configuration.additionalProperties).toBe(false);
+    expect(configuration.properties.communicationType.default).toBe('unified');
+    expect(configuration.properties.communicationType.enum).toEqual(expect.arrayContaining(['text', 'voice', 'unified']));
+    expect(configuration.properties.widgetConfiguration.properties.position.default).toBe('right');
+    expect(web.properties.recordingEnabled.default).toBe(true);
+    expect(web.required).not.toContain('configuration');
+    expect(variant('calls').required).toContain('configuration');
+    expect(variant('calls').properties.configuration.required).toEqual(['phoneConfigurationId']);
+    expect(variant('mobile-app').properties.configuration.properties.platform.enum).toEqual(expect.arrayContaining(['ios', 'android']));
+    expect(doc.components.schemas.DeploymentConfigurationRequest.properties.status.default).toBe('pending');
+  });
+
+  describe('is generated from the schemas that validate', () => {
+    let ajv: Ajv2020;
+    beforeAll(() => {
+      // fastify's own JSON Schema validator (ajv 8), in its draft 2020-12 flavour.
+      ajv = new Ajv2020({ strict: false, allErrors: true });
+      ajv.addSchema({ $id: 'switchboard', components: doc.components }, 'switchboard');
+    });
+    const validate = (schema: string, body: unknown): boolean => {
+      const validator = ajv.getSchema(`switchboard#/components/schemas/${schema}`);
+      expect(validator, schema).toBeDefined();
+      return validator!(body) as boolean;
+    };
+
+    const cases: { name: string; schema: string; url: string; body: Record<string, unknown>; valid: boolean }[] = [
+      {
+        name: 'a valid web channel',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: {
+          channelIdentifier: 'https://agree.example.com',
+          deploymentType: 'web',
+          channelName: 'Website Chat',
+          configuration: { communicationType: 'unified', widgetConfiguration: { position: 'right', customTheme: { primaryColor: '#007bff' } } },
+        },
+        valid: true,
+      },
+      {
+        name: 'a minimal upper-case web channel',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'HTTPS://AGREE-MINIMAL.EXAMPLE.COM', deploymentType: 'WEB' },
+        valid: true,
+      },
+      {
+        name: 'a web channel whose identifier is example.com',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'example.com', deploymentType: 'web' },
+        valid: false,
+      },
+      {
+        name: 'a web channel with an unknown field',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'https://agree-unknown.example.com', deploymentType: 'web', foo: 1 },
+        valid: false,
+      },
+      {
+        name: 'a web channel with an unknown configuration field',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'https://agree-nested.example.com', deploymentType: 'web', configuration: { colour: 'red' } },
+        valid: false,
+      },
+      {
+        name: 'a channel of an unknown type',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'https://agree-fax.example.com', deploymentType: 'fax' },
+        valid: false,
+      },
+      {
+        name: 'a mobile channel',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'com.example.agree', deploymentType: 'mobile-app', configuration: { platform: 'android' } },
+        valid: true,
+      },
+      {
+        name: 'a mobile channel with a non reverse-DNS identifier',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'not a package', deploymentType: 'mobile-app', configuration: { platform: 'ios' } },
+        valid: false,
+      },
+      {
+        name: 'a calls channel with a dashed number',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: '202-555-1234', deploymentType: 'calls', configuration: { phoneConfigurationId: 'phone_x' } },
+        valid: false,
+      },
+      {
+        name: 'a phone configuration',
+        schema: 'PhoneConfigurationRequest',
+        url: '/v1/phone-configurations',
+        body: { phoneNumber: '+12025550501', provider: 'TELNYX', friendlyName: 'Agree' },
+        valid: true,
+      },
+      {
+        name: 'a phone configuration with a dashed number',
+        schema: 'PhoneConfigurationRequest',
+        url: '/v1/phone-configurations',
+        body: { phoneNumber: '202-555-1234', provider: 'twilio' },
+        valid: false,
+      },
+      { name: 'an agent', schema: 'AgentRequest', url: '/v1/agents', body: { name: 'Agree', backend: { type: 'echo' } }, valid: true },
+      { name: 'an agent without a name', schema: 'AgentRequest', url: '/v1/agents', body: { instructions: 'x' }, valid: false },
+      { name: 'an agent with an unknown backend', schema: 'AgentRequest', url: '/v1/agents', body: { name: 'X', backend: { type: 'gpt' } }, valid: false },
+    ];
+
+    for (const c of cases) {
+      it(`${c.valid ? 'both accept' : 'both reject'} ${c.name}`, async () => {
+        expect(validate(c.schema, c.body), 'JSON Schema verdict').toBe(c.valid);
+        const before = await t.snapshot();
+        const response = await t.request('POST', c.url, c.body);
+        if (c.valid) {
+          expect(response.status, JSON.stringify(response.body)).toBe(201);
+        } else {
+          expect(response.status, JSON.stringify(response.body)).toBe(400);
+          expect(await t.snapshot()).toEqual(before);
+        }
+      });
+    }
+  });
+
+  it('serves /docs as HTML naming every path and schema', async () => {
+    const response = await t.app.server.inject({ method: 'GET', url: '/docs' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    const html = response.body;
+    expect(html).toMatch(/^<!doctype html>/i);
+    for (const path of Object.keys(EXPECTED_PATHS)) expect(html, path).toContain(`<code>${path}</code>`);
+    for (const name of [...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS]) expect(html, name).toContain(`id="schema-${name}"`);
+    expect(html).not.toMatch(/<script/i);
+    const operations = Object.values(EXPECTED_PATHS).flat().length;
+    expect(html.match(/<section class="op"/g)).toHaveLength(operations);
+  });
+});
