@@ -25,7 +25,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('migrations are idempotent: reopening the same database applies nothing twice', async () => {
     const again = await openDatabase({ databaseUrl: database.url, dataDir: '/tmp' });
     const rows = await again.db.selectFrom('kysely_migration' as never).selectAll().execute();
-    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation']);
+    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation', '0002_channel_counts']);
     await again.close();
   });
 
@@ -91,6 +91,27 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
     }
     expect(all).toEqual(ids);
     expect((await repos.channels.list(4, 3)).data).toEqual([]);
+  });
+
+  it('keeps list totals exact through inserts, deletes and rolled-back writes, per type', async () => {
+    const ws = await workspacesRepository(database.db).create('Counts');
+    const repos = workspaceRepositories(database.db, ws.id);
+    const a = await repos.channels.insert(web('https://count-a.example.com'));
+    await repos.channels.insert(web('https://count-b.example.com'));
+    await repos.channels.insert({ ...web('com.example.count'), deploymentType: DeploymentType.MOBILE, configuration: { platform: 'ios' } as never });
+    await database.db
+      .transaction()
+      .execute(async (trx) => {
+        await workspaceRepositories(trx, ws.id).channels.insert(web('https://count-c.example.com'));
+        throw new Error('abort');
+      })
+      .catch(() => undefined);
+    expect((await repos.channels.list(1, 1)).meta.totalCount).toBe(3);
+    expect((await repos.channels.list(1, 1, DeploymentType.WEB)).meta.totalCount).toBe(2);
+    await repos.channels.delete(a.id);
+    expect((await repos.channels.list(1, 10)).meta.totalCount).toBe(2);
+    expect((await repos.channels.list(1, 10, DeploymentType.WEB)).meta).toMatchObject({ totalCount: 1, totalPages: 1 });
+    expect((await repos.channels.list(1, 10, DeploymentType.SMS)).meta.totalCount).toBe(0);
   });
 
   it('rolls back every write of a failed transaction', async () => {

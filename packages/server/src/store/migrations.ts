@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * One set of migrations for both engines: only types and constructs that SQLite and
@@ -113,7 +113,49 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_channel_counts': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('channel_counts')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('deployment_type', 'text', (c) => c.notNull())
+        .addColumn('count', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('channel_counts_pk', ['workspace_id', 'deployment_type'])
+        .execute();
+      await sql`INSERT INTO channel_counts (workspace_id, deployment_type, count)
+        SELECT workspace_id, deployment_type, COUNT(*) FROM deployment_channels GROUP BY workspace_id, deployment_type`.execute(db);
+      // Channels never change workspace or type, so inserts and deletes are all that move a count.
+      if (isPostgres(db)) {
+        await sql`CREATE FUNCTION channel_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF TG_OP = 'INSERT' THEN
+              INSERT INTO channel_counts (workspace_id, deployment_type, count) VALUES (NEW.workspace_id, NEW.deployment_type, 1)
+              ON CONFLICT (workspace_id, deployment_type) DO UPDATE SET count = channel_counts.count + 1;
+            ELSE
+              UPDATE channel_counts SET count = count - 1
+              WHERE workspace_id = OLD.workspace_id AND deployment_type = OLD.deployment_type;
+            END IF;
+            RETURN NULL;
+          END $$`.execute(db);
+        await sql`CREATE TRIGGER channel_counts_track AFTER INSERT OR DELETE ON deployment_channels
+          FOR EACH ROW EXECUTE FUNCTION channel_counts_track()`.execute(db);
+      } else {
+        await sql`CREATE TRIGGER channel_counts_insert AFTER INSERT ON deployment_channels BEGIN
+            INSERT INTO channel_counts (workspace_id, deployment_type, count) VALUES (NEW.workspace_id, NEW.deployment_type, 1)
+            ON CONFLICT (workspace_id, deployment_type) DO UPDATE SET count = count + 1;
+          END`.execute(db);
+        await sql`CREATE TRIGGER channel_counts_delete AFTER DELETE ON deployment_channels BEGIN
+            UPDATE channel_counts SET count = count - 1
+            WHERE workspace_id = OLD.workspace_id AND deployment_type = OLD.deployment_type;
+          END`.execute(db);
+      }
+    },
+  },
 };
+
+function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

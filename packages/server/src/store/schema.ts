@@ -69,6 +69,13 @@ export interface DeploymentConfigurationsTable {
   updated_at: number;
 }
 
+/** Channels per workspace and type, kept by triggers so that listing never counts rows. */
+export interface ChannelCountsTable {
+  workspace_id: string;
+  deployment_type: string;
+  count: number;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -76,4 +83,5 @@ export interface DB {
   deployment_channels: DeploymentChannelsTable;
   agents: AgentsTable;
   deployment_configurations: DeploymentConfigurationsTable;
+  channel_counts: ChannelCountsTable;
 }

@@ -57,12 +57,19 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
     async findByIdentifier(identifier: string, type?: DeploymentType): Promise<DeploymentChannel | undefined> {
       let query = scoped().selectAll().where('channel_identifier', '=', identifier);
       if (type) query = query.where('deployment_type', '=', type);
-      const row = await query.orderBy('created_at').limit(1).executeTakeFirst();
-      return row && toDeploymentChannel(row);
+      // At most one row per type: sorting here keeps the planner on the identifier index.
+      const rows = await query.execute();
+      const oldest = rows.sort((a, b) => a.created_at - b.created_at)[0];
+      return oldest && toDeploymentChannel(oldest);
     },
     list(page: number, pageSize: number, type?: DeploymentType): Promise<PaginatedResult<DeploymentChannel>> {
       const query = type ? scoped().where('deployment_type', '=', type) : scoped();
-      return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel);
+      return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel, async () => {
+        let counts = db.selectFrom('channel_counts').where('workspace_id', '=', workspaceId);
+        if (type) counts = counts.where('deployment_type', '=', type);
+        const row = await counts.select((eb) => eb.fn.sum<number>('count').as('total')).executeTakeFirst();
+        return Number(row?.total ?? 0);
+      });
     },
     async usingPhoneConfiguration(phoneConfigurationId: string): Promise<DeploymentChannel[]> {
       const rows = await scoped().selectAll().where('phone_configuration_id', '=', phoneConfigurationId).execute();

@@ -3,8 +3,8 @@ import { paginationMeta, type PaginatedResult } from '@switchboard/core';
 import type { DB } from '../schema.js';
 
 /**
- * Runs a filtered query twice: once counted, once for the requested page ordered by
- * creation time then id (stable across equal timestamps).
+ * Runs a filtered query for the requested page, ordered by creation time then id, and
+ * counts the matches: with `count` when the caller keeps a cheaper total, else COUNT(*).
  */
 export async function paginate<TB extends keyof DB, Row, Out>(
   query: SelectQueryBuilder<DB, TB, object>,
@@ -12,15 +12,16 @@ export async function paginate<TB extends keyof DB, Row, Out>(
   pageSize: number,
   select: (q: SelectQueryBuilder<DB, TB, object>) => SelectQueryBuilder<DB, TB, Row>,
   toDomain: (row: Row) => Out,
+  count?: () => Promise<number>,
 ): Promise<PaginatedResult<Out>> {
-  const [{ count } = { count: 0 }] = await query
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .execute();
+  const total = count
+    ? await count()
+    : Number((await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst())?.count ?? 0);
   const rows = await select(query)
     .orderBy('created_at' as never)
     .orderBy('id' as never)
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .execute();
-  return { data: rows.map(toDomain), meta: paginationMeta(page, pageSize, Number(count)) };
+  return { data: rows.map(toDomain), meta: paginationMeta(page, pageSize, total) };
 }
