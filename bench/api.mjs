@@ -1,0 +1,487 @@
+// API throughput/latency benchmark: `npm run bench:api`.
+//
+// For each storage engine (embedded SQLite, PostgreSQL) it seeds 100,000 web deployment
+// channels, starts the real CLI server (`switchboard start`) in a child process and loads it
+// with autocannon from this process, next to a bare node:http baseline on the same machine.
+//
+// Environment:
+//   BENCH_DURATION      seconds per measured scenario (default 10)
+//   BENCH_WARMUP        seconds of discarded warm-up load before each scenario (default 2)
+//   BENCH_CONNECTIONS   concurrent connections (default 50)
+//   BENCH_CHANNELS      rows to seed (default 100000)
+//   BENCH_ENGINES       comma list: sqlite,postgres (default both)
+//   BENCH_POSTGRES_URL  server to create the scratch database on
+//                       (default postgres://postgres@127.0.0.1:5432/test)
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { bootstrapWorkspace, openDatabase } from '../packages/server/dist/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'packages/server/dist/cli.js');
+const BASELINE = join(ROOT, 'bench/baseline-server.mjs');
+
+const DURATION = positiveInt('BENCH_DURATION', 10);
+const WARMUP = nonNegativeInt('BENCH_WARMUP', 2);
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
+const CHANNELS = positiveInt('BENCH_CHANNELS', 100_000);
+const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()).filter(Boolean);
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PIPELINING = 1;
+const BATCH_ROWS = 500; // 500 rows x 10 columns = 5,000 bound parameters (SQLite allows 32,766)
+const SAMPLE_SIZE = 10_000; // random seeded rows the get/getByIdentifier scenarios rotate over
+const LIST_PAGES = Math.max(1, Math.min(100, Math.floor(CHANNELS / 20)));
+const PAGE_SIZE = 20;
+const CONFIGURATION = JSON.stringify({ communicationType: 'unified', widgetConfiguration: { position: 'right' } });
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+function nonNegativeInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got "${raw}"`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup registry: children, temp dirs and scratch databases go away even on error or Ctrl-C.
+
+const cleanups = [];
+let cleaning;
+function onCleanup(fn) {
+  cleanups.push(fn);
+  return () => {
+    const i = cleanups.indexOf(fn);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
+}
+async function cleanupAll() {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const fn = cleanups.pop();
+      try {
+        await fn();
+      } catch (error) {
+        console.error(`cleanup failed: ${error?.message ?? error}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\n${signal} received, cleaning up`);
+    cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function base62(length) {
+  const bytes = randomBytes(length * 2);
+  let out = '';
+  for (let i = 0; out.length < length && i < bytes.length; i++) if (bytes[i] < 248) out += BASE62[bytes[i] % 62];
+  return out.length === length ? out : base62(length);
+}
+
+function sample(array, n) {
+  const copy = array.slice();
+  for (let i = 0; i < Math.min(n, copy.length); i++) {
+    const j = i + Math.floor(Math.random() * (copy.length - i));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, n);
+}
+
+const pick = (array) => array[Math.floor(Math.random() * array.length)];
+
+async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Spawns a server process, waits for GET /health to answer 200, returns { url, stop }. */
+async function startChild(label, args, env) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-8_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  const exit = new Promise((resolveExit) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolveExit();
+    });
+  });
+
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exit;
+    clearTimeout(timer);
+  };
+  const unregister = onCleanup(stop);
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`${label} exited early (${exited.code ?? exited.signal}):\n${output}`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${label} did not answer GET /health within 30 s:\n${output}`);
+    }
+    await sleep(100);
+  }
+  return {
+    url,
+    pid: child.pid,
+    output: () => output,
+    async stop() {
+      unregister();
+      await stop();
+      if (exited && exited.code !== 0 && exited.signal === null) {
+        throw new Error(`${label} exited with code ${exited.code} on SIGTERM:\n${output}`);
+      }
+    },
+  };
+}
+
+/** Percentile of an ascending-sorted array (nearest rank). */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * One autocannon run (after a discarded warm-up). autocannon's own latency histogram has a
+ * 1 ms resolution, which rounds the baseline's p50 to 0, so every response time is also
+ * recorded here at full (hrtime) precision and the percentiles are taken from those.
+ */
+async function load(url, { headers = {}, setupRequest, label }) {
+  const requests = [{ method: 'GET', path: '/', ...(setupRequest && { setupRequest }) }];
+  const options = { url, connections: CONNECTIONS, pipelining: PIPELINING, headers, requests };
+  if (WARMUP > 0) await autocannon({ ...options, duration: WARMUP });
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  const tracker = autocannon({ ...options, duration: DURATION });
+  tracker.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode < 200 || statusCode > 299) return; // as autocannon: latency of 2xx only
+    if (count === latencies.length) {
+      const grown = new Float64Array(latencies.length * 2);
+      grown.set(latencies);
+      latencies = grown;
+    }
+    latencies[count++] = responseTime;
+  });
+  const result = await tracker;
+  const sorted = latencies.subarray(0, count).sort();
+  const out = {
+    label,
+    rps: result.requests.average,
+    total: result.requests.total,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    autocannonP50: result.latency.p50,
+    autocannonP99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    bytesPerResponse: result.requests.total > 0 ? result.throughput.total / result.requests.total : 0,
+  };
+  const problems = out.non2xx + out.errors + out.timeouts;
+  console.log(
+    `  ${label.padEnd(24)} ${fmt(out.rps).padStart(7)} req/s  p50 ${fmt(out.p50, 2).padStart(7)} ms  p99 ${fmt(out.p99, 2).padStart(8)} ms` +
+      `  (${fmt(out.total)} requests, ~${fmt(out.bytesPerResponse)} B/response${problems ? `, non2xx=${out.non2xx} errors=${out.errors} timeouts=${out.timeouts}` : ''})`,
+  );
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding
+
+/** Inserts CHANNELS web channels with multi-row inserts; returns what the scenarios request. */
+async function seed(db, workspaceId) {
+  const ids = new Array(CHANNELS);
+  const identifiers = new Array(CHANNELS);
+  const base = Date.now() - CHANNELS;
+  await db.transaction().execute(async (trx) => {
+    for (let start = 0; start < CHANNELS; start += BATCH_ROWS) {
+      const rows = [];
+      for (let n = start; n < Math.min(start + BATCH_ROWS, CHANNELS); n++) {
+        const id = `chan_${base62(16)}`;
+        const identifier = `https://site-${n}.example.com`;
+        ids[n] = id;
+        identifiers[n] = identifier;
+        rows.push({
+          id,
+          workspace_id: workspaceId,
+          deployment_type: 'web',
+          channel_identifier: identifier,
+          channel_name: `Site ${n}`,
+          recording_enabled: 1,
+          configuration: CONFIGURATION,
+          phone_configuration_id: null,
+          created_at: base + n,
+          updated_at: base + n,
+        });
+      }
+      await trx.insertInto('deployment_channels').values(rows).execute();
+    }
+  });
+  return { ids, identifiers };
+}
+
+/** Query plans of what the three scenarios run, so slow spots are visible in the output. */
+async function explain(db, engine, workspaceId, id, identifier) {
+  const queries = {
+    get: sql`select * from deployment_channels where workspace_id = ${workspaceId} and id = ${id}`,
+    getByIdentifier: sql`select * from deployment_channels where workspace_id = ${workspaceId} and channel_identifier = ${identifier} and deployment_type = 'web'`,
+    'getByIdentifier without ?type': sql`select * from deployment_channels where workspace_id = ${workspaceId} and channel_identifier = ${identifier}`,
+    'list (total)': sql`select sum(count) as total from channel_counts where workspace_id = ${workspaceId}`,
+    [`list (page ${LIST_PAGES})`]: sql`select * from deployment_channels where workspace_id = ${workspaceId} order by created_at, id limit ${PAGE_SIZE} offset ${(LIST_PAGES - 1) * PAGE_SIZE}`,
+  };
+  for (const [name, query] of Object.entries(queries)) {
+    const prefix = engine === 'sqlite' ? sql`explain query plan ` : sql`explain (analyze, costs off, timing on, summary on) `;
+    const { rows } = await sql`${prefix}${query}`.execute(db);
+    const lines = rows.map((r) => (engine === 'sqlite' ? r.detail : r['QUERY PLAN']));
+    let timing = '';
+    if (engine === 'sqlite') {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < 20; i++) await query.execute(db);
+      timing = ` (${fmt(ms(t) / 20, 2)} ms/query in-process)`;
+    }
+    console.log(`    ${name}${timing}: ${lines.filter((l) => !/^\s*(Planning Time|Buffers)/.test(l)).map((l) => l.trim()).join(' | ')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engines
+
+async function prepareSqlite() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'switchboard-bench-'));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'switchboard.db');
+  return { databaseUrl: `sqlite:${file}`, dataDir: dir, location: file };
+}
+
+async function preparePostgres() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'switchboard-bench-'));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const name = `switchboard_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  onCleanup(async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await client.end();
+    }
+  });
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return { databaseUrl: url.toString(), dataDir: dir, location: `${url.host}/${name}` };
+}
+
+async function engineVersion(db, engine) {
+  const query = engine === 'sqlite' ? sql`select sqlite_version() as v` : sql`show server_version`;
+  const { rows } = await query.execute(db);
+  return engine === 'sqlite' ? `SQLite ${rows[0].v}` : `PostgreSQL ${rows[0].server_version}`;
+}
+
+async function benchEngine(engine, baseline) {
+  console.log(`\n== ${engine} ==`);
+  const target = engine === 'sqlite' ? await prepareSqlite() : await preparePostgres();
+  const database = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
+  let ids, identifiers, apiKey, workspaceId, version;
+  try {
+    version = await engineVersion(database.db, engine);
+    const bootstrap = await bootstrapWorkspace(database.db);
+    if (!bootstrap.generatedAdminKey) throw new Error('expected a fresh database with a generated admin key');
+    apiKey = bootstrap.generatedAdminKey;
+    workspaceId = bootstrap.workspace.id;
+
+    const started = process.hrtime.bigint();
+    ({ ids, identifiers } = await seed(database.db, workspaceId));
+    const seedMs = ms(started);
+    console.log(`  ${version} at ${target.location}`);
+    console.log(`  seeded ${fmt(CHANNELS)} channels in ${fmt(seedMs / 1000, 2)} s (${fmt(CHANNELS / (seedMs / 1000))} rows/s, ${BATCH_ROWS} rows per insert, one transaction)`);
+    if (engine === 'postgres') {
+      // What autovacuum does shortly after a bulk load (statistics + visibility map).
+      await sql`vacuum analyze deployment_channels`.execute(database.db);
+    }
+    console.log('  query plans (after seeding):');
+    await explain(database.db, engine, workspaceId, pick(ids), pick(identifiers));
+  } finally {
+    await database.close();
+  }
+
+  const server = await startChild(`switchboard (${engine})`, [CLI, 'start'], {
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: target.databaseUrl,
+    SWITCHBOARD_DATA_DIR: target.dataDir,
+    SWITCHBOARD_API_KEY: '',
+  });
+  const headers = { authorization: `Bearer ${apiKey}` };
+  try {
+    const sampleIds = sample(ids, SAMPLE_SIZE);
+    const sampleIdentifiers = sample(identifiers, SAMPLE_SIZE);
+    const scenarios = {
+      get: (req) => ({ ...req, path: `/v1/deployment-channels/${pick(sampleIds)}` }),
+      getByIdentifier: (req) => ({ ...req, path: `/v1/deployment-channels/by-identifier/${encodeURIComponent(pick(sampleIdentifiers))}?type=web` }),
+      list: (req) => ({ ...req, path: `/v1/deployment-channels?page=${1 + Math.floor(Math.random() * LIST_PAGES)}&pageSize=${PAGE_SIZE}` }),
+    };
+
+    // Correctness check before loading: every scenario answers 200 with the expected data.
+    const n = Math.floor(Math.random() * CHANNELS);
+    const checks = [
+      [`/v1/deployment-channels/${ids[n]}`, (d) => d.data?.id === ids[n]],
+      [`/v1/deployment-channels/by-identifier/${encodeURIComponent(identifiers[n])}?type=web`, (d) => d.data?.id === ids[n]],
+      [`/v1/deployment-channels?page=${LIST_PAGES}&pageSize=${PAGE_SIZE}`, (d) => d.data?.length === Math.min(PAGE_SIZE, CHANNELS) && d.data[0].id === ids[(LIST_PAGES - 1) * PAGE_SIZE] && d.meta?.totalCount === CHANNELS],
+    ];
+    for (const [path, ok] of checks) {
+      const response = await fetch(server.url + path, { headers });
+      const body = await response.json();
+      if (response.status !== 200 || !ok(body)) {
+        throw new Error(`sanity check failed for GET ${path}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+      }
+    }
+
+    const results = [];
+    for (const [scenario, setupRequest] of Object.entries(scenarios)) {
+      const r = await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}` });
+      results.push({ engine, scenario, ...r, baseline });
+    }
+    return { version, results };
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function ratio(value, base) {
+  if (!base || !Number.isFinite(value)) return 'n/a';
+  const r = value / base;
+  const digits = r >= 100 ? 0 : r >= 10 ? 1 : r >= 0.1 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(r)));
+  return `${fmt(r, digits)}×`;
+}
+
+function markdown(rows, baseline) {
+  const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'p50 vs node:http', 'p99 vs node:http'];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
+    `| node:http baseline | hello world | ${fmt(baseline.rps)} | ${fmt(baseline.p50, 2)} | ${fmt(baseline.p99, 2)} | 1.00× | 1.00× | 1.00× |`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.engine} | ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${ratio(r.rps, baseline.rps)} | ${ratio(r.p50, baseline.p50)} | ${ratio(r.p99, baseline.p99)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const cpus = os.cpus();
+  const machine = [
+    `CPUs: ${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown'}`,
+    `Memory: ${fmt(os.totalmem() / 2 ** 30, 1)} GiB`,
+    `OS: ${os.type()} ${os.release()} ${os.arch()}`,
+    `Node: ${process.version}`,
+    `Load: autocannon, ${CONNECTIONS} connections, pipelining ${PIPELINING}, ${DURATION} s per scenario after ${WARMUP} s warm-up, same machine as the server`,
+    `Data: ${fmt(CHANNELS)} web deployment channels in one workspace; get/getByIdentifier pick a random one of ${fmt(Math.min(SAMPLE_SIZE, CHANNELS))} seeded rows per request; list picks page 1-${LIST_PAGES} of ${PAGE_SIZE}`,
+  ];
+  console.log('Switchboard API benchmark');
+  for (const line of machine) console.log(`  ${line}`);
+
+  console.log('\n== node:http baseline ==');
+  const baselineServer = await startChild('node:http baseline', [BASELINE], {});
+  let baseline;
+  try {
+    baseline = await load(baselineServer.url, { label: 'node:http hello world', headers: { authorization: 'Bearer x' } });
+  } finally {
+    await baselineServer.stop();
+  }
+
+  const rows = [];
+  const versions = [];
+  for (const engine of ENGINES) {
+    if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`unknown engine "${engine}" in BENCH_ENGINES`);
+    const { version, results } = await benchEngine(engine, baseline);
+    versions.push(version);
+    rows.push(...results);
+  }
+
+  const failures = [baseline, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
+  console.log('\n== Results (Markdown) ==\n');
+  console.log(`${machine.slice(0, 4).join(' · ')} · ${versions.join(' · ')}`);
+  console.log(`${machine[4]}. ${machine[5]}.\n`);
+  console.log(markdown(rows, baseline));
+  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s; latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only).');
+  if (failures.length > 0) {
+    for (const f of failures) console.error(`FAILED: ${f.label}: non2xx=${f.non2xx} errors=${f.errors} timeouts=${f.timeouts}`);
+    throw new Error(`${failures.length} scenario(s) had non-2xx responses, errors or timeouts`);
+  }
+}
+
+const started = process.hrtime.bigint();
+try {
+  await main();
+  console.log(`\nTotal benchmark time: ${fmt(ms(started) / 1000, 1)} s`);
+} catch (error) {
+  console.error(`\nbench:api failed: ${error?.stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanupAll();
+}
