@@ -4,6 +4,7 @@ import type { Agent, AgentBackend, PaginatedResult } from '@switchboard/core';
 import type { AgentsTable, DB } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import { deleteInWorkspace } from './scoped.js';
 
 function toAgent(row: Selectable<AgentsTable>): Agent {
   return {
@@ -65,9 +66,8 @@ export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
         .execute();
       return this.get(id);
     },
-    async delete(id: string): Promise<boolean> {
-      const result = await db.deleteFrom('agents').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    delete(id: string): Promise<boolean> {
+      return deleteInWorkspace(db, 'agents', workspaceId, id);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { ChannelConfiguration, DeploymentChannel, DeploymentType, Paginated
 import type { DB, DeploymentChannelsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import { deleteInWorkspace } from './scoped.js';
 
 export function toDeploymentChannel(row: Selectable<DeploymentChannelsTable>): DeploymentChannel {
   return {
@@ -91,13 +92,8 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
         .execute();
       return this.get(id);
     },
-    async delete(id: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('deployment_channels')
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    delete(id: string): Promise<boolean> {
+      return deleteInWorkspace(db, 'deployment_channels', workspaceId, id);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { DeploymentConfiguration, DeploymentStatus, PaginatedResult } from 
 import type { DB, DeploymentConfigurationsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import { deleteInWorkspace } from './scoped.js';
 
 function toDeploymentConfiguration(row: Selectable<DeploymentConfigurationsTable>): DeploymentConfiguration {
   return {
@@ -79,13 +80,8 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
         .execute();
       return this.get(id);
     },
-    async delete(id: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('deployment_configurations')
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    delete(id: string): Promise<boolean> {
+      return deleteInWorkspace(db, 'deployment_configurations', workspaceId, id);
     },
   };
 }

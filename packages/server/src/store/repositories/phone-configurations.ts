@@ -4,6 +4,7 @@ import type { PaginatedResult, PhoneConfiguration, PhoneProvider } from '@switch
 import type { DB, PhoneConfigurationsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import { deleteInWorkspace } from './scoped.js';
 
 function toPhoneConfiguration(row: Selectable<PhoneConfigurationsTable>): PhoneConfiguration {
   return {
@@ -60,13 +61,8 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
     async track(id: string, slot: PhoneChannelSlot, channelId: string | null): Promise<void> {
       await update(id).set({ [slot]: channelId, updated_at: monotonicNow() }).execute();
     },
-    async delete(id: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('phone_configurations')
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    delete(id: string): Promise<boolean> {
+      return deleteInWorkspace(db, 'phone_configurations', workspaceId, id);
     },
   };
 }
