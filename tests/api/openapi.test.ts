@@ -19,6 +19,14 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/deployment-configurations/setup': ['post'],
   '/v1/deployment-configurations/by-channel/{channelId}': ['get'],
   '/v1/deployment-configurations/by-agent/{agentId}': ['get'],
+  '/v1/agents/{agentId}/deployments': ['get', 'post'],
+  '/v1/agents/{agentId}/deployments/{id}': ['get', 'patch'],
+  '/v1/agents/{agentId}/deployments/{id}/revoke': ['post'],
+  '/v1/agents/{agentId}/deployments/{id}/rotate': ['post'],
+  '/v1/agents/{agentId}/deployments/{id}/embed-snippet': ['get'],
+  '/v1/conversations': ['get'],
+  '/v1/conversations/{id}': ['get'],
+  '/v1/conversations/{id}/messages': ['get', 'post'],
 };
 
 const REQUEST_SCHEMAS = [
@@ -31,8 +39,24 @@ const REQUEST_SCHEMAS = [
   'DeploymentConfigurationRequest',
   'DeploymentConfigurationUpdateRequest',
   'ChannelSetupRequest',
+  'WebDeploymentRequest',
+  'WebDeploymentUpdateRequest',
+  'ConversationMessageRequest',
 ];
-const RESPONSE_SCHEMAS = ['DeploymentChannel', 'PhoneConfiguration', 'Agent', 'DeploymentConfiguration', 'ChannelSetupResult', 'Error', 'PaginationMeta'];
+const RESPONSE_SCHEMAS = [
+  'DeploymentChannel',
+  'PhoneConfiguration',
+  'Agent',
+  'DeploymentConfiguration',
+  'ChannelSetupResult',
+  'WebDeployment',
+  'IssuedWebDeployment',
+  'EmbedSnippet',
+  'Conversation',
+  'Message',
+  'Error',
+  'PaginationMeta',
+];
 
 type Json = any;
 
@@ -84,14 +108,16 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         expect(declared.map((p: Json) => p.name), where).toEqual(pathParams);
         for (const p of declared) expect(p.required).toBe(true);
 
-        const success = method === 'post' ? '201' : '200';
+        // Actions (revoke, rotate) are POSTs that change a resource rather than create one: 200, no body.
+        const action = /\/(revoke|rotate)$/.test(path);
+        const success = method === 'post' && !action ? '201' : '200';
         expect(op.responses[success], where).toBeDefined();
         expect(op.responses['400'], where).toBeDefined();
         expect(op.responses['401'], where).toBeDefined();
         for (const [status, response] of Object.entries<Json>(op.responses)) {
           if (Number(status) >= 400) expect(response.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
         }
-        if (method === 'post' || method === 'patch') {
+        if ((method === 'post' && !action) || method === 'patch') {
           const ref = op.requestBody.content['application/json'].schema.$ref as string;
           expect(ref, where).toMatch(/^#\/components\/schemas\//);
           expect(doc.components.schemas[ref.split('/').pop()!], where).toBeDefined();

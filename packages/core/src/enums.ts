@@ -40,6 +40,9 @@ export enum PhoneProvider {
 
 export enum AgentBackendType {
   ECHO = 'echo',
+  SCRIPTED = 'scripted',
+  WEBHOOK = 'webhook',
+  OPENAI_COMPATIBLE = 'openai-compatible',
 }
 
 export const DEPLOYMENT_TYPES = Object.values(DeploymentType) as [DeploymentType, ...DeploymentType[]];

@@ -6,6 +6,10 @@ export const ID_PREFIX = {
   phoneConfiguration: 'phone',
   agent: 'agent',
   deployment: 'dep',
+  webDeployment: 'wdp',
+  contact: 'ct',
+  conversation: 'conv',
+  message: 'msg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

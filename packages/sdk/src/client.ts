@@ -1,9 +1,11 @@
 import { resolveClientConfig, type SwitchboardClientOptions } from './config.js';
 import { HttpClient } from './http.js';
 import { AgentsResource } from './resources/agents.js';
+import { ConversationsResource } from './resources/conversations.js';
 import { DeploymentChannelsResource } from './resources/deployment-channels.js';
 import { DeploymentConfigurationsResource } from './resources/deployment-configurations.js';
 import { PhoneConfigurationsResource } from './resources/phone-configurations.js';
+import { WebDeploymentsResource } from './resources/web-deployments.js';
 
 /**
  * Client for the Switchboard API. Works in Node 20+ and browsers.
@@ -26,6 +28,10 @@ export class SwitchboardClient {
   readonly deploymentConfigurations: DeploymentConfigurationsResource;
   /** The agents that answer conversations. */
   readonly agents: AgentsResource;
+  /** An agent's web widget deployments: their `cdp_…` tokens, allowed origins, theme and embed snippet. */
+  readonly deployments: WebDeploymentsResource;
+  /** Conversations with contacts, their transcripts, and agent replies posted later. */
+  readonly conversations: ConversationsResource;
 
   constructor(options: SwitchboardClientOptions) {
     const http = new HttpClient(resolveClientConfig(options));
@@ -34,5 +40,7 @@ export class SwitchboardClient {
     this.phoneConfigurations = this.phoneConfigs;
     this.deploymentConfigurations = new DeploymentConfigurationsResource(http);
     this.agents = new AgentsResource(http);
+    this.deployments = new WebDeploymentsResource(http);
+    this.conversations = new ConversationsResource(http);
   }
 }

@@ -13,7 +13,8 @@ export {
 } from './errors.js';
 export { INVALID_RESPONSE } from './http.js';
 export type { PaginationParams } from './pagination.js';
-export { AgentsResource, type UpdateAgentRequest } from './resources/agents.js';
+export { AgentsResource, type AgentBackendRequest, type CreateAgentRequest, type UpdateAgentRequest } from './resources/agents.js';
+export { ConversationsResource } from './resources/conversations.js';
 export {
   DeploymentChannelsResource,
   type DeleteDeploymentChannelOptions,
@@ -26,6 +27,7 @@ export {
   type UpdateDeploymentConfigurationRequest,
 } from './resources/deployment-configurations.js';
 export { PhoneConfigurationsResource, type UpdatePhoneConfigurationRequest } from './resources/phone-configurations.js';
+export { WebDeploymentsResource } from './resources/web-deployments.js';
 
 export {
   AgentBackendType,
@@ -40,24 +42,47 @@ export {
 export type {
   Agent,
   AgentBackend,
+  AgentBackendInput,
+  AgentBackendView,
   AgentRequest,
   AgentUpdateRequest,
   ChannelConfiguration,
   ChannelSetupRequest,
+  Conversation,
+  ConversationMessageRequest,
   DeploymentChannel,
   DeploymentChannelRequest,
   DeploymentChannelUpdateRequest,
   DeploymentConfiguration,
   DeploymentConfigurationRequest,
   DeploymentConfigurationUpdateRequest,
+  EchoBackendInput,
+  EchoBackendView,
+  EmbedSnippet,
   ErrorBody,
   FieldIssue,
+  IssuedWebDeployment,
+  Message,
+  MessageRole,
   MobileChannelConfiguration,
+  OpenAICompatibleBackendInput,
+  OpenAICompatibleBackendView,
   PaginatedResult,
   PaginationMeta,
   PhoneChannelConfiguration,
   PhoneConfiguration,
   PhoneConfigurationRequest,
   PhoneConfigurationUpdateRequest,
+  ScriptedBackendInput,
+  ScriptedBackendView,
+  ScriptedMatchKind,
+  ScriptedRuleInput,
+  SecretView,
   WebChannelConfiguration,
+  WebDeployment,
+  WebDeploymentRequest,
+  WebDeploymentUpdateRequest,
+  WebhookBackendInput,
+  WebhookBackendView,
+  WidgetTheme,
 } from '@switchboard/core';

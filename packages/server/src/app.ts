@@ -14,6 +14,15 @@ import { deploymentConfigurationRoutes } from './api/deployment-configurations.j
 import { buildOpenApiDocument } from './api/openapi.js';
 import { renderDocsPage } from './api/docs-page.js';
 import { VERSION } from './version.js';
+import { webDeploymentRoutes } from './api/web-deployments.js';
+import { conversationRoutes } from './api/conversations.js';
+import { createInProcessBus, type EventBus } from './bus/event-bus.js';
+import { conversationService, type ConversationService } from './conversations/conversation-service.js';
+import { registerRuntimeRoutes } from './runtime/runtime-routes.js';
+import { createRateLimiter } from './runtime/rate-limit.js';
+import type { AgentRunner } from './agents/types.js';
+import { createAgentRunner } from './agents/runner.js';
+import { SecretBox } from './secrets/secret-box.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -21,12 +30,25 @@ export interface AppOptions {
   db: Kysely<DB>;
   logger?: FastifyServerOptions['logger'];
   publicUrl?: string;
+  /** Who answers conversations; defaults to the real backends. */
+  runner?: AgentRunner;
+  /** Live fan-out; defaults to in-process. */
+  bus?: EventBus;
+  /** Runtime requests allowed per minute, per client address and per deployment token. */
+  runtimeRateLimits?: { perIp: number; perToken: number };
+  /** Seals stored secrets; defaults to a box with a random key (fine for tests: nothing it seals survives a restart). */
+  secretBox?: SecretBox;
 }
+
+export const DEFAULT_RUNTIME_RATE_LIMITS = { perIp: 600, perToken: 6000 };
 
 export interface App {
   server: FastifyInstance;
   services: Services;
   routes: RouteDefinition[];
+  conversations: ConversationService;
+  bus: EventBus;
+  secretBox: SecretBox;
 }
 
 /** Maps framework-level failures (body parsing, limits, media types) onto the wire format. */
@@ -64,7 +86,11 @@ export function buildApp(options: AppOptions): App {
       return reply.code(apiError.status).send(errorBody(apiError));
     },
   });
-  const services = createServices(options.db);
+  const publicUrl = options.publicUrl ?? 'http://localhost:8787';
+  const secretBox = options.secretBox ?? SecretBox.random();
+  const services = createServices(options.db, { publicUrl, secretBox });
+  const bus = options.bus ?? createInProcessBus();
+  const conversations = conversationService({ db: options.db, bus, runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log }), logger: server.log });
   const authenticate = apiKeyAuthenticator(options.db);
 
   // JSON only: other media types answer 415 instead of being parsed as text.
@@ -95,6 +121,8 @@ export function buildApp(options: AppOptions): App {
     ...phoneConfigurationRoutes(services),
     ...agentRoutes(services),
     ...deploymentConfigurationRoutes(services),
+    ...webDeploymentRoutes(services),
+    ...conversationRoutes(conversations),
   ];
   for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers));
 
@@ -104,5 +132,17 @@ export function buildApp(options: AppOptions): App {
   server.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage));
   server.get('/health', async () => ({ status: 'ok', version: VERSION }));
 
-  return { server, services, routes };
+  const limits = options.runtimeRateLimits ?? DEFAULT_RUNTIME_RATE_LIMITS;
+  registerRuntimeRoutes(server, {
+    db: options.db,
+    bus,
+    conversations,
+    limits: { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
+  });
+  server.addHook('onClose', async () => {
+    await conversations.drain();
+    if (!options.bus) await bus.close();
+  });
+
+  return { server, services, routes, conversations, bus, secretBox };
 }

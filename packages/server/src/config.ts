@@ -10,9 +10,23 @@ export interface Config {
   /** SWITCHBOARD_API_KEY: becomes the admin key on first start instead of a generated one. */
   adminApiKey: string | undefined;
   logLevel: string;
+  /** RUNTIME_RATE_LIMIT_PER_IP / _PER_TOKEN: widget runtime requests per minute. */
+  runtimeRateLimits: { perIp: number; perToken: number };
+  /**
+   * SWITCHBOARD_SECRET_KEY: the master key secrets are sealed under (base64 or hex of 32 bytes),
+   * checked by `loadMasterKey`; when absent, a key generated into `<dataDir>/secret.key` (mode 0600).
+   */
+  secretKey: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new Error(`${name} must be a whole number of at least 1, got "${text}"`);
+  return Number(text);
+}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -41,5 +55,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: nonEmpty(env.REDIS_URL),
     adminApiKey: nonEmpty(env.SWITCHBOARD_API_KEY),
     logLevel,
+    runtimeRateLimits: {
+      perIp: positiveInt(env, 'RUNTIME_RATE_LIMIT_PER_IP', 600),
+      perToken: positiveInt(env, 'RUNTIME_RATE_LIMIT_PER_TOKEN', 6000),
+    },
+    secretKey: nonEmpty(env.SWITCHBOARD_SECRET_KEY),
   };
 }

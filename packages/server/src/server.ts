@@ -3,6 +3,9 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './store/database.js';
 import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap.js';
+import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
+import { createRedisBus } from './bus/redis-bus.js';
+import type { EventBus } from './bus/event-bus.js';
 
 export interface RunningServer {
   server: FastifyInstance;
@@ -15,12 +18,21 @@ export interface RunningServer {
 
 /** Opens storage (migrating it), makes sure a workspace exists, and starts listening. */
 export async function startServer(config: Config): Promise<RunningServer> {
+  // First: a bad SWITCHBOARD_SECRET_KEY stops the start before anything is opened.
+  const secretBox = new SecretBox(loadMasterKey(config).key);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let bus: EventBus | undefined;
   try {
     const bootstrap = await bootstrapWorkspace(database.db, config.adminApiKey);
+    if (config.redisUrl) {
+      bus = await createRedisBus(config.redisUrl, (error) => process.stderr.write(`switchboard: Redis: ${error.message}\n`));
+    }
     const { server } = buildApp({
       db: database.db,
+      ...(bus && { bus }),
       publicUrl: config.publicUrl,
+      secretBox,
+      runtimeRateLimits: config.runtimeRateLimits,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
     const address = await server.listen({ port: config.port, host: config.host });
@@ -32,10 +44,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
       url,
       async close() {
         await server.close();
+        await bus?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await bus?.close();
     await database.close();
     throw error;
   }

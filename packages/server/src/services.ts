@@ -4,13 +4,23 @@ import { agentService } from './deployments/agents.js';
 import { deploymentChannelService } from './deployments/deployment-channels.js';
 import { deploymentConfigurationService } from './deployments/deployment-configurations.js';
 import { phoneConfigurationService } from './deployments/phone-configurations.js';
+import { webDeploymentService } from './deployments/web-deployments.js';
+import type { SecretBox } from './secrets/secret-box.js';
 
-export function createServices(db: Kysely<DB>) {
+export interface ServiceOptions {
+  /** The address browsers and providers reach this server at (embed snippets carry it). */
+  publicUrl: string;
+  /** Seals and opens stored secrets (agent API keys, webhook signing secrets). */
+  secretBox: SecretBox;
+}
+
+export function createServices(db: Kysely<DB>, options: ServiceOptions) {
   return {
     deploymentChannels: deploymentChannelService(db),
     phoneConfigurations: phoneConfigurationService(db),
-    agents: agentService(db),
+    agents: agentService(db, options.secretBox),
     deploymentConfigurations: deploymentConfigurationService(db),
+    webDeployments: webDeploymentService(db, options.publicUrl),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  AgentBackendType,
+  agentBackendViewSchema,
   CommunicationType,
   DEPLOYMENT_STATUSES,
   DEPLOYMENT_TYPES,
@@ -52,7 +52,11 @@ const agent = z.object({
   name: z.string(),
   instructions: z.string(),
   introductionMessage: z.string().nullable(),
-  backend: z.object({ type: z.enum(Object.values(AgentBackendType)) }),
+  backend: agentBackendViewSchema.describe('Who answers. Secrets never appear: API keys and signing secrets show as {mask, fingerprint}'),
+  signingSecret: z
+    .string()
+    .optional()
+    .describe('The generated webhook signing secret (whsec_…), only in the one response that generated it; never shown again'),
   ...timestamps,
 });
 
@@ -66,11 +70,66 @@ const deploymentConfiguration = z.object({
   ...timestamps,
 });
 
+const resolvedTheme = {
+  primaryColor: z.string().optional(),
+  launcherColor: z.string().optional(),
+  launcherIcon: z.string().optional(),
+  position: z.enum(Object.values(WidgetPosition)).optional(),
+  greeting: z.string().optional(),
+  avatarUrl: z.string().optional(),
+  headerTitle: z.string().optional(),
+  fontFamily: z.string().optional(),
+};
+
+const webDeployment = z.object({
+  id: z.string(),
+  agentId: z.string(),
+  deploymentChannelId: z.string(),
+  deploymentConfigurationId: z.string(),
+  name: z.string().nullable(),
+  tokenPrefix: z.string().describe('The first characters of the current token'),
+  allowedOrigins: z.array(z.string()),
+  theme: z.object(resolvedTheme),
+  lastUsedAt: z.number().int().nullable(),
+  revokedAt: z.number().int().nullable(),
+  ...timestamps,
+});
+
+const message = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  sessionId: z.string(),
+  role: z.enum(['contact', 'agent']),
+  text: z.string().nullable().describe('Null when the channel does not record message bodies'),
+  clientMessageId: z.string().nullable(),
+  fallback: z.boolean(),
+  createdAt: z.number().int(),
+});
+
+const conversation = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  agentId: z.string(),
+  contactId: z.string(),
+  webDeploymentId: z.string().nullable(),
+  status: z.enum(['open', 'closed']),
+  lastMessageAt: z.number().int().nullable(),
+  ...timestamps,
+});
+
 export const schemas = {
   deploymentChannel: { name: 'DeploymentChannel', schema: deploymentChannel },
   phoneConfiguration: { name: 'PhoneConfiguration', schema: phoneConfiguration },
   agent: { name: 'Agent', schema: agent },
   deploymentConfiguration: { name: 'DeploymentConfiguration', schema: deploymentConfiguration },
+  webDeployment: { name: 'WebDeployment', schema: webDeployment },
+  issuedWebDeployment: {
+    name: 'IssuedWebDeployment',
+    schema: webDeployment.extend({ token: z.string().describe('cdp_… shown only here'), embedSnippet: z.string() }),
+  },
+  embedSnippet: { name: 'EmbedSnippet', schema: z.object({ snippet: z.string(), loaderUrl: z.string(), apiUrl: z.string() }) },
+  conversation: { name: 'Conversation', schema: conversation },
+  message: { name: 'Message', schema: message },
   channelSetup: {
     name: 'ChannelSetupResult',
     schema: z.object({ channel: deploymentChannel, deployment: deploymentConfiguration }),

@@ -1,29 +1,54 @@
 import type { Kysely } from 'kysely';
-import type { ParsedAgentRequest, ParsedAgentUpdate } from '@switchboard/core';
+import type { Agent, PaginatedResult, ParsedAgentRequest, ParsedAgentUpdate } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { workspaceRepositories } from '../store/repositories/index.js';
+import type { AgentRecord } from '../store/repositories/agents.js';
+import { newId } from '../store/ids.js';
 import { conflict, notFound } from '../http/errors.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { sealBackend, toBackendView } from '../agents/backend-store.js';
 
 export const AGENT_NOT_FOUND = 'Agent not found';
 
-export function agentService(db: Kysely<DB>) {
+/** The public view of a stored agent; `signingSecret` only in the one response that generated it. */
+function toAgent(record: AgentRecord, signingSecret?: string): Agent {
   return {
-    create(workspaceId: string, request: ParsedAgentRequest) {
-      return workspaceRepositories(db, workspaceId).agents.insert(request);
+    id: record.id,
+    name: record.name,
+    instructions: record.instructions,
+    introductionMessage: record.introductionMessage,
+    backend: toBackendView(record.backend),
+    ...(signingSecret !== undefined && { signingSecret }),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+export function agentService(db: Kysely<DB>, secretBox: SecretBox) {
+  return {
+    async create(workspaceId: string, request: ParsedAgentRequest): Promise<Agent> {
+      const id = newId('agent');
+      const { backend, signingSecret } = sealBackend(secretBox, id, request.backend);
+      const record = await workspaceRepositories(db, workspaceId).agents.insert({ ...request, id, backend });
+      return toAgent(record, signingSecret);
     },
-    async get(workspaceId: string, id: string) {
+    async get(workspaceId: string, id: string): Promise<Agent> {
       const agent = await workspaceRepositories(db, workspaceId).agents.get(id);
       if (!agent) throw notFound(AGENT_NOT_FOUND, { id });
-      return agent;
+      return toAgent(agent);
     },
-    list(workspaceId: string, page: number, pageSize: number) {
-      return workspaceRepositories(db, workspaceId).agents.list(page, pageSize);
+    async list(workspaceId: string, page: number, pageSize: number): Promise<PaginatedResult<Agent>> {
+      const result = await workspaceRepositories(db, workspaceId).agents.list(page, pageSize);
+      return { data: result.data.map((record) => toAgent(record)), meta: result.meta };
     },
-    async update(workspaceId: string, id: string, patch: ParsedAgentUpdate) {
+    async update(workspaceId: string, id: string, patch: ParsedAgentUpdate): Promise<Agent> {
       const repos = workspaceRepositories(db, workspaceId);
-      if (!(await repos.agents.get(id))) throw notFound(AGENT_NOT_FOUND, { id });
-      const { id: _ignored, ...changes } = patch;
-      return (await repos.agents.update(id, changes))!;
+      const existing = await repos.agents.get(id);
+      if (!existing) throw notFound(AGENT_NOT_FOUND, { id });
+      const { id: _ignored, backend: requested, ...changes } = patch;
+      const sealed = requested && sealBackend(secretBox, id, requested, existing.backend);
+      const updated = (await repos.agents.update(id, { ...changes, ...(sealed && { backend: sealed.backend }) }))!;
+      return toAgent(updated, sealed?.signingSecret);
     },
     delete(workspaceId: string, id: string) {
       return db.transaction().execute(async (trx) => {

@@ -151,6 +151,97 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0003_web_runtime': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('web_deployments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id'))
+        .addColumn('deployment_channel_id', 'text', (c) => c.notNull().references('deployment_channels.id'))
+        .addColumn('deployment_configuration_id', 'text', (c) => c.notNull().references('deployment_configurations.id'))
+        .addColumn('name', 'text')
+        .addColumn('token_prefix', 'text', (c) => c.notNull())
+        .addColumn('theme', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('web_deployments_agent').on('web_deployments').columns(['workspace_id', 'agent_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('web_deployments_prefix').on('web_deployments').column('token_prefix').execute();
+
+      // Every token a deployment ever had, so a rotated-out token still answers "revoked".
+      await db.schema
+        .createTable('web_deployment_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('deployment_id', 'text', (c) => c.notNull().references('web_deployments.id'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+
+      await db.schema
+        .createTable('web_deployment_origins')
+        .addColumn('deployment_id', 'text', (c) => c.notNull().references('web_deployments.id'))
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('web_deployment_origins_pk', ['deployment_id', 'origin'])
+        .execute();
+      await db.schema.createIndex('web_deployment_origins_origin').on('web_deployment_origins').column('origin').execute();
+
+      await db.schema
+        .createTable('contacts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('visitor_token_hash', 'text', (c) => c.unique())
+        .addColumn('display_name', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('conversations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull().references('contacts.id'))
+        .addColumn('web_deployment_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_message_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('conversations_list').on('conversations').columns(['workspace_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('conversations_contact').on('conversations').columns(['contact_id', 'created_at']).execute();
+
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        /** Null when the channel does not record message bodies. */
+        .addColumn('text', 'text')
+        .addColumn('client_message_id', 'text')
+        .addColumn('fallback', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('messages_client_id', ['conversation_id', 'client_message_id'])
+        .execute();
+      await db.schema.createIndex('messages_conversation').on('messages').columns(['conversation_id', 'created_at', 'id']).execute();
+
+      // The replayable event log of each conversation; seq is the SSE event id.
+      await db.schema
+        .createTable('conversation_events')
+        .addColumn('seq', isPostgres(db) ? 'bigserial' : 'integer', (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('conversation_events_replay').on('conversation_events').columns(['conversation_id', 'seq']).execute();
+    },
+  },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

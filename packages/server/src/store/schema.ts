@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row shapes of the database. Timestamps are epoch milliseconds; booleans are 0/1 on both engines. */
 export interface WorkspacesTable {
   id: string;
@@ -76,6 +78,80 @@ export interface ChannelCountsTable {
   count: number;
 }
 
+export interface WebDeploymentsTable {
+  id: string;
+  workspace_id: string;
+  agent_id: string;
+  deployment_channel_id: string;
+  deployment_configuration_id: string;
+  name: string | null;
+  /** First characters of the current token, for listings. */
+  token_prefix: string;
+  /** JSON text of the widget theme. */
+  theme: string;
+  created_at: number;
+  updated_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface WebDeploymentTokensTable {
+  /** SHA-256 (hex) of a `cdp_` token; the token itself is never stored. */
+  token_hash: string;
+  deployment_id: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface WebDeploymentOriginsTable {
+  deployment_id: string;
+  origin: string;
+}
+
+export interface ContactsTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  /** SHA-256 of the widget visitor token that lets a browser resume its conversation. */
+  visitor_token_hash: string | null;
+  display_name: string | null;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export interface ConversationsTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  agent_id: string;
+  contact_id: string;
+  web_deployment_id: string | null;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  last_message_at: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  role: string;
+  text: string | null;
+  client_message_id: string | null;
+  fallback: number;
+  created_at: number;
+}
+
+export interface ConversationEventsTable {
+  seq: Generated<number>;
+  conversation_id: string;
+  type: string;
+  /** JSON text; without message bodies when the channel does not record them. */
+  payload: string;
+  created_at: number;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -84,4 +160,11 @@ export interface DB {
   agents: AgentsTable;
   deployment_configurations: DeploymentConfigurationsTable;
   channel_counts: ChannelCountsTable;
+  web_deployments: WebDeploymentsTable;
+  web_deployment_tokens: WebDeploymentTokensTable;
+  web_deployment_origins: WebDeploymentOriginsTable;
+  contacts: ContactsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  conversation_events: ConversationEventsTable;
 }

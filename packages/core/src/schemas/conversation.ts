@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+export const sessionStartSchema = z.strictObject({
+  visitorToken: z.string().max(100).optional(),
+  pageUrl: z.string().max(2048).optional(),
+  locale: z.string().max(35).optional(),
+});
+export type SessionStartRequest = z.input<typeof sessionStartSchema>;
+
+export const clientMessageIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 characters: letters, digits, '_' or '-'");
+
+export const runtimeMessageSchema = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
+  clientMessageId: clientMessageIdSchema,
+});
+export type RuntimeMessageRequest = z.input<typeof runtimeMessageSchema>;
+
+/** A message written into a conversation through the control-plane API (an agent reply posted later, say). */
+export const conversationMessageSchema = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
+  role: z.literal('agent').default('agent'),
+  clientMessageId: clientMessageIdSchema.optional(),
+});
+export type ConversationMessageRequest = z.input<typeof conversationMessageSchema>;
+
+export type MessageRole = 'contact' | 'agent';
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  /** The same as conversationId: the runtime calls a widget's conversation its session. */
+  sessionId: string;
+  role: MessageRole;
+  /** Null when the channel does not record message bodies. */
+  text: string | null;
+  clientMessageId: string | null;
+  /** True when the agent failed and the polite fallback reply stood in. */
+  fallback: boolean;
+  createdAt: number;
+}
+
+export interface Conversation {
+  id: string;
+  channelId: string;
+  agentId: string;
+  contactId: string;
+  webDeploymentId: string | null;
+  status: 'open' | 'closed';
+  createdAt: number;
+  updatedAt: number;
+  lastMessageAt: number | null;
+}

@@ -1,0 +1,208 @@
+import type { Kysely } from 'kysely';
+import { DeploymentType, type Message } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+import { newId } from '../store/ids.js';
+import { workspaceRepositories } from '../store/repositories/index.js';
+import { conversationsRepository, type ConversationRecord } from '../store/repositories/conversations.js';
+import type { WebDeploymentRecord } from '../store/repositories/web-deployments.js';
+import type { EventBus } from '../bus/event-bus.js';
+import type { AgentRunner } from '../agents/types.js';
+import { notFound } from '../http/errors.js';
+import { issueVisitorToken, sha256Hex } from '../runtime/tokens.js';
+
+export const CONVERSATION_NOT_FOUND = 'Conversation not found';
+const TRANSCRIPT_TURNS = 20;
+
+export interface Logger {
+  error(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+}
+
+export interface ConversationDeps {
+  db: Kysely<DB>;
+  bus: EventBus;
+  runner: AgentRunner;
+  logger: Logger;
+}
+
+export interface StartedSession {
+  conversation: ConversationRecord;
+  visitorToken: string;
+  resumed: boolean;
+}
+
+/** What the stored copy of a message event may hold: no body when the channel does not record. */
+function storedCopy(message: Message, record: boolean): Message {
+  return record ? message : { ...message, text: null };
+}
+
+export function conversationService({ db, bus, runner, logger }: ConversationDeps) {
+  /** Agent turns of one conversation run one after another, so replies keep the order of questions. */
+  const turnQueues = new Map<string, Promise<void>>();
+  /** Turns in flight, so shutdown (and tests) can wait for them. */
+  const pending = new Set<Promise<void>>();
+
+  async function recordingEnabled(workspaceId: string, channelId: string): Promise<boolean> {
+    const channel = await workspaceRepositories(db, workspaceId).channels.get(channelId);
+    return channel?.recordingEnabled ?? true;
+  }
+
+  /** Stores a message with its event in one transaction, then publishes it live (with its body). */
+  async function appendMessage(
+    conversation: ConversationRecord,
+    record: boolean,
+    input: { id?: string; role: Message['role']; text: string; clientMessageId?: string | null; fallback?: boolean },
+  ): Promise<Message> {
+    const { message, seq } = await db.transaction().execute(async (trx) => {
+      const repo = conversationsRepository(trx, conversation.workspaceId);
+      const stored = await repo.insertMessage({ ...input, conversationId: conversation.id, record });
+      const seq = await repo.appendEvent(conversation.id, 'message', stored);
+      return { message: stored, seq };
+    });
+    const live: Message = { ...message, text: input.text };
+    bus.publish(conversation.id, { id: seq, type: 'message', data: live });
+    return live;
+  }
+
+  async function runTurn(conversation: ConversationRecord, record: boolean, contactMessage: Message): Promise<void> {
+    const repo = conversationsRepository(db, conversation.workspaceId);
+    bus.publish(conversation.id, { type: 'typing', data: { active: true } });
+    const replyId = newId('message');
+    try {
+      const history = (await repo.recentTranscript(conversation.id, TRANSCRIPT_TURNS + 1)).slice(0, -1);
+      const outcome = await runner.respond(
+        conversation.agentId,
+        conversation.workspaceId,
+        {
+          workspaceId: conversation.workspaceId,
+          conversationId: conversation.id,
+          channelType: DeploymentType.WEB,
+          contactId: conversation.contactId,
+          messageId: contactMessage.id,
+          text: contactMessage.text ?? '',
+          history,
+        },
+        (chunk) => bus.publish(conversation.id, { type: 'delta', data: { messageId: replyId, text: chunk } }),
+      );
+      if (outcome.kind === 'reply') {
+        await appendMessage(conversation, record, { id: replyId, role: 'agent', text: outcome.text, fallback: outcome.fallback });
+      }
+    } catch (error) {
+      logger.error({ err: error, conversationId: conversation.id }, 'agent turn failed');
+      const seq = await repo.appendEvent(conversation.id, 'error', { code: 'AGENT_UNAVAILABLE', message: 'The agent could not answer.' });
+      bus.publish(conversation.id, { id: seq, type: 'error', data: { code: 'AGENT_UNAVAILABLE', message: 'The agent could not answer.' } });
+    } finally {
+      bus.publish(conversation.id, { type: 'typing', data: { active: false } });
+    }
+  }
+
+  function enqueueTurn(conversation: ConversationRecord, record: boolean, message: Message): void {
+    const previous = turnQueues.get(conversation.id) ?? Promise.resolve();
+    const turn = previous.then(() => runTurn(conversation, record, message));
+    turnQueues.set(conversation.id, turn);
+    pending.add(turn);
+    void turn.finally(() => {
+      pending.delete(turn);
+      if (turnQueues.get(conversation.id) === turn) turnQueues.delete(conversation.id);
+    });
+  }
+
+  return {
+    /** Starts a conversation for a widget visitor, or resumes theirs when the visitor token is known. */
+    async startSession(deployment: WebDeploymentRecord, visitorToken: string | undefined): Promise<StartedSession> {
+      const repo = conversationsRepository(db, deployment.workspaceId);
+      if (visitorToken) {
+        const contactId = await repo.contactByVisitorToken(deployment.deploymentChannelId, sha256Hex(visitorToken));
+        const open = contactId && (await repo.openConversationOf(contactId, deployment.id));
+        if (contactId && open) {
+          await repo.touchContact(contactId);
+          return { conversation: open, visitorToken, resumed: true };
+        }
+      }
+      const visitor = issueVisitorToken();
+      const conversation = await db.transaction().execute(async (trx) => {
+        const inTrx = conversationsRepository(trx, deployment.workspaceId);
+        const contactId = await inTrx.createContact(deployment.deploymentChannelId, visitor.hash);
+        return inTrx.createConversation({
+          channelId: deployment.deploymentChannelId,
+          agentId: deployment.agentId,
+          contactId,
+          webDeploymentId: deployment.id,
+        });
+      });
+      return { conversation, visitorToken: visitor.token, resumed: false };
+    },
+
+    /** The conversation of a session, provided the visitor token is the one it was started with. */
+    async sessionFor(deployment: WebDeploymentRecord, sessionId: string, visitorToken: string | undefined): Promise<ConversationRecord> {
+      const repo = conversationsRepository(db, deployment.workspaceId);
+      const conversation = await repo.getConversation(sessionId);
+      if (!conversation || conversation.webDeploymentId !== deployment.id || !visitorToken) throw notFound('Session not found', { sessionId });
+      const contactId = await repo.contactByVisitorToken(deployment.deploymentChannelId, sha256Hex(visitorToken));
+      if (contactId !== conversation.contactId) throw notFound('Session not found', { sessionId });
+      return conversation;
+    },
+
+    /** Stores a contact message once per clientMessageId and asks the agent. */
+    async receiveContactMessage(conversation: ConversationRecord, text: string, clientMessageId: string) {
+      const repo = conversationsRepository(db, conversation.workspaceId);
+      const existing = await repo.messageByClientId(conversation.id, clientMessageId);
+      if (existing) return { message: existing, duplicate: true };
+      const record = await recordingEnabled(conversation.workspaceId, conversation.channelId);
+      let message: Message;
+      try {
+        message = await appendMessage(conversation, record, { role: 'contact', text, clientMessageId });
+      } catch (error) {
+        // A concurrent duplicate lost the race on the unique (conversation, clientMessageId) key.
+        const raced = await repo.messageByClientId(conversation.id, clientMessageId);
+        if (raced) return { message: raced, duplicate: true };
+        throw error;
+      }
+      enqueueTurn(conversation, record, message);
+      return { message, duplicate: false };
+    },
+
+    /** An agent reply posted through the API (e.g. by a webhook backend that answered later). */
+    async postAgentMessage(workspaceId: string, conversationId: string, text: string, clientMessageId?: string) {
+      const repo = conversationsRepository(db, workspaceId);
+      const conversation = await repo.getConversation(conversationId);
+      if (!conversation) throw notFound(CONVERSATION_NOT_FOUND, { id: conversationId });
+      if (clientMessageId) {
+        const existing = await repo.messageByClientId(conversationId, clientMessageId);
+        if (existing) return existing;
+      }
+      const record = await recordingEnabled(workspaceId, conversation.channelId);
+      return appendMessage(conversation, record, { role: 'agent', text, clientMessageId: clientMessageId ?? null });
+    },
+
+    async history(conversation: ConversationRecord, limit = 200): Promise<Message[]> {
+      return (await conversationsRepository(db, conversation.workspaceId).listMessages(conversation.id, 1, limit)).data;
+    },
+
+    eventsAfter(conversation: ConversationRecord, afterSeq: number) {
+      return conversationsRepository(db, conversation.workspaceId).eventsAfter(conversation.id, afterSeq);
+    },
+
+    async getConversation(workspaceId: string, id: string) {
+      const conversation = await conversationsRepository(db, workspaceId).getConversation(id);
+      if (!conversation) throw notFound(CONVERSATION_NOT_FOUND, { id });
+      const { workspaceId: _ignored, ...view } = conversation;
+      return view;
+    },
+    async listConversations(workspaceId: string, page: number, pageSize: number) {
+      const result = await conversationsRepository(db, workspaceId).listConversations(page, pageSize);
+      return { data: result.data.map(({ workspaceId: _ignored, ...view }) => view), meta: result.meta };
+    },
+    async listMessages(workspaceId: string, conversationId: string, page: number, pageSize: number) {
+      const repo = conversationsRepository(db, workspaceId);
+      if (!(await repo.getConversation(conversationId))) throw notFound(CONVERSATION_NOT_FOUND, { id: conversationId });
+      return repo.listMessages(conversationId, page, pageSize);
+    },
+
+    /** Resolves when every agent turn started so far has finished. */
+    async drain(): Promise<void> {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+export type ConversationService = ReturnType<typeof conversationService>;

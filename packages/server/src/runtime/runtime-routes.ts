@@ -1,0 +1,240 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { ErrorCode, idSchema, runtimeMessageSchema, sessionStartSchema } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+import { workspaceRepositories } from '../store/repositories/index.js';
+import { webDeploymentTokens, type WebDeploymentRecord } from '../store/repositories/web-deployments.js';
+import type { EventBus, ConversationEvent } from '../bus/event-bus.js';
+import type { ConversationService } from '../conversations/conversation-service.js';
+import { ApiError, invalid, notFound } from '../http/errors.js';
+import { successBody } from '../http/envelope.js';
+import { parseOrThrow } from '../http/validation.js';
+import type { RateLimiter } from './rate-limit.js';
+import { DEPLOYMENT_TOKEN_PREFIX, sha256Hex } from './tokens.js';
+import { resolveWidgetTheme } from './widget-theme.js';
+
+export const RUNTIME_PREFIX = '/v1/public/runtime';
+const ALLOWED_HEADERS = 'authorization, content-type, x-visitor-token, last-event-id';
+const HEARTBEAT_MS = 20_000;
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface RuntimeOptions {
+  db: Kysely<DB>;
+  bus: EventBus;
+  conversations: ConversationService;
+  limits: { perIp: RateLimiter; perToken: RateLimiter };
+}
+
+const forbidden = (message: string) => new ApiError(403, ErrorCode.FORBIDDEN, message);
+const unauthorized = (message: string) => new ApiError(401, ErrorCode.UNAUTHORIZED, message);
+
+function rateLimited(retryAfterSeconds: number, scope: string): ApiError {
+  return new ApiError(429, ErrorCode.RATE_LIMITED, `Too many requests from this ${scope}; retry in ${retryAfterSeconds} s`, null, {
+    retryAfterSeconds,
+  });
+}
+
+function corsHeaders(origin: string): Record<string, string> {
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': 'retry-after',
+    vary: 'Origin',
+  };
+}
+
+/** The public API the web widget speaks (see docs/runtime-api.md), authenticated by `cdp_` deployment tokens. */
+export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeOptions): void {
+  const { db, bus, conversations, limits } = options;
+  const tokens = webDeploymentTokens(db);
+  const deployments = new WeakMap<FastifyRequest, WebDeploymentRecord>();
+  const lastTouched = new Map<string, number>();
+  const streams = new Set<() => void>();
+
+  function limit(reply: FastifyReply, limiter: RateLimiter, key: string, scope: string) {
+    const decision = limiter.hit(key);
+    if (!decision.allowed) {
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      throw rateLimited(decision.retryAfterSeconds, scope);
+    }
+  }
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const origin = request.headers.origin;
+    // Error answers are readable by the page too, so the widget can say why it was refused.
+    if (origin) reply.headers(corsHeaders(origin));
+    limit(reply, limits.perIp, request.ip, 'address');
+
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    const token = match?.[1];
+    if (!token || !token.startsWith(DEPLOYMENT_TOKEN_PREFIX)) {
+      throw unauthorized(`Deployment token is missing: send Authorization: Bearer ${DEPLOYMENT_TOKEN_PREFIX}…`);
+    }
+    const resolved = await tokens.resolve(sha256Hex(token));
+    if (!resolved) throw unauthorized('Deployment token is not valid');
+    if (resolved.tokenRevoked) throw unauthorized('Deployment token was revoked');
+    const { deployment } = resolved;
+    if (!origin) throw forbidden('Origin header is required: this deployment accepts requests only from its allowed origins');
+    if (!deployment.allowedOrigins.includes(origin)) throw forbidden(`Origin ${origin} is not allowed for this deployment`);
+    limit(reply, limits.perToken, deployment.id, 'deployment');
+
+    const now = Date.now();
+    if (now - (lastTouched.get(deployment.id) ?? 0) > TOUCH_INTERVAL_MS) {
+      lastTouched.set(deployment.id, now);
+      await tokens.touch(deployment.id, now);
+    }
+    deployments.set(request, deployment);
+  }
+
+  async function session(request: FastifyRequest) {
+    const deployment = deployments.get(request)!;
+    const sessionId = parseOrThrow(idSchema, (request.params as { sessionId: string }).sessionId, 'sessionId');
+    const visitorToken = request.headers['x-visitor-token'];
+    if (typeof visitorToken !== 'string' || visitorToken === '') {
+      throw invalid([{ field: 'X-Visitor-Token', message: 'Required: the visitorToken returned when the session started' }]);
+    }
+    return conversations.sessionFor(deployment, sessionId, visitorToken);
+  }
+
+  server.register(
+    async (scope) => {
+      // Preflights carry no token, so they may learn only whether some active deployment allows the origin.
+      scope.options('/*', async (request, reply) => {
+        const origin = request.headers.origin;
+        if (!origin || !(await tokens.originAllowedAnywhere(origin))) {
+          throw forbidden(`Origin ${origin ?? '(none)'} is not allowed by any deployment`);
+        }
+        return reply
+          .code(204)
+          .headers({
+            ...corsHeaders(origin),
+            'access-control-allow-methods': 'GET, POST, OPTIONS',
+            'access-control-allow-headers': ALLOWED_HEADERS,
+            'access-control-max-age': '600',
+          })
+          .send();
+      });
+
+      scope.addHook('onRequest', async (request, reply) => {
+        if (request.method !== 'OPTIONS' && request.routeOptions.url !== `${RUNTIME_PREFIX}/origin-check`) {
+          await authenticate(request, reply);
+        }
+      });
+
+      /**
+       * Why would this page be refused? A browser whose preflight was refused sees only a
+       * network error; this simple GET (no preflight, readable from any origin) lets the
+       * widget tell "origin not allowed" or "token revoked" apart from "offline". It names
+       * the deployment by its public token prefix and reveals nothing else.
+       */
+      scope.get('/origin-check', async (request, reply) => {
+        reply.header('access-control-allow-origin', '*');
+        const origin = request.headers.origin ?? null;
+        const prefix = String((request.query as { tokenPrefix?: unknown }).tokenPrefix ?? '');
+        const candidates = /^cdp_[0-9A-Za-z]{6}$/.test(prefix) ? await tokens.byPrefix(prefix) : [];
+        const active = candidates.filter((d) => d.revokedAt === null);
+        const allowed = origin !== null && active.some((d) => d.allowedOrigins.includes(origin));
+        const message =
+          candidates.length === 0
+            ? 'Deployment token is not valid'
+            : active.length === 0
+              ? 'Deployment token was revoked'
+              : allowed
+                ? 'Origin is allowed'
+                : origin === null
+                  ? 'Origin header is required: this deployment accepts requests only from its allowed origins'
+                  : `Origin ${origin} is not allowed for this deployment`;
+        return successBody({ data: { origin, allowed, message } });
+      });
+
+      scope.post('/sessions', async (request, reply) => {
+        const deployment = deployments.get(request)!;
+        const body = parseOrThrow(sessionStartSchema, request.body ?? {});
+        const repos = workspaceRepositories(db, deployment.workspaceId);
+        const [channel, agent] = await Promise.all([repos.channels.get(deployment.deploymentChannelId), repos.agents.get(deployment.agentId)]);
+        if (!channel || !agent) throw notFound('This deployment no longer has its channel or agent');
+        const started = await conversations.startSession(deployment, body.visitorToken);
+        const theme = resolveWidgetTheme(deployment.theme, channel, agent);
+        return reply.code(started.resumed ? 200 : 201).send(
+          successBody({
+            data: {
+              sessionId: started.conversation.id,
+              visitorToken: started.visitorToken,
+              resumed: started.resumed,
+              agent: { id: agent.id, name: agent.name },
+              greeting: theme.greeting,
+              widget: { theme },
+            },
+          }),
+        );
+      });
+
+      scope.post('/sessions/:sessionId/messages', async (request, reply) => {
+        const conversation = await session(request);
+        const body = parseOrThrow(runtimeMessageSchema, request.body ?? {});
+        const result = await conversations.receiveContactMessage(conversation, body.text, body.clientMessageId);
+        return reply.code(202).send(successBody({ data: result }));
+      });
+
+      scope.get('/sessions/:sessionId/messages', async (request) => {
+        const conversation = await session(request);
+        return successBody({ data: await conversations.history(conversation) });
+      });
+
+      scope.get('/sessions/:sessionId/events', async (request, reply) => {
+        const conversation = await session(request);
+        const lastEventHeader = request.headers['last-event-id'];
+        // Present (even as 0) means: replay everything stored after it before going live.
+        const lastEventId = typeof lastEventHeader === 'string' && /^\d{1,15}$/.test(lastEventHeader) ? Number(lastEventHeader) : undefined;
+
+        reply.hijack();
+        const raw = reply.raw;
+        raw.writeHead(200, {
+          ...(reply.getHeaders() as Record<string, string>),
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        raw.write('retry: 2000\n\n');
+
+        let lastSent = lastEventId ?? 0;
+        let replaying = true;
+        const held: ConversationEvent[] = [];
+        const send = (event: ConversationEvent) => {
+          if (event.id !== undefined) {
+            if (event.id <= lastSent) return;
+            lastSent = event.id;
+          }
+          raw.write(`${event.id !== undefined ? `id: ${event.id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+        };
+        const unsubscribe = await bus.subscribe(conversation.id, (event) => (replaying ? held.push(event) : send(event)));
+        const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+        const close = () => {
+          clearInterval(heartbeat);
+          unsubscribe();
+          streams.delete(close);
+          if (!raw.writableEnded) raw.end();
+        };
+        streams.add(close);
+        raw.on('close', close);
+        if (raw.destroyed) return close();
+
+        try {
+          if (lastEventId !== undefined) {
+            for (const stored of await conversations.eventsAfter(conversation, lastEventId)) {
+              send({ id: stored.seq, type: stored.type as ConversationEvent['type'], data: stored.data });
+            }
+          }
+        } finally {
+          replaying = false;
+          for (const event of held.splice(0)) send(event);
+        }
+      });
+    },
+    { prefix: RUNTIME_PREFIX },
+  );
+
+  server.addHook('preClose', async () => {
+    for (const close of [...streams]) close();
+  });
+}

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { randomBase62 } from '../store/ids.js';
+
+export const DEPLOYMENT_TOKEN_PREFIX = 'cdp_';
+export const VISITOR_TOKEN_PREFIX = 'vt_';
+/** 43 base62 characters carry 256 bits: at least 32 random bytes' worth. */
+const TOKEN_RANDOM_LENGTH = 43;
+const SHOWN_PREFIX_LENGTH = DEPLOYMENT_TOKEN_PREFIX.length + 6;
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+export interface IssuedToken {
+  token: string;
+  hash: string;
+  prefix: string;
+}
+
+export function issueDeploymentToken(): IssuedToken {
+  const token = DEPLOYMENT_TOKEN_PREFIX + randomBase62(TOKEN_RANDOM_LENGTH);
+  return { token, hash: sha256Hex(token), prefix: token.slice(0, SHOWN_PREFIX_LENGTH) };
+}
+
+export function issueVisitorToken(): { token: string; hash: string } {
+  const token = VISITOR_TOKEN_PREFIX + randomBase62(TOKEN_RANDOM_LENGTH);
+  return { token, hash: sha256Hex(token) };
+}

@@ -1,0 +1,181 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Conversation, Message, MessageRole, PaginatedResult } from '@switchboard/core';
+import type { ConversationsTable, DB, MessagesTable } from '../schema.js';
+import { monotonicNow } from '../clock.js';
+import { newId } from '../ids.js';
+import { paginate } from './paginate.js';
+
+export interface ConversationRecord extends Conversation {
+  workspaceId: string;
+}
+
+function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    channelId: row.channel_id,
+    agentId: row.agent_id,
+    contactId: row.contact_id,
+    webDeploymentId: row.web_deployment_id,
+    status: row.status as Conversation['status'],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastMessageAt: row.last_message_at,
+  };
+}
+
+export function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    sessionId: row.conversation_id,
+    role: row.role as MessageRole,
+    text: row.text,
+    clientMessageId: row.client_message_id,
+    fallback: row.fallback === 1,
+    createdAt: row.created_at,
+  };
+}
+
+export interface StoredEvent {
+  seq: number;
+  type: string;
+  data: unknown;
+}
+
+export interface NewMessage {
+  id?: string;
+  conversationId: string;
+  role: MessageRole;
+  /** Stored only when `record` is true. */
+  text: string;
+  record: boolean;
+  clientMessageId?: string | null;
+  fallback?: boolean;
+}
+
+export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
+  return {
+    async createContact(channelId: string, visitorTokenHash: string | null): Promise<string> {
+      const now = monotonicNow();
+      const id = newId('contact');
+      await db
+        .insertInto('contacts')
+        .values({ id, workspace_id: workspaceId, channel_id: channelId, visitor_token_hash: visitorTokenHash, display_name: null, created_at: now, last_seen_at: now })
+        .execute();
+      return id;
+    },
+    async contactByVisitorToken(channelId: string, visitorTokenHash: string): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('contacts')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('channel_id', '=', channelId)
+        .where('visitor_token_hash', '=', visitorTokenHash)
+        .executeTakeFirst();
+      return row?.id;
+    },
+    async touchContact(contactId: string): Promise<void> {
+      await db.updateTable('contacts').set({ last_seen_at: Date.now() }).where('id', '=', contactId).execute();
+    },
+    async createConversation(input: { channelId: string; agentId: string; contactId: string; webDeploymentId: string | null }): Promise<ConversationRecord> {
+      const now = monotonicNow();
+      const row: Selectable<ConversationsTable> = {
+        id: newId('conversation'),
+        workspace_id: workspaceId,
+        channel_id: input.channelId,
+        agent_id: input.agentId,
+        contact_id: input.contactId,
+        web_deployment_id: input.webDeploymentId,
+        status: 'open',
+        created_at: now,
+        updated_at: now,
+        last_message_at: null,
+      };
+      await db.insertInto('conversations').values(row).execute();
+      return toConversation(row);
+    },
+    async openConversationOf(contactId: string, webDeploymentId: string): Promise<ConversationRecord | undefined> {
+      const row = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('contact_id', '=', contactId)
+        .where('web_deployment_id', '=', webDeploymentId)
+        .where('status', '=', 'open')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && toConversation(row);
+    },
+    async getConversation(id: string): Promise<ConversationRecord | undefined> {
+      const row = await db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return row && toConversation(row);
+    },
+    listConversations(page: number, pageSize: number): Promise<PaginatedResult<ConversationRecord>> {
+      const query = db.selectFrom('conversations').where('workspace_id', '=', workspaceId);
+      return paginate(query, page, pageSize, (q) => q.selectAll(), toConversation);
+    },
+    async messageByClientId(conversationId: string, clientMessageId: string): Promise<Message | undefined> {
+      const row = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('client_message_id', '=', clientMessageId)
+        .executeTakeFirst();
+      return row && toMessage(row);
+    },
+    /** Appends a message; returns it as stored (text null when not recorded). */
+    async insertMessage(input: NewMessage): Promise<Message> {
+      const now = monotonicNow();
+      const row: Selectable<MessagesTable> = {
+        id: input.id ?? newId('message'),
+        workspace_id: workspaceId,
+        conversation_id: input.conversationId,
+        role: input.role,
+        text: input.record ? input.text : null,
+        client_message_id: input.clientMessageId ?? null,
+        fallback: input.fallback ? 1 : 0,
+        created_at: now,
+      };
+      await db.insertInto('messages').values(row).execute();
+      await db.updateTable('conversations').set({ last_message_at: now, updated_at: now }).where('id', '=', input.conversationId).execute();
+      return toMessage(row);
+    },
+    listMessages(conversationId: string, page: number, pageSize: number): Promise<PaginatedResult<Message>> {
+      const query = db.selectFrom('messages').where('conversation_id', '=', conversationId);
+      return paginate(query, page, pageSize, (q) => q.selectAll(), toMessage);
+    },
+    /** The last `limit` recorded turns, oldest first: the context an agent sees. */
+    async recentTranscript(conversationId: string, limit: number): Promise<{ role: MessageRole; text: string }[]> {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['role', 'text', 'created_at'])
+        .where('conversation_id', '=', conversationId)
+        .where('text', 'is not', null)
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.reverse().map((r) => ({ role: r.role as MessageRole, text: r.text! }));
+    },
+    async appendEvent(conversationId: string, type: string, data: unknown): Promise<number> {
+      const row = await db
+        .insertInto('conversation_events')
+        .values({ conversation_id: conversationId, type, payload: JSON.stringify(data), created_at: Date.now() })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      return Number(row.seq);
+    },
+    async eventsAfter(conversationId: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
+      const rows = await db
+        .selectFrom('conversation_events')
+        .select(['seq', 'type', 'payload'])
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ seq: Number(r.seq), type: r.type, data: JSON.parse(r.payload) as unknown }));
+    },
+  };
+}
