@@ -19,7 +19,9 @@ import { conversationRoutes } from './api/conversations.js';
 import { createInProcessBus, type EventBus } from './bus/event-bus.js';
 import { conversationService, type ConversationService } from './conversations/conversation-service.js';
 import { registerRuntimeRoutes } from './runtime/runtime-routes.js';
-import { createRateLimiter } from './runtime/rate-limit.js';
+import { registerEmbedRoutes } from './embed/embed-routes.js';
+import { createRateLimiter, createRedisRateLimiter } from './runtime/rate-limit.js';
+import type { Redis } from 'ioredis';
 import type { AgentRunner } from './agents/types.js';
 import { createAgentRunner } from './agents/runner.js';
 import { SecretBox } from './secrets/secret-box.js';
@@ -36,6 +38,8 @@ export interface AppOptions {
   bus?: EventBus;
   /** Runtime requests allowed per minute, per client address and per deployment token. */
   runtimeRateLimits?: { perIp: number; perToken: number };
+  /** Where rate-limit counters live so all nodes share them; in memory when absent. */
+  redis?: Redis;
   /** Seals stored secrets; defaults to a box with a random key (fine for tests: nothing it seals survives a restart). */
   secretBox?: SecretBox;
 }
@@ -132,12 +136,15 @@ export function buildApp(options: AppOptions): App {
   server.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage));
   server.get('/health', async () => ({ status: 'ok', version: VERSION }));
 
+  registerEmbedRoutes(server);
   const limits = options.runtimeRateLimits ?? DEFAULT_RUNTIME_RATE_LIMITS;
   registerRuntimeRoutes(server, {
     db: options.db,
     bus,
     conversations,
-    limits: { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
+    limits: options.redis
+      ? { perIp: createRedisRateLimiter(options.redis, 'ip', limits.perIp), perToken: createRedisRateLimiter(options.redis, 'token', limits.perToken) }
+      : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
   });
   server.addHook('onClose', async () => {
     await conversations.drain();

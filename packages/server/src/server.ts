@@ -6,6 +6,7 @@ import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { createRedisBus } from './bus/redis-bus.js';
 import type { EventBus } from './bus/event-bus.js';
+import type { Redis } from 'ioredis';
 
 export interface RunningServer {
   server: FastifyInstance;
@@ -21,7 +22,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // First: a bad SWITCHBOARD_SECRET_KEY stops the start before anything is opened.
   const secretBox = new SecretBox(loadMasterKey(config).key);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  let bus: EventBus | undefined;
+  let bus: (EventBus & { redis: Redis }) | undefined;
   try {
     const bootstrap = await bootstrapWorkspace(database.db, config.adminApiKey);
     if (config.redisUrl) {
@@ -29,7 +30,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     const { server } = buildApp({
       db: database.db,
-      ...(bus && { bus }),
+      ...(bus && { bus, redis: bus.redis }),
       publicUrl: config.publicUrl,
       secretBox,
       runtimeRateLimits: config.runtimeRateLimits,

@@ -8,7 +8,7 @@ const CHANNEL_PREFIX = 'switchboard:conversation:';
  * even to listeners of the publishing process, so all nodes see one order per conversation.
  * A node subscribes to a conversation's channel only while one of its streams watches it.
  */
-export async function createRedisBus(url: string, onError: (error: Error) => void): Promise<EventBus> {
+export async function createRedisBus(url: string, onError: (error: Error) => void): Promise<EventBus & { redis: Redis }> {
   const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(url, { lazyConnect: true });
   publisher.on('error', onError);
@@ -22,6 +22,8 @@ export async function createRedisBus(url: string, onError: (error: Error) => voi
   });
 
   return {
+    /** The publishing connection, free for ordinary commands (rate-limit counters). */
+    redis: publisher,
     publish(conversationId, event) {
       publisher.publish(CHANNEL_PREFIX + conversationId, JSON.stringify(event)).catch(onError);
     },

@@ -50,8 +50,8 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
   const lastTouched = new Map<string, number>();
   const streams = new Set<() => void>();
 
-  function limit(reply: FastifyReply, limiter: RateLimiter, key: string, scope: string) {
-    const decision = limiter.hit(key);
+  async function limit(reply: FastifyReply, limiter: RateLimiter, key: string, scope: string) {
+    const decision = await limiter.hit(key);
     if (!decision.allowed) {
       reply.header('retry-after', String(decision.retryAfterSeconds));
       throw rateLimited(decision.retryAfterSeconds, scope);
@@ -62,7 +62,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
     const origin = request.headers.origin;
     // Error answers are readable by the page too, so the widget can say why it was refused.
     if (origin) reply.headers(corsHeaders(origin));
-    limit(reply, limits.perIp, request.ip, 'address');
+    await limit(reply, limits.perIp, request.ip, 'address');
 
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const token = match?.[1];
@@ -75,7 +75,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
     const { deployment } = resolved;
     if (!origin) throw forbidden('Origin header is required: this deployment accepts requests only from its allowed origins');
     if (!deployment.allowedOrigins.includes(origin)) throw forbidden(`Origin ${origin} is not allowed for this deployment`);
-    limit(reply, limits.perToken, deployment.id, 'deployment');
+    await limit(reply, limits.perToken, deployment.id, 'deployment');
 
     const now = Date.now();
     if (now - (lastTouched.get(deployment.id) ?? 0) > TOUCH_INTERVAL_MS) {

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The public embed scripts, built by packages/widget (`npm run build -w @switchboard/widget`):
+ *
+ *   GET /embed/v1.js          the loader a site includes with <script src>
+ *   GET /embed/v1/widget.js   the widget, injected by the loader on the first `init`
+ *
+ * Scripts are public (any origin may load them); the runtime API enforces allowed origins.
+ * Each file is read once, kept in memory with its gzip form and ETag, and served with a short
+ * cache lifetime so a new build reaches visitors within minutes.
+ */
+export interface EmbedRoutesOptions {
+  /** The widget's dist directory; found by walking up from this module when absent. */
+  distDir?: string;
+}
+
+interface Asset {
+  body: Buffer;
+  gzip: Buffer;
+  etag: string;
+}
+
+const FILES = { loader: 'loader.js', widget: 'widget.js' } as const;
+
+/** packages/widget/dist from src/embed (tests, tsx) or dist/embed (built), or an installed @switchboard/widget. */
+export function findWidgetDist(from: string = dirname(fileURLToPath(import.meta.url))): string | null {
+  let dir = from;
+  for (;;) {
+    for (const candidate of [join(dir, 'widget', 'dist'), join(dir, 'packages', 'widget', 'dist'), join(dir, 'node_modules', '@switchboard', 'widget', 'dist')]) {
+      if (existsSync(join(candidate, FILES.loader)) && existsSync(join(candidate, FILES.widget))) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoutesOptions = {}): void {
+  const cache = new Map<string, Asset>();
+
+  /** Reads and caches a built file; null while the widget has not been built (retried next request). */
+  function load(name: string): Asset | null {
+    const cached = cache.get(name);
+    if (cached) return cached;
+    const dist = options.distDir ?? findWidgetDist();
+    if (!dist) return null;
+    let body: Buffer;
+    try {
+      body = readFileSync(join(dist, name));
+    } catch {
+      return null;
+    }
+    const asset: Asset = {
+      body,
+      gzip: gzipSync(body, { level: 9 }),
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+    };
+    cache.set(name, asset);
+    return asset;
+  }
+
+  function serve(name: string) {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const asset = load(name);
+      if (!asset) {
+        const message =
+          'The web widget has not been built: run `npm run build -w @switchboard/widget` (it writes packages/widget/dist), then restart the server.';
+        return reply
+          .code(503)
+          .header('cache-control', 'no-store')
+          .header('access-control-allow-origin', '*')
+          .type('application/json; charset=utf-8')
+          .send({
+            success: false,
+            status: 503,
+            code: 'INTERNAL',
+            message,
+            meta: {},
+            timestamp: Date.now(),
+            error: { code: 'INTERNAL', message, details: { file: name } },
+          });
+      }
+      reply
+        .header('content-type', 'text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .header('access-control-allow-origin', '*')
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .header('x-content-type-options', 'nosniff')
+        .header('etag', asset.etag)
+        .header('vary', 'accept-encoding');
+      const ifNoneMatch = request.headers['if-none-match'];
+      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === asset.etag)) {
+        return reply.code(304).send();
+      }
+      const acceptEncoding = request.headers['accept-encoding'];
+      if (typeof acceptEncoding === 'string' && /\bgzip\b/.test(acceptEncoding)) {
+        return reply.header('content-encoding', 'gzip').send(asset.gzip);
+      }
+      return reply.send(asset.body);
+    };
+  }
+
+  server.get('/embed/v1.js', serve(FILES.loader));
+  server.get('/embed/v1/widget.js', serve(FILES.widget));
+}

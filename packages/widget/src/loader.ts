@@ -1,0 +1,82 @@
+/**
+ * The embed loader, served as GET /embed/v1.js. It renders nothing: it sets up the command queue
+ * under both names (`SwitchboardQueue`, and the spec's `ConvoshipQueue`), drains any array a page
+ * created before it ran, and on the first `init` injects the widget from the loader's own address
+ * (`…/embed/v1.js` → `…/embed/v1/widget.js`). Once the widget has loaded, `push` acts at once.
+ *
+ *   <script src="https://HOST/embed/v1.js"></script>
+ *   <script>ConvoshipQueue.push(['init', { agentId, token, channel: 'web', apiUrl }]);</script>
+ *
+ * or, with the init line before the loader:
+ *
+ *   <script>window.ConvoshipQueue = window.ConvoshipQueue || []; ConvoshipQueue.push(['init', {…}]);</script>
+ *   <script async src="https://HOST/embed/v1.js"></script>
+ */
+type Command = unknown;
+type Handler = (command: Command) => void;
+
+interface Queue {
+  __switchboard: 1;
+  push(...commands: Command[]): number;
+  /** Called once by widget.js when it has loaded: hands over everything pushed so far. */
+  _attach(handler: Handler): void;
+}
+
+((w: Window & Record<string, unknown>, d: Document) => {
+  const names = ['SwitchboardQueue', 'ConvoshipQueue'];
+  if ((w[names[0]!] as Queue | undefined)?.__switchboard) return; // loaded twice: keep the first
+
+  const self = (d.currentScript as HTMLScriptElement | null) || d.querySelector<HTMLScriptElement>('script[src*="/embed/v1.js"]');
+  const src = self ? self.src : '';
+  let pending: Command[] = [];
+  let handler: Handler | null = null;
+  let injected = false;
+
+  const inject = (options: { apiUrl?: string; widgetUrl?: string } | undefined) => {
+    injected = true;
+    const script = d.createElement('script');
+    script.async = true;
+    script.src =
+      (options && options.widgetUrl) ||
+      (src ? src.replace(/\.js(?=[?#]|$)/, '/widget.js') : `${String((options && options.apiUrl) || '').replace(/\/+$/, '')}/embed/v1/widget.js`);
+    script.onerror = () => {
+      injected = false;
+      console.error(`[switchboard] could not load the chat widget from ${script.src}`);
+    };
+    (d.head || d.documentElement).appendChild(script);
+  };
+
+  const queue: Queue = {
+    __switchboard: 1,
+    push(...commands) {
+      for (const command of commands) {
+        if (handler) {
+          handler(command);
+        } else {
+          pending.push(command);
+          if (!injected && Array.isArray(command) && command[0] === 'init') inject(command[1]);
+        }
+      }
+      return pending.length;
+    },
+    _attach(next) {
+      handler = next;
+      const drained = pending;
+      pending = [];
+      drained.forEach(next);
+    },
+  };
+
+  // Commands a page queued before the loader ran, under either name (once if both name one array).
+  const early: Command[] = [];
+  const seen: unknown[] = [];
+  for (const name of names) {
+    const existing = w[name];
+    if (Array.isArray(existing) && seen.indexOf(existing) < 0) {
+      seen.push(existing);
+      early.push(...existing);
+    }
+    w[name] = queue;
+  }
+  queue.push(...early);
+})(window as unknown as Window & Record<string, unknown>, document);

@@ -1,0 +1,65 @@
+/**
+ * The chat widget, served as GET /embed/v1/widget.js and injected by the loader on the first
+ * `init`. It takes over the loader's queue: every command pushed so far runs now, later ones at once.
+ *
+ *   ['init', { agentId, token, channel: 'web', apiUrl, theme?: {…}, open?: boolean }]
+ *   ['open'] · ['close'] · ['destroy']
+ */
+import { mountWidget, type WidgetHandle } from './widget.js';
+import type { InitOptions } from './types.js';
+
+type Command = [string, unknown?];
+const w = window as unknown as Record<string, unknown>;
+const scriptSrc = ((document.currentScript as HTMLScriptElement | null) || { src: '' }).src;
+const warn = (message: string) => console.warn(`[switchboard] ${message}`);
+
+if (!w.__switchboardWidget) {
+  w.__switchboardWidget = 1;
+  let widget: WidgetHandle | null = null;
+  let wantOpen = false;
+
+  const run = (command: unknown) => {
+    if (!Array.isArray(command)) return warn("commands are arrays, like ['init', { agentId, token, apiUrl }]");
+    const [name, arg] = command as Command;
+    if (name === 'init') {
+      const options = arg as InitOptions | undefined;
+      if (widget) return warn("init ignored: the widget is already running (push ['destroy'] first)");
+      if (!options || typeof options.token !== 'string' || typeof options.agentId !== 'string') {
+        return warn("init needs { agentId, token, channel: 'web', apiUrl }");
+      }
+      if (options.channel && options.channel !== 'web') warn(`channel '${options.channel}' is not 'web'; using the web runtime`);
+      const mounted = mountWidget(options, scriptSrc, () => {
+        if (widget === mounted) widget = null;
+      });
+      widget = mounted;
+      if (wantOpen) mounted.open();
+      wantOpen = false;
+    } else if (name === 'open') {
+      if (widget) widget.open();
+      else wantOpen = true;
+    } else if (name === 'close') {
+      if (widget) widget.close();
+      wantOpen = false;
+    } else if (name === 'destroy') {
+      if (widget) widget.destroy();
+      wantOpen = false;
+    } else {
+      warn(`unknown command ${String(name)}`);
+    }
+  };
+
+  const queue = w.SwitchboardQueue as { _attach?: (handler: (command: unknown) => void) => void } | undefined;
+  if (queue && typeof queue._attach === 'function') {
+    queue._attach(run);
+  } else {
+    // Loaded without the loader: take over (and drain) the queue arrays ourselves.
+    const early: unknown[] = [];
+    for (const name of ['SwitchboardQueue', 'ConvoshipQueue']) {
+      const existing = w[name];
+      if (Array.isArray(existing) && early.indexOf(existing) < 0) early.push(existing);
+    }
+    const direct = { push: (...commands: unknown[]) => (commands.forEach(run), 0) };
+    w.SwitchboardQueue = w.ConvoshipQueue = direct;
+    for (const list of early) (list as unknown[]).forEach(run);
+  }
+}
