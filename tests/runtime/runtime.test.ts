@@ -100,6 +100,7 @@ describe.each(ENGINES)('web deployments and the public runtime on %s', (engine) 
     const other = await runtime('POST', '/sessions', deployment.token, { body: {}, origin: 'http://localhost:5501' });
     expect(other.status).toBe(403);
     expect(other.body.message).toBe('Origin http://localhost:5501 is not allowed for this deployment');
+    expect(other.body.meta.reason).toBe('ORIGIN_NOT_ALLOWED');
     const none = await runtime('POST', '/sessions', deployment.token, { body: {}, origin: null });
     expect(none.status).toBe(403);
     expect(none.body.message).toMatch(/Origin header is required/);
@@ -202,6 +203,7 @@ describe.each(ENGINES)('web deployments and the public runtime on %s', (engine) 
     const old = await runtime('POST', '/sessions', deployment.token, { body: {} });
     expect(old.status).toBe(401);
     expect(old.body.message).toBe('Deployment token was revoked');
+    expect(old.body.meta.reason).toBe('TOKEN_REVOKED');
     expect((await runtime('POST', '/sessions', rotated.body.data.token, { body: {} })).status).toBe(201);
 
     const revoked = await api('POST', `/v1/agents/${agentId}/deployments/${deployment.id}/revoke`);
@@ -289,10 +291,11 @@ describe.each(ENGINES)('runtime origin check on %s', (engine) => {
       return ((await response.json()) as any).data;
     };
     const prefix = deployment.data.tokenPrefix;
-    expect(await check(ORIGIN, prefix)).toEqual({ origin: ORIGIN, allowed: true, message: 'Origin is allowed' });
+    expect(await check(ORIGIN, prefix)).toEqual({ origin: ORIGIN, allowed: true, reason: 'ALLOWED', message: 'Origin is allowed' });
     expect(await check('http://localhost:5501', prefix)).toEqual({
       origin: 'http://localhost:5501',
       allowed: false,
+      reason: 'ORIGIN_NOT_ALLOWED',
       message: 'Origin http://localhost:5501 is not allowed for this deployment',
     });
     expect((await check(ORIGIN, 'cdp_zzzzzz')).message).toBe('Deployment token is not valid');

@@ -25,8 +25,9 @@ export interface RuntimeOptions {
   limits: { perIp: RateLimiter; perToken: RateLimiter };
 }
 
-const forbidden = (message: string) => new ApiError(403, ErrorCode.FORBIDDEN, message);
-const unauthorized = (message: string) => new ApiError(401, ErrorCode.UNAUTHORIZED, message);
+/** `meta.reason` lets a client tell refusals apart without reading the message. */
+const forbidden = (message: string, reason: string) => new ApiError(403, ErrorCode.FORBIDDEN, message, null, { reason });
+const unauthorized = (message: string, reason: string) => new ApiError(401, ErrorCode.UNAUTHORIZED, message, null, { reason });
 
 function rateLimited(retryAfterSeconds: number, scope: string): ApiError {
   return new ApiError(429, ErrorCode.RATE_LIMITED, `Too many requests from this ${scope}; retry in ${retryAfterSeconds} s`, null, {
@@ -67,14 +68,14 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const token = match?.[1];
     if (!token || !token.startsWith(DEPLOYMENT_TOKEN_PREFIX)) {
-      throw unauthorized(`Deployment token is missing: send Authorization: Bearer ${DEPLOYMENT_TOKEN_PREFIX}…`);
+      throw unauthorized(`Deployment token is missing: send Authorization: Bearer ${DEPLOYMENT_TOKEN_PREFIX}…`, 'TOKEN_MISSING');
     }
     const resolved = await tokens.resolve(sha256Hex(token));
-    if (!resolved) throw unauthorized('Deployment token is not valid');
-    if (resolved.tokenRevoked) throw unauthorized('Deployment token was revoked');
+    if (!resolved) throw unauthorized('Deployment token is not valid', 'TOKEN_INVALID');
+    if (resolved.tokenRevoked) throw unauthorized('Deployment token was revoked', 'TOKEN_REVOKED');
     const { deployment } = resolved;
-    if (!origin) throw forbidden('Origin header is required: this deployment accepts requests only from its allowed origins');
-    if (!deployment.allowedOrigins.includes(origin)) throw forbidden(`Origin ${origin} is not allowed for this deployment`);
+    if (!origin) throw forbidden('Origin header is required: this deployment accepts requests only from its allowed origins', 'ORIGIN_MISSING');
+    if (!deployment.allowedOrigins.includes(origin)) throw forbidden(`Origin ${origin} is not allowed for this deployment`, 'ORIGIN_NOT_ALLOWED');
     await limit(reply, limits.perToken, deployment.id, 'deployment');
 
     const now = Date.now();
@@ -101,7 +102,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
       scope.options('/*', async (request, reply) => {
         const origin = request.headers.origin;
         if (!origin || !(await tokens.originAllowedAnywhere(origin))) {
-          throw forbidden(`Origin ${origin ?? '(none)'} is not allowed by any deployment`);
+          throw forbidden(`Origin ${origin ?? '(none)'} is not allowed by any deployment`, 'ORIGIN_NOT_ALLOWED');
         }
         return reply
           .code(204)
@@ -133,17 +134,17 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
         const candidates = /^cdp_[0-9A-Za-z]{6}$/.test(prefix) ? await tokens.byPrefix(prefix) : [];
         const active = candidates.filter((d) => d.revokedAt === null);
         const allowed = origin !== null && active.some((d) => d.allowedOrigins.includes(origin));
-        const message =
+        const [reason, message] =
           candidates.length === 0
-            ? 'Deployment token is not valid'
+            ? ['TOKEN_INVALID', 'Deployment token is not valid']
             : active.length === 0
-              ? 'Deployment token was revoked'
+              ? ['TOKEN_REVOKED', 'Deployment token was revoked']
               : allowed
-                ? 'Origin is allowed'
+                ? ['ALLOWED', 'Origin is allowed']
                 : origin === null
-                  ? 'Origin header is required: this deployment accepts requests only from its allowed origins'
-                  : `Origin ${origin} is not allowed for this deployment`;
-        return successBody({ data: { origin, allowed, message } });
+                  ? ['ORIGIN_MISSING', 'Origin header is required: this deployment accepts requests only from its allowed origins']
+                  : ['ORIGIN_NOT_ALLOWED', `Origin ${origin} is not allowed for this deployment`];
+        return successBody({ data: { origin, allowed, reason, message } });
       });
 
       scope.post('/sessions', async (request, reply) => {
