@@ -95,7 +95,7 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
 
     const type = await t.request('POST', '/v1/deployment-channels', { channelIdentifier: 'x', deploymentType: 'fax' });
     expect(type.status).toBe(400);
-    expect(type.body.error.details[0]).toEqual({ field: 'deploymentType', message: 'must be one of calls, sms, web, mobile-app' });
+    expect(type.body.error.details[0]).toEqual({ field: 'deploymentType', message: 'must be one of calls, sms, web, mobile-app, whatsapp, facebook, instagram, line, wechat, wecom, telegram, email, webhook, voice-gateway' });
   });
 
   it('creates mobile channels and accepts upper-case enum values', async () => {

@@ -147,9 +147,10 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
     expect(doc.components.schemas.Error.required).toEqual(['success', 'status', 'code', 'message', 'meta', 'timestamp', 'error']);
   });
 
-  it('describes DeploymentChannelRequest as a oneOf of the four channel types', () => {
+  it('describes DeploymentChannelRequest as a oneOf of every channel type', () => {
     const request = doc.components.schemas.DeploymentChannelRequest;
-    expect(request.oneOf).toHaveLength(4);
+    const ALL = ['calls', 'email', 'facebook', 'instagram', 'line', 'mobile-app', 'sms', 'telegram', 'voice-gateway', 'web', 'webhook', 'wechat', 'wecom', 'whatsapp'];
+    expect(request.oneOf).toHaveLength(ALL.length);
     const variant = (type: string) => request.oneOf.find((v: Json) => v.properties.deploymentType.enum.includes(type));
     for (const type of ['web', 'calls', 'sms', 'mobile-app']) {
       const v = variant(type);
@@ -158,7 +159,8 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
       expect(v.required).toEqual(expect.arrayContaining(['deploymentType', 'channelIdentifier']));
     }
     const types = request.oneOf.map((v: Json) => v.properties.deploymentType.enum.filter((e: string) => e === e.toLowerCase() && e !== 'mobile'));
-    expect(types.flat().sort()).toEqual(['calls', 'mobile-app', 'sms', 'web']);
+    expect(types.flat().sort()).toEqual(ALL);
+    expect(variant('whatsapp').properties.configuration.required).toEqual(['connectionId']);
 
     const web = variant('web');
     const configuration = web.properties.configuration;

@@ -4,7 +4,31 @@ export enum DeploymentType {
   SMS = 'sms',
   WEB = 'web',
   MOBILE = 'mobile-app',
+  WHATSAPP = 'whatsapp',
+  FACEBOOK = 'facebook',
+  INSTAGRAM = 'instagram',
+  LINE = 'line',
+  WECHAT = 'wechat',
+  WECOM = 'wecom',
+  TELEGRAM = 'telegram',
+  EMAIL = 'email',
+  WEBHOOK = 'webhook',
+  VOICE_GATEWAY = 'voice-gateway',
 }
+
+/** Channel types whose traffic comes through a provider connection. */
+export const PROVIDER_CHANNEL_TYPES = [
+  DeploymentType.WHATSAPP,
+  DeploymentType.FACEBOOK,
+  DeploymentType.INSTAGRAM,
+  DeploymentType.LINE,
+  DeploymentType.WECHAT,
+  DeploymentType.WECOM,
+  DeploymentType.TELEGRAM,
+  DeploymentType.EMAIL,
+  DeploymentType.WEBHOOK,
+  DeploymentType.VOICE_GATEWAY,
+] as const;
 
 /** Lifecycle of a deployment configuration: pending → active ⇄ paused → archived. */
 export enum DeploymentStatus {

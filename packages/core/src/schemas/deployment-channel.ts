@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CommunicationType,
   DEPLOYMENT_TYPES,
+  PROVIDER_CHANNEL_TYPES,
   DeploymentType,
   MobilePlatform,
   WidgetPosition,
@@ -45,12 +46,57 @@ const common = {
   recordingEnabled: z.boolean({ error: 'must be true or false' }).default(true),
 };
 
+
+const connectionConfiguration = {
+  /** The provider connection (`conn_…`) this channel's traffic goes through. */
+  connectionId: idSchema,
+};
+
+/** Identifier rules of provider channels: what each provider calls the entry point. */
+const providerIdentifiers = {
+  [DeploymentType.WHATSAPP]: phoneIdentifier,
+  [DeploymentType.FACEBOOK]: z.string().regex(/^\d{5,30}$/, 'must be the numeric id of the Facebook page'),
+  [DeploymentType.INSTAGRAM]: z.string().regex(/^\d{5,30}$/, 'must be the numeric id of the Instagram account'),
+  [DeploymentType.LINE]: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be the LINE bot user id (the webhook destination)'),
+  [DeploymentType.WECHAT]: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be the official account id (gh_…)'),
+  [DeploymentType.WECOM]: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be the WeCom corp id'),
+  [DeploymentType.TELEGRAM]: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{4,31}$/, 'must be the bot username (without @)'),
+  [DeploymentType.EMAIL]: z.string().max(254).regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an email address'),
+  [DeploymentType.WEBHOOK]: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 characters: letters, digits, '.', '_', ':' or '-'"),
+  [DeploymentType.VOICE_GATEWAY]: z.string().regex(/^[A-Za-z0-9._:+-]{1,128}$/, "must be 1-128 characters: letters, digits, '+', '.', '_', ':' or '-'"),
+} as const;
+
+const providerConfigurations = {
+  [DeploymentType.WHATSAPP]: z.strictObject({ ...connectionConfiguration, phoneNumberId: z.string().regex(/^\d{5,30}$/, 'must be the numeric WhatsApp phone number id').optional() }),
+  [DeploymentType.FACEBOOK]: z.strictObject(connectionConfiguration),
+  [DeploymentType.INSTAGRAM]: z.strictObject(connectionConfiguration),
+  [DeploymentType.LINE]: z.strictObject(connectionConfiguration),
+  [DeploymentType.WECHAT]: z.strictObject(connectionConfiguration),
+  [DeploymentType.WECOM]: z.strictObject({ ...connectionConfiguration, agentId: z.string().regex(/^\d{1,20}$/, 'must be the numeric WeCom app (agent) id').optional() }),
+  [DeploymentType.TELEGRAM]: z.strictObject(connectionConfiguration),
+  [DeploymentType.EMAIL]: z.strictObject({ ...connectionConfiguration, fromName: z.string().max(100).optional() }),
+  [DeploymentType.WEBHOOK]: z.strictObject(connectionConfiguration),
+  [DeploymentType.VOICE_GATEWAY]: z.strictObject(connectionConfiguration),
+} as const;
+
+function providerChannelRequest<T extends (typeof PROVIDER_CHANNEL_TYPES)[number]>(type: T) {
+  return z.strictObject({
+    deploymentType: typeOf(type),
+    channelIdentifier: providerIdentifiers[type],
+    ...common,
+    configuration: providerConfigurations[type],
+  });
+}
+
 /** Per-type pieces: what the identifier must look like and which configuration applies. */
 export const channelTypeRules = {
   [DeploymentType.CALLS]: { identifier: phoneIdentifier, configuration: phoneChannelConfigurationSchema },
   [DeploymentType.SMS]: { identifier: phoneIdentifier, configuration: phoneChannelConfigurationSchema },
   [DeploymentType.WEB]: { identifier: webIdentifier, configuration: webChannelConfigurationSchema.prefault({}) },
   [DeploymentType.MOBILE]: { identifier: mobileIdentifier, configuration: mobileChannelConfigurationSchema },
+  ...(Object.fromEntries(
+    PROVIDER_CHANNEL_TYPES.map((type) => [type, { identifier: providerIdentifiers[type], configuration: providerConfigurations[type] }]),
+  ) as { [K in (typeof PROVIDER_CHANNEL_TYPES)[number]]: { identifier: (typeof providerIdentifiers)[K]; configuration: (typeof providerConfigurations)[K] } }),
 } as const;
 
 export const callsChannelRequestSchema = z.strictObject({
@@ -80,7 +126,13 @@ export const mobileChannelRequestSchema = z.strictObject({
 
 export const deploymentChannelRequestSchema = z.discriminatedUnion(
   'deploymentType',
-  [callsChannelRequestSchema, smsChannelRequestSchema, webChannelRequestSchema, mobileChannelRequestSchema],
+  [
+    callsChannelRequestSchema,
+    smsChannelRequestSchema,
+    webChannelRequestSchema,
+    mobileChannelRequestSchema,
+    ...PROVIDER_CHANNEL_TYPES.map((type) => providerChannelRequest(type)),
+  ],
   {
     error: (issue) => {
       const given = typeof issue.input === 'object' && issue.input !== null ? (issue.input as Record<string, unknown>).deploymentType : undefined;
@@ -119,7 +171,11 @@ export const byIdentifierQuerySchema = z.strictObject({
 export type PhoneChannelConfiguration = z.output<typeof phoneChannelConfigurationSchema>;
 export type WebChannelConfiguration = z.output<typeof webChannelConfigurationSchema>;
 export type MobileChannelConfiguration = z.output<typeof mobileChannelConfigurationSchema>;
-export type ChannelConfiguration = PhoneChannelConfiguration | WebChannelConfiguration | MobileChannelConfiguration;
+export interface ProviderChannelConfiguration {
+  connectionId: string;
+  [setting: string]: unknown;
+}
+export type ChannelConfiguration = PhoneChannelConfiguration | WebChannelConfiguration | MobileChannelConfiguration | ProviderChannelConfiguration;
 
 export interface DeploymentChannel {
   id: string;
