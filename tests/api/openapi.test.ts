@@ -27,6 +27,14 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/conversations': ['get'],
   '/v1/conversations/{id}': ['get'],
   '/v1/conversations/{id}/messages': ['get', 'post'],
+  '/v1/secrets': ['get', 'post'],
+  '/v1/secrets/{id}': ['delete', 'get', 'put'],
+  '/v1/connections': ['get', 'post'],
+  '/v1/connections/{id}': ['delete', 'get', 'patch'],
+  '/v1/connections/{id}/rotate-inbound-secret': ['post'],
+  '/v1/deliveries': ['get'],
+  '/v1/deliveries/{id}': ['get'],
+  '/v1/deliveries/{id}/retry': ['post'],
 };
 
 const REQUEST_SCHEMAS = [
@@ -109,7 +117,7 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         for (const p of declared) expect(p.required).toBe(true);
 
         // Actions (revoke, rotate) are POSTs that change a resource rather than create one: 200, no body.
-        const action = /\/(revoke|rotate)$/.test(path);
+        const action = /\/(revoke|rotate|rotate-inbound-secret|retry)$/.test(path);
         const success = method === 'post' && !action ? '201' : '200';
         expect(op.responses[success], where).toBeDefined();
         expect(op.responses['400'], where).toBeDefined();
@@ -117,7 +125,7 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         for (const [status, response] of Object.entries<Json>(op.responses)) {
           if (Number(status) >= 400) expect(response.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
         }
-        if ((method === 'post' && !action) || method === 'patch') {
+        if ((method === 'post' && !action) || method === 'patch' || method === 'put') {
           const ref = op.requestBody.content['application/json'].schema.$ref as string;
           expect(ref, where).toMatch(/^#\/components\/schemas\//);
           expect(doc.components.schemas[ref.split('/').pop()!], where).toBeDefined();

@@ -10,6 +10,10 @@ export const ID_PREFIX = {
   contact: 'ct',
   conversation: 'conv',
   message: 'msg',
+  secret: 'sec',
+  connection: 'conn',
+  inboundEvent: 'evt',
+  delivery: 'dlv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

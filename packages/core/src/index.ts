@@ -9,3 +9,4 @@ export * from './schemas/agent.js';
 export * from './schemas/deployment-configuration.js';
 export * from './schemas/web-deployment.js';
 export * from './schemas/conversation.js';
+export * from './schemas/connections.js';

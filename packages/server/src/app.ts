@@ -20,6 +20,16 @@ import { createInProcessBus, type EventBus } from './bus/event-bus.js';
 import { conversationService, type ConversationService } from './conversations/conversation-service.js';
 import { registerRuntimeRoutes } from './runtime/runtime-routes.js';
 import { registerEmbedRoutes } from './embed/embed-routes.js';
+import { secretsService } from './connections/secrets-service.js';
+import { connectionsService, type ConnectionsService } from './connections/connections-service.js';
+import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
+import { enqueueReply } from './outbox/enqueue-reply.js';
+import { createInbox, type Inbox } from './channels/inbox.js';
+import { registerInboundRoutes } from './channels/inbound-routes.js';
+import { builtInProviders, type ProviderRegistry } from './channels/registry.js';
+import { secretRoutes } from './api/secrets.js';
+import { connectionRoutes } from './api/connections.js';
+import { deliveryRoutes } from './api/deliveries.js';
 import { createRateLimiter, createRedisRateLimiter } from './runtime/rate-limit.js';
 import type { Redis } from 'ioredis';
 import type { AgentRunner } from './agents/types.js';
@@ -38,11 +48,21 @@ export interface AppOptions {
   bus?: EventBus;
   /** Runtime requests allowed per minute, per client address and per deployment token. */
   runtimeRateLimits?: { perIp: number; perToken: number };
+  /** Providers by name; the built-in adapters unless given (tests may add or replace some). */
+  providers?: ProviderRegistry;
+  /** The fetch adapters send with (tests may route it). */
+  fetch?: typeof fetch;
+  /** Outbox retry policy. */
+  delivery?: Partial<typeof DEFAULT_DELIVERY>;
+  /** How often the inbox looks for events a crashed node left behind, and how long a claim holds. */
+  inbox?: { pollMs?: number; leaseMs?: number };
   /** Where rate-limit counters live so all nodes share them; in memory when absent. */
   redis?: Redis;
   /** Seals stored secrets; defaults to a box with a random key (fine for tests: nothing it seals survives a restart). */
   secretBox?: SecretBox;
 }
+
+export const DEFAULT_DELIVERY = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, leaseMs: 30_000, pollMs: 1000 };
 
 export const DEFAULT_RUNTIME_RATE_LIMITS = { perIp: 600, perToken: 6000 };
 
@@ -52,6 +72,9 @@ export interface App {
   routes: RouteDefinition[];
   conversations: ConversationService;
   bus: EventBus;
+  connections: ConnectionsService;
+  dispatcher: Dispatcher;
+  inbox: Inbox;
   secretBox: SecretBox;
 }
 
@@ -94,7 +117,26 @@ export function buildApp(options: AppOptions): App {
   const secretBox = options.secretBox ?? SecretBox.random();
   const services = createServices(options.db, { publicUrl, secretBox });
   const bus = options.bus ?? createInProcessBus();
-  const conversations = conversationService({ db: options.db, bus, runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log }), logger: server.log });
+  const registry = options.providers ?? builtInProviders;
+  const secrets = secretsService(options.db, secretBox);
+  const connections = connectionsService(options.db, { box: secretBox, secrets, registry, publicUrl });
+  const deliverySettings = { ...DEFAULT_DELIVERY, ...options.delivery };
+  const dispatcher = createDispatcher({
+    db: options.db,
+    registry,
+    connections,
+    logger: server.log,
+    ...(options.fetch && { fetch: options.fetch }),
+    ...deliverySettings,
+  });
+  const conversations = conversationService({
+    db: options.db,
+    bus,
+    runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log }),
+    logger: server.log,
+    outbox: { enqueue: (trx, conversation, reply) => enqueueReply(trx, conversation, reply, deliverySettings.maxAttempts), kick: () => dispatcher.kick() },
+  });
+  const inbox = createInbox({ db: options.db, conversations, logger: server.log, ...options.inbox });
   const authenticate = apiKeyAuthenticator(options.db);
 
   // JSON only: other media types answer 415 instead of being parsed as text.
@@ -127,6 +169,9 @@ export function buildApp(options: AppOptions): App {
     ...deploymentConfigurationRoutes(services),
     ...webDeploymentRoutes(services),
     ...conversationRoutes(conversations),
+    ...secretRoutes(secrets),
+    ...connectionRoutes(connections),
+    ...deliveryRoutes(options.db, () => dispatcher.kick()),
   ];
   for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers));
 
@@ -146,10 +191,17 @@ export function buildApp(options: AppOptions): App {
       ? { perIp: createRedisRateLimiter(options.redis, 'ip', limits.perIp), perToken: createRedisRateLimiter(options.redis, 'token', limits.perToken) }
       : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
   });
+  registerInboundRoutes(server, { db: options.db, registry, connections, publicUrl, onRecorded: () => inbox.kick() });
+  server.addHook('onReady', async () => {
+    dispatcher.start();
+    inbox.start();
+  });
   server.addHook('onClose', async () => {
+    await inbox.stop();
     await conversations.drain();
+    await dispatcher.stop();
     if (!options.bus) await bus.close();
   });
 
-  return { server, services, routes, conversations, bus, secretBox };
+  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox };
 }

@@ -8,6 +8,8 @@ export const phoneConfigurationRequestSchema = z.strictObject({
   phoneNumber: e164Schema,
   provider: caseInsensitiveEnum(providers, { signalwire: PhoneProvider.SIGNAL_WIRE, SIGNALWIRE: PhoneProvider.SIGNAL_WIRE }),
   friendlyName: nameSchema.optional(),
+  /** The Twilio connection (`conn_…`) whose webhooks and API carry this number's calls and messages. */
+  connectionId: idSchema.optional(),
 });
 export type PhoneConfigurationRequest = z.input<typeof phoneConfigurationRequestSchema>;
 export type ParsedPhoneConfigurationRequest = z.output<typeof phoneConfigurationRequestSchema>;
@@ -26,6 +28,7 @@ export interface PhoneConfiguration {
   friendlyName: string | null;
   voiceChannelId: string | null;
   smsChannelId: string | null;
+  connectionId: string | null;
   createdAt: number;
   updatedAt: number;
 }

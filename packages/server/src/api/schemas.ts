@@ -7,6 +7,8 @@ import {
   MobilePlatform,
   PhoneProvider,
   WidgetPosition,
+  PROVIDERS,
+  DELIVERY_STATUSES,
 } from '@switchboard/core';
 
 /** Shapes of response data, for the OpenAPI document. Timestamps are epoch milliseconds. */
@@ -44,6 +46,7 @@ const phoneConfiguration = z.object({
   friendlyName: z.string().nullable(),
   voiceChannelId: z.string().nullable(),
   smsChannelId: z.string().nullable(),
+  connectionId: z.string().nullable(),
   ...timestamps,
 });
 
@@ -117,6 +120,43 @@ const conversation = z.object({
   ...timestamps,
 });
 
+const secret = z.object({
+  id: z.string(),
+  name: z.string(),
+  mask: z.string().describe('e.g. sk-…wxyz: never the value'),
+  fingerprint: z.string().describe('First 16 hex characters of the SHA-256 of the value'),
+  ...timestamps,
+});
+
+const connection = z.object({
+  id: z.string(),
+  provider: z.enum(PROVIDERS),
+  name: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+  credentials: z.record(z.string(), z.object({ secretId: z.string(), mask: z.string(), fingerprint: z.string() })),
+  apiBaseUrl: z.string(),
+  inboundUrl: z.string().describe("Paste into the provider's console as the webhook URL"),
+  inboundSecret: z.string().describe('The verify token / secret token / signing secret the provider presents'),
+  setup: z.string(),
+  ...timestamps,
+});
+
+const delivery = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  channelId: z.string(),
+  conversationId: z.string(),
+  messageId: z.string(),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  nextAttemptAt: z.number().int(),
+  lastError: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  sentAt: z.number().int().nullable(),
+  ...timestamps,
+});
+
 export const schemas = {
   deploymentChannel: { name: 'DeploymentChannel', schema: deploymentChannel },
   phoneConfiguration: { name: 'PhoneConfiguration', schema: phoneConfiguration },
@@ -130,6 +170,9 @@ export const schemas = {
   embedSnippet: { name: 'EmbedSnippet', schema: z.object({ snippet: z.string(), loaderUrl: z.string(), apiUrl: z.string() }) },
   conversation: { name: 'Conversation', schema: conversation },
   message: { name: 'Message', schema: message },
+  secret: { name: 'Secret', schema: secret },
+  connection: { name: 'Connection', schema: connection },
+  delivery: { name: 'Delivery', schema: delivery },
   channelSetup: {
     name: 'ChannelSetupResult',
     schema: z.object({ channel: deploymentChannel, deployment: deploymentConfiguration }),

@@ -63,6 +63,8 @@ export interface OutboundMessage {
   idempotencyKey: string;
   /** The channel's identifier (our number, page id, address…). */
   channelIdentifier: string;
+  /** The deployment channel type (`sms`, `whatsapp`, `facebook`…): providers that carry several tell them apart by it. */
+  channelType?: string;
   /** The channel's per-type configuration. */
   channelConfiguration: Record<string, unknown>;
   to: { externalId: string; displayName?: string };

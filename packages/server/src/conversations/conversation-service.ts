@@ -23,6 +23,30 @@ export interface ConversationDeps {
   bus: EventBus;
   runner: AgentRunner;
   logger: Logger;
+  /** Agent replies on provider channels go out through the outbox: written with the reply, then dispatched. */
+  outbox?: {
+    enqueue(trx: Kysely<DB>, conversation: ConversationRecord, reply: Message): Promise<boolean>;
+    kick(): void;
+  };
+}
+
+interface TurnOptions {
+  channelType: string;
+  /** Writes committed together with the agent's reply (the outbox row of a provider channel). */
+  alongsideReply?: (trx: Kysely<DB>, reply: Message) => Promise<void>;
+  /** The backend will answer later through the API. */
+  onDeferred?: () => Promise<void>;
+}
+
+/** An inbound provider message, already verified and recorded. */
+export interface ProviderMessage {
+  workspaceId: string;
+  channel: { id: string; deploymentType: string; recordingEnabled: boolean };
+  agentId: string;
+  providerEventId: string;
+  contact: { externalId: string; displayName?: string };
+  text: string;
+  replyContext?: Record<string, unknown> | undefined;
 }
 
 export interface StartedSession {
@@ -36,7 +60,7 @@ function storedCopy(message: Message, record: boolean): Message {
   return record ? message : { ...message, text: null };
 }
 
-export function conversationService({ db, bus, runner, logger }: ConversationDeps) {
+export function conversationService({ db, bus, runner, logger, outbox }: ConversationDeps) {
   /** Agent turns of one conversation run one after another, so replies keep the order of questions. */
   const turnQueues = new Map<string, Promise<void>>();
   /** Turns in flight, so shutdown (and tests) can wait for them. */
@@ -51,20 +75,34 @@ export function conversationService({ db, bus, runner, logger }: ConversationDep
   async function appendMessage(
     conversation: ConversationRecord,
     record: boolean,
-    input: { id?: string; role: Message['role']; text: string; clientMessageId?: string | null; fallback?: boolean },
+    input: {
+      id?: string;
+      role: Message['role'];
+      text: string;
+      clientMessageId?: string | null;
+      fallback?: boolean;
+      replyContext?: Record<string, unknown> | undefined;
+    },
+    /** More writes that must commit with the message (its outbox row, say) or not at all. */
+    alongside?: (trx: Kysely<DB>, message: Message) => Promise<void>,
   ): Promise<Message> {
+    let queued = false;
     const { message, seq } = await db.transaction().execute(async (trx) => {
       const repo = conversationsRepository(trx, conversation.workspaceId);
       const stored = await repo.insertMessage({ ...input, conversationId: conversation.id, record });
       const seq = await repo.appendEvent(conversation.id, 'message', stored);
+      const full = { ...stored, text: input.text };
+      if (input.role === 'agent' && outbox) queued = await outbox.enqueue(trx, conversation, full);
+      await alongside?.(trx, full);
       return { message: stored, seq };
     });
+    if (queued) outbox?.kick();
     const live: Message = { ...message, text: input.text };
     bus.publish(conversation.id, { id: seq, type: 'message', data: live });
     return live;
   }
 
-  async function runTurn(conversation: ConversationRecord, record: boolean, contactMessage: Message): Promise<void> {
+  async function runTurn(conversation: ConversationRecord, record: boolean, contactMessage: Message, options: TurnOptions): Promise<void> {
     const repo = conversationsRepository(db, conversation.workspaceId);
     bus.publish(conversation.id, { type: 'typing', data: { active: true } });
     const replyId = newId('message');
@@ -76,7 +114,7 @@ export function conversationService({ db, bus, runner, logger }: ConversationDep
         {
           workspaceId: conversation.workspaceId,
           conversationId: conversation.id,
-          channelType: DeploymentType.WEB,
+          channelType: options.channelType,
           contactId: conversation.contactId,
           messageId: contactMessage.id,
           text: contactMessage.text ?? '',
@@ -85,7 +123,9 @@ export function conversationService({ db, bus, runner, logger }: ConversationDep
         (chunk) => bus.publish(conversation.id, { type: 'delta', data: { messageId: replyId, text: chunk } }),
       );
       if (outcome.kind === 'reply') {
-        await appendMessage(conversation, record, { id: replyId, role: 'agent', text: outcome.text, fallback: outcome.fallback });
+        await appendMessage(conversation, record, { id: replyId, role: 'agent', text: outcome.text, fallback: outcome.fallback }, options.alongsideReply);
+      } else {
+        await options.onDeferred?.();
       }
     } catch (error) {
       logger.error({ err: error, conversationId: conversation.id }, 'agent turn failed');
@@ -96,15 +136,16 @@ export function conversationService({ db, bus, runner, logger }: ConversationDep
     }
   }
 
-  function enqueueTurn(conversation: ConversationRecord, record: boolean, message: Message): void {
+  function enqueueTurn(conversation: ConversationRecord, record: boolean, message: Message, options: TurnOptions): Promise<void> {
     const previous = turnQueues.get(conversation.id) ?? Promise.resolve();
-    const turn = previous.then(() => runTurn(conversation, record, message));
+    const turn = previous.then(() => runTurn(conversation, record, message, options));
     turnQueues.set(conversation.id, turn);
     pending.add(turn);
     void turn.finally(() => {
       pending.delete(turn);
       if (turnQueues.get(conversation.id) === turn) turnQueues.delete(conversation.id);
     });
+    return turn;
   }
 
   return {
@@ -158,7 +199,7 @@ export function conversationService({ db, bus, runner, logger }: ConversationDep
         if (raced) return { message: raced, duplicate: true };
         throw error;
       }
-      enqueueTurn(conversation, record, message);
+      void enqueueTurn(conversation, record, message, { channelType: DeploymentType.WEB });
       return { message, duplicate: false };
     },
 
@@ -197,6 +238,44 @@ export function conversationService({ db, bus, runner, logger }: ConversationDep
       const repo = conversationsRepository(db, workspaceId);
       if (!(await repo.getConversation(conversationId))) throw notFound(CONVERSATION_NOT_FOUND, { id: conversationId });
       return repo.listMessages(conversationId, page, pageSize);
+    },
+
+    /**
+     * Files a provider message into its contact's open conversation on the channel and asks
+     * the agent. Idempotent on the provider's event id, so a reprocessed event (after a crash)
+     * stores nothing twice. `alongsideReply` commits with the reply; `onDeferred` runs when the
+     * backend answers later. Resolves when the turn is over.
+     */
+    async handleProviderMessage(
+      input: ProviderMessage,
+      hooks: Pick<TurnOptions, 'alongsideReply' | 'onDeferred'> & { onDuplicateWithReply?: () => Promise<void> },
+    ): Promise<void> {
+      const repo = conversationsRepository(db, input.workspaceId);
+      let contact = await repo.contactByExternalId(input.channel.id, input.contact.externalId);
+      let conversation = contact && (await repo.openConversationOnChannel(contact.id, input.channel.id));
+      if (!conversation) {
+        conversation = await db.transaction().execute(async (trx) => {
+          const inTrx = conversationsRepository(trx, input.workspaceId);
+          const contactId =
+            contact?.id ?? (await inTrx.createContact(input.channel.id, null, { id: input.contact.externalId, displayName: input.contact.displayName }));
+          return inTrx.createConversation({ channelId: input.channel.id, agentId: input.agentId, contactId, webDeploymentId: null });
+        });
+        contact ??= { id: conversation.contactId, displayName: input.contact.displayName ?? null };
+      }
+      const existing = await repo.messageByClientId(conversation.id, input.providerEventId);
+      const message =
+        existing ??
+        (await appendMessage(conversation, input.channel.recordingEnabled, {
+          role: 'contact',
+          text: input.text,
+          clientMessageId: input.providerEventId,
+          replyContext: input.replyContext,
+        }));
+      if (existing) message.text = input.text;
+      await enqueueTurn(conversation, input.channel.recordingEnabled, message, {
+        channelType: input.channel.deploymentType,
+        ...hooks,
+      });
     },
 
     /** Resolves when every agent turn started so far has finished. */

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import {
   DeploymentType,
+  PROVIDER_CHANNEL_SUPPORT,
+  type Provider,
   channelTypeRules,
   type ChannelConfiguration,
   type DeploymentChannel,
@@ -15,6 +17,7 @@ import type { PhoneChannelSlot } from '../store/repositories/phone-configuration
 import { conflict, invalidField, notFound } from '../http/errors.js';
 import { parseOrThrow } from '../http/validation.js';
 import { PHONE_NOT_FOUND } from './phone-configurations.js';
+import { connectionsRepository } from '../store/repositories/connections.js';
 
 export const CHANNEL_NOT_FOUND = 'Deployment channel not found';
 export const IDENTIFIER_IN_USE = 'Channel identifier already in use';
@@ -61,6 +64,21 @@ async function requirePhoneFor(repos: WorkspaceRepositories, phoneConfigurationI
   return phone;
 }
 
+/** A provider channel's connection must be in the workspace and carry the channel's type. */
+async function requireConnectionFor(trx: Kysely<DB>, workspaceId: string, type: DeploymentType, configuration: ChannelConfiguration) {
+  const connectionId = (configuration as { connectionId?: unknown }).connectionId;
+  if (typeof connectionId !== 'string') return;
+  const connection = await connectionsRepository(trx, workspaceId).get(connectionId);
+  if (!connection) throw notFound('Connection not found', { field: 'configuration.connectionId', connectionId });
+  const carries = PROVIDER_CHANNEL_SUPPORT[connection.provider as Provider] ?? [];
+  if (!carries.includes(type)) {
+    throw invalidField(
+      'configuration.connectionId',
+      `${connectionId} is a ${connection.provider} connection, which carries ${carries.join(', ') || 'no'} channels, not ${type}`,
+    );
+  }
+}
+
 async function requireIdentifierFree(repos: WorkspaceRepositories, identifier: string, type: DeploymentType, exceptId?: string) {
   const existing = await repos.channels.findByIdentifier(identifier, type);
   if (existing && existing.id !== exceptId) throw conflict(IDENTIFIER_IN_USE, { existingChannelId: existing.id });
@@ -72,6 +90,7 @@ export function deploymentChannelService(db: Kysely<DB>) {
     const repos = workspaceRepositories(trx, workspaceId);
     const phoneId = phoneConfigurationIdOf(request.deploymentType, request.configuration);
     if (phoneId) await requirePhoneFor(repos, phoneId, request.channelIdentifier);
+    await requireConnectionFor(trx, workspaceId, request.deploymentType, request.configuration);
     await requireIdentifierFree(repos, request.channelIdentifier, request.deploymentType);
     let channel: DeploymentChannel;
     try {
@@ -127,6 +146,7 @@ export function deploymentChannelService(db: Kysely<DB>) {
             : parseOrThrow(rules.configuration, mergeConfiguration(channel.configuration, patch.configuration), 'configuration');
 
         if (identifier !== channel.channelIdentifier) await requireIdentifierFree(repos, identifier, type, id);
+        if (patch.configuration !== undefined) await requireConnectionFor(trx, workspaceId, type, configuration);
 
         const oldPhoneId = phoneConfigurationIdOf(type, channel.configuration);
         const newPhoneId = phoneConfigurationIdOf(type, configuration);

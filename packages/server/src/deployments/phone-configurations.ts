@@ -3,7 +3,8 @@ import type { ParsedPhoneConfigurationRequest, ParsedPhoneConfigurationUpdate } 
 import type { DB } from '../store/schema.js';
 import { isUniqueViolation } from '../store/database.js';
 import { workspaceRepositories } from '../store/repositories/index.js';
-import { conflict, notFound } from '../http/errors.js';
+import { conflict, invalidField, notFound } from '../http/errors.js';
+import { connectionsRepository } from '../store/repositories/connections.js';
 
 export const PHONE_NOT_FOUND = 'Phone configuration not found';
 
@@ -11,6 +12,11 @@ export function phoneConfigurationService(db: Kysely<DB>) {
   return {
     async create(workspaceId: string, request: ParsedPhoneConfigurationRequest) {
       const repos = workspaceRepositories(db, workspaceId);
+      if (request.connectionId) {
+        const connection = await connectionsRepository(db, workspaceId).get(request.connectionId);
+        if (!connection) throw notFound('Connection not found', { field: 'connectionId', connectionId: request.connectionId });
+        if (connection.provider !== 'twilio') throw invalidField('connectionId', `must be a twilio connection (${request.connectionId} is ${connection.provider})`);
+      }
       const existing = await repos.phones.findByNumber(request.phoneNumber);
       if (existing) throw conflict('Phone number already configured', { phoneConfigurationId: existing.id });
       try {

@@ -242,6 +242,88 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('conversation_events_replay').on('conversation_events').columns(['conversation_id', 'seq']).execute();
     },
   },
+  '0004_providers': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('secrets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('mask', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('secrets_name', ['workspace_id', 'name'])
+        .execute();
+      await db.schema.createIndex('secrets_list').on('secrets').columns(['workspace_id', 'created_at', 'id']).execute();
+
+      await db.schema
+        .createTable('connections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        /** JSON: credential field name → secret id. */
+        .addColumn('credentials', 'text', (c) => c.notNull())
+        .addColumn('api_base_url', 'text')
+        .addColumn('inbound_secret_sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('connections_list').on('connections').columns(['workspace_id', 'created_at', 'id']).execute();
+
+      // Every verified webhook event, recorded before it is acknowledged; the unique key drops redeliveries.
+      await db.schema
+        .createTable('inbound_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('provider_event_id', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('processed_at', 'bigint')
+        .addUniqueConstraint('inbound_events_dedupe', ['connection_id', 'provider_event_id'])
+        .execute();
+      await db.schema.createIndex('inbound_events_pending').on('inbound_events').columns(['status', 'received_at']).execute();
+
+      // The transactional outbox: a reply and its delivery are written together; the dispatcher claims due rows.
+      await db.schema
+        .createTable('deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('locked_until', 'bigint')
+        .addColumn('locked_by', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('provider_message_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('deliveries_due').on('deliveries').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('deliveries_list').on('deliveries').columns(['workspace_id', 'status', 'created_at', 'id']).execute();
+
+      await db.schema.alterTable('contacts').addColumn('external_id', 'text').execute();
+      await db.schema.createIndex('contacts_external').on('contacts').columns(['channel_id', 'external_id']).unique().execute();
+      await db.schema.alterTable('messages').addColumn('reply_context', 'text').execute();
+      await db.schema.alterTable('deployment_channels').addColumn('connection_id', 'text').execute();
+      await db.schema.createIndex('deployment_channels_connection').on('deployment_channels').columns(['connection_id', 'channel_identifier']).execute();
+      await db.schema.alterTable('phone_configurations').addColumn('connection_id', 'text').execute();
+    },
+  },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

@@ -28,6 +28,8 @@ export interface PhoneConfigurationsTable {
   friendly_name: string | null;
   voice_channel_id: string | null;
   sms_channel_id: string | null;
+  /** The Twilio connection that carries this number's traffic, if any. */
+  connection_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -43,6 +45,8 @@ export interface DeploymentChannelsTable {
   configuration: string;
   /** Denormalised from configuration for calls/sms channels, so phone usage can be queried. */
   phone_configuration_id: string | null;
+  /** Denormalised from configuration.connectionId for provider channels. */
+  connection_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -114,6 +118,8 @@ export interface ContactsTable {
   channel_id: string;
   /** SHA-256 of the widget visitor token that lets a browser resume its conversation. */
   visitor_token_hash: string | null;
+  /** The provider's id of the contact (phone number, wa_id, PSID, LINE user id, email address…). */
+  external_id: string | null;
   display_name: string | null;
   created_at: number;
   last_seen_at: number;
@@ -140,6 +146,8 @@ export interface MessagesTable {
   text: string | null;
   client_message_id: string | null;
   fallback: number;
+  /** JSON of provider reply facts (LINE reply token, email Message-Id…), for answering in context. */
+  reply_context: string | null;
   created_at: number;
 }
 
@@ -150,6 +158,68 @@ export interface ConversationEventsTable {
   /** JSON text; without message bodies when the channel does not record them. */
   payload: string;
   created_at: number;
+}
+
+export interface SecretsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  /** AES-256-GCM under the master key; the value is never stored in the clear. */
+  sealed: string;
+  mask: string;
+  fingerprint: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  workspace_id: string;
+  provider: string;
+  name: string;
+  settings: string;
+  /** JSON: credential field name → secret id. */
+  credentials: string;
+  api_base_url: string | null;
+  inbound_secret_sealed: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InboundEventsTable {
+  id: string;
+  workspace_id: string;
+  connection_id: string;
+  provider_event_id: string;
+  /** JSON of the normalized event (its text only while it waits to be processed). */
+  event: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  received_at: number;
+  processed_at: number | null;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  workspace_id: string;
+  connection_id: string;
+  channel_id: string;
+  conversation_id: string;
+  message_id: string;
+  /** JSON of the OutboundMessage to send. */
+  payload: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  locked_by: string | null;
+  last_error: string | null;
+  provider_message_id: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
 }
 
 export interface DB {
@@ -167,4 +237,8 @@ export interface DB {
   conversations: ConversationsTable;
   messages: MessagesTable;
   conversation_events: ConversationEventsTable;
+  secrets: SecretsTable;
+  connections: ConnectionsTable;
+  inbound_events: InboundEventsTable;
+  deliveries: DeliveriesTable;
 }

@@ -52,18 +52,56 @@ export interface NewMessage {
   record: boolean;
   clientMessageId?: string | null;
   fallback?: boolean;
+  replyContext?: Record<string, unknown> | undefined;
 }
 
 export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
   return {
-    async createContact(channelId: string, visitorTokenHash: string | null): Promise<string> {
+    async createContact(channelId: string, visitorTokenHash: string | null, external?: { id: string; displayName?: string | undefined }): Promise<string> {
       const now = monotonicNow();
       const id = newId('contact');
       await db
         .insertInto('contacts')
-        .values({ id, workspace_id: workspaceId, channel_id: channelId, visitor_token_hash: visitorTokenHash, display_name: null, created_at: now, last_seen_at: now })
+        .values({
+          id,
+          workspace_id: workspaceId,
+          channel_id: channelId,
+          visitor_token_hash: visitorTokenHash,
+          external_id: external?.id ?? null,
+          display_name: external?.displayName ?? null,
+          created_at: now,
+          last_seen_at: now,
+        })
         .execute();
       return id;
+    },
+    async contactByExternalId(channelId: string, externalId: string): Promise<{ id: string; displayName: string | null } | undefined> {
+      const row = await db
+        .selectFrom('contacts')
+        .select(['id', 'display_name'])
+        .where('workspace_id', '=', workspaceId)
+        .where('channel_id', '=', channelId)
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
+      return row && { id: row.id, displayName: row.display_name };
+    },
+    async contactExternal(contactId: string): Promise<{ externalId: string | null; displayName: string | null } | undefined> {
+      const row = await db.selectFrom('contacts').select(['external_id', 'display_name']).where('id', '=', contactId).executeTakeFirst();
+      return row && { externalId: row.external_id, displayName: row.display_name };
+    },
+    /** The open conversation of a contact on a channel (provider channels: one thread per contact). */
+    async openConversationOnChannel(contactId: string, channelId: string): Promise<ConversationRecord | undefined> {
+      const row = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('contact_id', '=', contactId)
+        .where('channel_id', '=', channelId)
+        .where('status', '=', 'open')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && toConversation(row);
     },
     async contactByVisitorToken(channelId: string, visitorTokenHash: string): Promise<string | undefined> {
       const row = await db
@@ -136,6 +174,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         text: input.record ? input.text : null,
         client_message_id: input.clientMessageId ?? null,
         fallback: input.fallback ? 1 : 0,
+        reply_context: input.replyContext ? JSON.stringify(input.replyContext) : null,
         created_at: now,
       };
       await db.insertInto('messages').values(row).execute();

@@ -19,6 +19,11 @@ export function toDeploymentChannel(row: Selectable<DeploymentChannelsTable>): D
   };
 }
 
+function connectionIdOf(configuration: ChannelConfiguration): string | null {
+  const id = (configuration as { connectionId?: unknown }).connectionId;
+  return typeof id === 'string' ? id : null;
+}
+
 export interface NewDeploymentChannel {
   id?: string;
   deploymentType: DeploymentType;
@@ -45,6 +50,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
         recording_enabled: channel.recordingEnabled ? 1 : 0,
         configuration: JSON.stringify(channel.configuration),
         phone_configuration_id: channel.phoneConfigurationId,
+        connection_id: connectionIdOf(channel.configuration),
         created_at: now,
         updated_at: now,
       };
@@ -72,6 +78,12 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
         return Number(row?.total ?? 0);
       });
     },
+    /** Channels of a connection with this identifier (an inbound event names its channel this way). */
+    async forConnection(connectionId: string, identifier?: string): Promise<DeploymentChannel[]> {
+      let query = scoped().selectAll().where('connection_id', '=', connectionId);
+      if (identifier !== undefined) query = query.where('channel_identifier', '=', identifier);
+      return (await query.execute()).map(toDeploymentChannel);
+    },
     async usingPhoneConfiguration(phoneConfigurationId: string): Promise<DeploymentChannel[]> {
       const rows = await scoped().selectAll().where('phone_configuration_id', '=', phoneConfigurationId).execute();
       return rows.map(toDeploymentChannel);
@@ -83,7 +95,10 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
           ...(changes.channelIdentifier !== undefined && { channel_identifier: changes.channelIdentifier }),
           ...(changes.channelName !== undefined && { channel_name: changes.channelName }),
           ...(changes.recordingEnabled !== undefined && { recording_enabled: changes.recordingEnabled ? 1 : 0 }),
-          ...(changes.configuration !== undefined && { configuration: JSON.stringify(changes.configuration) }),
+          ...(changes.configuration !== undefined && {
+            configuration: JSON.stringify(changes.configuration),
+            connection_id: connectionIdOf(changes.configuration),
+          }),
           ...(changes.phoneConfigurationId !== undefined && { phone_configuration_id: changes.phoneConfigurationId }),
           updated_at: monotonicNow(),
         })

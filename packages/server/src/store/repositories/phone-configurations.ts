@@ -14,6 +14,7 @@ function toPhoneConfiguration(row: Selectable<PhoneConfigurationsTable>): PhoneC
     friendlyName: row.friendly_name,
     voiceChannelId: row.voice_channel_id,
     smsChannelId: row.sms_channel_id,
+    connectionId: row.connection_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -27,7 +28,7 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
   const update = (id: string) =>
     db.updateTable('phone_configurations').where('workspace_id', '=', workspaceId).where('id', '=', id);
   return {
-    async insert(input: { id?: string; phoneNumber: string; provider: PhoneProvider; friendlyName?: string | undefined }) {
+    async insert(input: { id?: string; phoneNumber: string; provider: PhoneProvider; friendlyName?: string | undefined; connectionId?: string | undefined }) {
       const now = monotonicNow();
       const row: Selectable<PhoneConfigurationsTable> = {
         id: input.id ?? newId('phoneConfiguration'),
@@ -37,6 +38,7 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
         friendly_name: input.friendlyName ?? null,
         voice_channel_id: null,
         sms_channel_id: null,
+        connection_id: input.connectionId ?? null,
         created_at: now,
         updated_at: now,
       };
@@ -45,6 +47,10 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
     },
     async get(id: string): Promise<PhoneConfiguration | undefined> {
       const row = await scoped().selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toPhoneConfiguration(row);
+    },
+    async forConnection(connectionId: string, phoneNumber: string): Promise<PhoneConfiguration | undefined> {
+      const row = await scoped().selectAll().where('connection_id', '=', connectionId).where('phone_number', '=', phoneNumber).executeTakeFirst();
       return row && toPhoneConfiguration(row);
     },
     async findByNumber(phoneNumber: string): Promise<PhoneConfiguration | undefined> {

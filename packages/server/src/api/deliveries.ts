@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { DELIVERY_STATUSES, idSchema, paginationQuerySchema } from '@switchboard/core';
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+import { deliveriesRepository, publicDelivery } from '../store/repositories/deliveries.js';
+import { conflict, notFound } from '../http/errors.js';
+import { item, page } from '../http/envelope.js';
+import { defineRoute, type RouteDefinition } from '../http/route.js';
+import { schemas } from './schemas.js';
+
+const tag = 'Deliveries';
+const listQuery = paginationQuerySchema.extend({
+  status: z.enum(DELIVERY_STATUSES, { error: `status must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
+});
+
+export function deliveryRoutes(db: Kysely<DB>, kick: () => void): RouteDefinition[] {
+  const repo = deliveriesRepository(db);
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/deliveries',
+      tag,
+      summary: 'List outbound deliveries',
+      description: '`?status=dead` is the dead-letter list: deliveries that failed every attempt, with the last error.',
+      query: listQuery,
+      response: { description: 'One page of deliveries', schema: schemas.delivery, list: true },
+      handler: async ({ query, principal }) => {
+        const result = await repo.list(principal.workspaceId, query.page, query.pageSize, query.status);
+        return page({ data: result.data.map(publicDelivery), meta: result.meta });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/deliveries/:id',
+      tag,
+      summary: 'Get a delivery',
+      params: { id: idSchema },
+      response: { description: 'The delivery', schema: schemas.delivery },
+      errors: { 404: 'Delivery not found' },
+      handler: async ({ params, principal }) => {
+        const delivery = await repo.get(principal.workspaceId, params.id);
+        if (!delivery) throw notFound('Delivery not found', { id: params.id });
+        return item(publicDelivery(delivery));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/deliveries/:id/retry',
+      tag,
+      summary: 'Retry a dead delivery',
+      description: 'It gets a fresh set of attempts, starting now.',
+      params: { id: idSchema },
+      response: { description: 'The delivery, pending again', schema: schemas.delivery },
+      errors: { 404: 'Delivery not found', 409: 'Only dead deliveries can be retried' },
+      handler: async ({ params, principal }) => {
+        const delivery = await repo.get(principal.workspaceId, params.id);
+        if (!delivery) throw notFound('Delivery not found', { id: params.id });
+        if (!(await repo.revive(principal.workspaceId, params.id))) {
+          throw conflict(`Only dead deliveries can be retried; this one is ${delivery.status}`, { status: delivery.status });
+        }
+        kick();
+        return item(publicDelivery((await repo.get(principal.workspaceId, params.id))!));
+      },
+    }),
+  ];
+}

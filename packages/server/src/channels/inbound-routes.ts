@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { ErrorCode, idSchema } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+import { findConnection } from '../store/repositories/connections.js';
+import { inboundEventsRepository } from '../store/repositories/inbound-events.js';
+import type { ConnectionsService } from '../connections/connections-service.js';
+import { INBOUND_PREFIX } from '../connections/connections-service.js';
+import { ApiError } from '../http/errors.js';
+import { errorBody } from '../http/envelope.js';
+import { InboundAuthError, InboundFormatError, type HttpReply, type RawInbound } from './adapter.js';
+import type { ProviderRegistry } from './registry.js';
+
+/** Webhook bodies can be larger than API bodies (email with attachments). */
+const INBOUND_BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface InboundRoutesOptions {
+  db: Kysely<DB>;
+  registry: ProviderRegistry;
+  connections: ConnectionsService;
+  publicUrl: string;
+  /** Called once events are recorded, so processing starts right away. */
+  onRecorded: () => void;
+  /** Synchronous handlers by provider and subpath prefix (voice: TwiML must answer in the same request). */
+  synchronous?: (provider: string, subpath: string) => ((raw: RawInbound, connectionId: string) => Promise<HttpReply>) | undefined;
+}
+
+function send(reply: FastifyReply, answer: HttpReply) {
+  return reply
+    .code(answer.status)
+    .headers(answer.headers ?? {})
+    .send(answer.body ?? '');
+}
+
+/**
+ * `GET|POST /v1/public/channels/{provider}/{connectionId}[/subpath]`: every provider's
+ * webhooks. The body is kept as raw bytes for signature checks. A request is verified,
+ * its events are recorded (duplicates dropped on the provider's event id), and only then
+ * acknowledged; processing happens after the answer has gone.
+ */
+export function registerInboundRoutes(server: FastifyInstance, options: InboundRoutesOptions): void {
+  const { db, registry, connections, publicUrl } = options;
+  const events = inboundEventsRepository(db);
+
+  async function handle(request: FastifyRequest, reply: FastifyReply) {
+    const receivedAt = Date.now();
+    const params = request.params as { provider: string; connectionId: string; '*'?: string };
+    const definition = registry.get(params.provider);
+    const id = idSchema.safeParse(params.connectionId);
+    const record = definition && id.success ? await findConnection(db, id.data) : undefined;
+    if (!definition || !record || record.provider !== params.provider) {
+      throw new ApiError(404, ErrorCode.NOT_FOUND, `No ${params.provider} connection ${params.connectionId}`);
+    }
+    const subpath = params['*'] ? `/${params['*']}` : '';
+    const raw: RawInbound = {
+      method: request.method as 'GET' | 'POST',
+      publicUrl: `${publicUrl}${request.url}`,
+      subpath,
+      query: Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+      headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      receivedAt,
+    };
+    const context = await connections.context(record);
+    const { adapter } = definition;
+    try {
+      if (raw.method === 'GET') {
+        const answer = adapter.handshake?.(raw, context);
+        if (!answer) throw new ApiError(405, ErrorCode.VALIDATION_ERROR, `${params.provider} webhooks are POSTed; GET is only for verification handshakes`);
+        return send(reply, answer);
+      }
+      const synchronous = options.synchronous?.(params.provider, subpath);
+      if (synchronous) return send(reply, await synchronous(raw, record.id));
+
+      adapter.verify(raw, context);
+      const parsed = adapter.parse(raw, context);
+      for (const event of parsed) {
+        await events.record({ workspaceId: record.workspaceId, connectionId: record.id, providerEventId: event.providerEventId, event, receivedAt });
+      }
+      const answer = adapter.acknowledge(parsed, raw, context);
+      if (parsed.length > 0) setImmediate(options.onRecorded);
+      return send(reply, answer);
+    } catch (error) {
+      if (error instanceof InboundAuthError) {
+        request.log.warn({ provider: params.provider, connectionId: record.id, reason: error.message }, 'inbound webhook rejected');
+        throw new ApiError(error.status, error.status === 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, error.message);
+      }
+      if (error instanceof InboundFormatError) throw new ApiError(400, ErrorCode.VALIDATION_ERROR, error.message);
+      throw error;
+    }
+  }
+
+  server.register(
+    async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INBOUND_BODY_LIMIT }, (_request, body, done) => done(null, body));
+      scope.setErrorHandler((error, request, reply) => {
+        const apiError =
+          error instanceof ApiError
+            ? error
+            : (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+              ? new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `Webhook body exceeds ${INBOUND_BODY_LIMIT} bytes`)
+              : new ApiError(500, ErrorCode.INTERNAL, 'Internal server error');
+        if (apiError.status >= 500) request.log.error({ err: error }, 'inbound webhook failed');
+        return reply.code(apiError.status).send(errorBody(apiError));
+      });
+      for (const url of ['/:provider/:connectionId', '/:provider/:connectionId/*']) {
+        scope.route({ method: ['GET', 'POST'], url, handler: handle, bodyLimit: INBOUND_BODY_LIMIT });
+      }
+    },
+    { prefix: INBOUND_PREFIX },
+  );
+}

@@ -1,0 +1,144 @@
+import type { Kysely } from 'kysely';
+import { DeploymentStatus } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+import { findConnection } from '../store/repositories/connections.js';
+import { inboundEventsRepository, type StoredInboundEvent } from '../store/repositories/inbound-events.js';
+import { workspaceRepositories } from '../store/repositories/index.js';
+import type { ConversationService } from '../conversations/conversation-service.js';
+import type { InboundEvent } from './adapter.js';
+
+const MAX_PROCESSING_ATTEMPTS = 5;
+
+export interface InboxOptions {
+  db: Kysely<DB>;
+  conversations: ConversationService;
+  logger: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+class Unroutable extends Error {}
+
+/**
+ * Processes recorded webhook events after they were acknowledged: finds the channel and
+ * its deployment, files the message into the contact's conversation and runs the agent.
+ * An event is marked processed in the same transaction that stores the agent's reply and
+ * its outbox row, so a crash anywhere before that leaves it pending, to be processed again
+ * (idempotently: the contact message is keyed by the provider's event id).
+ */
+export function createInbox(options: InboxOptions) {
+  const { db, conversations, logger } = options;
+  const events = inboundEventsRepository(db);
+  const leaseMs = options.leaseMs ?? 60_000;
+  let running = false;
+  let again = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  async function route(stored: StoredInboundEvent, event: InboundEvent) {
+    const connection = await findConnection(db, stored.connectionId);
+    if (!connection) throw new Unroutable(`Connection ${stored.connectionId} no longer exists`);
+    const repos = workspaceRepositories(db, stored.workspaceId);
+    const candidates = await repos.channels.forConnection(connection.id, event.channelIdentifier);
+    // Twilio numbers reach their sms/calls channels through the phone configuration.
+    const phone = await repos.phones.forConnection(connection.id, event.channelIdentifier);
+    if (phone?.smsChannelId) {
+      const sms = await repos.channels.get(phone.smsChannelId);
+      if (sms) candidates.push(sms);
+    }
+    const wanted = typeof event.replyContext?.channelType === 'string' ? event.replyContext.channelType : undefined;
+    const channel =
+      candidates.find((c) => c.deploymentType === wanted) ?? (wanted === undefined ? candidates.find((c) => c.deploymentType !== 'calls') : undefined);
+    if (!channel) {
+      throw new Unroutable(`No ${wanted ?? ''} deployment channel with identifier ${event.channelIdentifier} uses connection ${connection.id}`.replace('  ', ' '));
+    }
+    const deployment = await repos.deployments.findByChannel(channel.id);
+    if (!deployment || deployment.status !== DeploymentStatus.ACTIVE) {
+      throw new Unroutable(`Channel ${channel.id} has no active deployment, so nobody answers it`);
+    }
+    return { channel, agentId: deployment.agentId };
+  }
+
+  async function processOne(stored: StoredInboundEvent): Promise<void> {
+    const event = stored.event as InboundEvent;
+    try {
+      const { channel, agentId } = await route(stored, event);
+      let finished = false;
+      const finish = async (trx: Kysely<DB>) => {
+        await inboundEventsRepository(trx).markProcessed(stored.id);
+        finished = true;
+      };
+      await conversations.handleProviderMessage(
+        {
+          workspaceId: stored.workspaceId,
+          channel,
+          agentId,
+          providerEventId: stored.providerEventId,
+          contact: event.contact,
+          text: event.text,
+          replyContext: event.replyContext,
+        },
+        { alongsideReply: (trx) => finish(trx), onDeferred: () => finish(db) },
+      );
+      if (!finished) throw new Error('the agent turn did not complete');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const giveUp = error instanceof Unroutable || stored.attempts >= MAX_PROCESSING_ATTEMPTS;
+      await events.markFailed(stored.id, message, giveUp);
+      logger.warn({ inboundEventId: stored.id, providerEventId: stored.providerEventId, err: message, giveUp }, 'inbound event not processed');
+    }
+  }
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const batch = await events.claim(20, leaseMs);
+      if (batch.length === 0) return;
+      await Promise.all(batch.map(processOne));
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => kick(), options.pollMs ?? 2000);
+    timer.unref();
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    current = (async () => {
+      try {
+        do {
+          again = false;
+          await drain();
+        } while (again && !stopped);
+      } catch (error) {
+        logger.error({ err: error }, 'inbox pass failed');
+      } finally {
+        running = false;
+        schedule();
+      }
+    })();
+  }
+
+  return {
+    kick,
+    start: () => kick(),
+    /** Resolves once nothing is being processed (tests). */
+    async idle(): Promise<void> {
+      while (running) await current;
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
+export type Inbox = ReturnType<typeof createInbox>;

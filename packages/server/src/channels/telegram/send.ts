@@ -1,0 +1,87 @@
+/**
+ * Replies through the Bot API: `POST {apiBaseUrl}/bot{botToken}/sendMessage {chat_id, text}`.
+ *
+ * The Bot API accepts no idempotency key, so `message.idempotencyKey` cannot be passed on:
+ * exactly-once rests on the outbox's claim protocol, and only an attempt whose answer is lost
+ * in transit can be repeated.
+ */
+import { DeliveryError, retryAfterMs, type ConnectionContext, type DeliveryReceipt, type OutboundMessage } from '../adapter.js';
+import { telegramApiRoot } from './settings.js';
+
+/** How long one Bot API call may take before it counts as a (retryable) network failure. */
+export const TELEGRAM_TIMEOUT_MS = 15_000;
+
+type ChatId = number | string;
+
+interface BotApiAnswer {
+  ok?: boolean;
+  result?: { message_id?: unknown };
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: unknown; migrate_to_chat_id?: unknown };
+}
+
+function chatIdOf(message: OutboundMessage): ChatId {
+  const fromContext = message.replyContext?.chatId;
+  if (typeof fromContext === 'number' && Number.isSafeInteger(fromContext)) return fromContext;
+  if (typeof fromContext === 'string' && fromContext.length > 0) return fromContext;
+  return message.to.externalId;
+}
+
+async function call(fetchImpl: typeof fetch, url: string, payload: unknown, what: string): Promise<{ response: Response; answer: BotApiAnswer }> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(TELEGRAM_TIMEOUT_MS),
+    });
+  } catch (error) {
+    // Never echo the URL: it carries the bot token.
+    const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${TELEGRAM_TIMEOUT_MS} ms` : error.message) : String(error);
+    throw new DeliveryError(`${what} failed: ${reason}`, { retryable: true });
+  }
+  const text = await response.text().catch(() => '');
+  let answer: BotApiAnswer = {};
+  try {
+    answer = JSON.parse(text) as BotApiAnswer;
+  } catch {
+    answer = { description: text.slice(0, 300) };
+  }
+  return { response, answer };
+}
+
+function failure(response: Response, answer: BotApiAnswer, what: string): DeliveryError {
+  const status = response.ok ? (answer.error_code ?? 502) : response.status;
+  const retryable = status === 408 || status === 429 || status >= 500;
+  const seconds = Number(answer.parameters?.retry_after);
+  const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : retryAfterMs(response.headers.get('retry-after'));
+  return new DeliveryError(`${what} answered ${status}: ${answer.description ?? 'no description'}`, {
+    retryable,
+    status,
+    ...(wait !== undefined && { retryAfterMs: wait }),
+  });
+}
+
+export async function sendTelegramMessage(
+  message: OutboundMessage,
+  connection: ConnectionContext,
+  fetchImpl: typeof fetch = fetch,
+): Promise<DeliveryReceipt> {
+  const what = 'Telegram Bot API sendMessage';
+  const token = connection.secrets.botToken;
+  if (!token) throw new DeliveryError(`${what}: the connection has no botToken credential`, { retryable: false });
+  const url = `${telegramApiRoot(connection)}/bot${token}/sendMessage`;
+  let chatId = chatIdOf(message);
+  let { response, answer } = await call(fetchImpl, url, { chat_id: chatId, text: message.text }, what);
+  // A group upgraded to a supergroup has a new id; the failed call sent nothing, so resend once to it.
+  const migrated = answer.parameters?.migrate_to_chat_id;
+  if (!response.ok && (typeof migrated === 'number' || typeof migrated === 'string') && migrated !== chatId) {
+    chatId = migrated;
+    ({ response, answer } = await call(fetchImpl, url, { chat_id: chatId, text: message.text }, what));
+  }
+  if (!response.ok || answer.ok === false) throw failure(response, answer, what);
+  const id = answer.result?.message_id;
+  return typeof id === 'number' || (typeof id === 'string' && id.length > 0) ? { providerMessageId: String(id) } : {};
+}

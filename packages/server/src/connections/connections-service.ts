@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Connection, ParsedConnectionRequest, ParsedConnectionUpdate, Provider } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+import { randomBase62 } from '../store/ids.js';
+import { newId } from '../store/ids.js';
+import { connectionsRepository, type ConnectionRecord } from '../store/repositories/connections.js';
+import { secretsRepository } from '../store/repositories/secrets.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import type { ConnectionContext, ProviderDefinition } from '../channels/adapter.js';
+import type { ProviderRegistry } from '../channels/registry.js';
+import { conflict, invalid, invalidField, notFound } from '../http/errors.js';
+import { parseOrThrow } from '../http/validation.js';
+import { SECRET_NOT_FOUND, type SecretsService } from './secrets-service.js';
+
+export const CONNECTION_NOT_FOUND = 'Connection not found';
+export const INBOUND_PREFIX = '/v1/public/channels';
+
+const inboundContext = (id: string) => `connection:${id}:inbound`;
+
+function newInboundSecret(kind: ProviderDefinition['inboundSecret'] | undefined): string {
+  return kind === 'whsec' ? `whsec_${randomBytes(32).toString('base64')}` : randomBase62(40);
+}
+
+export function inboundUrl(publicUrl: string, provider: string, connectionId: string): string {
+  return `${publicUrl}${INBOUND_PREFIX}/${provider}/${connectionId}`;
+}
+
+export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secrets: SecretsService; registry: ProviderRegistry; publicUrl: string }) {
+  const { box, secrets, registry, publicUrl } = deps;
+
+  /** Checks settings against the provider's schema and credentials against its fields and the workspace's secrets. */
+  async function validate(workspaceId: string, provider: string, settings: Record<string, unknown>, credentials: Record<string, string>) {
+    const definition = registry.get(provider);
+    const parsedSettings = definition ? (parseOrThrow(definition.settings, settings, 'settings') as Record<string, unknown>) : settings;
+    if (definition) {
+      const known = new Set(definition.credentials.map((c) => c.name));
+      const issues = [
+        ...Object.keys(credentials)
+          .filter((name) => !known.has(name))
+          .map((name) => ({ field: `credentials.${name}`, message: `Unknown credential for ${provider}: expected ${[...known].join(', ') || 'none'}` })),
+        ...definition.credentials
+          .filter((c) => c.required && !credentials[c.name])
+          .map((c) => ({ field: `credentials.${c.name}`, message: `Required: the id of the secret holding ${c.description}` })),
+      ];
+      if (issues.length > 0) throw invalid(issues);
+    }
+    const repo = secretsRepository(db, workspaceId);
+    for (const [name, secretId] of Object.entries(credentials)) {
+      if (!(await repo.get(secretId))) throw notFound(SECRET_NOT_FOUND, { field: `credentials.${name}`, secretId });
+    }
+    return parsedSettings;
+  }
+
+  async function view(record: ConnectionRecord): Promise<Connection> {
+    const definition = registry.get(record.provider);
+    const repo = secretsRepository(db, record.workspaceId);
+    const credentials: Connection['credentials'] = {};
+    for (const [name, secretId] of Object.entries(record.credentials)) {
+      const secret = await repo.get(secretId);
+      if (secret) credentials[name] = { secretId, mask: secret.mask, fingerprint: secret.fingerprint };
+    }
+    const url = inboundUrl(publicUrl, record.provider, record.id);
+    const inboundSecret = box.decrypt(record.inboundSecretSealed, inboundContext(record.id));
+    return {
+      id: record.id,
+      provider: record.provider as Provider,
+      name: record.name,
+      settings: record.settings,
+      credentials,
+      apiBaseUrl: record.apiBaseUrl ?? definition?.adapter.defaultApiBaseUrl ?? '',
+      inboundUrl: url,
+      inboundSecret,
+      setup: (definition?.setup ?? 'Configure the integration with the inbound URL and secret below.')
+        .replaceAll('{inboundUrl}', url)
+        .replaceAll('{inboundSecret}', inboundSecret),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  async function requireRecord(workspaceId: string, id: string, executor: Kysely<DB> = db) {
+    const record = await connectionsRepository(executor, workspaceId).get(id);
+    if (!record) throw notFound(CONNECTION_NOT_FOUND, { id });
+    return record;
+  }
+
+  return {
+    view,
+    requireRecord,
+    async create(workspaceId: string, request: ParsedConnectionRequest): Promise<Connection> {
+      const settings = await validate(workspaceId, request.provider, request.settings, request.credentials);
+      const id = newId('connection');
+      const record = await connectionsRepository(db, workspaceId).insert({
+        id,
+        provider: request.provider,
+        name: request.name,
+        settings,
+        credentials: request.credentials,
+        apiBaseUrl: request.apiBaseUrl ?? null,
+        inboundSecretSealed: box.encrypt(newInboundSecret(registry.get(request.provider)?.inboundSecret), inboundContext(id)),
+      });
+      return view(record);
+    },
+    async get(workspaceId: string, id: string) {
+      return view(await requireRecord(workspaceId, id));
+    },
+    async list(workspaceId: string, page: number, pageSize: number) {
+      const result = await connectionsRepository(db, workspaceId).list(page, pageSize);
+      return { data: await Promise.all(result.data.map(view)), meta: result.meta };
+    },
+    async update(workspaceId: string, id: string, patch: ParsedConnectionUpdate) {
+      const record = await requireRecord(workspaceId, id);
+      const settings = await validate(workspaceId, record.provider, patch.settings ?? record.settings, patch.credentials ?? record.credentials);
+      const updated = await connectionsRepository(db, workspaceId).update(id, {
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.settings !== undefined && { settings }),
+        ...(patch.credentials !== undefined && { credentials: patch.credentials }),
+        ...(patch.apiBaseUrl !== undefined && { apiBaseUrl: patch.apiBaseUrl }),
+      });
+      return view(updated!);
+    },
+    /** Issues a new inbound secret; the old one stops verifying at once. */
+    async rotateInboundSecret(workspaceId: string, id: string) {
+      const record = await requireRecord(workspaceId, id);
+      const sealed = box.encrypt(newInboundSecret(registry.get(record.provider)?.inboundSecret), inboundContext(id));
+      return view((await connectionsRepository(db, workspaceId).update(id, { inboundSecretSealed: sealed }))!);
+    },
+    delete(workspaceId: string, id: string) {
+      return db.transaction().execute(async (trx) => {
+        await requireRecord(workspaceId, id, trx);
+        const channels = await trx.selectFrom('deployment_channels').select('id').where('workspace_id', '=', workspaceId).where('connection_id', '=', id).execute();
+        const phones = await trx.selectFrom('phone_configurations').select('id').where('workspace_id', '=', workspaceId).where('connection_id', '=', id).execute();
+        const users = [...channels, ...phones].map((r) => r.id);
+        if (users.length > 0) throw conflict(`Connection is used by ${users.join(', ')}; remove those first`, { usedBy: users });
+        return connectionsRepository(trx, workspaceId).delete(id);
+      });
+    },
+    /** Everything an adapter needs, secrets opened. */
+    async context(record: ConnectionRecord): Promise<ConnectionContext> {
+      const opened: Record<string, string> = {};
+      for (const [name, secretId] of Object.entries(record.credentials)) {
+        const value = await secrets.open(record.workspaceId, secretId);
+        if (value !== undefined) opened[name] = value;
+      }
+      return {
+        id: record.id,
+        workspaceId: record.workspaceId,
+        provider: record.provider,
+        settings: record.settings,
+        secrets: opened,
+        inboundSecret: box.decrypt(record.inboundSecretSealed, inboundContext(record.id)),
+        apiBaseUrl: (record.apiBaseUrl ?? registry.get(record.provider)?.adapter.defaultApiBaseUrl ?? '').replace(/\/+$/, ''),
+      };
+    },
+    /** A provider channel must name a connection of this workspace whose provider serves the channel's type. */
+    async checkChannelConnection(workspaceId: string, executor: Kysely<DB>, connectionId: string, channelType: string) {
+      const record = await requireRecord(workspaceId, connectionId, executor);
+      const definition = registry.get(record.provider);
+      if (definition && !definition.channelTypes.includes(channelType)) {
+        throw invalidField(
+          'configuration.connectionId',
+          `connection ${connectionId} is a ${record.provider} connection, which serves ${definition.channelTypes.join(', ')} channels, not ${channelType}`,
+        );
+      }
+      return record;
+    },
+  };
+}
+export type ConnectionsService = ReturnType<typeof connectionsService>;

@@ -1,0 +1,180 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { PostgresAdapter } from 'kysely';
+import type { Delivery, DeliveryStatus, PaginatedResult } from '@switchboard/core';
+import type { DB, DeliveriesTable } from '../schema.js';
+import { monotonicNow } from '../clock.js';
+import { newId } from '../ids.js';
+import { paginate } from './paginate.js';
+
+export interface DeliveryRecord extends Delivery {
+  workspaceId: string;
+  payload: unknown;
+  lockedBy: string | null;
+}
+
+function toDelivery(row: Selectable<DeliveriesTable>): DeliveryRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    connectionId: row.connection_id,
+    channelId: row.channel_id,
+    conversationId: row.conversation_id,
+    messageId: row.message_id,
+    payload: JSON.parse(row.payload) as unknown,
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    providerMessageId: row.provider_message_id,
+    lockedBy: row.locked_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    sentAt: row.sent_at,
+  };
+}
+
+export function publicDelivery({ workspaceId: _w, payload: _p, lockedBy: _l, ...delivery }: DeliveryRecord): Delivery {
+  return delivery;
+}
+
+export interface NewDelivery {
+  workspaceId: string;
+  connectionId: string;
+  channelId: string;
+  conversationId: string;
+  messageId: string;
+  payload: unknown;
+  maxAttempts: number;
+}
+
+/** The outbox. Rows move pending → sending → sent, or back to pending with a later attempt time, or to dead. */
+export function deliveriesRepository(db: Kysely<DB>) {
+  return {
+    async insert(input: NewDelivery): Promise<string> {
+      const now = monotonicNow();
+      const id = newId('delivery');
+      await db
+        .insertInto('deliveries')
+        .values({
+          id,
+          workspace_id: input.workspaceId,
+          connection_id: input.connectionId,
+          channel_id: input.channelId,
+          conversation_id: input.conversationId,
+          message_id: input.messageId,
+          payload: JSON.stringify(input.payload),
+          status: 'pending',
+          attempts: 0,
+          max_attempts: input.maxAttempts,
+          next_attempt_at: now,
+          locked_until: null,
+          locked_by: null,
+          last_error: null,
+          provider_message_id: null,
+          created_at: now,
+          updated_at: now,
+          sent_at: null,
+        })
+        .execute();
+      return id;
+    },
+
+    /**
+     * Claims up to `limit` due rows for this node: pending ones whose time has come, and
+     * sending ones whose lease ran out (their node died mid-send). On PostgreSQL the rows
+     * are locked with FOR UPDATE SKIP LOCKED, so concurrent dispatchers never claim the same row.
+     */
+    async claim(node: string, limit: number, leaseMs: number, now = Date.now()): Promise<DeliveryRecord[]> {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      let due = db
+        .selectFrom('deliveries')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
+          ]),
+        )
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      if (postgres) due = due.forUpdate().skipLocked();
+      const rows = await db
+        .updateTable('deliveries')
+        .set({
+          status: 'sending',
+          locked_by: node,
+          locked_until: now + leaseMs,
+          attempts: sql`attempts + 1`,
+          updated_at: now,
+        })
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
+      return rows.map(toDelivery);
+    },
+
+    /** Records success, but only if this node still holds the row (a lease that ran out lost it). */
+    async markSent(id: string, node: string, providerMessageId: string | null): Promise<boolean> {
+      const now = Date.now();
+      const result = await db
+        .updateTable('deliveries')
+        .set({ status: 'sent', sent_at: now, provider_message_id: providerMessageId, locked_until: null, last_error: null, updated_at: now })
+        .where('id', '=', id)
+        .where('locked_by', '=', node)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async markFailed(id: string, node: string, error: string, next: { dead: true } | { dead: false; at: number }): Promise<void> {
+      const now = Date.now();
+      await db
+        .updateTable('deliveries')
+        .set({
+          status: next.dead ? 'dead' : 'pending',
+          ...(next.dead ? {} : { next_attempt_at: next.at }),
+          last_error: error.slice(0, 2000),
+          locked_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('locked_by', '=', node)
+        .where('status', '=', 'sending')
+        .execute();
+    },
+
+    async get(workspaceId: string, id: string): Promise<DeliveryRecord | undefined> {
+      const row = await db.selectFrom('deliveries').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return row && toDelivery(row);
+    },
+
+    list(workspaceId: string, page: number, pageSize: number, status?: DeliveryStatus): Promise<PaginatedResult<DeliveryRecord>> {
+      let query = db.selectFrom('deliveries').where('workspace_id', '=', workspaceId);
+      if (status) query = query.where('status', '=', status);
+      return paginate(query, page, pageSize, (q) => q.selectAll(), toDelivery);
+    },
+
+    /** Gives a dead delivery a fresh set of attempts, due now. */
+    async revive(workspaceId: string, id: string): Promise<boolean> {
+      const now = Date.now();
+      const result = await db
+        .updateTable('deliveries')
+        .set({ status: 'pending', attempts: 0, next_attempt_at: now, locked_by: null, locked_until: null, updated_at: now })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('status', '=', 'dead')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async nextDueAt(): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { DB } from '../schema.js';
+import { newId } from '../ids.js';
+
+export interface StoredInboundEvent {
+  id: string;
+  workspaceId: string;
+  connectionId: string;
+  providerEventId: string;
+  event: unknown;
+  attempts: number;
+  receivedAt: number;
+}
+
+/** Verified webhook events: recorded before they are acknowledged, processed after. */
+export function inboundEventsRepository(db: Kysely<DB>) {
+  return {
+    /** Records an event once per (connection, provider event id); false when it was a redelivery. */
+    async record(input: { workspaceId: string; connectionId: string; providerEventId: string; event: unknown; receivedAt: number }): Promise<boolean> {
+      const result = await db
+        .insertInto('inbound_events')
+        .values({
+          id: newId('inboundEvent'),
+          workspace_id: input.workspaceId,
+          connection_id: input.connectionId,
+          provider_event_id: input.providerEventId,
+          event: JSON.stringify(input.event),
+          status: 'pending',
+          attempts: 0,
+          last_error: null,
+          received_at: input.receivedAt,
+          processed_at: null,
+        })
+        .onConflict((oc) => oc.columns(['connection_id', 'provider_event_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+
+    /** Claims pending events, and events whose processing node died (stuck past the lease). */
+    async claim(limit: number, leaseMs: number, now = Date.now()): Promise<StoredInboundEvent[]> {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      let due = db
+        .selectFrom('inbound_events')
+        .select('id')
+        .where((eb) =>
+          eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'processing'), eb('processed_at', '<', now)])]),
+        )
+        .orderBy('received_at')
+        .limit(limit);
+      if (postgres) due = due.forUpdate().skipLocked();
+      // While processing, processed_at holds the lease deadline.
+      const rows = await db
+        .updateTable('inbound_events')
+        .set({ status: 'processing', processed_at: now + leaseMs, attempts: sql`attempts + 1` })
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        workspaceId: row.workspace_id,
+        connectionId: row.connection_id,
+        providerEventId: row.provider_event_id,
+        event: JSON.parse(row.event) as unknown,
+        attempts: row.attempts,
+        receivedAt: row.received_at,
+      }));
+    },
+
+    /** Done: the event keeps its ids but loses its body (the transcript holds it where recording is on). */
+    async markProcessed(id: string): Promise<void> {
+      await db.updateTable('inbound_events').set({ status: 'processed', processed_at: Date.now(), event: '{}' }).where('id', '=', id).execute();
+    },
+
+    async markFailed(id: string, error: string, giveUp: boolean): Promise<void> {
+      await db
+        .updateTable('inbound_events')
+        .set({ status: giveUp ? 'failed' : 'pending', last_error: error.slice(0, 2000), ...(giveUp && { event: '{}' }) })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}

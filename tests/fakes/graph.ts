@@ -1,0 +1,278 @@
+/**
+ * A fake Meta Graph API on 127.0.0.1: WhatsApp Cloud API sends, Messenger/Instagram page sends and
+ * me/accounts, with Graph's real paths, auth (Bearer header or access_token query, optional
+ * appsecret_proof) and error bodies (`{error:{message,type,code,fbtrace_id}}`).
+ *
+ * The Graph API has no idempotency key, so the fake deduplicates nothing: it records every
+ * request and every message it accepted, so a test counts exactly what a person would receive.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface GraphRequest {
+  method: string;
+  /** Path without the query string, e.g. `/v21.0/106540352242922/messages`. */
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  body: string;
+  json?: unknown;
+  /** How the caller authenticated: `bearer`, `query`, or undefined when it did not. */
+  auth?: 'bearer' | 'query';
+}
+
+export interface GraphMessage {
+  channel: 'whatsapp' | 'page';
+  version: string;
+  /** phone number id (WhatsApp) or page / Instagram account id. */
+  from: string;
+  to: string;
+  text: string;
+  /** wamid… or m_… as returned to the caller. */
+  id: string;
+  /** messaging_type of a page send. */
+  messagingType?: string;
+}
+
+export interface GraphPage {
+  id: string;
+  name: string;
+  category?: string;
+}
+
+export interface GraphFailure {
+  status: number;
+  /** Retry-After header value. */
+  retryAfter?: number | string;
+  /** Graph error object fields; defaults depend on the status. */
+  error?: { message?: string; type?: string; code?: number; error_subcode?: number; is_transient?: boolean };
+  /** Accept and record the message, then answer the failure anyway (the answer is "lost"). */
+  afterDelivery?: boolean;
+  /** Destroy the connection instead of answering (a network failure). */
+  drop?: boolean;
+}
+
+export interface FakeGraphOptions {
+  accessToken: string;
+  /** When set, an appsecret_proof that is present must be HMAC-SHA256(appSecret, token). */
+  appSecret?: string;
+  /** Refuse calls without appsecret_proof (the app's "Require App Secret" switch). */
+  requireAppSecretProof?: boolean;
+  /** Known WhatsApp phone number ids; when given, sends from others fail with code 100. */
+  phoneNumberIds?: string[];
+  /** Known page / Instagram account ids; when given, sends from others fail with code 100. */
+  pageIds?: string[];
+  /** Pages returned by me/accounts. */
+  pages?: GraphPage[];
+  /** Largest page size me/accounts returns (Graph's default limit is 25). */
+  maxPageSize?: number;
+}
+
+export interface FakeGraph {
+  url: string;
+  requests: GraphRequest[];
+  messages: GraphMessage[];
+  pages: GraphPage[];
+  /** The next request (of any kind) fails this way; queue several by calling again. */
+  failNext(status: number, options?: Omit<GraphFailure, 'status'>): void;
+  /** The next request's connection is destroyed without an answer. */
+  dropNext(options?: { afterDelivery?: boolean }): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** A Meta-signed webhook body and its headers, as Meta would POST it (`X-Hub-Signature-256`). */
+export function signedMetaWebhook(appSecret: string, payload: unknown | string): { body: string; headers: Record<string, string> } {
+  // Meta escapes non-ASCII as \uXXXX in what it sends and signs.
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const signature = createHmac('sha256', appSecret).update(body).digest('hex');
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` } };
+}
+
+const graphErrorBody = (status: number, error: GraphFailure['error'] = {}) => {
+  const defaults =
+    status === 429
+      ? { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, is_transient: true }
+      : status >= 500
+        ? { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true }
+        : { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100, is_transient: false };
+  return { error: { ...defaults, ...error, fbtrace_id: randomBytes(8).toString('base64url') } };
+};
+
+export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGraph> {
+  const failures: GraphFailure[] = [];
+  const fake: FakeGraph = {
+    url: '',
+    requests: [],
+    messages: [],
+    pages: options.pages ?? [],
+    failNext: (status, failure = {}) => void failures.push({ status, ...failure }),
+    dropNext: (failure = {}) => void failures.push({ status: 0, drop: true, ...failure }),
+    reset: () => {
+      fake.requests.length = 0;
+      fake.messages.length = 0;
+      failures.length = 0;
+    },
+    close: async () => undefined,
+  };
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers }).end(JSON.stringify(body));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const url = new URL(req.url ?? '/', 'http://graph.local');
+    const query = Object.fromEntries(url.searchParams);
+    let json: unknown;
+    try {
+      json = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      json = undefined;
+    }
+    const authorization = req.headers.authorization;
+    const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    const token = bearer ?? query.access_token;
+    const request: GraphRequest = {
+      method: req.method ?? '',
+      path: url.pathname,
+      query,
+      headers: req.headers,
+      body: raw,
+      ...(json !== undefined && { json }),
+      ...(bearer !== undefined ? { auth: 'bearer' as const } : query.access_token !== undefined ? { auth: 'query' as const } : {}),
+    };
+    fake.requests.push(request);
+
+    const failure = failures.shift();
+    const fail = (f: GraphFailure) => {
+      if (f.drop) {
+        res.socket?.destroy();
+        return;
+      }
+      send(res, f.status, graphErrorBody(f.status, f.error), f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {});
+    };
+    if (failure && !failure.afterDelivery) return fail(failure);
+
+    if (!token) {
+      return send(res, 400, graphErrorBody(400, { message: 'An active access token must be used to query information about the current user.', code: 2500 }));
+    }
+    if (token !== options.accessToken) {
+      return send(res, 401, graphErrorBody(401, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 }));
+    }
+    const proof = query.appsecret_proof;
+    if (proof !== undefined && options.appSecret && proof !== createHmac('sha256', options.appSecret).update(token).digest('hex')) {
+      return send(res, 400, graphErrorBody(400, { message: 'Invalid appsecret_proof provided in the API argument', code: 100 }));
+    }
+    if (proof === undefined && options.requireAppSecretProof) {
+      return send(res, 400, graphErrorBody(400, { message: 'API calls from the server require an appsecret_proof argument', code: 100 }));
+    }
+
+    const route = /^\/(v\d+\.\d+)\/([^/]+)\/(messages|accounts)$/.exec(url.pathname);
+    if (!route) {
+      return send(res, 400, graphErrorBody(400, { message: `Unknown path components: ${url.pathname}`, code: 2500 }));
+    }
+    const [, version, node, edge] = route as unknown as [string, string, string, string];
+    const body = (json ?? {}) as Record<string, any>;
+
+    if (edge === 'accounts' && req.method === 'GET' && node === 'me') {
+      const max = options.maxPageSize ?? 100;
+      const limit = Math.min(Number(query.limit) > 0 ? Number(query.limit) : 25, max);
+      const start = query.after ? Number(Buffer.from(query.after, 'base64url').toString()) : 0;
+      const slice = fake.pages.slice(start, start + limit);
+      const fields = query.fields ? query.fields.split(',') : ['access_token', 'category', 'category_list', 'name', 'id', 'tasks'];
+      const data = slice.map((page) => {
+        const full: Record<string, unknown> = {
+          ...page,
+          access_token: `EAAPAGE${page.id}`,
+          category_list: page.category ? [{ id: '2200', name: page.category }] : [],
+          tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'],
+        };
+        return Object.fromEntries(fields.filter((f) => f in full).map((f) => [f, full[f]]));
+      });
+      const cursor = (i: number) => Buffer.from(String(i)).toString('base64url');
+      const hasNext = start + limit < fake.pages.length;
+      const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(start + slice.length) } };
+      if (hasNext) paging.next = `https://graph.facebook.com/${version}/me/accounts?limit=${limit}&after=${cursor(start + slice.length)}`;
+      return send(res, 200, { data, paging });
+    }
+
+    if (edge !== 'messages' || req.method !== 'POST') {
+      return send(res, 400, graphErrorBody(400, { message: `Unsupported ${req.method} request.`, code: 100 }));
+    }
+    if (json === undefined) return send(res, 400, graphErrorBody(400, { message: '(#100) The parameter messaging_product is required.', code: 100 }));
+
+    let message: GraphMessage;
+    if (body.recipient === undefined) {
+      // WhatsApp Cloud API (page sends always name a recipient object)
+      if (options.phoneNumberIds && !options.phoneNumberIds.includes(node)) {
+        return send(res, 400, graphErrorBody(400, { message: `Unsupported post request. Object with ID '${node}' does not exist`, code: 100, error_subcode: 33 }));
+      }
+      if (body.messaging_product !== 'whatsapp') return send(res, 400, graphErrorBody(400, { message: '(#100) The parameter messaging_product is required.' }));
+      if (typeof body.to !== 'string' || body.to === '') return send(res, 400, graphErrorBody(400, { message: '(#100) The parameter to is required.' }));
+      if (body.recipient_type !== undefined && body.recipient_type !== 'individual') {
+        return send(res, 400, graphErrorBody(400, { message: '(#100) Param recipient_type must be one of {INDIVIDUAL, GROUP}' }));
+      }
+      if (body.type !== 'text' || typeof body.text?.body !== 'string' || body.text.body === '') {
+        return send(res, 400, graphErrorBody(400, { message: "(#100) Param text['body'] is required for type text", code: 100 }));
+      }
+      if (body.text.body.length > 4096) {
+        return send(res, 400, graphErrorBody(400, { message: "(#100) Param text['body'] must be at most 4096 characters long.", code: 100 }));
+      }
+      message = { channel: 'whatsapp', version, from: node, to: body.to, text: body.text.body, id: `wamid.${randomBytes(24).toString('base64url')}` };
+    } else {
+      // Messenger / Instagram Send API
+      if (options.pageIds && !options.pageIds.includes(node)) {
+        return send(res, 400, graphErrorBody(400, { message: `Unsupported post request. Object with ID '${node}' does not exist`, code: 100, error_subcode: 33 }));
+      }
+      if (typeof body.recipient?.id !== 'string' || body.recipient.id === '') {
+        return send(res, 400, graphErrorBody(400, { message: '(#100) The parameter recipient is required' }));
+      }
+      if (!['RESPONSE', 'UPDATE', 'MESSAGE_TAG'].includes(body.messaging_type)) {
+        return send(res, 400, graphErrorBody(400, { message: '(#100) Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}' }));
+      }
+      if (typeof body.message?.text !== 'string' || body.message.text === '') {
+        return send(res, 400, graphErrorBody(400, { message: '(#100) Must send either message or sender action' }));
+      }
+      if (body.message.text.length > 2000) {
+        return send(res, 400, graphErrorBody(400, { message: '(#100) Length of param message[text] must be less than or equal to 2000' }));
+      }
+      message = {
+        channel: 'page',
+        version,
+        from: node,
+        to: body.recipient.id,
+        text: body.message.text,
+        id: `m_${randomBytes(24).toString('base64url')}`,
+        messagingType: body.messaging_type,
+      };
+    }
+    fake.messages.push(message);
+    if (failure) return fail(failure);
+    if (message.channel === 'whatsapp') {
+      return send(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: message.to, wa_id: message.to }], messages: [{ id: message.id }] });
+    }
+    return send(res, 200, { recipient_id: message.to, message_id: message.id });
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        handle(req, res, Buffer.concat(chunks).toString('utf8'));
+      } catch (error) {
+        if (!res.headersSent) res.writeHead(500);
+        res.end(String(error));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}
