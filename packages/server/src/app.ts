@@ -26,6 +26,7 @@ import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
 import { enqueueReply } from './outbox/enqueue-reply.js';
 import { createInbox, type Inbox } from './channels/inbox.js';
 import { registerInboundRoutes } from './channels/inbound-routes.js';
+import { twilioVoiceFlow } from './channels/twilio-voice-flow.js';
 import { builtInProviders, type ProviderRegistry } from './channels/registry.js';
 import { secretRoutes } from './api/secrets.js';
 import { connectionRoutes } from './api/connections.js';
@@ -191,7 +192,15 @@ export function buildApp(options: AppOptions): App {
       ? { perIp: createRedisRateLimiter(options.redis, 'ip', limits.perIp), perToken: createRedisRateLimiter(options.redis, 'token', limits.perToken) }
       : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
   });
-  registerInboundRoutes(server, { db: options.db, registry, connections, publicUrl, onRecorded: () => inbox.kick() });
+  const voice = twilioVoiceFlow({ db: options.db, connections, conversations, publicUrl });
+  registerInboundRoutes(server, {
+    db: options.db,
+    registry,
+    connections,
+    publicUrl,
+    onRecorded: () => inbox.kick(),
+    synchronous: (provider, subpath) => (provider === 'twilio' && /^\/voice(\/|$)/.test(subpath) ? voice : undefined),
+  });
   server.addHook('onReady', async () => {
     dispatcher.start();
     inbox.start();

@@ -278,6 +278,25 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
       });
     },
 
+    /** Answers a provider message inside the provider's request (a phone call's turn): the reply text, or undefined when the backend defers. */
+    async answerNow(input: ProviderMessage): Promise<string | undefined> {
+      let reply: string | undefined;
+      await this.handleProviderMessage(input, {
+        alongsideReply: async (_trx, message) => {
+          reply = message.text ?? undefined;
+        },
+      });
+      return reply;
+    },
+
+    /** Ends the contact's open conversation on a channel (a call hung up): the next contact starts a new one. */
+    async closeConversation(workspaceId: string, channelId: string, externalId: string): Promise<void> {
+      const repo = conversationsRepository(db, workspaceId);
+      const contact = await repo.contactByExternalId(channelId, externalId);
+      const open = contact && (await repo.openConversationOnChannel(contact.id, channelId));
+      if (open) await db.updateTable('conversations').set({ status: 'closed', updated_at: Date.now() }).where('id', '=', open.id).execute();
+    },
+
     /** Resolves when every agent turn started so far has finished. */
     async drain(): Promise<void> {
       while (pending.size > 0) await Promise.allSettled([...pending]);

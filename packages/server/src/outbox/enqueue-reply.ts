@@ -17,7 +17,8 @@ export async function enqueueReply(trx: Kysely<DB>, conversation: ConversationRe
     .select(['channel_identifier', 'deployment_type', 'configuration', 'connection_id', 'phone_configuration_id'])
     .where('id', '=', conversation.channelId)
     .executeTakeFirst();
-  if (!channel || reply.text === null) return false;
+  // Calls are answered inside the provider's own request (TwiML), not sent afterwards.
+  if (!channel || reply.text === null || channel.deployment_type === 'calls') return false;
   let connectionId = channel.connection_id;
   if (!connectionId && channel.phone_configuration_id) {
     const phone = await trx.selectFrom('phone_configurations').select('connection_id').where('id', '=', channel.phone_configuration_id).executeTakeFirst();

@@ -1,0 +1,92 @@
+import type { Kysely } from 'kysely';
+import { DeploymentStatus } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+import { findConnection } from '../store/repositories/connections.js';
+import { workspaceRepositories } from '../store/repositories/index.js';
+import type { ConversationService } from '../conversations/conversation-service.js';
+import type { ConnectionsService } from '../connections/connections-service.js';
+import { inboundUrl } from '../connections/connections-service.js';
+import { gatherTwiml, hangupTwiml, isCallStart, parseVoiceRequest, voiceTurnEvent } from './twilio/voice.js';
+import type { HttpReply, RawInbound } from './adapter.js';
+
+const XML = { 'content-type': 'text/xml; charset=utf-8' };
+const GOODBYE = /\b(good ?bye|bye|hang up|that'?s all)\b/i;
+const MAX_SILENCES = 2;
+const DEFAULT_GREETING = 'Hello! How can I help you?';
+
+function twiml(body: string): HttpReply {
+  return { status: 200, headers: XML, body };
+}
+
+/**
+ * Phone calls over Twilio: a `<Gather input="speech">` loop. The first webhook greets the
+ * caller; each Gather action carries what they said, which the agent answers in the same
+ * request (Twilio waits for the TwiML); saying goodbye, or silence twice, ends the call.
+ * The turn counter and the silence counter travel in the signed action URL, which makes
+ * each turn's id unique within the call.
+ */
+export function twilioVoiceFlow(deps: { db: Kysely<DB>; connections: ConnectionsService; conversations: ConversationService; publicUrl: string }) {
+  const { db, connections, conversations, publicUrl } = deps;
+
+  return async function handleVoice(raw: RawInbound, connectionId: string): Promise<HttpReply> {
+    const record = (await findConnection(db, connectionId))!;
+    const context = await connections.context(record);
+    const call = parseVoiceRequest(raw, context);
+    const base = `${inboundUrl(publicUrl, 'twilio', connectionId)}/voice`;
+
+    const repos = workspaceRepositories(db, record.workspaceId);
+    const phone = await repos.phones.forConnection(connectionId, call.to);
+    const channel = phone?.voiceChannelId ? await repos.channels.get(phone.voiceChannelId) : undefined;
+    const deployment = channel && (await repos.deployments.findByChannel(channel.id));
+    if (raw.subpath === '/voice/status') {
+      if (channel && ['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(call.callStatus)) {
+        await conversations.closeConversation(record.workspaceId, channel.id, call.from);
+      }
+      return { status: 204 };
+    }
+    if (!channel || !deployment || deployment.status !== DeploymentStatus.ACTIVE) {
+      return twiml(hangupTwiml('Sorry, this number is not taking calls right now. Goodbye.'));
+    }
+    const agent = await repos.agents.get(deployment.agentId);
+
+    const turn = Number(raw.query.turn ?? '0') || 0;
+    const silences = Number(raw.query.silence ?? '0') || 0;
+    const next = (n: number, silence = 0) => `${base}/gather?turn=${n}&silence=${silence}`;
+
+    if (raw.subpath === '/voice') {
+      return twiml(
+        gatherTwiml({
+          say: agent?.introductionMessage ?? DEFAULT_GREETING,
+          actionUrl: next(1),
+          redirectUrl: next(1, 1),
+          record: channel.recordingEnabled && isCallStart(call),
+        }),
+      );
+    }
+
+    // A Gather action (or the silence redirect).
+    const event = voiceTurnEvent(call, String(turn));
+    if (!event) {
+      if (silences >= MAX_SILENCES) {
+        await conversations.closeConversation(record.workspaceId, channel.id, call.from);
+        return twiml(hangupTwiml("I haven't heard anything, so I'll hang up now. Goodbye."));
+      }
+      return twiml(gatherTwiml({ say: 'Are you still there?', actionUrl: next(turn), redirectUrl: next(turn, silences + 1) }));
+    }
+    const answer =
+      (await conversations.answerNow({
+        workspaceId: record.workspaceId,
+        channel,
+        agentId: deployment.agentId,
+        providerEventId: event.providerEventId,
+        contact: event.contact,
+        text: event.text,
+        replyContext: event.replyContext,
+      })) ?? 'One moment, please.';
+    if (GOODBYE.test(event.text)) {
+      await conversations.closeConversation(record.workspaceId, channel.id, call.from);
+      return twiml(hangupTwiml(answer));
+    }
+    return twiml(gatherTwiml({ say: answer, actionUrl: next(turn + 1), redirectUrl: next(turn + 1, 1) }));
+  };
+}
