@@ -76,7 +76,7 @@ function sid(prefix: string): string {
   return prefix + randomBytes(16).toString('hex');
 }
 
-export async function startFakeTwilio(options: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilio> {
+export async function startFakeTwilio(options: { accountSid?: string; authToken?: string; /** Time each message request takes before it is answered. */ delayMs?: number } = {}): Promise<FakeTwilio> {
   const accountSid = options.accountSid ?? `AC${'0123456789abcdef'.repeat(2)}`;
   const authToken = options.authToken ?? 'fake-twilio-auth-token';
   const failures: { status: number; options: FailOptions }[] = [];
@@ -111,7 +111,8 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(handle, options.delayMs ?? 0));
+    const handle = () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '';
       const form: Record<string, string> = {};
@@ -199,7 +200,7 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
       }
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(resource);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,10 +1,13 @@
 import { resolveClientConfig, type SwitchboardClientOptions } from './config.js';
 import { HttpClient } from './http.js';
 import { AgentsResource } from './resources/agents.js';
+import { ConnectionsResource } from './resources/connections.js';
 import { ConversationsResource } from './resources/conversations.js';
+import { DeliveriesResource } from './resources/deliveries.js';
 import { DeploymentChannelsResource } from './resources/deployment-channels.js';
 import { DeploymentConfigurationsResource } from './resources/deployment-configurations.js';
 import { PhoneConfigurationsResource } from './resources/phone-configurations.js';
+import { SecretsResource } from './resources/secrets.js';
 import { WebDeploymentsResource } from './resources/web-deployments.js';
 
 /**
@@ -32,6 +35,12 @@ export class SwitchboardClient {
   readonly deployments: WebDeploymentsResource;
   /** Conversations with contacts, their transcripts, and agent replies posted later. */
   readonly conversations: ConversationsResource;
+  /** Encrypted, write-only credentials that connections name by id; reads show a mask and fingerprint, never the value. */
+  readonly secrets: SecretsResource;
+  /** Accounts with providers (Twilio, Meta, LINE, email…): settings, credentials, and the inbound URL and secret to paste into the provider. */
+  readonly connections: ConnectionsResource;
+  /** Outbound messages sent through connections, with their retries; `list({ status: 'dead' })` is the dead-letter list. */
+  readonly deliveries: DeliveriesResource;
 
   constructor(options: SwitchboardClientOptions) {
     const http = new HttpClient(resolveClientConfig(options));
@@ -42,5 +51,8 @@ export class SwitchboardClient {
     this.agents = new AgentsResource(http);
     this.deployments = new WebDeploymentsResource(http);
     this.conversations = new ConversationsResource(http);
+    this.secrets = new SecretsResource(http);
+    this.connections = new ConnectionsResource(http);
+    this.deliveries = new DeliveriesResource(http);
   }
 }

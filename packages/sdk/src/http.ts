@@ -2,7 +2,7 @@ import type { PaginatedResult, PaginationMeta } from '@switchboard/core';
 import type { ResolvedClientConfig } from './config.js';
 import { APIError, NetworkError, createAPIError } from './errors.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined;
 
 export interface ApiRequest {

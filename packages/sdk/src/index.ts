@@ -14,7 +14,9 @@ export {
 export { INVALID_RESPONSE } from './http.js';
 export type { PaginationParams } from './pagination.js';
 export { AgentsResource, type AgentBackendRequest, type CreateAgentRequest, type UpdateAgentRequest } from './resources/agents.js';
+export { ConnectionsResource } from './resources/connections.js';
 export { ConversationsResource } from './resources/conversations.js';
+export { DeliveriesResource, type DeliveryListParams } from './resources/deliveries.js';
 export {
   DeploymentChannelsResource,
   type DeleteDeploymentChannelOptions,
@@ -27,16 +29,19 @@ export {
   type UpdateDeploymentConfigurationRequest,
 } from './resources/deployment-configurations.js';
 export { PhoneConfigurationsResource, type UpdatePhoneConfigurationRequest } from './resources/phone-configurations.js';
+export { SecretsResource } from './resources/secrets.js';
 export { WebDeploymentsResource } from './resources/web-deployments.js';
 
 export {
   AgentBackendType,
   CommunicationType,
+  DELIVERY_STATUSES,
   DeploymentStatus,
   DeploymentType,
   ErrorCode,
   MobilePlatform,
   PhoneProvider,
+  PROVIDERS,
   WidgetPosition,
 } from '@switchboard/core';
 export type {
@@ -48,8 +53,13 @@ export type {
   AgentUpdateRequest,
   ChannelConfiguration,
   ChannelSetupRequest,
+  Connection,
+  ConnectionRequest,
+  ConnectionUpdateRequest,
   Conversation,
   ConversationMessageRequest,
+  Delivery,
+  DeliveryStatus,
   DeploymentChannel,
   DeploymentChannelRequest,
   DeploymentChannelUpdateRequest,
@@ -73,10 +83,14 @@ export type {
   PhoneConfiguration,
   PhoneConfigurationRequest,
   PhoneConfigurationUpdateRequest,
+  Provider,
   ScriptedBackendInput,
   ScriptedBackendView,
   ScriptedMatchKind,
   ScriptedRuleInput,
+  Secret,
+  SecretRequest,
+  SecretUpdateRequest,
   SecretView,
   WebChannelConfiguration,
   WebDeployment,

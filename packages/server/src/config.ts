@@ -12,6 +12,10 @@ export interface Config {
   logLevel: string;
   /** RUNTIME_RATE_LIMIT_PER_IP / _PER_TOKEN: widget runtime requests per minute. */
   runtimeRateLimits: { perIp: number; perToken: number };
+  /** SMTP_PORT: where email channels receive mail over SMTP; off when unset. SMTP_HOST: its interface. */
+  smtp: { port: number; host: string } | undefined;
+  /** DELIVERY_MAX_ATTEMPTS / DELIVERY_RETRY_BASE_MS / DELIVERY_LEASE_MS: the outbox's retry policy. */
+  delivery: { maxAttempts: number; baseDelayMs: number; leaseMs: number };
   /**
    * SWITCHBOARD_SECRET_KEY: the master key secrets are sealed under (base64 or hex of 32 bytes),
    * checked by `loadMasterKey`; when absent, a key generated into `<dataDir>/secret.key` (mode 0600).
@@ -25,6 +29,12 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const text = nonEmpty(env[name]);
   if (text === undefined) return fallback;
   if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new Error(`${name} must be a whole number of at least 1, got "${text}"`);
+  return Number(text);
+}
+
+function positiveIntOrZero(env: NodeJS.ProcessEnv, name: string): number {
+  const text = nonEmpty(env[name]) ?? '';
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`${name} must be a port number from 0 to 65535, got "${text}"`);
   return Number(text);
 }
 
@@ -55,6 +65,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: nonEmpty(env.REDIS_URL),
     adminApiKey: nonEmpty(env.SWITCHBOARD_API_KEY),
     logLevel,
+    smtp:
+      nonEmpty(env.SMTP_PORT) === undefined
+        ? undefined
+        : { port: positiveIntOrZero(env, 'SMTP_PORT'), host: nonEmpty(env.SMTP_HOST) ?? '0.0.0.0' },
+    delivery: {
+      maxAttempts: positiveInt(env, 'DELIVERY_MAX_ATTEMPTS', 8),
+      baseDelayMs: positiveInt(env, 'DELIVERY_RETRY_BASE_MS', 1000),
+      leaseMs: positiveInt(env, 'DELIVERY_LEASE_MS', 30_000),
+    },
     runtimeRateLimits: {
       perIp: positiveInt(env, 'RUNTIME_RATE_LIMIT_PER_IP', 600),
       perToken: positiveInt(env, 'RUNTIME_RATE_LIMIT_PER_TOKEN', 6000),

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './store/database.js';
 import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { createRedisBus } from './bus/redis-bus.js';
+import { startEmailIntake } from './channels/email-intake.js';
 import type { EventBus } from './bus/event-bus.js';
 import type { Redis } from 'ioredis';
 
@@ -14,6 +15,8 @@ export interface RunningServer {
   bootstrap: BootstrapResult;
   /** The address the server listens on, e.g. http://127.0.0.1:8787. */
   url: string;
+  /** The SMTP listener's port, when SMTP_PORT is set. */
+  smtpPort?: number;
   close(): Promise<void>;
 }
 
@@ -28,22 +31,30 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.redisUrl) {
       bus = await createRedisBus(config.redisUrl, (error) => process.stderr.write(`switchboard: Redis: ${error.message}\n`));
     }
-    const { server } = buildApp({
+    const app = buildApp({
       db: database.db,
       ...(bus && { bus, redis: bus.redis }),
       publicUrl: config.publicUrl,
       secretBox,
       runtimeRateLimits: config.runtimeRateLimits,
+      delivery: config.delivery,
+      inbox: { leaseMs: Math.max(config.delivery.leaseMs, 5000) },
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
+    const { server } = app;
     const address = await server.listen({ port: config.port, host: config.host });
+    const smtp = config.smtp
+      ? await startEmailIntake({ db: database.db, ...config.smtp, onRecorded: () => app.inbox.kick(), logger: server.log })
+      : undefined;
     const url = address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');
     return {
       server,
       database,
       bootstrap,
       url,
+      ...(smtp && { smtpPort: smtp.port }),
       async close() {
+        await smtp?.close();
         await server.close();
         await bus?.close();
         await database.close();

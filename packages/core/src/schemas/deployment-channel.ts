@@ -61,7 +61,12 @@ const providerIdentifiers = {
   [DeploymentType.WECHAT]: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be the official account id (gh_…)'),
   [DeploymentType.WECOM]: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'must be the WeCom corp id'),
   [DeploymentType.TELEGRAM]: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{4,31}$/, 'must be the bot username (without @)'),
-  [DeploymentType.EMAIL]: z.string().max(254).regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an email address'),
+  // Addresses are compared lower-case: mail arrives with whatever case the sender typed.
+  [DeploymentType.EMAIL]: z
+    .string()
+    .max(254)
+    .regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an email address')
+    .overwrite((address) => address.toLowerCase()),
   [DeploymentType.WEBHOOK]: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 characters: letters, digits, '.', '_', ':' or '-'"),
   [DeploymentType.VOICE_GATEWAY]: z.string().regex(/^[A-Za-z0-9._:+-]{1,128}$/, "must be 1-128 characters: letters, digits, '+', '.', '_', ':' or '-'"),
 } as const;

@@ -40,7 +40,7 @@ export function smtpDeliveryError(error: unknown, server: string): DeliveryError
   const detail = (failure.response ?? failure.message ?? String(error)).slice(0, 300);
   if (typeof failure.responseCode === 'number') {
     const status = failure.responseCode;
-    return new DeliveryError(`SMTP server ${server} answered ${status}: ${detail}`, { retryable: true, status });
+    return new DeliveryError(`SMTP server ${server} answered ${status}: ${detail}`, { retryable: status < 500, status });
   }
   if (failure.code === 'EAUTH') return new DeliveryError(`SMTP server ${server} refused the login: ${detail}`, { retryable: false });
   if (failure.code === 'EENVELOPE' || failure.code === 'EMESSAGE') {
