@@ -54,6 +54,7 @@ program
     announceGeneratedKey(running.bootstrap);
     process.stdout.write(`Switchboard ${VERSION} listening on ${running.url} (${running.database.engine}: ${running.database.location})\n`);
     process.stdout.write(`API reference: ${running.url}/docs\n`);
+    if (running.smtpPort !== undefined) process.stdout.write(`Receiving email for email channels over SMTP on port ${running.smtpPort}\n`);
     const stop = async (signal: string) => {
       process.stdout.write(`${signal} received, closing\n`);
       await running.close();

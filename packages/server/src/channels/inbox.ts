@@ -6,6 +6,7 @@ import { inboundEventsRepository, type StoredInboundEvent } from '../store/repos
 import { workspaceRepositories } from '../store/repositories/index.js';
 import type { ConversationService } from '../conversations/conversation-service.js';
 import type { InboundEvent } from './adapter.js';
+import { createWorkLoop } from '../outbox/work-loop.js';
 
 const MAX_PROCESSING_ATTEMPTS = 5;
 
@@ -30,12 +31,6 @@ export function createInbox(options: InboxOptions) {
   const { db, conversations, logger } = options;
   const events = inboundEventsRepository(db);
   const leaseMs = options.leaseMs ?? 60_000;
-  let running = false;
-  let again = false;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-
   async function route(stored: StoredInboundEvent, event: InboundEvent) {
     const connection = await findConnection(db, stored.connectionId);
     if (!connection) throw new Unroutable(`Connection ${stored.connectionId} no longer exists`);
@@ -98,47 +93,14 @@ export function createInbox(options: InboxOptions) {
     }
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => kick(), options.pollMs ?? 2000);
-    timer.unref();
-  }
-
-  function kick(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    current = (async () => {
-      try {
-        do {
-          again = false;
-          await drain();
-        } while (again && !stopped);
-      } catch (error) {
-        logger.error({ err: error }, 'inbox pass failed');
-      } finally {
-        running = false;
-        schedule();
-      }
-    })();
-  }
+  const loop = createWorkLoop({ drain, pollMs: options.pollMs ?? 2000, onError: (error) => logger.error({ err: error }, 'inbox pass failed') });
 
   return {
-    kick,
-    start: () => kick(),
+    kick: loop.kick,
+    start: loop.kick,
     /** Resolves once nothing is being processed (tests). */
-    async idle(): Promise<void> {
-      while (running) await current;
-    },
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    },
+    idle: loop.idle,
+    stop: loop.stop,
   };
 }
 export type Inbox = ReturnType<typeof createInbox>;

@@ -6,6 +6,7 @@ import { findConnection } from '../store/repositories/connections.js';
 import { DeliveryError, type OutboundMessage } from '../channels/adapter.js';
 import type { ProviderRegistry } from '../channels/registry.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
+import { createWorkLoop } from './work-loop.js';
 
 export interface DispatcherOptions {
   db: Kysely<DB>;
@@ -48,12 +49,6 @@ export function createDispatcher(options: DispatcherOptions) {
   const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 25;
   const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
-  let running = false;
-  let again = false;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-
   async function deliver(delivery: DeliveryRecord): Promise<void> {
     try {
       const record = await findConnection(db, delivery.connectionId);
@@ -82,46 +77,14 @@ export function createDispatcher(options: DispatcherOptions) {
     }
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => kick(), options.pollMs ?? 1000);
-    timer.unref();
-  }
-
-  /** Looks for due work now (after a reply was written, say). */
-  function kick(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    current = (async () => {
-      try {
-        do {
-          again = false;
-          await drainDue();
-        } while (again && !stopped);
-      } catch (error) {
-        logger.error({ err: error }, 'dispatcher pass failed');
-      } finally {
-        running = false;
-        schedule();
-      }
-    })();
-  }
+  const loop = createWorkLoop({ drain: drainDue, pollMs: options.pollMs ?? 1000, onError: (error) => logger.error({ err: error }, 'dispatcher pass failed') });
 
   return {
     node,
-    kick,
-    start: () => kick(),
-    /** Stops polling and waits for the pass in progress. */
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    },
+    kick: loop.kick,
+    start: loop.kick,
+    idle: loop.idle,
+    stop: loop.stop,
   };
 }
 export type Dispatcher = ReturnType<typeof createDispatcher>;
