@@ -25,7 +25,11 @@ export const conversationMessageSchema = z.strictObject({
 });
 export type ConversationMessageRequest = z.input<typeof conversationMessageSchema>;
 
-export type MessageRole = 'contact' | 'agent';
+export type MessageRole = 'contact' | 'agent' | 'human';
+
+/** bot → pending_human → human → resolved; hand-back returns to bot. */
+export const HANDOFF_STATES = ['bot', 'pending_human', 'human', 'resolved'] as const;
+export type HandoffState = (typeof HANDOFF_STATES)[number];
 
 export interface Message {
   id: string;
@@ -38,6 +42,8 @@ export interface Message {
   clientMessageId: string | null;
   /** True when the agent failed and the polite fallback reply stood in. */
   fallback: boolean;
+  /** The team member who wrote a `human` message. */
+  authorId?: string | null;
   createdAt: number;
 }
 
@@ -48,6 +54,9 @@ export interface Conversation {
   contactId: string;
   webDeploymentId: string | null;
   status: 'open' | 'closed';
+  handoffState: HandoffState;
+  assignedTeamId: string | null;
+  assignedMemberId: string | null;
   createdAt: number;
   updatedAt: number;
   lastMessageAt: number | null;

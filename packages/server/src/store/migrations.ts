@@ -324,6 +324,80 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('phone_configurations').addColumn('connection_id', 'text').execute();
     },
   },
+  '0005_teams_workflows_handoff': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('teams')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        /** A helpdesk connection (zendesk, servicenow, genesys, webhook) that takes this team's handoffs. */
+        .addColumn('helpdesk_connection_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('teams_list').on('teams').columns(['workspace_id', 'created_at', 'id']).execute();
+
+      // Members answer conversations; observers only watch.
+      await db.schema
+        .createTable('team_members')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('role', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('team_members_email', ['team_id', 'kind', 'email'])
+        .execute();
+
+      await db.schema
+        .createTable('channel_teams')
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id'))
+        .addPrimaryKeyConstraint('channel_teams_pk', ['channel_id', 'team_id'])
+        .execute();
+
+      await db.schema
+        .createTable('workflows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        /** JSON: ordered rules and the fallback. */
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('workflows_list').on('workflows').columns(['workspace_id', 'created_at', 'id']).execute();
+      await db.schema.alterTable('deployment_channels').addColumn('workflow_id', 'text').execute();
+
+      await db.schema.alterTable('conversations').addColumn('handoff_state', 'text', (c) => c.notNull().defaultTo('bot')).execute();
+      await db.schema.alterTable('conversations').addColumn('assigned_team_id', 'text').execute();
+      await db.schema.alterTable('conversations').addColumn('assigned_member_id', 'text').execute();
+      /** Where the helpdesk keeps this conversation (ticket id, Sunshine conversation id…), as JSON. */
+      await db.schema.alterTable('conversations').addColumn('helpdesk_ref', 'text').execute();
+      await db.schema.alterTable('contacts').addColumn('attributes', 'text').execute();
+      await db.schema.alterTable('messages').addColumn('author_id', 'text').execute();
+
+      await db.schema
+        .createTable('webhook_subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('url', 'text', (c) => c.notNull())
+        /** JSON array of event types. */
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('secret_sealed', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhook_subscriptions_list').on('webhook_subscriptions').columns(['workspace_id', 'created_at', 'id']).execute();
+      /** What an outbox row carries: a reply to a contact, or an event for an operator's webhook. */
+      await db.schema.alterTable('deliveries').addColumn('kind', 'text', (c) => c.notNull().defaultTo('reply')).execute();
+    },
+  },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

@@ -47,6 +47,8 @@ export interface DeploymentChannelsTable {
   phone_configuration_id: string | null;
   /** Denormalised from configuration.connectionId for provider channels. */
   connection_id: string | null;
+  /** The routing workflow attached to the channel. */
+  workflow_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -121,6 +123,8 @@ export interface ContactsTable {
   /** The provider's id of the contact (phone number, wa_id, PSID, LINE user id, email address…). */
   external_id: string | null;
   display_name: string | null;
+  /** JSON of contact attributes (language, plan, …) that workflow rules can test. */
+  attributes: string | null;
   created_at: number;
   last_seen_at: number;
 }
@@ -133,6 +137,11 @@ export interface ConversationsTable {
   contact_id: string;
   web_deployment_id: string | null;
   status: string;
+  /** bot → pending_human → human → resolved, and back to bot on hand-back. */
+  handoff_state: Generated<string>;
+  assigned_team_id: string | null;
+  assigned_member_id: string | null;
+  helpdesk_ref: string | null;
   created_at: number;
   updated_at: number;
   last_message_at: number | null;
@@ -148,6 +157,8 @@ export interface MessagesTable {
   fallback: number;
   /** JSON of provider reply facts (LINE reply token, email Message-Id…), for answering in context. */
   reply_context: string | null;
+  /** The team member who wrote a human message. */
+  author_id: string | null;
   created_at: number;
 }
 
@@ -220,6 +231,55 @@ export interface DeliveriesTable {
   created_at: number;
   updated_at: number;
   sent_at: number | null;
+  /** 'reply' (to a contact through its channel) or 'event' (to an operator's webhook subscription). */
+  kind: Generated<string>;
+}
+
+export interface TeamsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  helpdesk_connection_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamMembersTable {
+  id: string;
+  workspace_id: string;
+  team_id: string;
+  /** 'member' answers conversations; 'observer' watches. */
+  kind: string;
+  name: string;
+  email: string;
+  role: string | null;
+  created_at: number;
+}
+
+export interface ChannelTeamsTable {
+  channel_id: string;
+  team_id: string;
+}
+
+export interface WorkflowsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  events: string;
+  secret_sealed: string;
+  active: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface DB {
@@ -241,4 +301,9 @@ export interface DB {
   connections: ConnectionsTable;
   inbound_events: InboundEventsTable;
   deliveries: DeliveriesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  channel_teams: ChannelTeamsTable;
+  workflows: WorkflowsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
 }

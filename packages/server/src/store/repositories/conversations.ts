@@ -18,6 +18,9 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
     contactId: row.contact_id,
     webDeploymentId: row.web_deployment_id,
     status: row.status as Conversation['status'],
+    handoffState: row.handoff_state as Conversation['handoffState'],
+    assignedTeamId: row.assigned_team_id,
+    assignedMemberId: row.assigned_member_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastMessageAt: row.last_message_at,
@@ -33,6 +36,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     text: row.text,
     clientMessageId: row.client_message_id,
     fallback: row.fallback === 1,
+    authorId: row.author_id,
     createdAt: row.created_at,
   };
 }
@@ -53,6 +57,7 @@ export interface NewMessage {
   clientMessageId?: string | null;
   fallback?: boolean;
   replyContext?: Record<string, unknown> | undefined;
+  authorId?: string | null | undefined;
 }
 
 export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
@@ -126,6 +131,10 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         contact_id: input.contactId,
         web_deployment_id: input.webDeploymentId,
         status: 'open',
+        handoff_state: 'bot',
+        assigned_team_id: null,
+        assigned_member_id: null,
+        helpdesk_ref: null,
         created_at: now,
         updated_at: now,
         last_message_at: null,
@@ -175,6 +184,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         client_message_id: input.clientMessageId ?? null,
         fallback: input.fallback ? 1 : 0,
         reply_context: input.replyContext ? JSON.stringify(input.replyContext) : null,
+        author_id: input.authorId ?? null,
         created_at: now,
       };
       await db.insertInto('messages').values(row).execute();
@@ -186,7 +196,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
       return paginate(query, page, pageSize, (q) => q.selectAll(), toMessage);
     },
     /** The last `limit` recorded turns, oldest first: the context an agent sees. */
-    async recentTranscript(conversationId: string, limit: number): Promise<{ role: MessageRole; text: string }[]> {
+    async recentTranscript(conversationId: string, limit: number): Promise<{ role: 'contact' | 'agent'; text: string }[]> {
       const rows = await db
         .selectFrom('messages')
         .select(['role', 'text', 'created_at'])
@@ -195,7 +205,8 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         .orderBy('created_at', 'desc')
         .limit(limit)
         .execute();
-      return rows.reverse().map((r) => ({ role: r.role as MessageRole, text: r.text! }));
+      // A human's replies sit on the answering side of the transcript, like the agent's.
+      return rows.reverse().map((r) => ({ role: r.role === 'contact' ? ('contact' as const) : ('agent' as const), text: r.text! }));
     },
     async appendEvent(conversationId: string, type: string, data: unknown): Promise<number> {
       const row = await db

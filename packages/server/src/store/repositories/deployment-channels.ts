@@ -51,6 +51,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
         configuration: JSON.stringify(channel.configuration),
         phone_configuration_id: channel.phoneConfigurationId,
         connection_id: connectionIdOf(channel.configuration),
+        workflow_id: null,
         created_at: now,
         updated_at: now,
       };
