@@ -3,9 +3,7 @@ import { connect, createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  DeliveryError,
   InboundAuthError,
-  InboundFormatError,
   type ConnectionContext,
   type InboundEvent,
   type OutboundMessage,
@@ -27,72 +25,41 @@ import {
 } from '../../packages/server/src/channels/email/index.js';
 import { parseMultipart, readForm } from '../../packages/server/src/channels/email/multipart.js';
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
+import { connectionContext, expectAuthError, expectDeliveryError, expectFormatError, inboundUrl, rawInbound, uniqueKey } from './support.js';
 
 const SIGNING_KEY = 'key-3ax6xnjp29jd6fds4gc373sgvjxteol0';
 const URL_TOKEN = 'sgp_7b0c3e55a1f94d2e8c6b';
 const CHANNEL = 'support@acme.test';
 
 function connection(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return {
-    id: 'conn_mail1',
-    workspaceId: 'ws_test',
-    provider: 'email',
-    settings: { smtpHost: '127.0.0.1', smtpPort: smtp?.port ?? 25, smtpSecure: false },
-    secrets: { mailgunSigningKey: SIGNING_KEY },
-    inboundSecret: URL_TOKEN,
-    apiBaseUrl: '',
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_mail1',
+      provider: 'email',
+      settings: { smtpHost: '127.0.0.1', smtpPort: smtp?.port ?? 25, smtpSecure: false },
+      secrets: { mailgunSigningKey: SIGNING_KEY },
+      inboundSecret: URL_TOKEN,
+    },
+    overrides,
+  );
 }
 
 function raw(subpath: string, body: Buffer, contentType: string, options: { query?: Record<string, string>; receivedAt?: number } = {}): RawInbound {
   const query = options.query ?? {};
-  const search = new URLSearchParams(query).toString();
-  return {
-    method: 'POST',
-    publicUrl: `https://switchboard.example.com/v1/public/channels/email/conn_mail1${subpath}${search ? `?${search}` : ''}`,
+  return rawInbound({
+    publicUrl: inboundUrl('email', 'conn_mail1', { subpath, query }),
     subpath,
     query,
     headers: { 'content-type': contentType, 'content-length': String(body.length) },
     body,
-    receivedAt: options.receivedAt ?? Date.now(),
-  };
+    receivedAt: options.receivedAt,
+  });
 }
 
 /** Serializes a FormData the way an HTTP client does (undici), for an independent multipart encoder. */
 async function encodeForm(form: FormData): Promise<{ body: Buffer; contentType: string }> {
   const request = new Request('http://localhost/', { method: 'POST', body: form });
   return { body: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
-}
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
-}
-
-function formatError(fn: () => unknown): InboundFormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundFormatError);
-    return error as InboundFormatError;
-  }
-  throw new Error('expected an InboundFormatError');
-}
-
-async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  }
-  throw new Error('expected a DeliveryError');
 }
 
 async function closedPort(): Promise<number> {
@@ -383,12 +350,12 @@ describe('multipart/form-data parser', () => {
   });
 
   it('refuses broken bodies clearly', () => {
-    expect(formatError(() => parseMultipart(Buffer.from('no boundary here'), 'b')).message).toMatch(/no '--b' boundary/);
-    expect(formatError(() => parseMultipart(Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\ncut off'), 'b')).message).toMatch(
+    expect(expectFormatError(() => parseMultipart(Buffer.from('no boundary here'), 'b')).message).toMatch(/no '--b' boundary/);
+    expect(expectFormatError(() => parseMultipart(Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\ncut off'), 'b')).message).toMatch(
       /truncated/,
     );
-    expect(formatError(() => readForm({ headers: { 'content-type': 'multipart/form-data' }, body: Buffer.alloc(0) })).message).toMatch(/boundary/);
-    expect(formatError(() => readForm({ headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') })).message).toMatch(
+    expect(expectFormatError(() => readForm({ headers: { 'content-type': 'multipart/form-data' }, body: Buffer.alloc(0) })).message).toMatch(/boundary/);
+    expect(expectFormatError(() => readForm({ headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') })).message).toMatch(
       /Expected a form POST/,
     );
   });
@@ -466,30 +433,30 @@ describe('Mailgun routes', () => {
   });
 
   it('refuses an unsigned request, a wrong signature and a wrong key', () => {
-    const unsigned = authError(() => emailAdapter.verify(mailgunForm(mailgunFields({ signature: undefined })), connection()));
+    const unsigned = expectAuthError(() => emailAdapter.verify(mailgunForm(mailgunFields({ signature: undefined })), connection()));
     expect(unsigned.status).toBe(401);
     expect(unsigned.message).toMatch(/Missing Mailgun signature/);
-    expect(authError(() => emailAdapter.verify(mailgunForm(mailgunFields({ token: undefined })), connection())).message).toMatch(/Missing Mailgun token/);
-    expect(authError(() => emailAdapter.verify(mailgunForm(mailgunFields({ timestamp: undefined })), connection())).message).toMatch(
+    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(mailgunFields({ token: undefined })), connection())).message).toMatch(/Missing Mailgun token/);
+    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(mailgunFields({ timestamp: undefined })), connection())).message).toMatch(
       /Missing Mailgun timestamp/,
     );
     const forged = mailgunFields();
     forged.signature = mailgunSign(forged.timestamp!, forged.token!, 'key-someone-else');
-    expect(authError(() => emailAdapter.verify(mailgunForm(forged), connection())).message).toMatch(/does not match/);
+    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(forged), connection())).message).toMatch(/does not match/);
     const tamperedToken = mailgunFields();
     tamperedToken.token = tamperedToken.token!.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'));
     expect(() => emailAdapter.verify(mailgunForm(tamperedToken), connection())).toThrow(InboundAuthError);
-    expect(authError(() => emailAdapter.verify(mailgunForm(mailgunFields()), connection({ secrets: {} }))).message).toMatch(/mailgunSigningKey/);
-    expect(authError(() => emailAdapter.verify(raw('/mailgun', Buffer.from('{}'), 'application/json'), connection())).message).toMatch(
+    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(mailgunFields()), connection({ secrets: {} }))).message).toMatch(/mailgunSigningKey/);
+    expect(expectAuthError(() => emailAdapter.verify(raw('/mailgun', Buffer.from('{}'), 'application/json'), connection())).message).toMatch(
       /unreadable Mailgun request/,
     );
   });
 
   it('refuses a stale timestamp, even correctly signed', () => {
     const sixMinutesAgo = Date.now() - 6 * 60_000;
-    const error = authError(() => emailAdapter.verify(mailgunForm(mailgunFields({}, sixMinutesAgo)), connection()));
+    const error = expectAuthError(() => emailAdapter.verify(mailgunForm(mailgunFields({}, sixMinutesAgo)), connection()));
     expect(error.message).toMatch(/36[01] s in the past: outside the ±300 s window/);
-    const future = authError(() => emailAdapter.verify(mailgunForm(mailgunFields({}, Date.now() + 6 * 60_000)), connection()));
+    const future = expectAuthError(() => emailAdapter.verify(mailgunForm(mailgunFields({}, Date.now() + 6 * 60_000)), connection()));
     expect(future.message).toMatch(/in the future/);
     expect(() => emailAdapter.verify(mailgunForm(mailgunFields({}, Date.now() - 4 * 60_000)), connection())).not.toThrow();
   });
@@ -497,9 +464,9 @@ describe('Mailgun routes', () => {
   it('refuses a replayed token, also with another body', () => {
     const fields = mailgunFields();
     expect(() => emailAdapter.verify(mailgunForm(fields), connection())).not.toThrow();
-    expect(authError(() => emailAdapter.verify(mailgunForm(fields), connection())).message).toMatch(/already used/);
+    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(fields), connection())).message).toMatch(/already used/);
     const swapped = { ...fields, 'stripped-text': 'Cancel my order', 'Message-Id': '<evil@example.com>' };
-    expect(authError(() => emailAdapter.verify(mailgunForm(swapped), connection())).message).toMatch(/already used/);
+    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(swapped), connection())).message).toMatch(/already used/);
     // Tokens are remembered per connection.
     expect(() => emailAdapter.verify(mailgunForm(fields), connection({ id: 'conn_mail2' }))).not.toThrow();
   });
@@ -523,10 +490,10 @@ describe('Mailgun routes', () => {
   });
 
   it('refuses garbage after authentication', () => {
-    expect(formatError(() => emailAdapter.parse(mailgunForm(mailgunFields({ recipient: undefined })), connection())).message).toMatch(/recipient/);
-    expect(formatError(() => emailAdapter.parse(mailgunForm(mailgunFields({ 'message-headers': '{oops' })), connection())).message).toMatch(/not JSON/);
+    expect(expectFormatError(() => emailAdapter.parse(mailgunForm(mailgunFields({ recipient: undefined })), connection())).message).toMatch(/recipient/);
+    expect(expectFormatError(() => emailAdapter.parse(mailgunForm(mailgunFields({ 'message-headers': '{oops' })), connection())).message).toMatch(/not JSON/);
     expect(
-      formatError(() => emailAdapter.parse(mailgunForm(mailgunFields({ from: 'nobody', sender: undefined, 'message-headers': '[]' })), connection()))
+      expectFormatError(() => emailAdapter.parse(mailgunForm(mailgunFields({ from: 'nobody', sender: undefined, 'message-headers': '[]' })), connection()))
         .message,
     ).toMatch(/from or sender/);
   });
@@ -598,15 +565,15 @@ describe('SendGrid Inbound Parse', () => {
   });
 
   it('refuses a missing or wrong token', async () => {
-    const missing = authError(() => emailAdapter.verify(raw('/sendgrid', Buffer.alloc(0), 'multipart/form-data; boundary=x'), connection()));
+    const missing = expectAuthError(() => emailAdapter.verify(raw('/sendgrid', Buffer.alloc(0), 'multipart/form-data; boundary=x'), connection()));
     expect(missing.status).toBe(401);
     expect(missing.message).toMatch(/Missing token/);
-    const wrong = authError(() =>
+    const wrong = expectAuthError(() =>
       emailAdapter.verify(raw('/sendgrid', Buffer.alloc(0), 'multipart/form-data; boundary=x', { query: { token: 'sgp_guess' } }), connection()),
     );
     expect(wrong.status).toBe(403);
     expect(wrong.message).toMatch(/does not match/);
-    const prefix = authError(() =>
+    const prefix = expectAuthError(() =>
       emailAdapter.verify(raw('/sendgrid', Buffer.alloc(0), 'x', { query: { token: URL_TOKEN.slice(0, -1) } }), connection()),
     );
     expect(prefix.status).toBe(403);
@@ -649,7 +616,7 @@ describe('SendGrid Inbound Parse', () => {
 
   it('explains the raw MIME mode instead of guessing', async () => {
     const request = await sendgridRequest({ email: 'From: a@example.com\r\n\r\nhi', to: 'support@acme.test', from: 'a@example.com', envelope: '{}' });
-    expect(formatError(() => emailAdapter.parse(request, connection())).message).toMatch(/raw, full MIME/);
+    expect(expectFormatError(() => emailAdapter.parse(request, connection())).message).toMatch(/raw, full MIME/);
   });
 
   it('yields nothing for auto-replies', async () => {
@@ -661,7 +628,7 @@ describe('SendGrid Inbound Parse', () => {
 describe('email inbound routing', () => {
   it('refuses unknown sub-paths and GET', async () => {
     const request = await sendgridRequest(sendgridFields());
-    const unknown = authError(() => emailAdapter.verify({ ...request, subpath: '' }, connection()));
+    const unknown = expectAuthError(() => emailAdapter.verify({ ...request, subpath: '' }, connection()));
     expect(unknown.status).toBe(403);
     expect(unknown.message).toMatch(/\/mailgun or .*\/sendgrid/);
     expect(() => emailAdapter.verify({ ...request, subpath: '/postmark' }, connection())).toThrow(InboundAuthError);
@@ -673,11 +640,9 @@ describe('email inbound routing', () => {
 // ───────────────────────────── send ─────────────────────────────
 
 describe('email send over SMTP', () => {
-  let counter = 0;
   function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-    counter += 1;
     return {
-      idempotencyKey: `dlv_mail_${counter}_${Date.now()}`,
+      idempotencyKey: uniqueKey('dlv_mail'),
       channelIdentifier: CHANNEL,
       channelConfiguration: { connectionId: 'conn_mail1', fromName: 'Acme Support' },
       to: { externalId: 'ada@example.com', displayName: 'Ada Lovelace' },
@@ -757,17 +722,17 @@ describe('email send over SMTP', () => {
 
   it('maps a 4xx SMTP answer to a retryable error and 5xx to a permanent one', async () => {
     smtp.rejectNext(1, 451);
-    const temporary = await deliveryError(emailAdapter.send(outbound(), connection()));
+    const temporary = await expectDeliveryError(emailAdapter.send(outbound(), connection()));
     expect(temporary.options).toMatchObject({ retryable: true, status: 451 });
     expect(temporary.message).toMatch(/451/);
     smtp.rejectNext(1, 550, '5.7.1 Relaying denied');
-    const permanent = await deliveryError(emailAdapter.send(outbound(), connection()));
+    const permanent = await expectDeliveryError(emailAdapter.send(outbound(), connection()));
     expect(permanent.options).toMatchObject({ retryable: false, status: 550 });
     expect(permanent.message).toMatch(/Relaying denied/);
     // The retry after a temporary failure goes through.
     const reply = outbound();
     smtp.rejectNext(1, 421);
-    await deliveryError(emailAdapter.send(reply, connection()));
+    await expectDeliveryError(emailAdapter.send(reply, connection()));
     await emailAdapter.send(reply, connection());
     expect(captured(reply.idempotencyKey)).toHaveLength(1);
   });
@@ -779,9 +744,9 @@ describe('email send over SMTP', () => {
       await emailAdapter.send(outbound(), connection({ settings, secrets: { smtpPassword: 'hunter2' } }));
       expect(secured.messages).toHaveLength(1);
       expect(secured.logins).toEqual(['mailer']);
-      const refused = await deliveryError(emailAdapter.send(outbound(), connection({ settings, secrets: { smtpPassword: 'wrong' } })));
+      const refused = await expectDeliveryError(emailAdapter.send(outbound(), connection({ settings, secrets: { smtpPassword: 'wrong' } })));
       expect(refused.options.retryable).toBe(false);
-      const missing = await deliveryError(emailAdapter.send(outbound(), connection({ settings, secrets: {} })));
+      const missing = await expectDeliveryError(emailAdapter.send(outbound(), connection({ settings, secrets: {} })));
       expect(missing.options.retryable).toBe(false);
       expect(missing.message).toMatch(/smtpPassword/);
     } finally {
@@ -790,16 +755,16 @@ describe('email send over SMTP', () => {
   });
 
   it('retries when the SMTP server cannot be reached', async () => {
-    const error = await deliveryError(emailAdapter.send(outbound(), connection({ settings: { smtpHost: '127.0.0.1', smtpPort: await closedPort() } })));
+    const error = await expectDeliveryError(emailAdapter.send(outbound(), connection({ settings: { smtpHost: '127.0.0.1', smtpPort: await closedPort() } })));
     expect(error.options.retryable).toBe(true);
     expect(error.message).toMatch(/could not be reached/);
   });
 
   it('fails permanently on bad configuration or addresses', async () => {
-    expect((await deliveryError(emailAdapter.send(outbound(), connection({ settings: {} })))).message).toMatch(/smtpHost/);
-    const badContact = await deliveryError(emailAdapter.send(outbound({ to: { externalId: '+15551234567' } }), connection()));
+    expect((await expectDeliveryError(emailAdapter.send(outbound(), connection({ settings: {} })))).message).toMatch(/smtpHost/);
+    const badContact = await expectDeliveryError(emailAdapter.send(outbound({ to: { externalId: '+15551234567' } }), connection()));
     expect(badContact.options.retryable).toBe(false);
-    const badChannel = await deliveryError(emailAdapter.send(outbound({ channelIdentifier: 'support' }), connection()));
+    const badChannel = await expectDeliveryError(emailAdapter.send(outbound({ channelIdentifier: 'support' }), connection()));
     expect(badChannel.options.retryable).toBe(false);
   });
 });

@@ -3,7 +3,6 @@ import { channelTypeRules } from '@switchboard/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DeliveryError,
-  InboundAuthError,
   InboundFormatError,
   type ConnectionContext,
   type OutboundMessage,
@@ -11,6 +10,7 @@ import {
 } from '../../packages/server/src/channels/adapter.js';
 import { lineAdapter, lineProvider, lineRetryKey, lineSignature, REPLY_TOKEN_WINDOW_MS } from '../../packages/server/src/channels/line/index.js';
 import { startFakeLine, type FakeLine } from '../fakes/line.js';
+import { connectionContext, expectAuthError, expectDeliveryError, inboundUrl, rawInbound } from './support.js';
 
 const SECRET = 'a3b5f0c1d2e4f60718293a4b5c6d7e8f';
 const BOT = 'U1234567890abcdef1234567890abcdef';
@@ -19,42 +19,25 @@ const GROUP = 'Ca56f94637cc4347f90a25382909b24b9';
 const ROOM = 'Ra8dbf4ccc2f1a0e2b1c3d4e5f6a7b8c9';
 
 function connection(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return {
-    id: 'conn_line',
-    workspaceId: 'ws_1',
-    provider: 'line',
-    settings: {},
-    secrets: { channelSecret: SECRET, channelAccessToken: 'line-token' },
-    inboundSecret: 'unused-inbound-secret',
-    apiBaseUrl: 'https://api.line.me',
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_line',
+      workspaceId: 'ws_1',
+      provider: 'line',
+      secrets: { channelSecret: SECRET, channelAccessToken: 'line-token' },
+      inboundSecret: 'unused-inbound-secret',
+      apiBaseUrl: 'https://api.line.me',
+    },
+    overrides,
+  );
 }
 
 function inbound(body: string | Buffer, headers: Record<string, string | undefined> = {}): RawInbound {
-  return {
-    method: 'POST',
-    publicUrl: 'https://switchboard.example.com/v1/public/channels/line/conn_line',
-    subpath: '',
-    query: {},
-    headers,
-    body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
-    receivedAt: Date.now(),
-  };
+  return rawInbound({ publicUrl: inboundUrl('line', 'conn_line'), query: {}, headers, body });
 }
 
 function signed(body: string, secret = SECRET): RawInbound {
   return inbound(body, { 'x-line-signature': lineSignature(secret, body), 'content-type': 'application/json; charset=utf-8' });
-}
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
 }
 
 function textEvent(overrides: Record<string, unknown> = {}) {
@@ -92,7 +75,7 @@ describe('LINE verify', () => {
 
     const tampered = body.replace('Hello', 'Hellp');
     expect(validateSignature(tampered, SECRET, signature)).toBe(false);
-    expect(authError(() => lineAdapter.verify(inbound(tampered, { 'x-line-signature': signature }), connection())).status).toBe(403);
+    expect(expectAuthError(() => lineAdapter.verify(inbound(tampered, { 'x-line-signature': signature }), connection())).status).toBe(403);
   });
 
   it('verifies the raw bytes, not re-serialised JSON (escaped non-ASCII)', () => {
@@ -101,23 +84,23 @@ describe('LINE verify', () => {
     expect(() => lineAdapter.verify(raw, connection())).not.toThrow();
     const reserialised = JSON.stringify(JSON.parse(body));
     expect(reserialised).not.toBe(body);
-    expect(authError(() => lineAdapter.verify(inbound(reserialised, raw.headers), connection())).status).toBe(403);
+    expect(expectAuthError(() => lineAdapter.verify(inbound(reserialised, raw.headers), connection())).status).toBe(403);
   });
 
   it('refuses a missing header with 401', () => {
-    const error = authError(() => lineAdapter.verify(inbound(payload([])), connection()));
+    const error = expectAuthError(() => lineAdapter.verify(inbound(payload([])), connection()));
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/X-Line-Signature header is missing/);
   });
 
   it('refuses a malformed header with 401', () => {
-    const error = authError(() => lineAdapter.verify(inbound(payload([]), { 'x-line-signature': 'not base64!' }), connection()));
+    const error = expectAuthError(() => lineAdapter.verify(inbound(payload([]), { 'x-line-signature': 'not base64!' }), connection()));
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/base64/);
   });
 
   it('refuses a signature made with another secret with 403', () => {
-    const error = authError(() => lineAdapter.verify(signed(payload([]), 'another-secret'), connection()));
+    const error = expectAuthError(() => lineAdapter.verify(signed(payload([]), 'another-secret'), connection()));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/does not match the body/);
   });
@@ -125,11 +108,11 @@ describe('LINE verify', () => {
   it('refuses a tampered body with 403', () => {
     const raw = signed(payload([textEvent()]));
     const tampered = { ...raw, body: Buffer.from(raw.body.toString('utf8').replace(USER, 'U00000000000000000000000000000000')) };
-    expect(authError(() => lineAdapter.verify(tampered, connection())).status).toBe(403);
+    expect(expectAuthError(() => lineAdapter.verify(tampered, connection())).status).toBe(403);
   });
 
   it('refuses when the connection has no channel secret', () => {
-    const error = authError(() => lineAdapter.verify(signed(payload([])), connection({ secrets: { channelAccessToken: 't' } })));
+    const error = expectAuthError(() => lineAdapter.verify(signed(payload([])), connection({ secrets: { channelAccessToken: 't' } })));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/no channelSecret/);
   });
@@ -320,9 +303,9 @@ describe('LINE send', () => {
 
   it('delivers exactly once when a push answer is lost: the retry gets 409 and counts as delivered', async () => {
     fake.failNext(500, { path: '/v2/bot/message/push', afterDelivery: true });
-    const first = await lineAdapter.send(outbound(), conn).catch((error: unknown) => error);
+    const first = await expectDeliveryError(lineAdapter.send(outbound(), conn));
     expect(first).toBeInstanceOf(DeliveryError);
-    expect((first as DeliveryError).options).toMatchObject({ retryable: true, status: 500 });
+    expect(first.options).toMatchObject({ retryable: true, status: 500 });
 
     const receipt = await lineAdapter.send(outbound(), conn);
     expect(fake.requests).toHaveLength(2);
@@ -334,7 +317,7 @@ describe('LINE send', () => {
 
   it('429 with Retry-After is retryable with retryAfterMs', async () => {
     fake.failNext(429, { retryAfter: '7' });
-    const error = (await lineAdapter.send(outbound(), conn).catch((e: unknown) => e)) as DeliveryError;
+    const error = await expectDeliveryError(lineAdapter.send(outbound(), conn));
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.options).toEqual({ retryable: true, status: 429, retryAfterMs: 7000 });
     expect(fake.delivered).toHaveLength(0);
@@ -342,38 +325,38 @@ describe('LINE send', () => {
 
   it('429 for the monthly quota is not retryable', async () => {
     fake.failNext(429, { body: { message: 'You have reached your monthly limit.' } });
-    const error = (await lineAdapter.send(outbound(), conn).catch((e: unknown) => e)) as DeliveryError;
+    const error = await expectDeliveryError(lineAdapter.send(outbound(), conn));
     expect(error.options.retryable).toBe(false);
     expect(error.message).toMatch(/monthly/);
   });
 
   it('400 is not retryable (an invalid recipient)', async () => {
-    const error = (await lineAdapter.send(outbound({ to: { externalId: 'not-a-line-id' } }), conn).catch((e: unknown) => e)) as DeliveryError;
+    const error = await expectDeliveryError(lineAdapter.send(outbound({ to: { externalId: 'not-a-line-id' } }), conn));
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.options).toMatchObject({ retryable: false, status: 400 });
     expect(error.message).toMatch(/'to'/);
   });
 
   it('401 (a bad channel access token) is not retryable', async () => {
-    const error = (await lineAdapter.send(outbound(), { ...conn, secrets: { ...conn.secrets, channelAccessToken: 'wrong' } }).catch((e: unknown) => e)) as DeliveryError;
+    const error = await expectDeliveryError(lineAdapter.send(outbound(), { ...conn, secrets: { ...conn.secrets, channelAccessToken: 'wrong' } }));
     expect(error.options).toMatchObject({ retryable: false, status: 401 });
   });
 
   it('5xx is retryable, for reply and push alike (no push after a failed reply)', async () => {
     fake.failNext(503);
-    const push = (await lineAdapter.send(outbound(), conn).catch((e: unknown) => e)) as DeliveryError;
+    const push = await expectDeliveryError(lineAdapter.send(outbound(), conn));
     expect(push.options).toMatchObject({ retryable: true, status: 503 });
 
     const replyToken = fake.issueReplyToken(USER);
     fake.failNext(500, { path: '/v2/bot/message/reply' });
-    const reply = (await lineAdapter.send(outbound({ replyContext: { replyToken }, inboundReceivedAt: Date.now() }), conn).catch((e: unknown) => e)) as DeliveryError;
+    const reply = await expectDeliveryError(lineAdapter.send(outbound({ replyContext: { replyToken }, inboundReceivedAt: Date.now() }), conn));
     expect(reply.options).toMatchObject({ retryable: true, status: 500 });
     expect(fake.requests.map((r) => r.path)).toEqual(['/v2/bot/message/push', '/v2/bot/message/reply']);
   });
 
   it('a network failure is retryable', async () => {
     await fake.close();
-    const error = (await lineAdapter.send(outbound(), conn).catch((e: unknown) => e)) as DeliveryError;
+    const error = await expectDeliveryError(lineAdapter.send(outbound(), conn));
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.options.retryable).toBe(true);
     fake = await startFakeLine();
@@ -386,14 +369,14 @@ describe('LINE send', () => {
     expect(messages.map((m) => m.text.length)).toEqual([4999, 12]);
     expect(messages.map((m) => m.text).join('')).toBe(text);
 
-    const tooLong = (await lineAdapter.send(outbound({ text: 'x'.repeat(25_001) }), conn).catch((e: unknown) => e)) as DeliveryError;
+    const tooLong = await expectDeliveryError(lineAdapter.send(outbound({ text: 'x'.repeat(25_001) }), conn));
     expect(tooLong.options.retryable).toBe(false);
   });
 
   it('refuses to send without an access token or text', async () => {
-    const noToken = (await lineAdapter.send(outbound(), { ...conn, secrets: { channelSecret: SECRET } }).catch((e: unknown) => e)) as DeliveryError;
+    const noToken = await expectDeliveryError(lineAdapter.send(outbound(), { ...conn, secrets: { channelSecret: SECRET } }));
     expect(noToken.options.retryable).toBe(false);
-    const empty = (await lineAdapter.send(outbound({ text: '  ' }), conn).catch((e: unknown) => e)) as DeliveryError;
+    const empty = await expectDeliveryError(lineAdapter.send(outbound({ text: '  ' }), conn));
     expect(empty.options.retryable).toBe(false);
     expect(fake.requests).toHaveLength(0);
   });

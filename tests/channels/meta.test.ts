@@ -2,8 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { channelTypeRules } from '@switchboard/core';
 import {
-  DeliveryError,
-  InboundAuthError,
   InboundFormatError,
   type ConnectionContext,
   type OutboundMessage,
@@ -18,6 +16,7 @@ import {
   META_DEFAULT_API_BASE_URL,
 } from '../../packages/server/src/channels/meta/index.js';
 import { signedMetaWebhook, startFakeGraph, type FakeGraph } from '../fakes/graph.js';
+import { connectionContext, expectAuthError, expectDeliveryError, inboundUrl, rawInbound, recordingFetch } from './support.js';
 
 const APP_SECRET = 'a3f0c9d1e2b4567890abcdef12345678';
 const ACCESS_TOKEN = 'EAAGm0PX4ZCpsBAKZCtesttoken123';
@@ -29,53 +28,25 @@ const IG_ACCOUNT_ID = '17841400000000001';
 let graph: FakeGraph;
 
 function connection(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return {
-    id: 'conn_meta1',
-    workspaceId: 'ws_test',
-    provider: 'meta',
-    settings: { graphVersion: 'v21.0' },
-    secrets: { appSecret: APP_SECRET, accessToken: ACCESS_TOKEN },
-    inboundSecret: VERIFY_TOKEN,
-    apiBaseUrl: graph?.url ?? META_DEFAULT_API_BASE_URL,
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_meta1',
+      provider: 'meta',
+      settings: { graphVersion: 'v21.0' },
+      secrets: { appSecret: APP_SECRET, accessToken: ACCESS_TOKEN },
+      inboundSecret: VERIFY_TOKEN,
+      apiBaseUrl: graph?.url ?? META_DEFAULT_API_BASE_URL,
+    },
+    overrides,
+  );
 }
 
 function inbound(body: string | Buffer, headers: Record<string, string | undefined> = {}, method: 'GET' | 'POST' = 'POST', query: Record<string, string> = {}): RawInbound {
-  const qs = new URLSearchParams(query).toString();
-  return {
-    method,
-    publicUrl: `https://switchboard.example.com/v1/public/channels/meta/conn_meta1${qs ? `?${qs}` : ''}`,
-    subpath: '',
-    query,
-    headers,
-    body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
-    receivedAt: Date.now(),
-  };
+  return rawInbound({ method, publicUrl: inboundUrl('meta', 'conn_meta1', { query }), query, headers, body });
 }
 
 const sign = (body: string | Buffer, secret = APP_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const signed = (body: string) => inbound(body, { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) });
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
-}
-
-async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  }
-  throw new Error('expected a DeliveryError');
-}
 
 // Realistic payloads, shaped like Meta's documentation examples.
 const whatsappText = (overrides: { from?: string; id?: string; body?: string; name?: string; display?: string } = {}) => ({
@@ -154,7 +125,7 @@ describe('meta verify (X-Hub-Signature-256)', () => {
 
     const reserialised = JSON.stringify(JSON.parse(body));
     expect(reserialised).toContain('Käse');
-    const error = authError(() => metaAdapter.verify(inbound(reserialised, { 'x-hub-signature-256': header }), connection()));
+    const error = expectAuthError(() => metaAdapter.verify(inbound(reserialised, { 'x-hub-signature-256': header }), connection()));
     expect(error.status).toBe(403);
 
     // The fake's signer escapes the same way and verifies.
@@ -164,7 +135,7 @@ describe('meta verify (X-Hub-Signature-256)', () => {
   });
 
   it('refuses a request without the header (401)', () => {
-    const error = authError(() => metaAdapter.verify(inbound(JSON.stringify(whatsappText())), connection()));
+    const error = expectAuthError(() => metaAdapter.verify(inbound(JSON.stringify(whatsappText())), connection()));
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/X-Hub-Signature-256 header is missing/);
   });
@@ -176,14 +147,14 @@ describe('meta verify (X-Hub-Signature-256)', () => {
     ['a truncated digest', sign('{}').slice(0, 40)],
     ['a base64 digest', `sha256=${createHmac('sha256', APP_SECRET).update('{}').digest('base64')}`],
   ])('refuses %s (401)', (_label, header) => {
-    const error = authError(() => metaAdapter.verify(inbound('{}', { 'x-hub-signature-256': header }), connection()));
+    const error = expectAuthError(() => metaAdapter.verify(inbound('{}', { 'x-hub-signature-256': header }), connection()));
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/sha256=/);
   });
 
   it('refuses a signature made with another secret (403)', () => {
     const body = JSON.stringify(whatsappText());
-    const error = authError(() => metaAdapter.verify(inbound(body, { 'x-hub-signature-256': sign(body, 'another-secret') }), connection()));
+    const error = expectAuthError(() => metaAdapter.verify(inbound(body, { 'x-hub-signature-256': sign(body, 'another-secret') }), connection()));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/does not match/);
   });
@@ -191,13 +162,13 @@ describe('meta verify (X-Hub-Signature-256)', () => {
   it('refuses a tampered body (403)', () => {
     const body = JSON.stringify(whatsappText({ body: 'Send me the invoice' }));
     const tampered = body.replace('the invoice', 'all invoices');
-    const error = authError(() => metaAdapter.verify(inbound(tampered, { 'x-hub-signature-256': sign(body) }), connection()));
+    const error = expectAuthError(() => metaAdapter.verify(inbound(tampered, { 'x-hub-signature-256': sign(body) }), connection()));
     expect(error.status).toBe(403);
   });
 
   it('refuses when the connection has no app secret (403)', () => {
     const body = '{}';
-    const error = authError(() =>
+    const error = expectAuthError(() =>
       metaAdapter.verify(inbound(body, { 'x-hub-signature-256': sign(body) }), connection({ secrets: { accessToken: ACCESS_TOKEN } })),
     );
     expect(error.status).toBe(403);
@@ -224,7 +195,7 @@ describe('meta handshake (hub.challenge)', () => {
     ['another hub.mode', { 'hub.mode': 'unsubscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '1' }, /hub\.mode/],
     ['no challenge', { 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY_TOKEN }, /challenge is missing/],
   ])('refuses %s with 403', (_label, query, message) => {
-    const error = authError(() => metaAdapter.handshake!(hub(query as Record<string, string>), connection()));
+    const error = expectAuthError(() => metaAdapter.handshake!(hub(query as Record<string, string>), connection()));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(message);
   });
@@ -492,7 +463,7 @@ describe('meta send (against the fake Graph API)', () => {
   });
 
   it('fails for good, without calling Graph, when no phone number id is known', async () => {
-    const error = await deliveryError(metaAdapter.send(reply({ channelConfiguration: { connectionId: 'conn_meta1' } }), connection()));
+    const error = await expectDeliveryError(metaAdapter.send(reply({ channelConfiguration: { connectionId: 'conn_meta1' } }), connection()));
     expect(error.options.retryable).toBe(false);
     expect(error.message).toMatch(/phoneNumberId/);
     expect(graph.requests).toHaveLength(0);
@@ -529,14 +500,14 @@ describe('meta send (against the fake Graph API)', () => {
 
   it('maps 429 with Retry-After to a retryable error with retryAfterMs', async () => {
     graph.failNext(429, { retryAfter: 7 });
-    const error = await deliveryError(metaAdapter.send(reply(), connection()));
+    const error = await expectDeliveryError(metaAdapter.send(reply(), connection()));
     expect(error.options).toEqual({ retryable: true, status: 429, retryAfterMs: 7000 });
     expect(graph.messages).toHaveLength(0);
   });
 
   it('maps a 400 to a permanent error carrying Graph\'s message', async () => {
     graph.failNext(400, { error: { message: '(#131026) Message Undeliverable', code: 131026 } });
-    const error = await deliveryError(metaAdapter.send(reply(), connection()));
+    const error = await expectDeliveryError(metaAdapter.send(reply(), connection()));
     expect(error.options.retryable).toBe(false);
     expect(error.options.status).toBe(400);
     expect(error.message).toMatch(/Message Undeliverable \(code 131026\)/);
@@ -545,21 +516,21 @@ describe('meta send (against the fake Graph API)', () => {
   it('maps 5xx to retryable', async () => {
     graph.failNext(500);
     graph.failNext(503);
-    expect((await deliveryError(metaAdapter.send(reply(), connection()))).options).toMatchObject({ retryable: true, status: 500 });
-    expect((await deliveryError(metaAdapter.send(pageReply(), connection()))).options).toMatchObject({ retryable: true, status: 503 });
+    expect((await expectDeliveryError(metaAdapter.send(reply(), connection()))).options).toMatchObject({ retryable: true, status: 500 });
+    expect((await expectDeliveryError(metaAdapter.send(pageReply(), connection()))).options).toMatchObject({ retryable: true, status: 503 });
   });
 
   it('retries Graph throttling and transient errors even when they come as 400', async () => {
     graph.failNext(400, { error: { message: '(#130429) Rate limit hit', code: 130429, is_transient: false } });
     graph.failNext(400, { error: { message: 'Temporary', code: 9999, is_transient: true } });
-    expect((await deliveryError(metaAdapter.send(reply(), connection()))).options.retryable).toBe(true);
-    expect((await deliveryError(metaAdapter.send(pageReply(), connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(metaAdapter.send(reply(), connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(metaAdapter.send(pageReply(), connection()))).options.retryable).toBe(true);
   });
 
   it('fails for good on a bad access token, without leaking it', async () => {
     const bad = connection({ secrets: { appSecret: APP_SECRET, accessToken: 'EAAwrong' } });
     for (const message of [reply(), pageReply()]) {
-      const error = await deliveryError(metaAdapter.send(message, bad));
+      const error = await expectDeliveryError(metaAdapter.send(message, bad));
       expect(error.options).toMatchObject({ retryable: false, status: 401 });
       expect(error.message).toMatch(/code 190/);
       expect(error.message).not.toContain('EAAwrong');
@@ -567,32 +538,28 @@ describe('meta send (against the fake Graph API)', () => {
   });
 
   it('fails for good when the connection has no access token', async () => {
-    const error = await deliveryError(metaAdapter.send(reply(), connection({ secrets: { appSecret: APP_SECRET } })));
+    const error = await expectDeliveryError(metaAdapter.send(reply(), connection({ secrets: { appSecret: APP_SECRET } })));
     expect(error.options.retryable).toBe(false);
     expect(graph.requests).toHaveLength(0);
   });
 
   it('treats network failures as retryable, including an answer lost after delivery', async () => {
     graph.dropNext();
-    expect((await deliveryError(metaAdapter.send(reply(), connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(metaAdapter.send(reply(), connection()))).options.retryable).toBe(true);
     expect(graph.messages).toHaveLength(0);
 
     graph.dropNext({ afterDelivery: true });
-    expect((await deliveryError(metaAdapter.send(pageReply(), connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(metaAdapter.send(pageReply(), connection()))).options.retryable).toBe(true);
     expect(graph.messages).toHaveLength(1); // the documented at-least-once edge
 
     const closed = connection({ apiBaseUrl: 'http://127.0.0.1:1' });
-    const error = await deliveryError(metaAdapter.send(reply(), closed));
+    const error = await expectDeliveryError(metaAdapter.send(reply(), closed));
     expect(error.options.retryable).toBe(true);
     expect(error.message).not.toContain(ACCESS_TOKEN);
   });
 
   it('uses the fetch it is given', async () => {
-    const seen: string[] = [];
-    const spy: typeof fetch = async (input, init) => {
-      seen.push(String(input));
-      return fetch(input, init);
-    };
+    const { fetch: spy, seen } = recordingFetch();
     await metaAdapter.send(pageReply(), connection(), spy);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toContain(`/v21.0/${PAGE_ID}/messages?access_token=`);
@@ -637,7 +604,7 @@ describe('meta listPages', () => {
 
   it('returns an empty list and raises Graph errors as DeliveryErrors', async () => {
     expect(await listPages(connection(), fetch)).toEqual([]);
-    const error = await deliveryError(listPages(connection({ secrets: { appSecret: APP_SECRET, accessToken: 'EAAwrong' } }), fetch));
+    const error = await expectDeliveryError(listPages(connection({ secrets: { appSecret: APP_SECRET, accessToken: 'EAAwrong' } }), fetch));
     expect(error.options).toMatchObject({ retryable: false, status: 401 });
   });
 });

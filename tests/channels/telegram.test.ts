@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { channelTypeRules } from '@switchboard/core';
 import {
-  DeliveryError,
   InboundAuthError,
   InboundFormatError,
   type ConnectionContext,
@@ -16,6 +15,7 @@ import {
   TELEGRAM_DEFAULT_API_BASE_URL,
 } from '../../packages/server/src/channels/telegram/index.js';
 import { startFakeTelegram, telegramUpdateRequest, type FakeTelegram } from '../fakes/telegram.js';
+import { connectionContext, expectAuthError, expectDeliveryError, inboundUrl, rawInbound, recordingFetch } from './support.js';
 
 const BOT_TOKEN = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const BOT_USERNAME = 'acme_support_bot';
@@ -24,54 +24,27 @@ const SECRET = 'tg_Q2xhdWRlIHdhcyBoZXJlIDQyIHRpbWVz';
 let telegram: FakeTelegram;
 
 function connection(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return {
-    id: 'conn_tg1',
-    workspaceId: 'ws_test',
-    provider: 'telegram',
-    settings: { botUsername: BOT_USERNAME },
-    secrets: { botToken: BOT_TOKEN },
-    inboundSecret: SECRET,
-    apiBaseUrl: telegram?.url ?? TELEGRAM_DEFAULT_API_BASE_URL,
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_tg1',
+      provider: 'telegram',
+      settings: { botUsername: BOT_USERNAME },
+      secrets: { botToken: BOT_TOKEN },
+      inboundSecret: SECRET,
+      apiBaseUrl: telegram?.url ?? TELEGRAM_DEFAULT_API_BASE_URL,
+    },
+    overrides,
+  );
 }
 
 function inbound(body: string, headers: Record<string, string | undefined> = {}): RawInbound {
-  return {
-    method: 'POST',
-    publicUrl: 'https://switchboard.example.com/v1/public/channels/telegram/conn_tg1',
-    subpath: '',
-    query: {},
-    headers,
-    body: Buffer.from(body, 'utf8'),
-    receivedAt: Date.now(),
-  };
+  return rawInbound({ publicUrl: inboundUrl('telegram', 'conn_tg1'), query: {}, headers, body });
 }
 
 const delivered = (update: unknown) => {
   const made = telegramUpdateRequest(update, SECRET);
   return inbound(made.body, made.headers);
 };
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
-}
-
-async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  }
-  throw new Error('expected a DeliveryError');
-}
 
 const privateText = (overrides: Record<string, unknown> = {}) => ({
   update_id: 871234567,
@@ -101,7 +74,7 @@ describe('telegram verify (X-Telegram-Bot-Api-Secret-Token)', () => {
   });
 
   it('refuses a request without the header (403)', () => {
-    const error = authError(() => telegramAdapter.verify(inbound(JSON.stringify(privateText()), { 'content-type': 'application/json' }), connection()));
+    const error = expectAuthError(() => telegramAdapter.verify(inbound(JSON.stringify(privateText()), { 'content-type': 'application/json' }), connection()));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/X-Telegram-Bot-Api-Secret-Token header is missing/);
   });
@@ -112,7 +85,7 @@ describe('telegram verify (X-Telegram-Bot-Api-Secret-Token)', () => {
     ['a differently cased token', SECRET.toUpperCase()],
     ['a prefix of the token', SECRET.slice(0, 10)],
   ])('refuses %s (403)', (_label, header) => {
-    const error = authError(() =>
+    const error = expectAuthError(() =>
       telegramAdapter.verify(inbound(JSON.stringify(privateText()), { 'x-telegram-bot-api-secret-token': header }), connection()),
     );
     expect(error.status).toBe(403);
@@ -120,7 +93,7 @@ describe('telegram verify (X-Telegram-Bot-Api-Secret-Token)', () => {
   });
 
   it('refuses everything when the connection has no inbound secret', () => {
-    const error = authError(() => telegramAdapter.verify(inbound('{}', { 'x-telegram-bot-api-secret-token': '' }), connection({ inboundSecret: '' })));
+    const error = expectAuthError(() => telegramAdapter.verify(inbound('{}', { 'x-telegram-bot-api-secret-token': '' }), connection({ inboundSecret: '' })));
     expect(error.status).toBe(403);
     expect(() => telegramAdapter.verify(inbound('{}', { 'x-telegram-bot-api-secret-token': 'x' }), connection({ inboundSecret: '' }))).toThrow(InboundAuthError);
   });
@@ -295,7 +268,7 @@ describe('telegram send (against the fake Bot API)', () => {
 
   it('honours parameters.retry_after of a 429', async () => {
     telegram.failNext(429, { retryAfter: 23 });
-    const error = await deliveryError(telegramAdapter.send(reply(), connection()));
+    const error = await expectDeliveryError(telegramAdapter.send(reply(), connection()));
     expect(error.options).toEqual({ retryable: true, status: 429, retryAfterMs: 23_000 });
     expect(error.message).toMatch(/Too Many Requests: retry after 23/);
     expect(telegram.messages).toHaveLength(0);
@@ -304,10 +277,10 @@ describe('telegram send (against the fake Bot API)', () => {
   it('maps 400 and 403 to permanent errors with Telegram\'s description', async () => {
     telegram.failNext(400, { description: 'Bad Request: chat not found' });
     telegram.failNext(403, { description: 'Forbidden: bot was blocked by the user' });
-    const notFound = await deliveryError(telegramAdapter.send(reply(), connection()));
+    const notFound = await expectDeliveryError(telegramAdapter.send(reply(), connection()));
     expect(notFound.options).toEqual({ retryable: false, status: 400 });
     expect(notFound.message).toMatch(/chat not found/);
-    const blocked = await deliveryError(telegramAdapter.send(reply(), connection()));
+    const blocked = await expectDeliveryError(telegramAdapter.send(reply(), connection()));
     expect(blocked.options).toEqual({ retryable: false, status: 403 });
     expect(blocked.message).toMatch(/blocked by the user/);
   });
@@ -315,15 +288,15 @@ describe('telegram send (against the fake Bot API)', () => {
   it('maps 5xx to retryable', async () => {
     telegram.failNext(500);
     telegram.failNext(502, { description: 'Bad Gateway' });
-    expect((await deliveryError(telegramAdapter.send(reply(), connection()))).options).toEqual({ retryable: true, status: 500 });
-    expect((await deliveryError(telegramAdapter.send(reply(), connection()))).options).toEqual({ retryable: true, status: 502 });
+    expect((await expectDeliveryError(telegramAdapter.send(reply(), connection()))).options).toEqual({ retryable: true, status: 500 });
+    expect((await expectDeliveryError(telegramAdapter.send(reply(), connection()))).options).toEqual({ retryable: true, status: 502 });
   });
 
   it('fails for good on a wrong bot token, without leaking it', async () => {
-    const error = await deliveryError(telegramAdapter.send(reply(), connection({ secrets: { botToken: '7012345678:WRONGwrongWRONG' } })));
+    const error = await expectDeliveryError(telegramAdapter.send(reply(), connection({ secrets: { botToken: '7012345678:WRONGwrongWRONG' } })));
     expect(error.options).toEqual({ retryable: false, status: 401 });
     expect(error.message).not.toContain('WRONGwrongWRONG');
-    const missing = await deliveryError(telegramAdapter.send(reply(), connection({ secrets: {} })));
+    const missing = await expectDeliveryError(telegramAdapter.send(reply(), connection({ secrets: {} })));
     expect(missing.options.retryable).toBe(false);
     expect(missing.message).toMatch(/botToken/);
   });
@@ -338,24 +311,20 @@ describe('telegram send (against the fake Bot API)', () => {
 
   it('treats network failures as retryable, including an answer lost after delivery', async () => {
     telegram.dropNext();
-    expect((await deliveryError(telegramAdapter.send(reply(), connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(telegramAdapter.send(reply(), connection()))).options.retryable).toBe(true);
     expect(telegram.messages).toHaveLength(0);
 
     telegram.dropNext({ afterDelivery: true });
-    expect((await deliveryError(telegramAdapter.send(reply(), connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(telegramAdapter.send(reply(), connection()))).options.retryable).toBe(true);
     expect(telegram.messages).toHaveLength(1); // the documented at-least-once edge
 
-    const error = await deliveryError(telegramAdapter.send(reply(), connection({ apiBaseUrl: 'http://127.0.0.1:1' })));
+    const error = await expectDeliveryError(telegramAdapter.send(reply(), connection({ apiBaseUrl: 'http://127.0.0.1:1' })));
     expect(error.options.retryable).toBe(true);
     expect(error.message).not.toContain(BOT_TOKEN);
   });
 
   it('uses the fetch it is given', async () => {
-    const seen: string[] = [];
-    const spy: typeof fetch = async (input, init) => {
-      seen.push(String(input));
-      return fetch(input, init);
-    };
+    const { fetch: spy, seen } = recordingFetch();
     await telegramAdapter.send(reply(), connection(), spy);
     expect(seen).toEqual([`${telegram.url}/bot${BOT_TOKEN}/sendMessage`]);
   });

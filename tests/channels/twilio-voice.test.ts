@@ -1,6 +1,11 @@
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { InboundAuthError, InboundFormatError, type ConnectionContext, type RawInbound } from '../../packages/server/src/channels/adapter.js';
+import {
+  InboundAuthError,
+  InboundFormatError,
+  type ConnectionContext,
+  type RawInbound,
+} from '../../packages/server/src/channels/adapter.js';
 import {
   DEFAULT_FALLBACK,
   escapeXml,
@@ -13,12 +18,13 @@ import {
   waitTwiml,
 } from '../../packages/server/src/channels/twilio/index.js';
 import { signedTwilioWebhook } from '../fakes/twilio.js';
+import { connectionContext, inboundUrl, rawInbound } from './support.js';
 
 const AUTH_TOKEN = '9d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a';
-const BASE = 'https://switchboard.example.com/v1/public/channels/twilio/conn_tw1';
+const BASE = inboundUrl('twilio', 'conn_tw1');
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>';
 
-const connection: ConnectionContext = {
+const connection: ConnectionContext = connectionContext({
   id: 'conn_tw1',
   workspaceId: 'ws_1',
   provider: 'twilio',
@@ -26,19 +32,11 @@ const connection: ConnectionContext = {
   secrets: { authToken: AUTH_TOKEN },
   inboundSecret: 'unused',
   apiBaseUrl: 'https://api.twilio.com',
-};
+});
 
 function voiceRaw(subpath: string, params: Record<string, string>, token = AUTH_TOKEN, url = `${BASE}${subpath}`): RawInbound {
   const webhook = signedTwilioWebhook(token, url, params);
-  return {
-    method: 'POST',
-    publicUrl: url,
-    subpath,
-    query: Object.fromEntries(new URL(url).searchParams),
-    headers: webhook.headers,
-    body: Buffer.from(webhook.body),
-    receivedAt: Date.now(),
-  };
+  return rawInbound({ publicUrl: url, subpath, headers: webhook.headers, body: webhook.body });
 }
 
 const incomingCall = {

@@ -3,8 +3,6 @@ import { channelTypeRules } from '@switchboard/core';
 import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  DeliveryError,
-  InboundAuthError,
   InboundFormatError,
   type ConnectionContext,
   type OutboundMessage,
@@ -25,57 +23,45 @@ import {
   startFakeTwilio,
   type FakeTwilio,
 } from '../fakes/twilio.js';
+import { connectionContext, expectAuthError, expectDeliveryError, inboundUrl, rawInbound, recordingFetch } from './support.js';
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'b5f1f7ad0c2e4a6b8d9e0f1a2b3c4d5e';
-const PUBLIC_URL = 'https://switchboard.example.com/v1/public/channels/twilio/conn_tw1';
+const PUBLIC_URL = inboundUrl('twilio', 'conn_tw1');
 
 function connection(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return {
-    id: 'conn_tw1',
-    workspaceId: 'ws_1',
-    provider: 'twilio',
-    settings: { accountSid: ACCOUNT_SID },
-    secrets: { authToken: AUTH_TOKEN },
-    inboundSecret: 'unused-by-twilio',
-    apiBaseUrl: TWILIO_API_BASE_URL,
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_tw1',
+      workspaceId: 'ws_1',
+      provider: 'twilio',
+      settings: { accountSid: ACCOUNT_SID },
+      secrets: { authToken: AUTH_TOKEN },
+      inboundSecret: 'unused-by-twilio',
+      apiBaseUrl: TWILIO_API_BASE_URL,
+    },
+    overrides,
+  );
 }
 
-function raw(options: {
+function raw({
+  url = PUBLIC_URL,
+  headers,
+  ...rest
+}: {
   url?: string;
   body?: string | Buffer;
   headers?: Record<string, string | undefined>;
   method?: 'GET' | 'POST';
   subpath?: string;
 }): RawInbound {
-  const url = options.url ?? PUBLIC_URL;
-  return {
-    method: options.method ?? 'POST',
-    publicUrl: url,
-    subpath: options.subpath ?? '',
-    query: Object.fromEntries(new URL(url).searchParams),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
-    body: Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body ?? '', 'utf8'),
-    receivedAt: Date.now(),
-  };
+  return rawInbound({ ...rest, publicUrl: url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
 }
 
 /** A form webhook signed by the official `twilio` package. */
 function signed(params: Record<string, string>, url = PUBLIC_URL, token = AUTH_TOKEN): RawInbound {
   const webhook = signedTwilioWebhook(token, url, params);
   return raw({ url, body: webhook.body, headers: webhook.headers });
-}
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError, nothing was thrown');
 }
 
 const OFFICIAL = {
@@ -99,7 +85,7 @@ describe('twilio: X-Twilio-Signature', () => {
         twilioAdapter.verify(raw({ url, body, headers: { 'x-twilio-signature': OFFICIAL.signature } }), context),
       ).not.toThrow();
     }
-    const wrong = authError(() =>
+    const wrong = expectAuthError(() =>
       twilioAdapter.verify(raw({ url: OFFICIAL.url, body, headers: { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B9=' } }), context),
     );
     expect(wrong.status).toBe(403);
@@ -138,7 +124,7 @@ describe('twilio: X-Twilio-Signature', () => {
     expect(() => twilioAdapter.verify(raw({ url, body, headers: { 'x-twilio-signature': signature } }), connection())).not.toThrow();
     // Signing only the first value would not match.
     const firstOnly = twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, { MessageSid: 'SM1', Tag: 'zeta', Body: 'x' });
-    expect(authError(() => twilioAdapter.verify(raw({ url, body, headers: { 'x-twilio-signature': firstOnly } }), connection())).status).toBe(403);
+    expect(expectAuthError(() => twilioAdapter.verify(raw({ url, body, headers: { 'x-twilio-signature': firstOnly } }), connection())).status).toBe(403);
   });
 
   it('verifies bodies with spaces, plus signs, ampersands and non-ASCII text', () => {
@@ -164,7 +150,7 @@ describe('twilio: X-Twilio-Signature', () => {
       body: body.replace('json hello', 'json HELLO'),
       headers: { 'content-type': 'application/json', 'x-twilio-signature': signature },
     });
-    const error = authError(() => twilioAdapter.verify(tampered, connection()));
+    const error = expectAuthError(() => twilioAdapter.verify(tampered, connection()));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/bodySHA256/);
   });
@@ -176,22 +162,22 @@ describe('twilio: X-Twilio-Signature', () => {
     expect(() => twilioAdapter.verify(request, connection())).not.toThrow();
     expect(twilioAdapter.parse(request, connection())).toMatchObject([{ text: 'Hello there' }]);
     const altered = raw({ method: 'GET', url: url.replace('Hello', 'Howdy'), headers: { 'x-twilio-signature': signature } });
-    expect(authError(() => twilioAdapter.verify(altered, connection())).status).toBe(403);
+    expect(expectAuthError(() => twilioAdapter.verify(altered, connection())).status).toBe(403);
   });
 
   it('rejects a request without X-Twilio-Signature (401)', () => {
     const request = signed(inboundSmsParams());
     delete request.headers['x-twilio-signature'];
-    const error = authError(() => twilioAdapter.verify(request, connection()));
+    const error = expectAuthError(() => twilioAdapter.verify(request, connection()));
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/Missing X-Twilio-Signature/);
     const blank = signed(inboundSmsParams());
     blank.headers['x-twilio-signature'] = '   ';
-    expect(authError(() => twilioAdapter.verify(blank, connection())).status).toBe(401);
+    expect(expectAuthError(() => twilioAdapter.verify(blank, connection())).status).toBe(401);
   });
 
   it('rejects a signature made with another auth token (403)', () => {
-    const error = authError(() => twilioAdapter.verify(signed(inboundSmsParams(), PUBLIC_URL, 'another-token'), connection()));
+    const error = expectAuthError(() => twilioAdapter.verify(signed(inboundSmsParams(), PUBLIC_URL, 'another-token'), connection()));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/X-Twilio-Signature does not match/);
     expect(error.message).toContain(PUBLIC_URL);
@@ -202,11 +188,11 @@ describe('twilio: X-Twilio-Signature', () => {
     const good = signed(inboundSmsParams());
     const tampered = { ...good, body: Buffer.from(good.body.toString().replace('Hello+there', 'Hello+thera')) };
     expect(tampered.body.equals(good.body)).toBe(false);
-    expect(authError(() => twilioAdapter.verify(tampered, connection())).status).toBe(403);
+    expect(expectAuthError(() => twilioAdapter.verify(tampered, connection())).status).toBe(403);
     const added = { ...good, body: Buffer.concat([good.body, Buffer.from('&Extra=1')]) };
-    expect(authError(() => twilioAdapter.verify(added, connection())).status).toBe(403);
+    expect(expectAuthError(() => twilioAdapter.verify(added, connection())).status).toBe(403);
     const removed = { ...good, body: Buffer.from(good.body.toString().replace(/&ApiVersion=[^&]*/, '')) };
-    expect(authError(() => twilioAdapter.verify(removed, connection())).status).toBe(403);
+    expect(expectAuthError(() => twilioAdapter.verify(removed, connection())).status).toBe(403);
   });
 
   it('rejects a signature made for another URL (another connection, scheme or query)', () => {
@@ -217,12 +203,12 @@ describe('twilio: X-Twilio-Signature', () => {
       `${PUBLIC_URL}?x=1`,
     ]) {
       const webhook = signedTwilioWebhook(AUTH_TOKEN, otherUrl, params);
-      expect(authError(() => twilioAdapter.verify(raw({ body: webhook.body, headers: webhook.headers }), connection())).status).toBe(403);
+      expect(expectAuthError(() => twilioAdapter.verify(raw({ body: webhook.body, headers: webhook.headers }), connection())).status).toBe(403);
     }
   });
 
   it('rejects when the connection has no authToken', () => {
-    const error = authError(() => twilioAdapter.verify(signed(inboundSmsParams()), connection({ secrets: {} })));
+    const error = expectAuthError(() => twilioAdapter.verify(signed(inboundSmsParams()), connection({ secrets: {} })));
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/authToken/);
   });
@@ -379,15 +365,6 @@ describe('twilio: send through the Messages API (fake Twilio)', () => {
     ...overrides,
   });
 
-  async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-    const error = await promise.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  }
-
   it('posts a form to /2010-04-01/Accounts/{sid}/Messages.json with Basic auth and the idempotency token', async () => {
     const receipt = await twilioAdapter.send(sms(), context());
     expect(fake.messages).toHaveLength(1);
@@ -445,7 +422,7 @@ describe('twilio: send through the Messages API (fake Twilio)', () => {
 
   it('delivers exactly once when a response is lost after the message was created', async () => {
     fake.failNext(500, { afterCreate: true });
-    const error = await deliveryError(twilioAdapter.send(sms(), context()));
+    const error = await expectDeliveryError(twilioAdapter.send(sms(), context()));
     expect(error.options.retryable).toBe(true);
     const receipt = await twilioAdapter.send(sms(), context());
     expect(fake.messages).toHaveLength(1);
@@ -454,7 +431,7 @@ describe('twilio: send through the Messages API (fake Twilio)', () => {
 
   it('429 with Retry-After is retryable with retryAfterMs', async () => {
     fake.failNext(429, { retryAfter: 7 });
-    const error = await deliveryError(twilioAdapter.send(sms(), context()));
+    const error = await expectDeliveryError(twilioAdapter.send(sms(), context()));
     expect(error.options).toMatchObject({ retryable: true, status: 429, retryAfterMs: 7000 });
     expect(error.message).toMatch(/20429/);
     expect(fake.messages).toHaveLength(0);
@@ -464,19 +441,19 @@ describe('twilio: send through the Messages API (fake Twilio)', () => {
 
   it('400 is not retryable and carries Twilio\'s error', async () => {
     fake.failNext(400, { code: 21610, message: 'Attempt to send to unsubscribed recipient' });
-    const error = await deliveryError(twilioAdapter.send(sms(), context()));
+    const error = await expectDeliveryError(twilioAdapter.send(sms(), context()));
     expect(error.options.retryable).toBe(false);
     expect(error.options.status).toBe(400);
     expect(error.message).toMatch(/21610/);
     // A real validation failure of the fake: an invalid To number.
-    const invalid = await deliveryError(twilioAdapter.send(sms({ idempotencyKey: 'bad_to', to: { externalId: 'not-a-number' } }), context()));
+    const invalid = await expectDeliveryError(twilioAdapter.send(sms({ idempotencyKey: 'bad_to', to: { externalId: 'not-a-number' } }), context()));
     expect(invalid.options).toMatchObject({ retryable: false, status: 400 });
   });
 
   it('5xx is retryable', async () => {
     for (const status of [500, 503]) {
       fake.failNext(status);
-      const error = await deliveryError(twilioAdapter.send(sms(), context()));
+      const error = await expectDeliveryError(twilioAdapter.send(sms(), context()));
       expect(error.options).toMatchObject({ retryable: true, status });
       expect(error.options.retryAfterMs).toBeUndefined();
     }
@@ -484,25 +461,25 @@ describe('twilio: send through the Messages API (fake Twilio)', () => {
   });
 
   it('a wrong auth token is a permanent failure (401)', async () => {
-    const error = await deliveryError(twilioAdapter.send(sms(), connection({ apiBaseUrl: fake.url, secrets: { authToken: 'wrong' } })));
+    const error = await expectDeliveryError(twilioAdapter.send(sms(), connection({ apiBaseUrl: fake.url, secrets: { authToken: 'wrong' } })));
     expect(error.options).toMatchObject({ retryable: false, status: 401 });
     expect(error.message).toMatch(/20003/);
   });
 
   it('a network failure is retryable', async () => {
     fake.dropConnections();
-    const error = await deliveryError(twilioAdapter.send(sms(), context()));
+    const error = await expectDeliveryError(twilioAdapter.send(sms(), context()));
     expect(error.options.retryable).toBe(true);
     expect(error.message).toMatch(/unreachable/);
     fake.restore();
   });
 
   it('missing settings or credentials fail permanently without a request', async () => {
-    const noSid = await deliveryError(twilioAdapter.send(sms(), connection({ apiBaseUrl: fake.url, settings: {} })));
+    const noSid = await expectDeliveryError(twilioAdapter.send(sms(), connection({ apiBaseUrl: fake.url, settings: {} })));
     expect(noSid.options.retryable).toBe(false);
-    const noToken = await deliveryError(twilioAdapter.send(sms(), connection({ apiBaseUrl: fake.url, secrets: {} })));
+    const noToken = await expectDeliveryError(twilioAdapter.send(sms(), connection({ apiBaseUrl: fake.url, secrets: {} })));
     expect(noToken.options.retryable).toBe(false);
-    const empty = await deliveryError(twilioAdapter.send(sms({ text: '  ' }), context()));
+    const empty = await expectDeliveryError(twilioAdapter.send(sms({ text: '  ' }), context()));
     expect(empty.options.retryable).toBe(false);
     expect(fake.requests).toHaveLength(0);
   });
@@ -512,7 +489,7 @@ describe('twilio: send through the Messages API (fake Twilio)', () => {
     const text = [paragraph, paragraph, paragraph].join('\n');
     expect(text.length).toBeGreaterThan(3000);
     fake.failNext(503, { after: 1 }); // the first part goes out, the second fails
-    const error = await deliveryError(twilioAdapter.send(sms({ text }), context()));
+    const error = await expectDeliveryError(twilioAdapter.send(sms({ text }), context()));
     expect(error.options.retryable).toBe(true);
     expect(fake.messages).toHaveLength(1);
     const receipt = await twilioAdapter.send(sms({ text }), context()); // the outbox retries the whole reply
@@ -524,11 +501,9 @@ describe('twilio: send through the Messages API (fake Twilio)', () => {
   });
 
   it('uses https://api.twilio.com by default', async () => {
-    const seen: string[] = [];
-    const fetchStub: typeof fetch = async (input) => {
-      seen.push(String(input));
-      return new Response(JSON.stringify({ sid: 'SMdefault' }), { status: 201, headers: { 'content-type': 'application/json' } });
-    };
+    const { fetch: fetchStub, seen } = recordingFetch(
+      async () => new Response(JSON.stringify({ sid: 'SMdefault' }), { status: 201, headers: { 'content-type': 'application/json' } }),
+    );
     const receipt = await twilioAdapter.send(sms(), connection(), fetchStub);
     expect(seen).toEqual([`https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`]);
     expect(receipt.providerMessageId).toBe('SMdefault');

@@ -1,9 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DeliveryError,
   InboundAuthError,
-  InboundFormatError,
   type ConnectionContext,
   type OutboundMessage,
   type RawInbound,
@@ -16,6 +14,7 @@ import {
   voiceGatewaySignature,
 } from '../../packages/server/src/channels/voice-gateway/index.js';
 import { eventRequest, startFakeVoiceGateway, type FakeVoiceGateway } from '../fakes/voice-gateway.js';
+import { connectionContext, expectAuthError, expectDeliveryError, expectFormatError, inboundUrl, rawInbound, uniqueKey } from './support.js';
 
 const SECRET = 'vg_4f1d2c3b5a69788796a5b4c3d2e1f0aa';
 
@@ -28,28 +27,19 @@ afterAll(async () => {
 });
 
 function connection(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return {
-    id: 'conn_voice1',
-    workspaceId: 'ws_test',
-    provider: 'voice-gateway',
-    settings: { callbackUrl: gateway.callbackUrl },
-    secrets: {},
-    inboundSecret: SECRET,
-    apiBaseUrl: '',
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_voice1',
+      provider: 'voice-gateway',
+      settings: { callbackUrl: gateway.callbackUrl },
+      inboundSecret: SECRET,
+    },
+    overrides,
+  );
 }
 
 function raw(request: { body: string; headers: Record<string, string> }, receivedAt = Date.now()): RawInbound {
-  return {
-    method: 'POST',
-    publicUrl: 'https://switchboard.example.com/v1/public/channels/voice-gateway/conn_voice1',
-    subpath: '',
-    query: {},
-    headers: { ...request.headers },
-    body: Buffer.from(request.body, 'utf8'),
-    receivedAt,
-  };
+  return rawInbound({ publicUrl: inboundUrl('voice-gateway', 'conn_voice1'), query: {}, headers: { ...request.headers }, body: request.body, receivedAt });
 }
 
 const transcript = {
@@ -61,36 +51,6 @@ const transcript = {
   text: "I'd like to change my delivery address.",
   confidence: 0.93,
 };
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
-}
-
-function formatError(fn: () => unknown): InboundFormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundFormatError);
-    return error as InboundFormatError;
-  }
-  throw new Error('expected an InboundFormatError');
-}
-
-async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  }
-  throw new Error('expected a DeliveryError');
-}
 
 describe('voice gateway signature', () => {
   it('is hex HMAC-SHA256 of "timestamp.body", or of the body alone without a timestamp', () => {
@@ -119,16 +79,16 @@ describe('voice gateway signature', () => {
   it('refuses a missing or malformed X-Signature', () => {
     const missing = eventRequest(transcript, SECRET);
     delete missing.headers['x-signature'];
-    const error = authError(() => voiceGatewayAdapter.verify(raw(missing), connection()));
+    const error = expectAuthError(() => voiceGatewayAdapter.verify(raw(missing), connection()));
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/Missing X-Signature/);
     const malformed = eventRequest(transcript, SECRET);
     malformed.headers['x-signature'] = 'sha1=abcdef';
-    expect(authError(() => voiceGatewayAdapter.verify(raw(malformed), connection())).message).toMatch(/64 hex/);
+    expect(expectAuthError(() => voiceGatewayAdapter.verify(raw(malformed), connection())).message).toMatch(/64 hex/);
   });
 
   it('refuses a wrong secret, a tampered body and a swapped timestamp', () => {
-    expect(authError(() => voiceGatewayAdapter.verify(raw(eventRequest(transcript, 'other-secret')), connection())).message).toMatch(
+    expect(expectAuthError(() => voiceGatewayAdapter.verify(raw(eventRequest(transcript, 'other-secret')), connection())).message).toMatch(
       /does not match the body and X-Timestamp/,
     );
     const tampered = raw(eventRequest(transcript, SECRET));
@@ -140,19 +100,19 @@ describe('voice gateway signature', () => {
     // A timestamped signature does not verify once the timestamp header is stripped.
     const stripped = eventRequest(transcript, SECRET);
     delete stripped.headers['x-timestamp'];
-    expect(authError(() => voiceGatewayAdapter.verify(raw(stripped), connection())).message).toMatch(/does not match the body signed/);
+    expect(expectAuthError(() => voiceGatewayAdapter.verify(raw(stripped), connection())).message).toMatch(/does not match the body signed/);
   });
 
   it('refuses a stale or future timestamp and a malformed one', () => {
     const now = Math.floor(Date.now() / 1000);
-    const stale = authError(() => voiceGatewayAdapter.verify(raw(eventRequest(transcript, SECRET, { timestamp: now - 400 })), connection()));
+    const stale = expectAuthError(() => voiceGatewayAdapter.verify(raw(eventRequest(transcript, SECRET, { timestamp: now - 400 })), connection()));
     expect(stale.message).toMatch(/in the past: outside the ±300 s window/);
-    const future = authError(() => voiceGatewayAdapter.verify(raw(eventRequest(transcript, SECRET, { timestamp: now + 400 })), connection()));
+    const future = expectAuthError(() => voiceGatewayAdapter.verify(raw(eventRequest(transcript, SECRET, { timestamp: now + 400 })), connection()));
     expect(future.message).toMatch(/in the future/);
     expect(() => voiceGatewayAdapter.verify(raw(eventRequest(transcript, SECRET, { timestamp: now - 290 })), connection())).not.toThrow();
     const malformed = eventRequest(transcript, SECRET);
     malformed.headers['x-timestamp'] = 'yesterday';
-    expect(authError(() => voiceGatewayAdapter.verify(raw(malformed), connection())).message).toMatch(/unix seconds/);
+    expect(expectAuthError(() => voiceGatewayAdapter.verify(raw(malformed), connection())).message).toMatch(/unix seconds/);
   });
 });
 
@@ -189,7 +149,7 @@ describe('voice gateway parse', () => {
     ];
     for (const [body, expected] of cases) {
       const request = typeof body === 'string' ? { body, headers: {} } : eventRequest(body as Record<string, unknown>, SECRET);
-      const error = formatError(() => voiceGatewayAdapter.parse(raw(request), connection()));
+      const error = expectFormatError(() => voiceGatewayAdapter.parse(raw(request), connection()));
       expect(error.message).toMatch(expected);
     }
   });
@@ -202,11 +162,9 @@ describe('voice gateway parse', () => {
 });
 
 describe('voice gateway send', () => {
-  let counter = 0;
   function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-    counter += 1;
     return {
-      idempotencyKey: `dlv_voice_${counter}_${Date.now()}`,
+      idempotencyKey: uniqueKey('dlv_voice'),
       channelIdentifier: '+15551230000',
       channelConfiguration: { connectionId: 'conn_voice1' },
       to: { externalId: '+15557654321' },
@@ -241,9 +199,9 @@ describe('voice gateway send', () => {
   it('speaks a retried reply once', async () => {
     const reply = outbound();
     gateway.failNext(500, { afterDelivery: true });
-    expect((await deliveryError(voiceGatewayAdapter.send(reply, connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(voiceGatewayAdapter.send(reply, connection()))).options.retryable).toBe(true);
     gateway.dropNext({ afterDelivery: true });
-    expect((await deliveryError(voiceGatewayAdapter.send(reply, connection()))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(voiceGatewayAdapter.send(reply, connection()))).options.retryable).toBe(true);
     const receipt = await voiceGatewayAdapter.send(reply, connection());
     const spoken = gateway.spoken.filter((s) => s.idempotencyKey === reply.idempotencyKey);
     expect(spoken).toHaveLength(1);
@@ -252,30 +210,30 @@ describe('voice gateway send', () => {
 
   it('maps 429 + Retry-After, 5xx and 4xx', async () => {
     gateway.failNext(429, { retryAfter: 3 });
-    expect((await deliveryError(voiceGatewayAdapter.send(outbound(), connection()))).options).toMatchObject({
+    expect((await expectDeliveryError(voiceGatewayAdapter.send(outbound(), connection()))).options).toMatchObject({
       retryable: true,
       status: 429,
       retryAfterMs: 3000,
     });
     gateway.failNext(503);
-    expect((await deliveryError(voiceGatewayAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: true, status: 503 });
+    expect((await expectDeliveryError(voiceGatewayAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: true, status: 503 });
     gateway.failNext(400);
-    expect((await deliveryError(voiceGatewayAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: false, status: 400 });
+    expect((await expectDeliveryError(voiceGatewayAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: false, status: 400 });
   });
 
   it('gives up on a call that has ended (410) and on a wrong secret (401)', async () => {
     gateway.endCall('call_over');
-    const ended = await deliveryError(voiceGatewayAdapter.send(outbound({ replyContext: { callId: 'call_over' } }), connection()));
+    const ended = await expectDeliveryError(voiceGatewayAdapter.send(outbound({ replyContext: { callId: 'call_over' } }), connection()));
     expect(ended.options).toMatchObject({ retryable: false, status: 410 });
-    const unsigned = await deliveryError(voiceGatewayAdapter.send(outbound(), connection({ inboundSecret: 'not-the-secret' })));
+    const unsigned = await expectDeliveryError(voiceGatewayAdapter.send(outbound(), connection({ inboundSecret: 'not-the-secret' })));
     expect(unsigned.options).toMatchObject({ retryable: false, status: 401 });
   });
 
   it('fails permanently without a callId or callbackUrl', async () => {
-    const noCall = await deliveryError(voiceGatewayAdapter.send(outbound({ replyContext: undefined }), connection()));
+    const noCall = await expectDeliveryError(voiceGatewayAdapter.send(outbound({ replyContext: undefined }), connection()));
     expect(noCall.options.retryable).toBe(false);
     expect(noCall.message).toMatch(/callId/);
-    const noUrl = await deliveryError(voiceGatewayAdapter.send(outbound(), connection({ settings: {} })));
+    const noUrl = await expectDeliveryError(voiceGatewayAdapter.send(outbound(), connection({ settings: {} })));
     expect(noUrl.options.retryable).toBe(false);
     expect(noUrl.message).toMatch(/callbackUrl/);
   });

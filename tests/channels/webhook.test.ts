@@ -2,9 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import {
-  DeliveryError,
   InboundAuthError,
-  InboundFormatError,
   type ConnectionContext,
   type OutboundMessage,
   type RawInbound,
@@ -18,6 +16,7 @@ import {
   webhookSettingsSchema,
 } from '../../packages/server/src/channels/webhook/index.js';
 import { startWebhookReceiver, type FakeWebhookReceiver } from '../fakes/webhook-receiver.js';
+import { connectionContext, expectAuthError, expectDeliveryError, expectFormatError, inboundUrl, rawInbound, recordingFetch, uniqueKey } from './support.js';
 
 // Official Standard Webhooks vector (providers.md).
 const VECTOR = {
@@ -32,28 +31,20 @@ const INBOUND_SECRET = 'whsec_' + Buffer.from('inbound-secret-key-0123456789abcd
 const OUTBOUND_SECRET = 'whsec_' + Buffer.from('outbound-secret-key-fedcba9876543210').toString('base64');
 
 function connection(overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return {
-    id: 'conn_hook1',
-    workspaceId: 'ws_test',
-    provider: 'webhook',
-    settings: { outboundUrl: receiver?.url ?? 'http://127.0.0.1:9/unused' },
-    secrets: { outboundSecret: OUTBOUND_SECRET },
-    inboundSecret: INBOUND_SECRET,
-    apiBaseUrl: '',
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_hook1',
+      provider: 'webhook',
+      settings: { outboundUrl: receiver?.url ?? 'http://127.0.0.1:9/unused' },
+      secrets: { outboundSecret: OUTBOUND_SECRET },
+      inboundSecret: INBOUND_SECRET,
+    },
+    overrides,
+  );
 }
 
 function raw(body: string, headers: Record<string, string | undefined>, receivedAt = Date.now()): RawInbound {
-  return {
-    method: 'POST',
-    publicUrl: 'https://switchboard.example.com/v1/public/channels/webhook/conn_hook1',
-    subpath: '',
-    query: {},
-    headers: { 'content-type': 'application/json', ...headers },
-    body: Buffer.from(body, 'utf8'),
-    receivedAt,
-  };
+  return rawInbound({ publicUrl: inboundUrl('webhook', 'conn_hook1'), query: {}, headers: { 'content-type': 'application/json', ...headers }, body, receivedAt });
 }
 
 /** A request signed by the official standardwebhooks library. */
@@ -61,36 +52,6 @@ function signedByLibrary(payload: unknown, id = 'msg_2b7f1c', secret = INBOUND_S
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const signature = new Webhook(secret).sign(id, at, body);
   return raw(body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature }, at.getTime());
-}
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
-}
-
-function formatError(fn: () => unknown): InboundFormatError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundFormatError);
-    return error as InboundFormatError;
-  }
-  throw new Error('expected an InboundFormatError');
-}
-
-async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  }
-  throw new Error('expected a DeliveryError');
 }
 
 const message = {
@@ -119,10 +80,10 @@ describe('Standard Webhooks verification', () => {
     const at = VECTOR.timestamp * 1000;
     expect(verifyStandardWebhook(VECTOR.secret, headers, Buffer.from(VECTOR.body), at)).toBe(VECTOR.id);
     expect(verifyStandardWebhook(VECTOR.secret, headers, Buffer.from(VECTOR.body), at + 299_000)).toBe(VECTOR.id);
-    const stale = authError(() => verifyStandardWebhook(VECTOR.secret, headers, Buffer.from(VECTOR.body), at + 360_000));
+    const stale = expectAuthError(() => verifyStandardWebhook(VECTOR.secret, headers, Buffer.from(VECTOR.body), at + 360_000));
     expect(stale.status).toBe(401);
     expect(stale.message).toMatch(/360 s in the past.*tolerance/);
-    const early = authError(() => verifyStandardWebhook(VECTOR.secret, headers, Buffer.from(VECTOR.body), at - 360_000));
+    const early = expectAuthError(() => verifyStandardWebhook(VECTOR.secret, headers, Buffer.from(VECTOR.body), at - 360_000));
     expect(early.message).toMatch(/in the future/);
   });
 
@@ -151,14 +112,14 @@ describe('Standard Webhooks verification', () => {
     request.headers['webhook-signature'] = `${other} v1a,ignored ${valid}`;
     expect(() => webhookAdapter.verify(request, connection())).not.toThrow();
     request.headers['webhook-signature'] = other;
-    expect(authError(() => webhookAdapter.verify(request, connection())).message).toMatch(/does not match/);
+    expect(expectAuthError(() => webhookAdapter.verify(request, connection())).message).toMatch(/does not match/);
   });
 
   it('refuses missing headers, each by name', () => {
     for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
       const request = signedByLibrary(message);
       delete request.headers[header];
-      const error = authError(() => webhookAdapter.verify(request, connection()));
+      const error = expectAuthError(() => webhookAdapter.verify(request, connection()));
       expect(error.status).toBe(401);
       expect(error.message).toContain(`Missing ${header}`);
     }
@@ -166,11 +127,11 @@ describe('Standard Webhooks verification', () => {
 
   it('refuses a wrong secret, a tampered body, a changed id and a changed timestamp', () => {
     const wrongSecret = signedByLibrary(message, 'msg_1', 'whsec_' + Buffer.from('someone-else').toString('base64'));
-    expect(authError(() => webhookAdapter.verify(wrongSecret, connection())).message).toMatch(/does not match/);
+    expect(expectAuthError(() => webhookAdapter.verify(wrongSecret, connection())).message).toMatch(/does not match/);
 
     const tampered = signedByLibrary(message);
     tampered.body = Buffer.from(JSON.stringify({ ...message, text: 'Refund me everything' }));
-    expect(authError(() => webhookAdapter.verify(tampered, connection())).message).toMatch(/does not match/);
+    expect(expectAuthError(() => webhookAdapter.verify(tampered, connection())).message).toMatch(/does not match/);
 
     const otherId = signedByLibrary(message);
     otherId.headers['webhook-id'] = 'msg_other';
@@ -185,21 +146,21 @@ describe('Standard Webhooks verification', () => {
     const at = new Date(Date.now() - 10 * 60_000);
     const request = signedByLibrary(message, 'msg_old', INBOUND_SECRET, at);
     request.receivedAt = Date.now();
-    expect(authError(() => webhookAdapter.verify(request, connection())).message).toMatch(/tolerance/);
+    expect(expectAuthError(() => webhookAdapter.verify(request, connection())).message).toMatch(/tolerance/);
   });
 
   it('refuses malformed timestamps and signatures without a v1 entry', () => {
     const badTime = signedByLibrary(message);
     badTime.headers['webhook-timestamp'] = '2024-01-01T00:00:00Z';
-    expect(authError(() => webhookAdapter.verify(badTime, connection())).message).toMatch(/unix seconds/);
+    expect(expectAuthError(() => webhookAdapter.verify(badTime, connection())).message).toMatch(/unix seconds/);
     const noV1 = signedByLibrary(message);
     noV1.headers['webhook-signature'] = 'v1a,abc v2,def';
-    expect(authError(() => webhookAdapter.verify(noV1, connection())).message).toMatch(/no 'v1,<base64>'/);
+    expect(expectAuthError(() => webhookAdapter.verify(noV1, connection())).message).toMatch(/no 'v1,<base64>'/);
   });
 
   it('refuses everything when the connection secret is not a whsec secret', () => {
     const request = signedByLibrary(message);
-    expect(authError(() => webhookAdapter.verify(request, connection({ inboundSecret: 'not base64!' }))).message).toMatch(/not usable/);
+    expect(expectAuthError(() => webhookAdapter.verify(request, connection({ inboundSecret: 'not base64!' }))).message).toMatch(/not usable/);
   });
 });
 
@@ -238,7 +199,7 @@ describe('custom webhook parse', () => {
       [{ ...message, contact: { id: 'u', email: 'x@y.z' } }, /contact: unknown field\(s\) 'email'/],
     ];
     for (const [body, expected] of cases) {
-      const error = formatError(() => webhookAdapter.parse(signedByLibrary(body), connection()));
+      const error = expectFormatError(() => webhookAdapter.parse(signedByLibrary(body), connection()));
       expect(error.status).toBe(400);
       expect(error.message).toMatch(expected);
     }
@@ -254,11 +215,9 @@ describe('custom webhook parse', () => {
 });
 
 describe('custom webhook send', () => {
-  let counter = 0;
   function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-    counter += 1;
     return {
-      idempotencyKey: `dlv_${counter}_${Date.now()}`,
+      idempotencyKey: uniqueKey('dlv'),
       channelIdentifier: 'support-desk',
       channelConfiguration: { connectionId: 'conn_hook1' },
       to: { externalId: 'user-42', displayName: 'Ada Lovelace' },
@@ -299,10 +258,10 @@ describe('custom webhook send', () => {
   it('is delivered once when a lost acknowledgement makes the outbox retry with the same key', async () => {
     const reply = outbound();
     receiver.failNext(503, { afterDelivery: true });
-    const first = await deliveryError(webhookAdapter.send(reply, connection()));
+    const first = await expectDeliveryError(webhookAdapter.send(reply, connection()));
     expect(first.options.retryable).toBe(true);
     receiver.dropNext({ afterDelivery: true });
-    const second = await deliveryError(webhookAdapter.send(reply, connection()));
+    const second = await expectDeliveryError(webhookAdapter.send(reply, connection()));
     expect(second.options.retryable).toBe(true);
     await webhookAdapter.send(reply, connection());
     const attempts = receiver.requests.filter((r) => r.headers['webhook-id'] === reply.idempotencyKey);
@@ -312,23 +271,23 @@ describe('custom webhook send', () => {
 
   it('maps 429 with Retry-After to a retryable error with retryAfterMs', async () => {
     receiver.failNext(429, { retryAfter: 7 });
-    const error = await deliveryError(webhookAdapter.send(outbound(), connection()));
+    const error = await expectDeliveryError(webhookAdapter.send(outbound(), connection()));
     expect(error.options).toMatchObject({ retryable: true, status: 429, retryAfterMs: 7000 });
   });
 
   it('maps 400 to a permanent error and 5xx to a retryable one', async () => {
     receiver.failNext(400, { body: '{"error":"unknown channel"}' });
-    const bad = await deliveryError(webhookAdapter.send(outbound(), connection()));
+    const bad = await expectDeliveryError(webhookAdapter.send(outbound(), connection()));
     expect(bad.options).toMatchObject({ retryable: false, status: 400 });
     expect(bad.message).toContain('unknown channel');
     receiver.failNext(500);
-    expect((await deliveryError(webhookAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: true, status: 500 });
+    expect((await expectDeliveryError(webhookAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: true, status: 500 });
     receiver.failNext(502, { retryAfter: 2 });
-    expect((await deliveryError(webhookAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: true, status: 502, retryAfterMs: 2000 });
+    expect((await expectDeliveryError(webhookAdapter.send(outbound(), connection()))).options).toMatchObject({ retryable: true, status: 502, retryAfterMs: 2000 });
   });
 
   it('is refused by the receiver when signed with another secret (401, permanent)', async () => {
-    const error = await deliveryError(
+    const error = await expectDeliveryError(
       webhookAdapter.send(outbound(), connection({ secrets: { outboundSecret: 'whsec_' + Buffer.from('wrong').toString('base64') } })),
     );
     expect(error.options).toMatchObject({ retryable: false, status: 401 });
@@ -343,26 +302,22 @@ describe('custom webhook send', () => {
         server.close(() => resolve(port));
       });
     });
-    const error = await deliveryError(webhookAdapter.send(outbound(), connection({ settings: { outboundUrl: `http://127.0.0.1:${closedPort}/x` } })));
+    const error = await expectDeliveryError(webhookAdapter.send(outbound(), connection({ settings: { outboundUrl: `http://127.0.0.1:${closedPort}/x` } })));
     expect(error.options.retryable).toBe(true);
     expect(error.message).toMatch(/could not be reached/);
   });
 
   it('fails permanently without an outboundUrl or outboundSecret', async () => {
-    const noUrl = await deliveryError(webhookAdapter.send(outbound(), connection({ settings: {} })));
+    const noUrl = await expectDeliveryError(webhookAdapter.send(outbound(), connection({ settings: {} })));
     expect(noUrl.options.retryable).toBe(false);
     expect(noUrl.message).toMatch(/outboundUrl/);
-    const noSecret = await deliveryError(webhookAdapter.send(outbound(), connection({ secrets: {} })));
+    const noSecret = await expectDeliveryError(webhookAdapter.send(outbound(), connection({ secrets: {} })));
     expect(noSecret.options.retryable).toBe(false);
     expect(noSecret.message).toMatch(/outboundSecret/);
   });
 
   it('passes the request through the given fetch', async () => {
-    const seen: string[] = [];
-    const fetchSpy: typeof fetch = async (input, init) => {
-      seen.push(String(input));
-      return fetch(input, init);
-    };
+    const { fetch: fetchSpy, seen } = recordingFetch();
     await webhookAdapter.send(outbound(), connection(), fetchSpy);
     expect(seen).toEqual([receiver.url]);
   });

@@ -1,8 +1,6 @@
 import { channelTypeRules } from '@switchboard/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  DeliveryError,
-  InboundAuthError,
   InboundFormatError,
   type ConnectionContext,
   type OutboundMessage,
@@ -19,27 +17,10 @@ import {
 import { encryptedReply, passiveTextReply, wechatAdapter, wechatProvider, wechatTokens } from '../../packages/server/src/channels/wechat/index.js';
 import { parseXml, parseXmlFields, XmlError } from '../../packages/server/src/channels/wechat/xml.js';
 import { startFakeWeChat, type FakeWeixin } from '../fakes/wechat.js';
+import { connectionContext, expectAuthError, expectDeliveryError, inboundUrl, rawInbound, WXBIZMSGCRYPT_SAMPLE } from './support.js';
 
-// The official WXBizMsgCrypt sample (providers.md).
-const SAMPLE = {
-  token: 'QDG6eK',
-  encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-  id: 'wx5823bf96d3bd56c7',
-  url: {
-    msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
-    timestamp: '1409659589',
-    nonce: '263014780',
-    echostr: 'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==',
-  },
-  // The sample's message callback (same key and id): decrypts to a text message "hello" from "mycreate".
-  message: {
-    msg_signature: '477715d11cdb4164915debcba66cb864d751f3e6',
-    timestamp: '1409659813',
-    nonce: '1372623149',
-    encrypt:
-      'RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==',
-  },
-};
+// The official WXBizMsgCrypt sample (providers.md); in WeChat its receiver id is the appId.
+const SAMPLE = { ...WXBIZMSGCRYPT_SAMPLE, id: WXBIZMSGCRYPT_SAMPLE.receiverId };
 
 const APP_ID = 'wx1234567890abcdef';
 const TOKEN = 'SwitchboardToken42';
@@ -48,30 +29,24 @@ const ACCOUNT = 'gh_3f6a1b2c4d5e';
 const OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
 
 function connection(overrides: Partial<ConnectionContext> = {}, settings: Record<string, unknown> = { appId: APP_ID, mode: 'plain' }): ConnectionContext {
-  return {
-    id: 'conn_wechat',
-    workspaceId: 'ws_1',
-    provider: 'wechat',
-    settings,
-    secrets: { appSecret: 'app-secret', token: TOKEN, encodingAESKey: AES_KEY },
-    inboundSecret: 'InboundSecret123',
-    apiBaseUrl: 'https://api.weixin.qq.com',
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_wechat',
+      workspaceId: 'ws_1',
+      provider: 'wechat',
+      settings,
+      secrets: { appSecret: 'app-secret', token: TOKEN, encodingAESKey: AES_KEY },
+      inboundSecret: 'InboundSecret123',
+      apiBaseUrl: 'https://api.weixin.qq.com',
+    },
+    overrides,
+  );
 }
 
 const safeConnection = (overrides: Partial<ConnectionContext> = {}) => connection(overrides, { appId: APP_ID, mode: 'safe' });
 
 function request(method: 'GET' | 'POST', query: Record<string, string>, body = '', receivedAt = Date.now()): RawInbound {
-  return {
-    method,
-    publicUrl: `https://switchboard.example.com/v1/public/channels/wechat/conn_wechat?${new URLSearchParams(query)}`,
-    subpath: '',
-    query,
-    headers: { 'content-type': 'text/xml' },
-    body: Buffer.from(body, 'utf8'),
-    receivedAt,
-  };
+  return rawInbound({ method, publicUrl: inboundUrl('wechat', 'conn_wechat', { query }), query, headers: { 'content-type': 'text/xml' }, body, receivedAt });
 }
 
 const now = () => String(Math.floor(Date.now() / 1000));
@@ -110,16 +85,6 @@ function safePost(xml: string, options: { appId?: string; token?: string; timest
     msg_signature: sha1Signature([token, timestamp, nonce, encrypted]),
   };
   return request('POST', query, `<xml>\n<ToUserName><![CDATA[${ACCOUNT}]]></ToUserName>\n<Encrypt><![CDATA[${encrypted}]]></Encrypt>\n</xml>`);
-}
-
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
 }
 
 describe('WeChat crypto (official sample)', () => {
@@ -214,23 +179,23 @@ describe('WeChat URL verification (handshake)', () => {
     expect(wechatAdapter.handshake!(request('GET', spaced, '', 1409659589_000), conn)?.body).toBe('1616140317555161061');
     // Another appId: refused.
     const other = connection({ secrets: conn.secrets }, { appId: 'wx0000000000000000', mode: 'safe' });
-    expect(authError(() => wechatAdapter.handshake!(request('GET', SAMPLE.url, '', 1409659589_000), other)).status).toBe(403);
+    expect(expectAuthError(() => wechatAdapter.handshake!(request('GET', SAMPLE.url, '', 1409659589_000), other)).status).toBe(403);
     // The same sample now: stale.
-    expect(authError(() => wechatAdapter.handshake!(request('GET', SAMPLE.url), conn)).message).toMatch(/timestamp/);
+    expect(expectAuthError(() => wechatAdapter.handshake!(request('GET', SAMPLE.url), conn)).message).toMatch(/timestamp/);
   });
 
   it('refuses a wrong signature (403), a missing one (401) and a stale timestamp (401)', () => {
     const timestamp = now();
-    const wrong = authError(() =>
+    const wrong = expectAuthError(() =>
       wechatAdapter.handshake!(request('GET', { signature: sha1Signature(['other', timestamp, '1']), timestamp, nonce: '1', echostr: 'e' }), connection()),
     );
     expect(wrong.status).toBe(403);
     expect(wrong.message).toMatch(/signature does not match/);
-    const missing = authError(() => wechatAdapter.handshake!(request('GET', { timestamp, nonce: '1', echostr: 'e' }), connection()));
+    const missing = expectAuthError(() => wechatAdapter.handshake!(request('GET', { timestamp, nonce: '1', echostr: 'e' }), connection()));
     expect(missing.status).toBe(401);
     expect(missing.message).toMatch(/"signature"/);
     const old = String(Math.floor(Date.now() / 1000) - 600);
-    const stale = authError(() =>
+    const stale = expectAuthError(() =>
       wechatAdapter.handshake!(request('GET', { signature: sha1Signature([TOKEN, old, '1']), timestamp: old, nonce: '1', echostr: 'e' }), connection()),
     );
     expect(stale.status).toBe(401);
@@ -249,13 +214,13 @@ describe('WeChat verify', () => {
   });
 
   it('refuses plain-mode failures: wrong token, missing signature, missing timestamp, stale timestamp', () => {
-    expect(authError(() => wechatAdapter.verify(plainPost(textXml(), { token: 'wrong' }), connection())).status).toBe(403);
+    expect(expectAuthError(() => wechatAdapter.verify(plainPost(textXml(), { token: 'wrong' }), connection())).status).toBe(403);
     const raw = plainPost(textXml());
     const { signature: _s, ...noSignature } = raw.query;
-    expect(authError(() => wechatAdapter.verify({ ...raw, query: noSignature }, connection())).status).toBe(401);
+    expect(expectAuthError(() => wechatAdapter.verify({ ...raw, query: noSignature }, connection())).status).toBe(401);
     const { timestamp: _t, ...noTimestamp } = raw.query;
-    expect(authError(() => wechatAdapter.verify({ ...raw, query: noTimestamp }, connection())).message).toMatch(/"timestamp"/);
-    const stale = authError(() => wechatAdapter.verify(plainPost(textXml(), { timestamp: String(Math.floor(Date.now() / 1000) - 3600) }), connection()));
+    expect(expectAuthError(() => wechatAdapter.verify({ ...raw, query: noTimestamp }, connection())).message).toMatch(/"timestamp"/);
+    const stale = expectAuthError(() => wechatAdapter.verify(plainPost(textXml(), { timestamp: String(Math.floor(Date.now() / 1000) - 3600) }), connection()));
     expect(stale.status).toBe(401);
     expect(stale.message).toMatch(/replay/);
   });
@@ -281,31 +246,31 @@ describe('WeChat verify', () => {
     const body = raw.body.toString('utf8');
     const tampered = { ...raw, body: Buffer.from(body.replace(/<Encrypt><!\[CDATA\[([A-Za-z0-9+/])/, (_m, c: string) => `<Encrypt><![CDATA[${c === 'A' ? 'B' : 'A'}`)) };
     expect(tampered.body.toString()).not.toBe(body);
-    expect(authError(() => wechatAdapter.verify(tampered, safeConnection())).status).toBe(403);
+    expect(expectAuthError(() => wechatAdapter.verify(tampered, safeConnection())).status).toBe(403);
 
-    expect(authError(() => wechatAdapter.verify({ ...raw, query: { ...raw.query, msg_signature: '0'.repeat(40) } }, safeConnection())).status).toBe(403);
+    expect(expectAuthError(() => wechatAdapter.verify({ ...raw, query: { ...raw.query, msg_signature: '0'.repeat(40) } }, safeConnection())).status).toBe(403);
     const { msg_signature: _m, ...noMsgSignature } = raw.query;
-    const missing = authError(() => wechatAdapter.verify({ ...raw, query: noMsgSignature }, safeConnection()));
+    const missing = expectAuthError(() => wechatAdapter.verify({ ...raw, query: noMsgSignature }, safeConnection()));
     expect(missing.status).toBe(401);
     expect(missing.message).toMatch(/msg_signature/);
 
-    const forOther = authError(() => wechatAdapter.verify(safePost(textXml(), { appId: 'wx0000000000000000' }), safeConnection()));
+    const forOther = expectAuthError(() => wechatAdapter.verify(safePost(textXml(), { appId: 'wx0000000000000000' }), safeConnection()));
     expect(forOther.status).toBe(403);
     expect(forOther.message).toMatch(/wx0000000000000000/);
 
-    const wrongKey = authError(() => wechatAdapter.verify(safePost(textXml(), { key: SAMPLE.encodingAESKey }), safeConnection()));
+    const wrongKey = expectAuthError(() => wechatAdapter.verify(safePost(textXml(), { key: SAMPLE.encodingAESKey }), safeConnection()));
     expect(wrongKey.message).toMatch(/WeChat webhook refused/);
 
-    const plaintext = authError(() => wechatAdapter.verify(plainPost(textXml()), safeConnection()));
+    const plaintext = expectAuthError(() => wechatAdapter.verify(plainPost(textXml()), safeConnection()));
     expect(plaintext.status).toBe(401);
     expect(plaintext.message).toMatch(/safe mode/);
 
-    const noKey = authError(() => wechatAdapter.verify(raw, safeConnection({ secrets: { appSecret: 's', token: TOKEN } })));
+    const noKey = expectAuthError(() => wechatAdapter.verify(raw, safeConnection({ secrets: { appSecret: 's', token: TOKEN } })));
     expect(noKey.message).toMatch(/encodingAESKey/);
   });
 
   it('refuses invalid connection settings', () => {
-    expect(authError(() => wechatAdapter.verify(plainPost(textXml()), connection({}, { appId: 'nope' }))).message).toMatch(/appId/);
+    expect(expectAuthError(() => wechatAdapter.verify(plainPost(textXml()), connection({}, { appId: 'nope' }))).message).toMatch(/appId/);
   });
 });
 
@@ -404,11 +369,6 @@ describe('WeChat send (customer-service API)', () => {
     };
   }
 
-  const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a DeliveryError'); }, (error: unknown) => {
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  });
-
   it('fetches an access token once, caches it, and sends the customer-service text message', async () => {
     await wechatAdapter.send(outbound(), conn);
     await wechatAdapter.send(outbound({ idempotencyKey: 'dlv_2', text: 'second' }), conn);
@@ -442,7 +402,7 @@ describe('WeChat send (customer-service API)', () => {
   it('refreshes only once: a second token error is a retryable failure', async () => {
     fake.failNextErrcode(40001, 'invalid credential', { path: '/cgi-bin/message/custom/send' });
     fake.failNextErrcode(40001, 'invalid credential', { path: '/cgi-bin/message/custom/send' });
-    const error = await failure(wechatAdapter.send(outbound(), conn));
+    const error = await expectDeliveryError(wechatAdapter.send(outbound(), conn));
     expect(error.options.retryable).toBe(true);
     expect(error.message).toMatch(/errcode 40001/);
     expect(fake.tokensIssued()).toBe(2);
@@ -452,11 +412,11 @@ describe('WeChat send (customer-service API)', () => {
   it('maps busy (-1) and rate limits (45009, 45047) to retryable, other errcodes to permanent', async () => {
     for (const code of [-1, 45009, 45047]) {
       fake.failNextErrcode(code, 'limited', { path: '/cgi-bin/message/custom/send' });
-      expect((await failure(wechatAdapter.send(outbound(), conn))).options.retryable).toBe(true);
+      expect((await expectDeliveryError(wechatAdapter.send(outbound(), conn))).options.retryable).toBe(true);
     }
     for (const code of [45015, 40003, 48001]) {
       fake.failNextErrcode(code, 'no', { path: '/cgi-bin/message/custom/send' });
-      const error = await failure(wechatAdapter.send(outbound(), conn));
+      const error = await expectDeliveryError(wechatAdapter.send(outbound(), conn));
       expect(error.options.retryable).toBe(false);
       expect(error.message).toContain(`errcode ${code}`);
     }
@@ -466,33 +426,33 @@ describe('WeChat send (customer-service API)', () => {
   it('HTTP 429 with Retry-After is retryable with retryAfterMs; 400 is not; 5xx is', async () => {
     await wechatAdapter.send(outbound(), conn); // token cached
     fake.failNext(429, { retryAfter: '3' });
-    expect((await failure(wechatAdapter.send(outbound(), conn))).options).toEqual({ retryable: true, status: 429, retryAfterMs: 3000 });
+    expect((await expectDeliveryError(wechatAdapter.send(outbound(), conn))).options).toEqual({ retryable: true, status: 429, retryAfterMs: 3000 });
     fake.failNext(400);
-    expect((await failure(wechatAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: false, status: 400 });
+    expect((await expectDeliveryError(wechatAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: false, status: 400 });
     fake.failNext(502);
-    expect((await failure(wechatAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: true, status: 502 });
+    expect((await expectDeliveryError(wechatAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: true, status: 502 });
   });
 
   it('a wrong app secret fails for good, without leaking it or the token', async () => {
-    const error = await failure(wechatAdapter.send(outbound(), { ...conn, secrets: { ...conn.secrets, appSecret: 'wrong-secret' } }));
+    const error = await expectDeliveryError(wechatAdapter.send(outbound(), { ...conn, secrets: { ...conn.secrets, appSecret: 'wrong-secret' } }));
     expect(error.options.retryable).toBe(false);
     expect(error.message).toMatch(/errcode 40125/);
     expect(error.message).not.toContain('wrong-secret');
     fake.failNextErrcode(45015, 'response out of time limit', { path: '/cgi-bin/message/custom/send' });
-    const late = await failure(wechatAdapter.send(outbound(), conn));
+    const late = await expectDeliveryError(wechatAdapter.send(outbound(), conn));
     expect(late.message).not.toMatch(/ACCESS_TOKEN_/);
   });
 
   it('refuses to send without an app secret, a recipient or text', async () => {
-    expect((await failure(wechatAdapter.send(outbound(), { ...conn, secrets: { token: TOKEN } }))).options.retryable).toBe(false);
-    expect((await failure(wechatAdapter.send(outbound({ to: { externalId: '' } }), conn))).options.retryable).toBe(false);
-    expect((await failure(wechatAdapter.send(outbound({ text: '' }), conn))).options.retryable).toBe(false);
+    expect((await expectDeliveryError(wechatAdapter.send(outbound(), { ...conn, secrets: { token: TOKEN } }))).options.retryable).toBe(false);
+    expect((await expectDeliveryError(wechatAdapter.send(outbound({ to: { externalId: '' } }), conn))).options.retryable).toBe(false);
+    expect((await expectDeliveryError(wechatAdapter.send(outbound({ text: '' }), conn))).options.retryable).toBe(false);
     expect(fake.requests).toHaveLength(0);
   });
 
   it('a network failure is retryable', async () => {
     await fake.close();
-    expect((await failure(wechatAdapter.send(outbound(), conn))).options.retryable).toBe(true);
+    expect((await expectDeliveryError(wechatAdapter.send(outbound(), conn))).options.retryable).toBe(true);
     fake = await startFakeWeChat({ appId: APP_ID, appSecret: 'app-secret' });
   });
 });

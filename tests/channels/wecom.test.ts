@@ -1,8 +1,6 @@
 import { channelTypeRules } from '@switchboard/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  DeliveryError,
-  InboundAuthError,
   InboundFormatError,
   type ConnectionContext,
   type OutboundMessage,
@@ -11,26 +9,10 @@ import {
 import { decodeAesKey, encryptMessage, sha1Signature } from '../../packages/server/src/channels/wechat/crypto.js';
 import { wecomAdapter, wecomProvider, wecomTokens } from '../../packages/server/src/channels/wecom/index.js';
 import { startFakeWeCom, type FakeWeixin } from '../fakes/wechat.js';
+import { connectionContext, expectAuthError, expectDeliveryError, inboundUrl, rawInbound, WXBIZMSGCRYPT_SAMPLE } from './support.js';
 
-// The official WXBizMsgCrypt (WeCom) sample: URL check and a message callback.
-const SAMPLE = {
-  token: 'QDG6eK',
-  encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-  corpId: 'wx5823bf96d3bd56c7',
-  url: {
-    msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
-    timestamp: '1409659589',
-    nonce: '263014780',
-    echostr: 'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==',
-  },
-  message: {
-    msg_signature: '477715d11cdb4164915debcba66cb864d751f3e6',
-    timestamp: '1409659813',
-    nonce: '1372623149',
-    encrypt:
-      'RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==',
-  },
-};
+// The official WXBizMsgCrypt (WeCom) sample: URL check and a message callback; in WeCom its receiver id is the corpId.
+const SAMPLE = { ...WXBIZMSGCRYPT_SAMPLE, corpId: WXBIZMSGCRYPT_SAMPLE.receiverId };
 
 const CORP_ID = 'ww1a2b3c4d5e6f7a8b';
 const AGENT_ID = 1000002;
@@ -39,31 +21,25 @@ const AES_KEY = 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut';
 const USER = 'ZhangSan';
 
 function connection(overrides: Partial<ConnectionContext> = {}, settings: Record<string, unknown> = { corpId: CORP_ID, agentId: String(AGENT_ID) }): ConnectionContext {
-  return {
-    id: 'conn_wecom',
-    workspaceId: 'ws_1',
-    provider: 'wecom',
-    settings,
-    secrets: { corpSecret: 'corp-secret', token: TOKEN, encodingAESKey: AES_KEY },
-    inboundSecret: 'InboundSecret123',
-    apiBaseUrl: 'https://qyapi.weixin.qq.com',
-    ...overrides,
-  };
+  return connectionContext(
+    {
+      id: 'conn_wecom',
+      workspaceId: 'ws_1',
+      provider: 'wecom',
+      settings,
+      secrets: { corpSecret: 'corp-secret', token: TOKEN, encodingAESKey: AES_KEY },
+      inboundSecret: 'InboundSecret123',
+      apiBaseUrl: 'https://qyapi.weixin.qq.com',
+    },
+    overrides,
+  );
 }
 
 const sampleConnection = () =>
   connection({ secrets: { corpSecret: 's', token: SAMPLE.token, encodingAESKey: SAMPLE.encodingAESKey } }, { corpId: SAMPLE.corpId, agentId: '218' });
 
 function request(method: 'GET' | 'POST', query: Record<string, string>, body = '', receivedAt = Date.now()): RawInbound {
-  return {
-    method,
-    publicUrl: `https://switchboard.example.com/v1/public/channels/wecom/conn_wecom?${new URLSearchParams(query)}`,
-    subpath: '',
-    query,
-    headers: { 'content-type': 'text/xml' },
-    body: Buffer.from(body, 'utf8'),
-    receivedAt,
-  };
+  return rawInbound({ method, publicUrl: inboundUrl('wecom', 'conn_wecom', { query }), query, headers: { 'content-type': 'text/xml' }, body, receivedAt });
 }
 
 function messageXml(fields: { type?: string; content?: string; msgId?: string; extra?: string } = {}): string {
@@ -85,16 +61,6 @@ function post(xml: string, options: { corpId?: string; token?: string; timestamp
   );
 }
 
-function authError(fn: () => unknown): InboundAuthError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InboundAuthError);
-    return error as InboundAuthError;
-  }
-  throw new Error('expected an InboundAuthError');
-}
-
 describe('WeCom URL verification', () => {
   it('answers the official sample with 1616140317555161061', () => {
     const reply = wecomAdapter.handshake!(request('GET', SAMPLE.url, '', 1409659589_000), sampleConnection());
@@ -103,19 +69,19 @@ describe('WeCom URL verification', () => {
 
   it('refuses another corp, a wrong or missing msg_signature, and a stale timestamp', () => {
     const other = connection({ secrets: sampleConnection().secrets }, { corpId: 'ww0000000000000000', agentId: '1' });
-    const forOther = authError(() => wecomAdapter.handshake!(request('GET', SAMPLE.url, '', 1409659589_000), other));
+    const forOther = expectAuthError(() => wecomAdapter.handshake!(request('GET', SAMPLE.url, '', 1409659589_000), other));
     expect(forOther.status).toBe(403);
     expect(forOther.message).toMatch(/ww0000000000000000/);
 
-    const wrong = authError(() => wecomAdapter.handshake!(request('GET', { ...SAMPLE.url, msg_signature: 'f'.repeat(40) }, '', 1409659589_000), sampleConnection()));
+    const wrong = expectAuthError(() => wecomAdapter.handshake!(request('GET', { ...SAMPLE.url, msg_signature: 'f'.repeat(40) }, '', 1409659589_000), sampleConnection()));
     expect(wrong.status).toBe(403);
     expect(wrong.message).toMatch(/msg_signature does not match/);
 
     const { msg_signature: _m, ...unsigned } = SAMPLE.url;
-    const missing = authError(() => wecomAdapter.handshake!(request('GET', unsigned, '', 1409659589_000), sampleConnection()));
+    const missing = expectAuthError(() => wecomAdapter.handshake!(request('GET', unsigned, '', 1409659589_000), sampleConnection()));
     expect(missing.status).toBe(401);
 
-    const stale = authError(() => wecomAdapter.handshake!(request('GET', SAMPLE.url), sampleConnection()));
+    const stale = expectAuthError(() => wecomAdapter.handshake!(request('GET', SAMPLE.url), sampleConnection()));
     expect(stale.status).toBe(401);
     expect(stale.message).toMatch(/replay/);
   });
@@ -170,30 +136,30 @@ describe('WeCom verify and parse', () => {
 
   it('refuses a missing Encrypt, tampering, a wrong token, another corp, missing parameters and stale timestamps', () => {
     const raw = post(messageXml());
-    const noEncrypt = authError(() => wecomAdapter.verify({ ...raw, body: Buffer.from(messageXml()) }, connection()));
+    const noEncrypt = expectAuthError(() => wecomAdapter.verify({ ...raw, body: Buffer.from(messageXml()) }, connection()));
     expect(noEncrypt.status).toBe(401);
     expect(noEncrypt.message).toMatch(/<Encrypt>/);
 
     const body = raw.body.toString('utf8');
     const tampered = body.replace(/<Encrypt><!\[CDATA\[(.)/, (_m, c: string) => `<Encrypt><![CDATA[${c === 'A' ? 'B' : 'A'}`);
     expect(tampered).not.toBe(body);
-    expect(authError(() => wecomAdapter.verify({ ...raw, body: Buffer.from(tampered) }, connection())).status).toBe(403);
+    expect(expectAuthError(() => wecomAdapter.verify({ ...raw, body: Buffer.from(tampered) }, connection())).status).toBe(403);
 
-    expect(authError(() => wecomAdapter.verify(post(messageXml(), { token: 'another' }), connection())).status).toBe(403);
-    expect(authError(() => wecomAdapter.verify(post(messageXml(), { corpId: 'ww9999999999999999' }), connection())).status).toBe(403);
+    expect(expectAuthError(() => wecomAdapter.verify(post(messageXml(), { token: 'another' }), connection())).status).toBe(403);
+    expect(expectAuthError(() => wecomAdapter.verify(post(messageXml(), { corpId: 'ww9999999999999999' }), connection())).status).toBe(403);
 
     for (const name of ['msg_signature', 'timestamp', 'nonce']) {
       const query = { ...raw.query };
       delete query[name];
-      const error = authError(() => wecomAdapter.verify({ ...raw, query }, connection()));
+      const error = expectAuthError(() => wecomAdapter.verify({ ...raw, query }, connection()));
       expect(error.status).toBe(401);
       expect(error.message).toContain(`"${name}"`);
     }
 
-    const stale = authError(() => wecomAdapter.verify(post(messageXml(), { timestamp: String(Math.floor(Date.now() / 1000) + 900) }), connection()));
+    const stale = expectAuthError(() => wecomAdapter.verify(post(messageXml(), { timestamp: String(Math.floor(Date.now() / 1000) + 900) }), connection()));
     expect(stale.status).toBe(401);
 
-    const noKey = authError(() => wecomAdapter.verify(raw, connection({ secrets: { corpSecret: 's', token: TOKEN } })));
+    const noKey = expectAuthError(() => wecomAdapter.verify(raw, connection({ secrets: { corpSecret: 's', token: TOKEN } })));
     expect(noKey.status).toBe(403);
     expect(noKey.message).toMatch(/encodingAESKey/);
   });
@@ -252,11 +218,6 @@ describe('WeCom send (app message API)', () => {
     };
   }
 
-  const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a DeliveryError'); }, (error: unknown) => {
-    expect(error).toBeInstanceOf(DeliveryError);
-    return error as DeliveryError;
-  });
-
   it('fetches a token with corpid and corpsecret, caches it, and sends the text message', async () => {
     const receipt = await wecomAdapter.send(outbound(), conn);
     await wecomAdapter.send(outbound({ idempotencyKey: 'dlv_2', text: 'again' }), conn);
@@ -272,7 +233,7 @@ describe('WeCom send (app message API)', () => {
   });
 
   it("uses the channel's agentId configuration over the connection's", async () => {
-    const error = await failure(wecomAdapter.send(outbound({ channelConfiguration: { connectionId: 'conn_wecom', agentId: '1000003' } }), conn));
+    const error = await expectDeliveryError(wecomAdapter.send(outbound({ channelConfiguration: { connectionId: 'conn_wecom', agentId: '1000003' } }), conn));
     expect((fake.requests.at(-1)!.json as { agentid: number }).agentid).toBe(1000003);
     expect(error.options.retryable).toBe(false);
     expect(error.message).toMatch(/errcode 301002/);
@@ -287,7 +248,7 @@ describe('WeCom send (app message API)', () => {
   });
 
   it('an invalid recipient fails for good', async () => {
-    const error = await failure(wecomAdapter.send(outbound({ to: { externalId: 'Nobody' } }), conn));
+    const error = await expectDeliveryError(wecomAdapter.send(outbound({ to: { externalId: 'Nobody' } }), conn));
     expect(error.options.retryable).toBe(false);
     expect(error.message).toMatch(/81013/);
   });
@@ -295,29 +256,29 @@ describe('WeCom send (app message API)', () => {
   it('maps errcodes and HTTP failures: busy and limits retry, 429 honours Retry-After, 400 does not retry, 5xx does', async () => {
     for (const code of [-1, 45009, 45033]) {
       fake.failNextErrcode(code, 'busy', { path: '/cgi-bin/message/send' });
-      expect((await failure(wecomAdapter.send(outbound(), conn))).options.retryable).toBe(true);
+      expect((await expectDeliveryError(wecomAdapter.send(outbound(), conn))).options.retryable).toBe(true);
     }
     fake.failNextErrcode(60020, 'not allow to access from your ip', { path: '/cgi-bin/message/send' });
-    expect((await failure(wecomAdapter.send(outbound(), conn))).options.retryable).toBe(false);
+    expect((await expectDeliveryError(wecomAdapter.send(outbound(), conn))).options.retryable).toBe(false);
     fake.failNext(429, { retryAfter: '2' });
-    expect((await failure(wecomAdapter.send(outbound(), conn))).options).toEqual({ retryable: true, status: 429, retryAfterMs: 2000 });
+    expect((await expectDeliveryError(wecomAdapter.send(outbound(), conn))).options).toEqual({ retryable: true, status: 429, retryAfterMs: 2000 });
     fake.failNext(400);
-    expect((await failure(wecomAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: false, status: 400 });
+    expect((await expectDeliveryError(wecomAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: false, status: 400 });
     fake.failNext(500);
-    expect((await failure(wecomAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: true, status: 500 });
+    expect((await expectDeliveryError(wecomAdapter.send(outbound(), conn))).options).toMatchObject({ retryable: true, status: 500 });
     expect(fake.delivered).toHaveLength(0);
   });
 
   it('a wrong corp secret fails for good', async () => {
-    const error = await failure(wecomAdapter.send(outbound(), { ...conn, secrets: { ...conn.secrets, corpSecret: 'nope' } }));
+    const error = await expectDeliveryError(wecomAdapter.send(outbound(), { ...conn, secrets: { ...conn.secrets, corpSecret: 'nope' } }));
     expect(error.options.retryable).toBe(false);
     expect(error.message).toMatch(/gettoken refused the credentials: errcode 40001/);
   });
 
   it('refuses to send without a corp secret, with bad settings, or without text', async () => {
-    expect((await failure(wecomAdapter.send(outbound(), { ...conn, secrets: {} }))).options.retryable).toBe(false);
-    expect((await failure(wecomAdapter.send(outbound(), { ...conn, settings: { corpId: CORP_ID } }))).message).toMatch(/agentId/);
-    expect((await failure(wecomAdapter.send(outbound({ text: ' ' }), conn))).options.retryable).toBe(false);
+    expect((await expectDeliveryError(wecomAdapter.send(outbound(), { ...conn, secrets: {} }))).options.retryable).toBe(false);
+    expect((await expectDeliveryError(wecomAdapter.send(outbound(), { ...conn, settings: { corpId: CORP_ID } }))).message).toMatch(/agentId/);
+    expect((await expectDeliveryError(wecomAdapter.send(outbound({ text: ' ' }), conn))).options.retryable).toBe(false);
     expect(fake.requests).toHaveLength(0);
   });
 });
