@@ -35,6 +35,24 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/deliveries': ['get'],
   '/v1/deliveries/{id}': ['get'],
   '/v1/deliveries/{id}/retry': ['post'],
+  '/v1/conversations/{id}/handoff': ['post'],
+  '/v1/conversations/{id}/handoff/accept': ['post'],
+  '/v1/conversations/{id}/handoff/resolve': ['post'],
+  '/v1/conversations/{id}/handoff/handback': ['post'],
+  '/v1/teams': ['get', 'post'],
+  '/v1/teams/{id}': ['delete', 'get', 'patch'],
+  '/v1/teams/{id}/members': ['post'],
+  '/v1/teams/{id}/members/{memberId}': ['delete'],
+  '/v1/teams/{id}/observers': ['get', 'post'],
+  '/v1/teams/{id}/observers/{observerId}': ['delete'],
+  '/v1/deployment-channels/{id}/teams': ['get', 'put'],
+  '/v1/workflows': ['get', 'post'],
+  '/v1/workflows/{id}': ['delete', 'get', 'patch'],
+  '/v1/deployment-channels/{id}/workflow': ['delete', 'get', 'put'],
+  '/v1/webhooks': ['get', 'post'],
+  '/v1/webhooks/{id}': ['delete', 'get', 'patch'],
+  '/v1/webhooks/{id}/rotate-secret': ['post'],
+  '/v1/webhooks/{id}/test': ['post'],
 };
 
 const REQUEST_SCHEMAS = [
@@ -117,8 +135,10 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         for (const p of declared) expect(p.required).toBe(true);
 
         // Actions (revoke, rotate) are POSTs that change a resource rather than create one: 200, no body.
-        const action = /\/(revoke|rotate|rotate-inbound-secret|retry)$/.test(path);
-        const success = method === 'post' && !action ? '201' : '200';
+        // Actions change a resource rather than create one: 200, and most take no body.
+        const action = /\/(revoke|rotate|rotate-inbound-secret|retry|rotate-secret|test|resolve|handback)$/.test(path);
+        const transition = /\/handoff(\/accept)?$/.test(path);
+        const success = method === 'post' && !action && !transition ? '201' : '200';
         expect(op.responses[success], where).toBeDefined();
         expect(op.responses['400'], where).toBeDefined();
         expect(op.responses['401'], where).toBeDefined();

@@ -1,6 +1,6 @@
 /**
- * A fake Meta Graph API on 127.0.0.1: WhatsApp Cloud API sends, Messenger/Instagram page sends and
- * me/accounts, with Graph's real paths, auth (Bearer header or access_token query, optional
+ * A fake Meta Graph API on 127.0.0.1: WhatsApp Cloud API sends, Messenger/Instagram page sends,
+ * me/accounts and node reads (`GET /{phone-number-id | page-id | ig-id}?fields=…`), with Graph's real paths, auth (Bearer header or access_token query, optional
  * appsecret_proof) and error bodies (`{error:{message,type,code,fbtrace_id}}`).
  *
  * The Graph API has no idempotency key, so the fake deduplicates nothing: it records every
@@ -39,6 +39,14 @@ export interface GraphPage {
   id: string;
   name: string;
   category?: string;
+  /** The Instagram professional account linked to the page (`GET /{page-id}?fields=instagram_business_account`). */
+  instagramBusinessAccount?: { id: string; username?: string };
+}
+
+/** A WhatsApp Business phone number as `GET /{phone-number-id}` shows it. */
+export interface GraphPhoneNumber {
+  displayPhoneNumber: string;
+  verifiedName?: string;
 }
 
 export interface GraphFailure {
@@ -55,6 +63,10 @@ export interface GraphFailure {
 
 export interface FakeGraphOptions {
   accessToken: string;
+  /** More tokens the fake accepts (a user token beside a system-user token, say). */
+  additionalAccessTokens?: string[];
+  /** WhatsApp phone numbers by phone number id, readable with `GET /{id}?fields=display_phone_number,verified_name`. */
+  phoneNumbers?: Record<string, GraphPhoneNumber>;
   /** When set, an appsecret_proof that is present must be HMAC-SHA256(appSecret, token). */
   appSecret?: string;
   /** Refuse calls without appsecret_proof (the app's "Require App Secret" switch). */
@@ -121,6 +133,62 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers }).end(JSON.stringify(body));
   };
 
+  /** Top-level names of a Graph `fields` list: `name,instagram_business_account{id,username}` → name, instagram_business_account. */
+  const topLevelFields = (fields: string | undefined): string[] | undefined => {
+    if (!fields) return undefined;
+    const names: string[] = [];
+    let depth = 0;
+    let current = '';
+    for (const c of fields) {
+      if (c === '{') depth++;
+      if (c === '}') depth--;
+      if (c === ',' && depth === 0) {
+        names.push(current.trim());
+        current = '';
+      } else if (depth === 0 && c !== '}') current += c;
+    }
+    if (current.trim()) names.push(current.trim());
+    return names;
+  };
+
+  /** `GET /{version}/{node}?fields=…`: a phone number, a page or an Instagram account; anything else is Graph's code 100/33. */
+  const readNode = (res: ServerResponse, node: string, fields: string | undefined) => {
+    let full: Record<string, unknown> | undefined;
+    const phone = options.phoneNumbers?.[node];
+    if (phone) {
+      full = {
+        id: node,
+        display_phone_number: phone.displayPhoneNumber,
+        verified_name: phone.verifiedName ?? 'Test Business',
+        quality_rating: 'GREEN',
+        code_verification_status: 'VERIFIED',
+      };
+    }
+    const page = fake.pages.find((p) => p.id === node);
+    if (!full && page) {
+      full = { id: page.id, name: page.name, ...(page.category && { category: page.category }) };
+      if (page.instagramBusinessAccount) full.instagram_business_account = { ...page.instagramBusinessAccount };
+    }
+    const linked = fake.pages.find((p) => p.instagramBusinessAccount?.id === node)?.instagramBusinessAccount;
+    if (!full && linked) full = { id: linked.id, ...(linked.username && { username: linked.username }) };
+    if (!full) {
+      return send(
+        res,
+        400,
+        graphErrorBody(400, {
+          message: `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          type: 'GraphMethodException',
+          code: 100,
+          error_subcode: 33,
+        }),
+      );
+    }
+    const wanted = topLevelFields(fields) ?? ['id', 'name'];
+    const answer: Record<string, unknown> = { id: full.id };
+    for (const name of wanted) if (name in full) answer[name] = full[name];
+    return send(res, 200, answer);
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const url = new URL(req.url ?? '/', 'http://graph.local');
     const query = Object.fromEntries(url.searchParams);
@@ -157,7 +225,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     if (!token) {
       return send(res, 400, graphErrorBody(400, { message: 'An active access token must be used to query information about the current user.', code: 2500 }));
     }
-    if (token !== options.accessToken) {
+    if (token !== options.accessToken && !(options.additionalAccessTokens ?? []).includes(token)) {
       return send(res, 401, graphErrorBody(401, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 }));
     }
     const proof = query.appsecret_proof;
@@ -168,6 +236,8 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       return send(res, 400, graphErrorBody(400, { message: 'API calls from the server require an appsecret_proof argument', code: 100 }));
     }
 
+    const nodeRoute = /^\/(v\d+\.\d+)\/([^/]+)$/.exec(url.pathname);
+    if (nodeRoute && req.method === 'GET') return readNode(res, decodeURIComponent(nodeRoute[2]!), query.fields);
     const route = /^\/(v\d+\.\d+)\/([^/]+)\/(messages|accounts)$/.exec(url.pathname);
     if (!route) {
       return send(res, 400, graphErrorBody(400, { message: `Unknown path components: ${url.pathname}`, code: 2500 }));

@@ -1,6 +1,6 @@
 /**
  * A fake LINE Messaging API on 127.0.0.1: the real paths, Bearer auth, JSON bodies and answers of
- * `POST /v2/bot/message/reply` and `POST /v2/bot/message/push`.
+ * `POST /v2/bot/message/reply` and `POST /v2/bot/message/push`, and `GET /v2/bot/info` when `botInfo` is given.
  *
  * - Reply tokens exist only when issued with `issueReplyToken`, are single-use, and can be expired
  *   on demand; any other token answers 400 `{"message":"Invalid reply token"}` like LINE.
@@ -57,7 +57,14 @@ export interface FakeLine {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RECIPIENT = /^[UCR][0-9a-f]{32}$/;
 
-export async function startFakeLine(options: { accessToken?: string } = {}): Promise<FakeLine> {
+/** What `GET /v2/bot/info` answers (LINE's bot info; `userId` is the webhook `destination`). */
+export interface LineBotInfo {
+  userId: string;
+  basicId?: string;
+  displayName?: string;
+}
+
+export async function startFakeLine(options: { accessToken?: string; botInfo?: LineBotInfo } = {}): Promise<FakeLine> {
   const accessToken = options.accessToken ?? `line-token-${randomUUID()}`;
   const requests: LineRecordedRequest[] = [];
   const delivered: LineDelivery[] = [];
@@ -113,6 +120,13 @@ export async function startFakeLine(options: { accessToken?: string } = {}): Pro
         });
       if (failure && !failure.afterDelivery) return fail();
 
+      if (req.method === 'GET' && path === '/v2/bot/info' && options.botInfo) {
+        if (req.headers.authorization !== `Bearer ${accessToken}`) {
+          return send(res, 401, { message: 'Authentication failed. Confirm that the access token in the authorization header is valid.' }, headers);
+        }
+        const info = options.botInfo;
+        return send(res, 200, { basicId: '@000abcde', displayName: 'Bot', chatMode: 'bot', markAsReadMode: 'auto', ...info }, headers);
+      }
       if (req.method !== 'POST' || (path !== '/v2/bot/message/reply' && path !== '/v2/bot/message/push')) {
         return send(res, 404, { message: 'Not found' }, headers);
       }

@@ -12,7 +12,7 @@
  * HTTP failure, `failNextErrcode(code)` an errcode answer. Neither API takes an idempotency key,
  * so there is nothing to deduplicate on: `delivered` lists every accepted message.
  */
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -200,4 +200,108 @@ export function startFakeWeCom(corp: { corpId: string; corpSecret: string; agent
       return { errcode: 0, errmsg: 'ok', invaliduser: '', msgid: delivery.msgid };
     },
   });
+}
+
+// ───────────── callbacks as the WeChat / WeCom servers send them (WXBizMsgCrypt) ─────────────
+// Written from the protocol description, independently of the adapter's crypto module.
+
+/** hex SHA-1 of the parts sorted and concatenated: `signature` and `msg_signature`. */
+export function weixinSignature(parts: string[]): string {
+  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+}
+
+/**
+ * Encrypts a message for `receiverId` (the appId or corpId): AES-256-CBC with
+ * key = base64(EncodingAESKey + "="), IV = key[0..16], plaintext = 16 random bytes ‖ 4-byte
+ * big-endian length ‖ message ‖ receiverId, PKCS#7-padded to 32-byte blocks.
+ */
+export function weixinEncrypt(encodingAESKey: string, message: string, receiverId: string): string {
+  const key = Buffer.from(`${encodingAESKey}=`, 'base64');
+  const body = Buffer.from(message, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length, 0);
+  const plain = Buffer.concat([randomBytes(16), length, body, Buffer.from(receiverId, 'utf8')]);
+  const pad = 32 - (plain.length % 32);
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  cipher.setAutoPadding(false);
+  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64');
+}
+
+/** The XML of a text message as WeChat / WeCom put it inside `<Encrypt>` (WeCom adds AgentID). */
+export function weixinTextXml(message: { to: string; from: string; content: string; msgId: string; agentId?: string; createTime?: number }): string {
+  return [
+    '<xml>',
+    `<ToUserName><![CDATA[${message.to}]]></ToUserName>`,
+    `<FromUserName><![CDATA[${message.from}]]></FromUserName>`,
+    `<CreateTime>${message.createTime ?? Math.floor(Date.now() / 1000)}</CreateTime>`,
+    '<MsgType><![CDATA[text]]></MsgType>',
+    `<Content><![CDATA[${message.content}]]></Content>`,
+    `<MsgId>${message.msgId}</MsgId>`,
+    ...(message.agentId !== undefined ? [`<AgentID>${message.agentId}</AgentID>`] : []),
+    '</xml>',
+  ].join('\n');
+}
+
+export interface WeixinCallback {
+  query: Record<string, string>;
+  body: string;
+}
+
+/**
+ * An encrypted message callback: WeChat Official Account safe mode (`flavor: 'wechat'`: the query
+ * carries signature, timestamp, nonce, openid, encrypt_type=aes, msg_signature) or WeCom
+ * (`'wecom'`: msg_signature, timestamp, nonce). `msg_signature` = sha1(sort([token, timestamp,
+ * nonce, Encrypt])). A fresh timestamp and nonce each call, as each real delivery attempt has.
+ */
+export function encryptedCallback(options: {
+  flavor: 'wechat' | 'wecom';
+  token: string;
+  encodingAESKey: string;
+  receiverId: string;
+  xml: string;
+  toUserName: string;
+  openid?: string;
+  agentId?: string;
+  timestamp?: string;
+}): WeixinCallback {
+  const timestamp = options.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const nonce = String(randomBytes(4).readUInt32BE(0));
+  const encrypted = weixinEncrypt(options.encodingAESKey, options.xml, options.receiverId);
+  const msgSignature = weixinSignature([options.token, timestamp, nonce, encrypted]);
+  const query: Record<string, string> =
+    options.flavor === 'wechat'
+      ? {
+          signature: weixinSignature([options.token, timestamp, nonce]),
+          timestamp,
+          nonce,
+          ...(options.openid !== undefined && { openid: options.openid }),
+          encrypt_type: 'aes',
+          msg_signature: msgSignature,
+        }
+      : { msg_signature: msgSignature, timestamp, nonce };
+  const body = [
+    '<xml>',
+    `<ToUserName><![CDATA[${options.toUserName}]]></ToUserName>`,
+    ...(options.agentId !== undefined ? [`<AgentID><![CDATA[${options.agentId}]]></AgentID>`] : []),
+    `<Encrypt><![CDATA[${encrypted}]]></Encrypt>`,
+    '</xml>',
+  ].join('\n');
+  return { query, body };
+}
+
+/**
+ * The GET URL check sent when the callback URL is saved. Plain (`encodingAESKey` absent):
+ * `signature` over [token, timestamp, nonce] and a random echostr to answer as is. Encrypted:
+ * echostr encrypted for `receiverId`, `msg_signature` over [token, timestamp, nonce, echostr];
+ * the plaintext must be answered. `expected` is what a correct server answers.
+ */
+export function urlCheck(options: { token: string; encodingAESKey?: string; receiverId?: string }): { query: Record<string, string>; expected: string } {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = String(randomBytes(4).readUInt32BE(0));
+  const expected = String(randomBytes(8).readBigUInt64BE(0));
+  if (options.encodingAESKey === undefined) {
+    return { query: { signature: weixinSignature([options.token, timestamp, nonce]), timestamp, nonce, echostr: expected }, expected };
+  }
+  const echostr = weixinEncrypt(options.encodingAESKey, expected, options.receiverId ?? '');
+  return { query: { msg_signature: weixinSignature([options.token, timestamp, nonce, echostr]), timestamp, nonce, echostr }, expected };
 }

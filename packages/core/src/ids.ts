@@ -14,6 +14,12 @@ export const ID_PREFIX = {
   connection: 'conn',
   inboundEvent: 'evt',
   delivery: 'dlv',
+  webhookSubscription: 'whk',
+  /** An event for operators' webhooks (`evt` is taken by inbound provider events). */
+  webhookEvent: 'wev',
+  team: 'team',
+  teamMember: 'tm',
+  workflow: 'wf',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -10,3 +10,7 @@ export * from './schemas/deployment-configuration.js';
 export * from './schemas/web-deployment.js';
 export * from './schemas/conversation.js';
 export * from './schemas/connections.js';
+export * from './schemas/channel.js';
+export * from './schemas/teams.js';
+export * from './schemas/workflows.js';
+export * from './schemas/webhooks.js';

@@ -31,6 +31,17 @@ import { builtInProviders, type ProviderRegistry } from './channels/registry.js'
 import { secretRoutes } from './api/secrets.js';
 import { connectionRoutes } from './api/connections.js';
 import { deliveryRoutes } from './api/deliveries.js';
+import { handoffRoutes } from './api/handoff.js';
+import { webhookRoutes } from './api/webhooks.js';
+import { emitEvent } from './webhooks/events.js';
+import { teamRoutes } from './api/teams.js';
+import { workflowRoutes } from './api/workflows.js';
+import { handoffService, type HandoffService } from './handoff/handoff-service.js';
+import { registerHelpdeskRoutes } from './handoff/helpdesk-routes.js';
+import { helpdeskConnectors } from './handoff/helpdesks/index.js';
+import type { HelpdeskConnector } from './handoff/helpdesks/connector.js';
+import type { ConversationRecord } from './store/repositories/conversations.js';
+import type { Message } from '@switchboard/core';
 import { createRateLimiter, createRedisRateLimiter } from './runtime/rate-limit.js';
 import type { Redis } from 'ioredis';
 import type { AgentRunner } from './agents/types.js';
@@ -51,6 +62,8 @@ export interface AppOptions {
   runtimeRateLimits?: { perIp: number; perToken: number };
   /** Providers by name; the built-in adapters unless given (tests may add or replace some). */
   providers?: ProviderRegistry;
+  /** Helpdesks that take handoffs, by provider; the built-in connectors unless given. */
+  helpdesks?: ReadonlyMap<string, HelpdeskConnector>;
   /** The fetch adapters send with (tests may route it). */
   fetch?: typeof fetch;
   /** Outbox retry policy. */
@@ -77,6 +90,7 @@ export interface App {
   dispatcher: Dispatcher;
   inbox: Inbox;
   secretBox: SecretBox;
+  handoff: HandoffService;
 }
 
 /** Maps framework-level failures (body parsing, limits, media types) onto the wire format. */
@@ -120,7 +134,8 @@ export function buildApp(options: AppOptions): App {
   const bus = options.bus ?? createInProcessBus();
   const registry = options.providers ?? builtInProviders;
   const secrets = secretsService(options.db, secretBox);
-  const connections = connectionsService(options.db, { box: secretBox, secrets, registry, publicUrl });
+  const helpdesks = options.helpdesks ?? helpdeskConnectors;
+  const connections = connectionsService(options.db, { box: secretBox, secrets, registry, helpdesks, publicUrl });
   const deliverySettings = { ...DEFAULT_DELIVERY, ...options.delivery };
   const dispatcher = createDispatcher({
     db: options.db,
@@ -130,14 +145,36 @@ export function buildApp(options: AppOptions): App {
     ...(options.fetch && { fetch: options.fetch }),
     ...deliverySettings,
   });
+  // The handoff service decides who answers each turn; it is built after the conversation service it posts through.
+  const router = {
+    decide: (conversation: ConversationRecord, message: Message) => handoff.decide(conversation, message),
+    agentAsked: (conversation: ConversationRecord, reason: string) => handoff.agentAsked(conversation, reason),
+  };
   const conversations = conversationService({
+    router,
+    emit: (trx, workspaceId, type, data) => emitEvent(trx, workspaceId, type, data),
     db: options.db,
     bus,
     runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log }),
     logger: server.log,
-    outbox: { enqueue: (trx, conversation, reply) => enqueueReply(trx, conversation, reply, deliverySettings.maxAttempts), kick: () => dispatcher.kick() },
+    outbox: {
+      enqueue: (trx, conversation, reply, answering) => enqueueReply(trx, conversation, reply, deliverySettings.maxAttempts, answering),
+      kick: () => dispatcher.kick(),
+    },
   });
   const inbox = createInbox({ db: options.db, conversations, logger: server.log, ...options.inbox });
+  const handoff = handoffService({
+    db: options.db,
+    connections,
+    helpdesks,
+    publicUrl,
+    logger: server.log,
+    post: (conversation, input) => conversations.post(conversation, input),
+    emit: async (workspaceId, type, data) => {
+      if ((await emitEvent(options.db, workspaceId, type, data)) > 0) dispatcher.kick();
+    },
+    ...(options.fetch && { fetch: options.fetch }),
+  });
   const authenticate = apiKeyAuthenticator(options.db);
 
   // JSON only: other media types answer 415 instead of being parsed as text.
@@ -169,10 +206,14 @@ export function buildApp(options: AppOptions): App {
     ...agentRoutes(services),
     ...deploymentConfigurationRoutes(services),
     ...webDeploymentRoutes(services),
-    ...conversationRoutes(conversations),
+    ...conversationRoutes(conversations, handoff),
+    ...handoffRoutes(handoff),
+    ...teamRoutes(options.db),
+    ...workflowRoutes(options.db),
     ...secretRoutes(secrets),
     ...connectionRoutes(connections),
     ...deliveryRoutes(options.db, () => dispatcher.kick()),
+    ...webhookRoutes(options.db, secretBox, () => dispatcher.kick()),
   ];
   for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers));
 
@@ -193,6 +234,7 @@ export function buildApp(options: AppOptions): App {
       : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
   });
   const voice = twilioVoiceFlow({ db: options.db, connections, conversations, publicUrl });
+  registerHelpdeskRoutes(server, { db: options.db, connections, helpdesks, handoff, publicUrl });
   registerInboundRoutes(server, {
     db: options.db,
     registry,
@@ -212,5 +254,5 @@ export function buildApp(options: AppOptions): App {
     if (!options.bus) await bus.close();
   });
 
-  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox };
+  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox, handoff };
 }

@@ -112,8 +112,14 @@ export interface Connection {
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/** What an outbox row carries: a reply to a contact through its channel, or an event for an operator's webhook subscription. */
+export const DELIVERY_KINDS = ['reply', 'event'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
 export interface Delivery {
   id: string;
+  kind: DeliveryKind;
+  /** The connection a reply goes through; for an event, the webhook subscription (`whk_…`). */
   connectionId: string;
   channelId: string;
   conversationId: string;

@@ -18,10 +18,27 @@ export const runtimeMessageSchema = z.strictObject({
 export type RuntimeMessageRequest = z.input<typeof runtimeMessageSchema>;
 
 /** A message written into a conversation through the control-plane API (an agent reply posted later, say). */
-export const conversationMessageSchema = z.strictObject({
-  text: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
-  role: z.literal('agent').default('agent'),
-  clientMessageId: clientMessageIdSchema.optional(),
+export const conversationMessageSchema = z
+  .strictObject({
+    text: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
+    /** `agent`: a reply the agent's backend posts later. `human`: a team member's reply in a handed-off conversation. */
+    role: z.enum(['agent', 'human'], { error: 'must be agent or human' }).default('agent'),
+    /** The team member writing, for `human` messages. */
+    memberId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a team member id').optional(),
+    clientMessageId: clientMessageIdSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.role === 'human' && !value.memberId) ctx.addIssue({ code: 'custom', path: ['memberId'], message: 'Required for human messages: the team member writing' });
+    if (value.role === 'agent' && value.memberId) ctx.addIssue({ code: 'custom', path: ['memberId'], message: 'only human messages have a memberId' });
+  });
+
+export const handoffRequestSchema = z.strictObject({
+  teamId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a team id').optional(),
+  reason: z.string().max(500).optional(),
+});
+
+export const handoffAcceptSchema = z.strictObject({
+  memberId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a team member id'),
 });
 export type ConversationMessageRequest = z.input<typeof conversationMessageSchema>;
 

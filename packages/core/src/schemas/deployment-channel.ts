@@ -71,8 +71,18 @@ const providerIdentifiers = {
   [DeploymentType.VOICE_GATEWAY]: z.string().regex(/^[A-Za-z0-9._:+-]{1,128}$/, "must be 1-128 characters: letters, digits, '+', '.', '_', ':' or '-'"),
 } as const;
 
+/**
+ * A WhatsApp phone number id (WhatsApp → API Setup). Graph node ids are numeric strings in
+ * practice, but the Graph API documents them as opaque strings, so any path-safe token is
+ * accepted here; the messaging channels API (`createWhatsApp`) checks the id against the
+ * Graph API itself before it stores it.
+ */
+export const whatsappPhoneNumberIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be the WhatsApp phone number id (WhatsApp → API Setup): 1-64 letters, digits, '_' or '-'");
+
 const providerConfigurations = {
-  [DeploymentType.WHATSAPP]: z.strictObject({ ...connectionConfiguration, phoneNumberId: z.string().regex(/^\d{5,30}$/, 'must be the numeric WhatsApp phone number id').optional() }),
+  [DeploymentType.WHATSAPP]: z.strictObject({ ...connectionConfiguration, phoneNumberId: whatsappPhoneNumberIdSchema.optional() }),
   [DeploymentType.FACEBOOK]: z.strictObject(connectionConfiguration),
   [DeploymentType.INSTAGRAM]: z.strictObject(connectionConfiguration),
   [DeploymentType.LINE]: z.strictObject(connectionConfiguration),

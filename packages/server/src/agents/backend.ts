@@ -17,7 +17,8 @@ export interface BackendContext<B extends OpenedAgentBackend = OpenedAgentBacken
 
 /** A whole reply, a stream of reply chunks, or "the reply will come later through the API". */
 export type BackendAnswer =
-  | { kind: 'text'; text: string }
+  /** `handoff`: the backend also asks for a person to take over, with its reason. */
+  | { kind: 'text'; text: string; handoff?: { reason: string } }
   | { kind: 'stream'; chunks: AsyncIterable<string> }
   | { kind: 'deferred' };
 

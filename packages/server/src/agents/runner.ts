@@ -79,7 +79,7 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
     if (result.kind === 'text') {
       if (result.text.trim() === '') throw new BackendError('the backend answered an empty reply');
       emit(result.text);
-      return { kind: 'reply', text: result.text, fallback: false };
+      return { kind: 'reply', text: result.text, fallback: false, ...(result.handoff && { handoff: result.handoff }) };
     }
     let text = '';
     for await (const chunk of result.chunks) {

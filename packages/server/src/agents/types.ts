@@ -21,7 +21,7 @@ export interface AgentTurnInput {
 
 export type AgentOutcome =
   /** The reply text; `fallback` is true when the backend failed or was too slow and the polite fallback stands in. */
-  | { kind: 'reply'; text: string; fallback: boolean }
+  | { kind: 'reply'; text: string; fallback: boolean; handoff?: { reason: string } }
   /** The backend accepted the turn and will post its reply later through the API. */
   | { kind: 'deferred' };
 

@@ -81,6 +81,10 @@ export const webhookBackend: AgentBackendHandler<BackendFor<AgentBackendType.WEB
         status: response.status,
       });
     }
-    return { kind: 'text', text: reply };
+    // `"handoff": true` (or `{"reason": "…"}`) asks for a person to take the conversation over.
+    const handoff = (parsed as { handoff?: unknown }).handoff;
+    const reason =
+      handoff === true ? 'The agent asked for a person' : typeof (handoff as { reason?: unknown } | null)?.reason === 'string' ? String((handoff as { reason: string }).reason) : undefined;
+    return { kind: 'text', text: reply, ...(reason && { handoff: { reason } }) };
   },
 };

@@ -2,11 +2,12 @@ import { conversationMessageSchema, idSchema, paginationQuerySchema } from '@swi
 import { item, page } from '../http/envelope.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 import type { ConversationService } from '../conversations/conversation-service.js';
+import type { HandoffService } from '../handoff/handoff-service.js';
 import { schemas } from './schemas.js';
 
 const tag = 'Conversations';
 
-export function conversationRoutes(conversations: ConversationService): RouteDefinition[] {
+export function conversationRoutes(conversations: ConversationService, handoff: HandoffService): RouteDefinition[] {
   return [
     defineRoute({
       method: 'GET',
@@ -44,14 +45,20 @@ export function conversationRoutes(conversations: ConversationService): RouteDef
       method: 'POST',
       url: '/v1/conversations/:id/messages',
       tag,
-      summary: 'Post an agent reply into a conversation',
-      description: 'For backends that answer later (a webhook agent that returned 202). Idempotent on `clientMessageId`. The reply reaches the contact live.',
+      summary: 'Post a reply into a conversation',
+      description:
+        '`role: agent` is a reply from a backend that answers later (a webhook agent that returned 202); idempotent on `clientMessageId`. `role: human` with `memberId` is a team member replying in a handed-off conversation (taking it if it was pending). Either goes out through the channel the contact used: live to the widget, or through the outbox to the provider.',
       params: { id: idSchema },
       body: { name: 'ConversationMessageRequest', schema: conversationMessageSchema },
       response: { status: 201, description: 'The stored message', schema: schemas.message },
-      errors: { 404: 'Conversation not found' },
+      errors: { 404: 'Conversation or member not found', 409: 'A person can reply only to a handed-off conversation' },
       handler: async ({ params, body, principal }) =>
-        item(await conversations.postAgentMessage(principal.workspaceId, params.id, body.text, body.clientMessageId), 201),
+        item(
+          body.role === 'human'
+            ? await handoff.humanReply(principal.workspaceId, params.id, { text: body.text, memberId: body.memberId! })
+            : await conversations.postAgentMessage(principal.workspaceId, params.id, body.text, body.clientMessageId),
+          201,
+        ),
     }),
   ];
 }

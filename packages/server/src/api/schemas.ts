@@ -9,6 +9,11 @@ import {
   WidgetPosition,
   PROVIDERS,
   DELIVERY_STATUSES,
+  DELIVERY_KINDS,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_ALL_EVENTS,
+  TEAM_MEMBER_ROLES,
+  WEEKDAYS,
 } from '@switchboard/core';
 
 /** Shapes of response data, for the OpenAPI document. Timestamps are epoch milliseconds. */
@@ -102,7 +107,8 @@ const message = z.object({
   id: z.string(),
   conversationId: z.string(),
   sessionId: z.string(),
-  role: z.enum(['contact', 'agent']),
+  role: z.enum(['contact', 'agent', 'human']),
+  authorId: z.string().nullable().optional(),
   text: z.string().nullable().describe('Null when the channel does not record message bodies'),
   clientMessageId: z.string().nullable(),
   fallback: z.boolean(),
@@ -116,6 +122,9 @@ const conversation = z.object({
   contactId: z.string(),
   webDeploymentId: z.string().nullable(),
   status: z.enum(['open', 'closed']),
+  handoffState: z.enum(['bot', 'pending_human', 'human', 'resolved']),
+  assignedTeamId: z.string().nullable(),
+  assignedMemberId: z.string().nullable(),
   lastMessageAt: z.number().int().nullable(),
   ...timestamps,
 });
@@ -143,7 +152,8 @@ const connection = z.object({
 
 const delivery = z.object({
   id: z.string(),
-  connectionId: z.string(),
+  kind: z.enum(DELIVERY_KINDS).describe("'reply' to a contact through its channel; 'event' to a webhook subscription"),
+  connectionId: z.string().describe('The connection a reply goes through; for an event, the webhook subscription (whk_…)'),
   channelId: z.string(),
   conversationId: z.string(),
   messageId: z.string(),
@@ -154,6 +164,66 @@ const delivery = z.object({
   lastError: z.string().nullable(),
   providerMessageId: z.string().nullable(),
   sentAt: z.number().int().nullable(),
+  ...timestamps,
+});
+
+const webhookSubscription = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum([...WEBHOOK_EVENT_TYPES, WEBHOOK_ALL_EVENTS])).describe("The event types it receives; ['*'] for all"),
+  description: z.string().nullable(),
+  active: z.boolean(),
+  secretMask: z.string().describe('e.g. whsec_…abcd: never the secret'),
+  secretFingerprint: z.string().describe('First 16 hex characters of the SHA-256 of the signing secret'),
+  ...timestamps,
+});
+
+const teamMember = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().describe('Lower-case'),
+  role: z.enum(TEAM_MEMBER_ROLES),
+});
+
+const teamObserver = z.object({ id: z.string(), name: z.string(), email: z.string().describe('Lower-case') });
+
+const team = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  helpdeskConnectionId: z.string().nullable().describe('The zendesk, servicenow, genesys or webhook connection that takes the team\'s handoffs'),
+  members: z.array(teamMember).describe('Oldest first'),
+  observers: z.array(teamObserver).describe('Oldest first'),
+  ...timestamps,
+});
+
+const workflowTarget = z.union([z.object({ agentId: z.string() }), z.object({ teamId: z.string() })]);
+
+const workflowRule = z.object({
+  name: z.string().optional(),
+  when: z.object({
+    businessHours: z
+      .object({
+        timeZone: z.string(),
+        days: z.array(z.enum(WEEKDAYS)),
+        start: z.string().describe('HH:MM, included'),
+        end: z.string().describe('HH:MM, excluded; earlier than start: the span crosses midnight'),
+        inside: z.boolean(),
+      })
+      .optional(),
+    keywords: z.array(z.string()).optional(),
+    regex: z.string().optional(),
+    languages: z.array(z.string()).optional(),
+    attribute: z.object({ name: z.string(), equals: z.string() }).optional(),
+  }),
+  then: workflowTarget,
+});
+
+const workflow = z.object({
+  id: z.string(),
+  name: z.string(),
+  rules: z.array(workflowRule).describe('Tried in order; the first whose conditions all hold chooses'),
+  fallback: workflowTarget.describe('Chooses when no rule matches'),
   ...timestamps,
 });
 
@@ -173,6 +243,25 @@ export const schemas = {
   secret: { name: 'Secret', schema: secret },
   connection: { name: 'Connection', schema: connection },
   delivery: { name: 'Delivery', schema: delivery },
+  team: { name: 'Team', schema: team },
+  teamList: { name: 'TeamList', schema: z.array(team) },
+  teamMember: { name: 'TeamMember', schema: teamMember },
+  teamObserver: { name: 'TeamObserver', schema: teamObserver },
+  workflow: { name: 'Workflow', schema: workflow },
+  webhookSubscription: { name: 'WebhookSubscription', schema: webhookSubscription },
+  issuedWebhookSubscription: {
+    name: 'IssuedWebhookSubscription',
+    schema: webhookSubscription.extend({
+      secret: z.string().describe('The Standard Webhooks signing secret (whsec_…), shown only in this answer: verify deliveries with it'),
+    }),
+  },
+  webhookTestResult: {
+    name: 'WebhookTestResult',
+    schema: z.object({
+      eventId: z.string().describe('wev_…: the webhook-id the endpoint receives'),
+      deliveryId: z.string().describe('dlv_…: follow it with GET /v1/deliveries/{id}'),
+    }),
+  },
   channelSetup: {
     name: 'ChannelSetupResult',
     schema: z.object({ channel: deploymentChannel, deployment: deploymentConfiguration }),

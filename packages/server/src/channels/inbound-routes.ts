@@ -25,7 +25,47 @@ export interface InboundRoutesOptions {
   synchronous?: (provider: string, subpath: string) => ((raw: RawInbound, connectionId: string) => Promise<HttpReply>) | undefined;
 }
 
-function send(reply: FastifyReply, answer: HttpReply) {
+/** The request as adapters see it: raw body bytes, lower-case headers, the public URL the sender called. */
+export function rawInboundOf(request: FastifyRequest, publicUrl: string, rest: string | undefined, receivedAt: number): RawInbound {
+  return {
+    method: request.method as 'GET' | 'POST',
+    publicUrl: `${publicUrl}${request.url}`,
+    subpath: rest ? `/${rest}` : '',
+    query: Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+    headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
+    body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+    receivedAt,
+  };
+}
+
+/**
+ * `GET|POST {prefix}/{provider}/{connectionId}[/subpath]` in a scope of its own whose body
+ * parser keeps every content type as raw bytes (signatures are over bytes, never re-serialized JSON).
+ */
+export function registerRawBodyRoutes(server: FastifyInstance, prefix: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
+  server.register(
+    async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INBOUND_BODY_LIMIT }, (_request, body, done) => done(null, body));
+      scope.setErrorHandler((error, request, reply) => {
+        const apiError =
+          error instanceof ApiError
+            ? error
+            : (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+              ? new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `Webhook body exceeds ${INBOUND_BODY_LIMIT} bytes`)
+              : new ApiError(500, ErrorCode.INTERNAL, 'Internal server error');
+        if (apiError.status >= 500) request.log.error({ err: error }, 'inbound webhook failed');
+        return reply.code(apiError.status).send(errorBody(apiError));
+      });
+      for (const url of ['/:provider/:connectionId', '/:provider/:connectionId/*']) {
+        scope.route({ method: ['GET', 'POST'], url, handler, bodyLimit: INBOUND_BODY_LIMIT });
+      }
+    },
+    { prefix },
+  );
+}
+
+export function send(reply: FastifyReply, answer: HttpReply) {
   return reply
     .code(answer.status)
     .headers(answer.headers ?? {})
@@ -51,16 +91,7 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
     if (!definition || !record || record.provider !== params.provider) {
       throw new ApiError(404, ErrorCode.NOT_FOUND, `No ${params.provider} connection ${params.connectionId}`);
     }
-    const subpath = params['*'] ? `/${params['*']}` : '';
-    const raw: RawInbound = {
-      method: request.method as 'GET' | 'POST',
-      publicUrl: `${publicUrl}${request.url}`,
-      subpath,
-      query: Object.fromEntries(Object.entries((request.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
-      headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-      receivedAt,
-    };
+    const raw = rawInboundOf(request, publicUrl, params['*'], receivedAt);
     const context = await connections.context(record);
     const { adapter } = definition;
     try {
@@ -69,7 +100,7 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
         if (!answer) throw new ApiError(405, ErrorCode.VALIDATION_ERROR, `${params.provider} webhooks are POSTed; GET is only for verification handshakes`);
         return send(reply, answer);
       }
-      const synchronous = options.synchronous?.(params.provider, subpath);
+      const synchronous = options.synchronous?.(params.provider, raw.subpath);
       if (synchronous) return send(reply, await synchronous(raw, record.id));
 
       adapter.verify(raw, context);
@@ -90,24 +121,5 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
     }
   }
 
-  server.register(
-    async (scope) => {
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INBOUND_BODY_LIMIT }, (_request, body, done) => done(null, body));
-      scope.setErrorHandler((error, request, reply) => {
-        const apiError =
-          error instanceof ApiError
-            ? error
-            : (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-              ? new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `Webhook body exceeds ${INBOUND_BODY_LIMIT} bytes`)
-              : new ApiError(500, ErrorCode.INTERNAL, 'Internal server error');
-        if (apiError.status >= 500) request.log.error({ err: error }, 'inbound webhook failed');
-        return reply.code(apiError.status).send(errorBody(apiError));
-      });
-      for (const url of ['/:provider/:connectionId', '/:provider/:connectionId/*']) {
-        scope.route({ method: ['GET', 'POST'], url, handler: handle, bodyLimit: INBOUND_BODY_LIMIT });
-      }
-    },
-    { prefix: INBOUND_PREFIX },
-  );
+  registerRawBodyRoutes(server, INBOUND_PREFIX, handle);
 }

@@ -9,28 +9,68 @@ import { secretsRepository } from '../store/repositories/secrets.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { ConnectionContext, ProviderDefinition } from '../channels/adapter.js';
 import type { ProviderRegistry } from '../channels/registry.js';
+import type { HelpdeskConnector } from '../handoff/helpdesks/connector.js';
 import { conflict, invalid, invalidField, notFound } from '../http/errors.js';
 import { parseOrThrow } from '../http/validation.js';
 import { SECRET_NOT_FOUND, type SecretsService } from './secrets-service.js';
 
 export const CONNECTION_NOT_FOUND = 'Connection not found';
 export const INBOUND_PREFIX = '/v1/public/channels';
+export const HELPDESK_INBOUND_PREFIX = '/v1/public/helpdesks';
 
 const inboundContext = (id: string) => `connection:${id}:inbound`;
 
 function newInboundSecret(kind: ProviderDefinition['inboundSecret'] | undefined): string {
-  return kind === 'whsec' ? `whsec_${randomBytes(32).toString('base64')}` : randomBase62(40);
+  // 32 base62 characters (190 bits): within every provider's rules for a pasted token (WeChat and WeCom take at most 32).
+  return kind === 'whsec' ? `whsec_${randomBytes(32).toString('base64')}` : randomBase62(32);
 }
 
 export function inboundUrl(publicUrl: string, provider: string, connectionId: string): string {
   return `${publicUrl}${INBOUND_PREFIX}/${provider}/${connectionId}`;
 }
 
-export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secrets: SecretsService; registry: ProviderRegistry; publicUrl: string }) {
-  const { box, secrets, registry, publicUrl } = deps;
+/**
+ * For callers that build a connection in steps (the channel service's `createWhatsApp` stores
+ * the access token now and the app secret when the operator has it): required credentials
+ * named in `pendingCredentials` may be missing. The adapter refuses what needs them until
+ * they are set (Meta: inbound webhooks answer 403 without `appSecret`). The public
+ * connections API never passes this.
+ */
+export interface ConnectionWriteOptions {
+  pendingCredentials?: readonly string[];
+}
+
+/** What a connection of a provider must look like: a channel provider's definition, or a helpdesk connector's. */
+interface ConnectionShape {
+  settings: ProviderDefinition['settings'];
+  credentials: ProviderDefinition['credentials'];
+  setup: string;
+  /** Where the provider sends its requests: channel webhooks, or a helpdesk's replies. */
+  inboundPrefix: string;
+}
+
+export function connectionsService(
+  db: Kysely<DB>,
+  deps: { box: SecretBox; secrets: SecretsService; registry: ProviderRegistry; helpdesks: ReadonlyMap<string, HelpdeskConnector>; publicUrl: string },
+) {
+  const { box, secrets, registry, helpdesks, publicUrl } = deps;
+
+  function shapeOf(provider: string): ConnectionShape | undefined {
+    const definition = registry.get(provider);
+    if (definition) return { settings: definition.settings, credentials: definition.credentials, setup: definition.setup, inboundPrefix: INBOUND_PREFIX };
+    const connector = helpdesks.get(provider);
+    if (connector) return { settings: connector.settings, credentials: connector.credentials, setup: connector.setup, inboundPrefix: HELPDESK_INBOUND_PREFIX };
+    return undefined;
+  }
 
   /** Checks settings against the provider's schema and credentials against its fields and the workspace's secrets. */
-  async function validate(workspaceId: string, provider: string, settings: Record<string, unknown>, credentials: Record<string, string>) {
+  async function validate(
+    workspaceId: string,
+    provider: string,
+    settings: Record<string, unknown>,
+    credentials: Record<string, string>,
+    options: ConnectionWriteOptions = {},
+  ) {
     const definition = registry.get(provider);
     const parsedSettings = definition ? (parseOrThrow(definition.settings, settings, 'settings') as Record<string, unknown>) : settings;
     if (definition) {
@@ -40,7 +80,7 @@ export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secre
           .filter((name) => !known.has(name))
           .map((name) => ({ field: `credentials.${name}`, message: `Unknown credential for ${provider}: expected ${[...known].join(', ') || 'none'}` })),
         ...definition.credentials
-          .filter((c) => c.required && !credentials[c.name])
+          .filter((c) => c.required && !credentials[c.name] && !options.pendingCredentials?.includes(c.name))
           .map((c) => ({ field: `credentials.${c.name}`, message: `Required: the id of the secret holding ${c.description}` })),
       ];
       if (issues.length > 0) throw invalid(issues);
@@ -54,13 +94,14 @@ export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secre
 
   async function view(record: ConnectionRecord): Promise<Connection> {
     const definition = registry.get(record.provider);
+    const shape = shapeOf(record.provider);
     const repo = secretsRepository(db, record.workspaceId);
     const credentials: Connection['credentials'] = {};
     for (const [name, secretId] of Object.entries(record.credentials)) {
       const secret = await repo.get(secretId);
       if (secret) credentials[name] = { secretId, mask: secret.mask, fingerprint: secret.fingerprint };
     }
-    const url = inboundUrl(publicUrl, record.provider, record.id);
+    const url = `${publicUrl}${shape?.inboundPrefix ?? INBOUND_PREFIX}/${record.provider}/${record.id}`;
     const inboundSecret = box.decrypt(record.inboundSecretSealed, inboundContext(record.id));
     return {
       id: record.id,
@@ -71,7 +112,7 @@ export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secre
       apiBaseUrl: record.apiBaseUrl ?? definition?.adapter.defaultApiBaseUrl ?? '',
       inboundUrl: url,
       inboundSecret,
-      setup: (definition?.setup ?? 'Configure the integration with the inbound URL and secret below.')
+      setup: (shape?.setup ?? 'Configure the integration with the inbound URL and secret below.')
         .replaceAll('{inboundUrl}', url)
         .replaceAll('{inboundSecret}', inboundSecret),
       createdAt: record.createdAt,
@@ -88,8 +129,10 @@ export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secre
   return {
     view,
     requireRecord,
-    async create(workspaceId: string, request: ParsedConnectionRequest): Promise<Connection> {
-      const settings = await validate(workspaceId, request.provider, request.settings, request.credentials);
+    /** The box secrets are sealed with, for other senders (webhook subscriptions) that open their own. */
+    secretBox: box,
+    async create(workspaceId: string, request: ParsedConnectionRequest, options: ConnectionWriteOptions = {}): Promise<Connection> {
+      const settings = await validate(workspaceId, request.provider, request.settings, request.credentials, options);
       const id = newId('connection');
       const record = await connectionsRepository(db, workspaceId).insert({
         id,
@@ -109,9 +152,9 @@ export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secre
       const result = await connectionsRepository(db, workspaceId).list(page, pageSize);
       return { data: await Promise.all(result.data.map(view)), meta: result.meta };
     },
-    async update(workspaceId: string, id: string, patch: ParsedConnectionUpdate) {
+    async update(workspaceId: string, id: string, patch: ParsedConnectionUpdate, options: ConnectionWriteOptions = {}) {
       const record = await requireRecord(workspaceId, id);
-      const settings = await validate(workspaceId, record.provider, patch.settings ?? record.settings, patch.credentials ?? record.credentials);
+      const settings = await validate(workspaceId, record.provider, patch.settings ?? record.settings, patch.credentials ?? record.credentials, options);
       const updated = await connectionsRepository(db, workspaceId).update(id, {
         ...(patch.name !== undefined && { name: patch.name }),
         ...(patch.settings !== undefined && { settings }),
@@ -131,7 +174,8 @@ export function connectionsService(db: Kysely<DB>, deps: { box: SecretBox; secre
         await requireRecord(workspaceId, id, trx);
         const channels = await trx.selectFrom('deployment_channels').select('id').where('workspace_id', '=', workspaceId).where('connection_id', '=', id).execute();
         const phones = await trx.selectFrom('phone_configurations').select('id').where('workspace_id', '=', workspaceId).where('connection_id', '=', id).execute();
-        const users = [...channels, ...phones].map((r) => r.id);
+        const teams = await trx.selectFrom('teams').select('id').where('workspace_id', '=', workspaceId).where('helpdesk_connection_id', '=', id).execute();
+        const users = [...channels, ...phones, ...teams].map((r) => r.id);
         if (users.length > 0) throw conflict(`Connection is used by ${users.join(', ')}; remove those first`, { usedBy: users });
         return connectionsRepository(trx, workspaceId).delete(id);
       });

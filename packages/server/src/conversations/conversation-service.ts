@@ -24,8 +24,16 @@ export interface ConversationDeps {
   runner: AgentRunner;
   logger: Logger;
   /** Agent replies on provider channels go out through the outbox: written with the reply, then dispatched. */
+  /** Queues an operator event (webhook subscriptions) in the given transaction; the count of queued deliveries. */
+  emit?: (trx: Kysely<DB>, workspaceId: string, type: 'conversation.created' | 'message.created', data: Record<string, unknown>) => Promise<number>;
+  /** Decides who answers a contact message (the agent, which one, or nobody while a person owns it). */
+  router?: {
+    decide(conversation: ConversationRecord, message: Message): Promise<{ kind: 'agent'; agentId: string } | { kind: 'silent' }>;
+    agentAsked(conversation: ConversationRecord, reason: string): Promise<void>;
+  };
   outbox?: {
-    enqueue(trx: Kysely<DB>, conversation: ConversationRecord, reply: Message): Promise<boolean>;
+    /** `answering`: the id of the contact message the reply answers (its provider reply context goes along). */
+    enqueue(trx: Kysely<DB>, conversation: ConversationRecord, reply: Message, answering?: string): Promise<boolean>;
     kick(): void;
   };
 }
@@ -60,11 +68,18 @@ function storedCopy(message: Message, record: boolean): Message {
   return record ? message : { ...message, text: null };
 }
 
-export function conversationService({ db, bus, runner, logger, outbox }: ConversationDeps) {
+export function conversationService({ db, bus, runner, logger, outbox, router, emit }: ConversationDeps) {
   /** Agent turns of one conversation run one after another, so replies keep the order of questions. */
   const turnQueues = new Map<string, Promise<void>>();
   /** Turns in flight, so shutdown (and tests) can wait for them. */
   const pending = new Set<Promise<void>>();
+
+  /** conversation.created for operators' webhooks, in the transaction that created it. */
+  async function announce(trx: Kysely<DB>, conversation: ConversationRecord): Promise<number> {
+    if (!emit) return 0;
+    const { workspaceId: _w, ...view } = conversation;
+    return emit(trx, conversation.workspaceId, 'conversation.created', { conversation: view });
+  }
 
   async function recordingEnabled(workspaceId: string, channelId: string): Promise<boolean> {
     const channel = await workspaceRepositories(db, workspaceId).channels.get(channelId);
@@ -82,6 +97,9 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
       clientMessageId?: string | null;
       fallback?: boolean;
       replyContext?: Record<string, unknown> | undefined;
+      authorId?: string | null;
+      /** An agent reply: the contact message it answers (not stored; picks the reply context of the outbox row). */
+      answering?: string;
     },
     /** More writes that must commit with the message (its outbox row, say) or not at all. */
     alongside?: (trx: Kysely<DB>, message: Message) => Promise<void>,
@@ -89,10 +107,13 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
     let queued = false;
     const { message, seq } = await db.transaction().execute(async (trx) => {
       const repo = conversationsRepository(trx, conversation.workspaceId);
-      const stored = await repo.insertMessage({ ...input, conversationId: conversation.id, record });
+      const { answering, ...fields } = input;
+      const stored = await repo.insertMessage({ ...fields, conversationId: conversation.id, record });
       const seq = await repo.appendEvent(conversation.id, 'message', stored);
       const full = { ...stored, text: input.text };
-      if (input.role === 'agent' && outbox) queued = await outbox.enqueue(trx, conversation, full);
+      if (input.role !== 'contact' && outbox) queued = await outbox.enqueue(trx, conversation, full, answering);
+      // The stored copy: no body when the channel does not record.
+      if (emit && (await emit(trx, conversation.workspaceId, 'message.created', { message: stored })) > 0) queued = true;
       await alongside?.(trx, full);
       return { message: stored, seq };
     });
@@ -104,12 +125,18 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
 
   async function runTurn(conversation: ConversationRecord, record: boolean, contactMessage: Message, options: TurnOptions): Promise<void> {
     const repo = conversationsRepository(db, conversation.workspaceId);
+    const decision = router ? await router.decide(conversation, contactMessage) : { kind: 'agent' as const, agentId: conversation.agentId };
+    if (decision.kind === 'silent') {
+      // A person owns the conversation (or is being asked to): the agent stays silent.
+      await options.onDeferred?.();
+      return;
+    }
     bus.publish(conversation.id, { type: 'typing', data: { active: true } });
     const replyId = newId('message');
     try {
       const history = (await repo.recentTranscript(conversation.id, TRANSCRIPT_TURNS + 1)).slice(0, -1);
       const outcome = await runner.respond(
-        conversation.agentId,
+        decision.agentId,
         conversation.workspaceId,
         {
           workspaceId: conversation.workspaceId,
@@ -123,7 +150,13 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
         (chunk) => bus.publish(conversation.id, { type: 'delta', data: { messageId: replyId, text: chunk } }),
       );
       if (outcome.kind === 'reply') {
-        await appendMessage(conversation, record, { id: replyId, role: 'agent', text: outcome.text, fallback: outcome.fallback }, options.alongsideReply);
+        await appendMessage(
+          conversation,
+          record,
+          { id: replyId, role: 'agent', text: outcome.text, fallback: outcome.fallback, answering: contactMessage.id },
+          options.alongsideReply,
+        );
+        if (outcome.handoff) await router?.agentAsked(conversation, outcome.handoff.reason);
       } else {
         await options.onDeferred?.();
       }
@@ -164,14 +197,16 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
       const conversation = await db.transaction().execute(async (trx) => {
         const inTrx = conversationsRepository(trx, deployment.workspaceId);
         const contactId = await inTrx.createContact(deployment.deploymentChannelId, visitor.hash);
-        return inTrx.createConversation({
+        const created = await inTrx.createConversation({
           channelId: deployment.deploymentChannelId,
           agentId: deployment.agentId,
           contactId,
           webDeploymentId: deployment.id,
         });
+        return { created, events: (await announce(trx, created)) ?? 0 };
       });
-      return { conversation, visitorToken: visitor.token, resumed: false };
+      if (conversation.events > 0) outbox?.kick();
+      return { conversation: conversation.created, visitorToken: visitor.token, resumed: false };
     },
 
     /** The conversation of a session, provided the visitor token is the one it was started with. */
@@ -201,6 +236,12 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
       }
       void enqueueTurn(conversation, record, message, { channelType: DeploymentType.WEB });
       return { message, duplicate: false };
+    },
+
+    /** A message the service writes itself (a handoff notice, a person's reply): stored, streamed, and sent through the outbox on provider channels. */
+    async post(conversation: ConversationRecord, input: { role: 'agent' | 'human'; text: string; authorId?: string }): Promise<Message> {
+      const record = await recordingEnabled(conversation.workspaceId, conversation.channelId);
+      return appendMessage(conversation, record, { role: input.role, text: input.text, authorId: input.authorId ?? null });
     },
 
     /** An agent reply posted through the API (e.g. by a webhook backend that answered later). */
@@ -254,12 +295,23 @@ export function conversationService({ db, bus, runner, logger, outbox }: Convers
       let contact = await repo.contactByExternalId(input.channel.id, input.contact.externalId);
       let conversation = contact && (await repo.openConversationOnChannel(contact.id, input.channel.id));
       if (!conversation) {
-        conversation = await db.transaction().execute(async (trx) => {
-          const inTrx = conversationsRepository(trx, input.workspaceId);
-          const contactId =
-            contact?.id ?? (await inTrx.createContact(input.channel.id, null, { id: input.contact.externalId, displayName: input.contact.displayName }));
-          return inTrx.createConversation({ channelId: input.channel.id, agentId: input.agentId, contactId, webDeploymentId: null });
-        });
+        try {
+          conversation = await db.transaction().execute(async (trx) => {
+            const inTrx = conversationsRepository(trx, input.workspaceId);
+            const contactId =
+              contact?.id ?? (await inTrx.createContact(input.channel.id, null, { id: input.contact.externalId, displayName: input.contact.displayName }));
+            const created = await inTrx.createConversation({ channelId: input.channel.id, agentId: input.agentId, contactId, webDeploymentId: null });
+            if ((await announce(trx, created)) > 0) setImmediate(() => outbox?.kick());
+            return created;
+          });
+        } catch (error) {
+          // Another message of the same new contact (processed concurrently) created the contact and
+          // its conversation first: the unique (channel, external id) key refused this one. Join them.
+          contact = await repo.contactByExternalId(input.channel.id, input.contact.externalId);
+          const created = contact && (await repo.openConversationOnChannel(contact.id, input.channel.id));
+          if (!created) throw error;
+          conversation = created;
+        }
         contact ??= { id: conversation.contactId, displayName: input.contact.displayName ?? null };
       }
       const existing = await repo.messageByClientId(conversation.id, input.providerEventId);

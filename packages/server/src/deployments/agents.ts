@@ -7,6 +7,7 @@ import { newId } from '../store/ids.js';
 import { conflict, notFound } from '../http/errors.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { sealBackend, toBackendView } from '../agents/backend-store.js';
+import { workflowsRepository } from '../store/repositories/workflows.js';
 
 export const AGENT_NOT_FOUND = 'Agent not found';
 
@@ -59,6 +60,10 @@ export function agentService(db: Kysely<DB>, secretBox: SecretBox) {
           throw conflict(`Agent is used by deployment ${deployment.id}; delete or rebind the deployment first`, {
             deploymentId: deployment.id,
           });
+        }
+        const workflowIds = (await workflowsRepository(trx, workspaceId).referencing({ agentId: id })).map((workflow) => workflow.id);
+        if (workflowIds.length > 0) {
+          throw conflict(`Agent is used by workflow ${workflowIds.join(', ')}; route those rules elsewhere first`, { workflowIds });
         }
         return repos.agents.delete(id);
       });

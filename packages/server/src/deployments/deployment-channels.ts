@@ -18,6 +18,7 @@ import { conflict, invalidField, notFound } from '../http/errors.js';
 import { parseOrThrow } from '../http/validation.js';
 import { PHONE_NOT_FOUND } from './phone-configurations.js';
 import { connectionsRepository } from '../store/repositories/connections.js';
+import { teamsRepository } from '../store/repositories/teams.js';
 
 export const CHANNEL_NOT_FOUND = 'Deployment channel not found';
 export const IDENTIFIER_IN_USE = 'Channel identifier already in use';
@@ -190,6 +191,7 @@ export function deploymentChannelService(db: Kysely<DB>) {
         const phoneId = phoneConfigurationIdOf(type, channel.configuration);
         if (phoneId && isPhoneType(type)) await repos.phones.track(phoneId, phoneSlot(type), null);
         await repos.channels.delete(id);
+        await teamsRepository(trx, workspaceId).forgetChannel(id);
 
         const meta: Record<string, unknown> = {};
         if (deletePhoneConfig && phoneId) {

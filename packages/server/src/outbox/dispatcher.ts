@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
-import { deliveriesRepository, type DeliveryRecord } from '../store/repositories/deliveries.js';
+import { deliveriesRepository, publicDelivery, type DeliveryRecord } from '../store/repositories/deliveries.js';
 import { findConnection } from '../store/repositories/connections.js';
 import { DeliveryError, type OutboundMessage } from '../channels/adapter.js';
 import type { ProviderRegistry } from '../channels/registry.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
 import { createWorkLoop } from './work-loop.js';
+import { emitEvent } from '../webhooks/events.js';
+import { sendWebhookEvent } from '../webhooks/sender.js';
 
 export interface DispatcherOptions {
   db: Kysely<DB>;
@@ -49,20 +51,47 @@ export function createDispatcher(options: DispatcherOptions) {
   const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 25;
   const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
+  /** A reply goes through its connection's adapter; an event to its webhook subscription. */
+  async function send(delivery: DeliveryRecord) {
+    if (delivery.kind === 'event') return sendWebhookEvent(db, connections.secretBox, delivery, options.fetch ?? fetch);
+    const record = await findConnection(db, delivery.connectionId);
+    if (!record) throw new DeliveryError(`Connection ${delivery.connectionId} no longer exists`, { retryable: false });
+    const definition = registry.get(record.provider);
+    if (!definition) throw new DeliveryError(`Provider ${record.provider} cannot send messages`, { retryable: false });
+    const context = await connections.context(record);
+    return definition.adapter.send(delivery.payload as OutboundMessage, context, options.fetch ?? fetch);
+  }
+
+  /**
+   * Dead-letters a reply and, in the same transaction, emits `delivery.failed` to the workspace's
+   * webhook subscriptions. Never for an event delivery: an event about an event could loop.
+   */
+  async function markReplyDead(delivery: DeliveryRecord, error: string): Promise<void> {
+    try {
+      await db.transaction().execute(async (trx) => {
+        if (!(await deliveriesRepository(trx).markFailed(delivery.id, node, error, { dead: true }))) return;
+        const now = Date.now();
+        const dead = { ...publicDelivery(delivery), status: 'dead' as const, lastError: error.slice(0, 2000), updatedAt: now };
+        await emitEvent(trx, delivery.workspaceId, 'delivery.failed', { delivery: dead }, { occurredAt: now, maxAttempts: options.maxAttempts });
+      });
+    } catch (emitError) {
+      // The dead letter matters more than the event about it.
+      logger.error({ deliveryId: delivery.id, err: emitError }, 'delivery.failed could not be emitted');
+      await repo.markFailed(delivery.id, node, error, { dead: true });
+    }
+  }
+
   async function deliver(delivery: DeliveryRecord): Promise<void> {
     try {
-      const record = await findConnection(db, delivery.connectionId);
-      if (!record) throw new DeliveryError(`Connection ${delivery.connectionId} no longer exists`, { retryable: false });
-      const definition = registry.get(record.provider);
-      if (!definition) throw new DeliveryError(`Provider ${record.provider} cannot send messages`, { retryable: false });
-      const context = await connections.context(record);
-      const receipt = await definition.adapter.send(delivery.payload as OutboundMessage, context, options.fetch ?? fetch);
+      const receipt = await send(delivery);
       if (await repo.markSent(delivery.id, node, receipt.providerMessageId ?? null)) options.onOutcome?.(delivery, 'sent');
     } catch (error) {
       const failure = error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error));
       const dead = !failure.options.retryable || delivery.attempts >= delivery.maxAttempts;
-      const at = Date.now() + nextDelay(delivery.attempts, options.baseDelayMs, maxDelayMs, failure.options.retryAfterMs);
-      await repo.markFailed(delivery.id, node, failure.message, dead ? { dead: true } : { dead: false, at });
+      // Whole milliseconds: the column is a bigint, and PostgreSQL refuses a fractional value (the jitter makes one).
+      const at = Date.now() + Math.ceil(nextDelay(delivery.attempts, options.baseDelayMs, maxDelayMs, failure.options.retryAfterMs));
+      if (dead && delivery.kind !== 'event') await markReplyDead(delivery, failure.message);
+      else await repo.markFailed(delivery.id, node, failure.message, dead ? { dead: true } : { dead: false, at });
       if (dead) logger.error({ deliveryId: delivery.id, attempts: delivery.attempts, err: failure.message }, 'delivery dead-lettered');
       else logger.warn({ deliveryId: delivery.id, attempts: delivery.attempts, err: failure.message }, 'delivery failed; will retry');
       options.onOutcome?.(delivery, dead ? 'dead' : 'retry', failure.message);

@@ -11,7 +11,14 @@ import type { OutboundMessage } from '../channels/adapter.js';
  * idempotency key the provider sees on every attempt. Returns false for channels that
  * deliver by other means (the widget's live stream).
  */
-export async function enqueueReply(trx: Kysely<DB>, conversation: ConversationRecord, reply: Message, maxAttempts: number): Promise<boolean> {
+export async function enqueueReply(
+  trx: Kysely<DB>,
+  conversation: ConversationRecord,
+  reply: Message,
+  maxAttempts: number,
+  /** The contact message this reply answers; without it, the contact's latest message. */
+  answering?: string,
+): Promise<boolean> {
   const channel = await trx
     .selectFrom('deployment_channels')
     .select(['channel_identifier', 'deployment_type', 'configuration', 'connection_id', 'phone_configuration_id'])
@@ -28,15 +35,15 @@ export async function enqueueReply(trx: Kysely<DB>, conversation: ConversationRe
 
   const contact = await trx.selectFrom('contacts').select(['external_id', 'display_name']).where('id', '=', conversation.contactId).executeTakeFirst();
   if (!contact?.external_id) return false;
-  // The reply answers the contact's latest message: its provider context (reply token, Message-Id…) travels along.
-  const last = await trx
+  // The provider context (reply token, Message-Id…) of the message being answered travels along: when
+  // several messages arrive together, each reply must use its own (not the latest message's).
+  let answered = trx
     .selectFrom('messages')
     .select(['reply_context', 'created_at'])
     .where('conversation_id', '=', conversation.id)
-    .where('role', '=', 'contact')
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .where('role', '=', 'contact');
+  if (answering) answered = answered.where('id', '=', answering);
+  const last = await answered.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 
   const payload: OutboundMessage = {
     idempotencyKey: reply.id,

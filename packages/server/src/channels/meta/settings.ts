@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { whatsappPhoneNumberIdSchema } from '@switchboard/core';
 import type { ConnectionContext } from '../adapter.js';
 
 export const DEFAULT_GRAPH_VERSION = 'v21.0';
@@ -22,7 +23,7 @@ export const metaSettingsSchema = z
       .transform(normaliseGraphVersion)
       .default(DEFAULT_GRAPH_VERSION),
     /** WhatsApp phone number id used when a WhatsApp channel's configuration names none. */
-    phoneNumberId: z.string().regex(/^\d{5,30}$/, 'must be the numeric WhatsApp phone number id').optional(),
+    phoneNumberId: whatsappPhoneNumberIdSchema.optional(),
   });
 
 export type MetaSettings = z.output<typeof metaSettingsSchema>;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PostgresAdapter } from 'kysely';
-import type { Delivery, DeliveryStatus, PaginatedResult } from '@switchboard/core';
+import type { Delivery, DeliveryKind, DeliveryStatus, PaginatedResult } from '@switchboard/core';
 import type { DB, DeliveriesTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
@@ -15,6 +15,7 @@ export interface DeliveryRecord extends Delivery {
 function toDelivery(row: Selectable<DeliveriesTable>): DeliveryRecord {
   return {
     id: row.id,
+    kind: row.kind as DeliveryKind,
     workspaceId: row.workspace_id,
     connectionId: row.connection_id,
     channelId: row.channel_id,
@@ -46,6 +47,8 @@ export interface NewDelivery {
   messageId: string;
   payload: unknown;
   maxAttempts: number;
+  /** 'reply' unless given; an 'event' row names a webhook subscription as its connectionId. */
+  kind?: DeliveryKind;
 }
 
 /** The outbox. Rows move pending → sending → sent, or back to pending with a later attempt time, or to dead. */
@@ -75,6 +78,7 @@ export function deliveriesRepository(db: Kysely<DB>) {
           created_at: now,
           updated_at: now,
           sent_at: null,
+          kind: input.kind ?? 'reply',
         })
         .execute();
       return id;
@@ -127,9 +131,10 @@ export function deliveriesRepository(db: Kysely<DB>) {
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async markFailed(id: string, node: string, error: string, next: { dead: true } | { dead: false; at: number }): Promise<void> {
+    /** False when this node no longer holds the row (nothing was changed). */
+    async markFailed(id: string, node: string, error: string, next: { dead: true } | { dead: false; at: number }): Promise<boolean> {
       const now = Date.now();
-      await db
+      const result = await db
         .updateTable('deliveries')
         .set({
           status: next.dead ? 'dead' : 'pending',
@@ -141,7 +146,8 @@ export function deliveriesRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .where('locked_by', '=', node)
         .where('status', '=', 'sending')
-        .execute();
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async get(workspaceId: string, id: string): Promise<DeliveryRecord | undefined> {

@@ -4,8 +4,10 @@ import { agentsRepository } from './agents.js';
 import { deploymentChannelsRepository } from './deployment-channels.js';
 import { deploymentConfigurationsRepository } from './deployment-configurations.js';
 import { phoneConfigurationsRepository } from './phone-configurations.js';
+import { teamsRepository } from './teams.js';
+import { workflowsRepository } from './workflows.js';
 
-export { agentsRepository, deploymentChannelsRepository, deploymentConfigurationsRepository, phoneConfigurationsRepository };
+export { agentsRepository, deploymentChannelsRepository, deploymentConfigurationsRepository, phoneConfigurationsRepository, teamsRepository, workflowsRepository };
 export { apiKeysRepository, workspacesRepository } from './workspaces.js';
 export type { Workspace, ApiKeyRecord } from './workspaces.js';
 
@@ -16,6 +18,8 @@ export function workspaceRepositories(db: Kysely<DB>, workspaceId: string) {
     phones: phoneConfigurationsRepository(db, workspaceId),
     agents: agentsRepository(db, workspaceId),
     deployments: deploymentConfigurationsRepository(db, workspaceId),
+    teams: teamsRepository(db, workspaceId),
+    workflows: workflowsRepository(db, workspaceId),
   };
 }
 export type WorkspaceRepositories = ReturnType<typeof workspaceRepositories>;

@@ -1,0 +1,131 @@
+/**
+ * Emitting events for operators' webhook subscriptions, through the outbox.
+ *
+ * `emitEvent` runs inside the caller's transaction: the outbox rows commit with the change they
+ * describe, or not at all (a rolled-back transaction emits nothing). One event gets one id
+ * (`wev_…`), and each subscription that listens to its type gets one outbox row of kind 'event'
+ * whose payload carries that id: it is the `webhook-id` of every attempt to every receiver, so a
+ * receiver drops the duplicates a retry (or a lost acknowledgement) produces.
+ *
+ * What a subscription receives (see sender.ts):
+ *
+ *   POST <url>
+ *   webhook-id: wev_…   webhook-timestamp: <unix s>   webhook-signature: v1,<base64>
+ *   { "id": "wev_…", "type": "message.created", "createdAt": <epoch ms>, "data": { … } }
+ */
+import type { Kysely } from 'kysely';
+import { WEBHOOK_TEST_EVENT, type WebhookEventType } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+import { newId } from '../store/ids.js';
+import { deliveriesRepository } from '../store/repositories/deliveries.js';
+import { decodeSubscriptionEvents, listensTo } from './subscriptions.js';
+
+/** Attempts of one event delivery before it is dead-lettered (the outbox default). */
+export const WEBHOOK_EVENT_MAX_ATTEMPTS = 8;
+
+/** The payload of an outbox row of kind 'event'. */
+export interface WebhookEventPayload {
+  subscriptionId: string;
+  eventId: string;
+  type: WebhookEventType | typeof WEBHOOK_TEST_EVENT;
+  /** Epoch ms: the body's `createdAt`. */
+  occurredAt: number;
+  data: object;
+}
+
+export interface EmitOptions {
+  /** Attempts before a delivery is dead-lettered; WEBHOOK_EVENT_MAX_ATTEMPTS unless given. */
+  maxAttempts?: number;
+  /** When the event happened (epoch ms); now unless given. */
+  occurredAt?: number;
+}
+
+const text = (...values: unknown[]): string => (values.find((v) => typeof v === 'string' && v.length > 0) as string | undefined) ?? '';
+
+/**
+ * The channel, conversation and message an event is about, for the outbox row's columns: from
+ * `channelId` / `conversationId` / `messageId` in `data`, or from its `conversation`, `message`
+ * or `delivery` object; '' when absent.
+ */
+export function eventReferences(data: object): { channelId: string; conversationId: string; messageId: string } {
+  const d = data as Record<string, unknown>;
+  const nested = (key: string) => (d[key] !== null && typeof d[key] === 'object' ? (d[key] as Record<string, unknown>) : {});
+  const conversation = nested('conversation');
+  const message = nested('message');
+  const delivery = nested('delivery');
+  return {
+    channelId: text(d.channelId, conversation.channelId, message.channelId, delivery.channelId),
+    conversationId: text(d.conversationId, conversation.id, message.conversationId, delivery.conversationId),
+    messageId: text(d.messageId, message.id, delivery.messageId),
+  };
+}
+
+async function queue(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  subscriptionIds: string[],
+  event: Omit<WebhookEventPayload, 'subscriptionId'>,
+  maxAttempts: number,
+): Promise<string[]> {
+  const refs = eventReferences(event.data);
+  const outbox = deliveriesRepository(trx);
+  const ids: string[] = [];
+  for (const subscriptionId of subscriptionIds) {
+    const payload: WebhookEventPayload = { subscriptionId, ...event };
+    ids.push(
+      await outbox.insert({
+        kind: 'event',
+        workspaceId,
+        connectionId: subscriptionId,
+        channelId: refs.channelId,
+        conversationId: refs.conversationId,
+        messageId: refs.messageId,
+        payload,
+        maxAttempts,
+      }),
+    );
+  }
+  return ids;
+}
+
+/**
+ * Queues one event for every active subscription of the workspace that listens to `type` (or
+ * to '*'), inside the caller's transaction `trx`. Returns how many deliveries were queued (0 when
+ * nobody listens). Kick the dispatcher after the transaction commits to send them at once;
+ * otherwise its next poll does.
+ */
+export async function emitEvent(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  type: WebhookEventType,
+  data: object,
+  options: EmitOptions = {},
+): Promise<number> {
+  const subscriptions = await trx
+    .selectFrom('webhook_subscriptions')
+    .select(['id', 'events'])
+    .where('workspace_id', '=', workspaceId)
+    .where('active', '=', 1)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const listening = subscriptions.filter((s) => listensTo(decodeSubscriptionEvents(s.events).events, type)).map((s) => s.id);
+  if (listening.length === 0) return 0;
+  const event = { eventId: newId('webhookEvent'), type, occurredAt: options.occurredAt ?? Date.now(), data };
+  await queue(trx, workspaceId, listening, event, options.maxAttempts ?? WEBHOOK_EVENT_MAX_ATTEMPTS);
+  return listening.length;
+}
+
+/** Queues a `webhook.test` event for one subscription only (whatever it listens to). */
+export async function queueTestEvent(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  subscriptionId: string,
+  options: EmitOptions = {},
+): Promise<{ eventId: string; deliveryId: string }> {
+  const eventId = newId('webhookEvent');
+  const occurredAt = options.occurredAt ?? Date.now();
+  const data = { subscriptionId, message: 'A test event from Switchboard: your endpoint receives and verifies webhooks.' };
+  const [deliveryId] = await queue(trx, workspaceId, [subscriptionId], { eventId, type: WEBHOOK_TEST_EVENT, occurredAt, data }, options.maxAttempts ?? WEBHOOK_EVENT_MAX_ATTEMPTS);
+  return { eventId, deliveryId: deliveryId! };
+}
