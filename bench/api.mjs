@@ -12,21 +12,30 @@
 //   BENCH_ENGINES       comma list: sqlite,postgres (default both)
 //   BENCH_POSTGRES_URL  server to create the scratch database on
 //                       (default postgres://postgres@127.0.0.1:5432/test)
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { bootstrapWorkspace, openDatabase } from '../packages/server/dist/index.js';
+import {
+  CLI,
+  ROOT,
+  fmt,
+  machineFacts,
+  markdownTable,
+  ms,
+  nonNegativeInt,
+  onCleanup,
+  percentile,
+  positiveInt,
+  ratio,
+  runBench,
+  startServerChild,
+} from './lib.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'packages/server/dist/cli.js');
 const BASELINE = join(ROOT, 'bench/baseline-server.mjs');
 
 const DURATION = positiveInt('BENCH_DURATION', 10);
@@ -41,53 +50,6 @@ const SAMPLE_SIZE = 10_000; // random seeded rows the get/getByIdentifier scenar
 const LIST_PAGES = Math.max(1, Math.min(100, Math.floor(CHANNELS / 20)));
 const PAGE_SIZE = 20;
 const CONFIGURATION = JSON.stringify({ communicationType: 'unified', widgetConfiguration: { position: 'right' } });
-
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return n;
-}
-function nonNegativeInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got "${raw}"`);
-  return n;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cleanup registry: children, temp dirs and scratch databases go away even on error or Ctrl-C.
-
-const cleanups = [];
-let cleaning;
-function onCleanup(fn) {
-  cleanups.push(fn);
-  return () => {
-    const i = cleanups.indexOf(fn);
-    if (i >= 0) cleanups.splice(i, 1);
-  };
-}
-async function cleanupAll() {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const fn = cleanups.pop();
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`cleanup failed: ${error?.message ?? error}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\n${signal} received, cleaning up`);
-    cleanupAll().finally(() => process.exit(130));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -110,89 +72,6 @@ function sample(array, n) {
 }
 
 const pick = (array) => array[Math.floor(Math.random() * array.length)];
-
-async function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
-const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-/** Spawns a server process, waits for GET /health to answer 200, returns { url, stop }. */
-async function startChild(label, args, env) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk.toString()).slice(-8_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  const exit = new Promise((resolveExit) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolveExit();
-    });
-  });
-
-  const stop = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exit;
-    clearTimeout(timer);
-  };
-  const unregister = onCleanup(stop);
-
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) throw new Error(`${label} exited early (${exited.code ?? exited.signal}):\n${output}`);
-    try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
-      await response.arrayBuffer();
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${label} did not answer GET /health within 30 s:\n${output}`);
-    }
-    await sleep(100);
-  }
-  return {
-    url,
-    pid: child.pid,
-    output: () => output,
-    async stop() {
-      unregister();
-      await stop();
-      if (exited && exited.code !== 0 && exited.signal === null) {
-        throw new Error(`${label} exited with code ${exited.code} on SIGTERM:\n${output}`);
-      }
-    },
-  };
-}
-
-/** Percentile of an ascending-sorted array (nearest rank). */
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /**
  * One autocannon run (after a discarded warm-up). autocannon's own latency histogram has a
@@ -365,7 +244,7 @@ async function benchEngine(engine, baseline) {
     await database.close();
   }
 
-  const server = await startChild(`switchboard (${engine})`, [CLI, 'start'], {
+  const server = await startServerChild(`switchboard (${engine})`, [CLI, 'start'], {
     LOG_LEVEL: 'warn',
     DATABASE_URL: target.databaseUrl,
     SWITCHBOARD_DATA_DIR: target.dataDir,
@@ -410,35 +289,21 @@ async function benchEngine(engine, baseline) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function ratio(value, base) {
-  if (!base || !Number.isFinite(value)) return 'n/a';
-  const r = value / base;
-  const digits = r >= 100 ? 0 : r >= 10 ? 1 : r >= 0.1 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(r)));
-  return `${fmt(r, digits)}×`;
-}
-
 function markdown(rows, baseline) {
   const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'p50 vs node:http', 'p99 vs node:http'];
-  const lines = [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map((h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
-    `| node:http baseline | hello world | ${fmt(baseline.rps)} | ${fmt(baseline.p50, 2)} | ${fmt(baseline.p99, 2)} | 1.00× | 1.00× | 1.00× |`,
-  ];
-  for (const r of rows) {
-    lines.push(
-      `| ${r.engine} | ${r.scenario} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${ratio(r.rps, baseline.rps)} | ${ratio(r.p50, baseline.p50)} | ${ratio(r.p99, baseline.p99)} |`,
-    );
-  }
-  return lines.join('\n');
+  return markdownTable(
+    header,
+    [
+      ['node:http baseline', 'hello world', fmt(baseline.rps), fmt(baseline.p50, 2), fmt(baseline.p99, 2), '1.00×', '1.00×', '1.00×'],
+      ...rows.map((r) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, baseline.rps), ratio(r.p50, baseline.p50), ratio(r.p99, baseline.p99)]),
+    ],
+    2,
+  );
 }
 
 async function main() {
-  const cpus = os.cpus();
   const machine = [
-    `CPUs: ${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown'}`,
-    `Memory: ${fmt(os.totalmem() / 2 ** 30, 1)} GiB`,
-    `OS: ${os.type()} ${os.release()} ${os.arch()}`,
-    `Node: ${process.version}`,
+    ...machineFacts(),
     `Load: autocannon, ${CONNECTIONS} connections, pipelining ${PIPELINING}, ${DURATION} s per scenario after ${WARMUP} s warm-up, same machine as the server`,
     `Data: ${fmt(CHANNELS)} web deployment channels in one workspace; get/getByIdentifier pick a random one of ${fmt(Math.min(SAMPLE_SIZE, CHANNELS))} seeded rows per request; list picks page 1-${LIST_PAGES} of ${PAGE_SIZE}`,
   ];
@@ -446,7 +311,7 @@ async function main() {
   for (const line of machine) console.log(`  ${line}`);
 
   console.log('\n== node:http baseline ==');
-  const baselineServer = await startChild('node:http baseline', [BASELINE], {});
+  const baselineServer = await startServerChild('node:http baseline', [BASELINE], {});
   let baseline;
   try {
     baseline = await load(baselineServer.url, { label: 'node:http hello world', headers: { authorization: 'Bearer x' } });
@@ -475,13 +340,4 @@ async function main() {
   }
 }
 
-const started = process.hrtime.bigint();
-try {
-  await main();
-  console.log(`\nTotal benchmark time: ${fmt(ms(started) / 1000, 1)} s`);
-} catch (error) {
-  console.error(`\nbench:api failed: ${error?.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  await cleanupAll();
-}
+await runBench('bench:api', main);

@@ -26,17 +26,35 @@
 //   BENCH_SHARED_POOL       1: chat sessions share one keep-alive pool (its connections opened when the chat starts)
 //                           instead of one connection each made while opening the sessions
 //   BENCH_SERVER_FLAGS      extra node flags for the servers under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CLI,
+  ROOT,
+  controlApi,
+  cpuSeconds,
+  fdCount,
+  fmt,
+  listenOverflows,
+  loadAverageFact,
+  machineBusySeconds,
+  machineFacts,
+  markdownTable,
+  nonNegativeInt,
+  onCleanup,
+  positiveInt,
+  procStatus,
+  ratio,
+  runBench,
+  serverLog,
+  sqliteVersion,
+  startServerChild as startChild,
+  ulimit,
+} from './lib.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'packages/server/dist/cli.js');
 const BASELINE = join(ROOT, 'bench/baseline-sse-server.mjs');
 const LOADGEN = join(ROOT, 'bench/runtime-load.mjs');
 const PROBE = join(ROOT, 'bench/memory-probe.cjs');
@@ -56,75 +74,8 @@ const TARGETS = (process.env.BENCH_TARGETS ?? 'baseline,switchboard').split(',')
 const IDLE_WARMUP_SESSIONS = 1000; // opened and closed before the "before" reading, so JIT, pools and the young generation are warm
 const RATE_LIMIT = '999999999'; // RUNTIME_RATE_LIMIT_PER_IP / _PER_TOKEN: requests per minute, out of the way
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return n;
-}
-function nonNegativeInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got "${raw}"`);
-  return n;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cleanup registry: children and temp dirs go away even on error, timeout or Ctrl-C.
-
-const cleanups = [];
-let cleaning;
-function onCleanup(fn) {
-  cleanups.push(fn);
-  return () => {
-    const i = cleanups.indexOf(fn);
-    if (i >= 0) cleanups.splice(i, 1);
-  };
-}
-async function cleanupAll() {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const fn = cleanups.pop();
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`cleanup failed: ${error?.message ?? error}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\n${signal} received, cleaning up`);
-    cleanupAll().finally(() => process.exit(130));
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-async function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
-const since = (start) => (performance.now() - start) / 1000;
-
-function ulimit(flag) {
-  const text = execFileSync('bash', ['-c', `ulimit ${flag}`], { encoding: 'utf8' }).trim();
-  return text === 'unlimited' ? Infinity : Number(text);
-}
 
 /** Descriptors each child needs; when the soft limit is lower, children are started through `ulimit -n`. */
 let childFdLimit;
@@ -150,118 +101,23 @@ function nodeCommand(nodeArgs) {
   return ['bash', ['-c', `ulimit -n ${childFdLimit} && exec ${quoted}`]];
 }
 
-let clockTicks = 100;
-try {
-  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {
-  // keep 100
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime (fields 14, 15)
-}
-
-/** Machine-wide CPU seconds spent busy (all cores), to tell load from other processes apart. */
-function machineBusySeconds() {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + steal) / clockTicks;
-}
-
-function procStatus(pid) {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-  return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
-}
-/** TcpExt ListenOverflows (this network namespace): connections dropped because an accept queue was full. */
-function listenOverflows() {
-  try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
-    const names = lines[0].split(/\s+/);
-    const values = lines[1].split(/\s+/);
-    return Number(values[names.indexOf('ListenOverflows')]);
-  } catch {
-    return NaN;
-  }
-}
-
-const fdCount = (pid) => readdirSync(`/proc/${pid}/fd`).length;
-
 // ---------------------------------------------------------------------------------------------
 // Children
 
 /** Spawns a server, waits for GET /health; `probe()` asks memory-probe.cjs for a post-GC reading. */
 async function startServerChild(label, script, scriptArgs, env) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const [command, args] = nodeCommand(['--expose-gc', '--require', PROBE, ...SERVER_FLAGS, script, ...scriptArgs]);
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
   let probeWaiter;
-  let lineBuffer = '';
-  child.stdout.on('data', (chunk) => {
-    output = (output + chunk.toString()).slice(-8_000);
+  const server = await startChild(label, ['--expose-gc', '--require', PROBE, ...SERVER_FLAGS, script, ...scriptArgs], env, {
+    command: nodeCommand,
+    stopTimeoutMs: 10_000,
+    onStderrLine(line) {
+      if (!line.startsWith('MEMPROBE ')) return false;
+      probeWaiter?.(JSON.parse(line.slice(9)));
+      return true;
+    },
   });
-  child.stderr.on('data', (chunk) => {
-    const text = chunk.toString();
-    lineBuffer += text;
-    let end;
-    while ((end = lineBuffer.indexOf('\n')) >= 0) {
-      const line = lineBuffer.slice(0, end);
-      lineBuffer = lineBuffer.slice(end + 1);
-      if (line.startsWith('MEMPROBE ')) probeWaiter?.(JSON.parse(line.slice(9)));
-      else if (line.trim() !== '') output = (output + line + '\n').slice(-8_000);
-    }
-  });
-  let exited = null;
-  const exit = new Promise((resolveExit) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      resolveExit();
-    });
-  });
-  const stop = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exit;
-    clearTimeout(timer);
-  };
-  const unregister = onCleanup(stop);
-
-  const deadline = Date.now() + 30_000;
-  let version;
-  for (;;) {
-    if (exited) throw new Error(`${label} exited early (${exited.code ?? exited.signal}):\n${output}`);
-    try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
-      const body = await response.json().catch(() => ({}));
-      if (response.status === 200) {
-        version = body.version;
-        break;
-      }
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${label} did not answer GET /health within 30 s:\n${output}`);
-    }
-    await sleep(100);
-  }
   return {
-    url,
-    pid: child.pid,
-    version,
-    output: () => output,
-    exited: () => exited,
+    ...server,
     /** Full GC in the server, then its memoryUsage() and /proc VmRSS. */
     async probe() {
       const reading = new Promise((resolveReading, reject) => {
@@ -272,17 +128,10 @@ async function startServerChild(label, script, scriptArgs, env) {
           resolveReading(value);
         };
       });
-      child.kill('SIGUSR2');
+      server.child.kill('SIGUSR2');
       const usage = await reading;
       await sleep(200);
-      return { ...usage, ...procStatus(child.pid), fds: fdCount(child.pid) };
-    },
-    async stop() {
-      unregister();
-      await stop();
-      if (exited && exited.code !== 0 && exited.signal === null) {
-        throw new Error(`${label} exited with code ${exited.code} on SIGTERM:\n${output}`);
-      }
+      return { ...usage, ...procStatus(server.pid), fds: fdCount(server.pid) };
     },
   };
 }
@@ -344,22 +193,7 @@ function startLoadGenerator() {
 // ---------------------------------------------------------------------------------------------
 // Targets
 
-async function api(url, method, path, body) {
-  const response = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text };
-}
+const api = (url, method, path, body) => controlApi(url, ADMIN_KEY)(method, path, body);
 
 /** Starts one server of the target kind, ready for the runtime API: { server, target }. */
 async function startTarget(kind) {
@@ -450,12 +284,8 @@ async function chatPhase(kind, label) {
         `  ${label}: ${fmt(result.listenOverflows)} connection attempts dropped on a full accept queue during this phase (TcpExt ListenOverflows; the kernel counter is machine-wide)`,
       );
     }
-    const log = server
-      .output()
-      .split('\n')
-      .filter((line) => line.trim() !== '' && !/listening on|^API reference/.test(line))
-      .join('\n');
-    if (log) console.log(`  ${label}: server output (last lines):\n${log.split('\n').slice(-15).map((l) => `    | ${l.slice(0, 400)}`).join('\n')}`);
+    const log = serverLog(server);
+    if (log) console.log(`  ${label}: server output (last lines):\n${log}`);
     return { ...result, version: server.version };
   } finally {
     await loadgen.stop();
@@ -534,42 +364,35 @@ async function idlePhase(kind, label) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function ratio(value, base) {
-  if (!base || !Number.isFinite(value) || !Number.isFinite(base)) return 'n/a';
-  const r = value / base;
-  const digits = r >= 100 ? 0 : r >= 10 ? 1 : r >= 0.1 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(r)));
-  return `${fmt(r, digits)}×`;
-}
-
 function markdown(rows) {
   const header = ['Server', 'Chat sessions', 'Round trips/s', 'p50 ms', 'p99 ms', 'Errors', 'Idle SSE sessions', 'RSS KiB / idle session', 'Heap KiB / idle session'];
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
-  for (const r of rows) {
-    lines.push(
-      `| ${r.label} | ${fmt(r.chat.sessions)} | ${fmt(r.chat.perSecond)} | ${fmt(r.chat.p50, 2)} | ${fmt(r.chat.p99, 2)} | ${fmt(r.chat.errorTotal + r.idle.errorTotal)} | ${fmt(r.idle.sessions)} | ${fmt(r.idle.rssPerSessionKiB, 1)} | ${fmt(r.idle.heapPerSessionKiB, 1)} |`,
-    );
-  }
+  const lines = rows.map((r) => [
+    r.label,
+    fmt(r.chat.sessions),
+    fmt(r.chat.perSecond),
+    fmt(r.chat.p50, 2),
+    fmt(r.chat.p99, 2),
+    fmt(r.chat.errorTotal + r.idle.errorTotal),
+    fmt(r.idle.sessions),
+    fmt(r.idle.rssPerSessionKiB, 1),
+    fmt(r.idle.heapPerSessionKiB, 1),
+  ]);
   const base = rows.find((r) => r.kind === 'baseline');
   const sb = rows.find((r) => r.kind === 'switchboard');
   if (base && sb) {
-    lines.push(
-      `| Switchboard ÷ node:http | | ${ratio(sb.chat.perSecond, base.chat.perSecond)} | ${ratio(sb.chat.p50, base.chat.p50)} | ${ratio(sb.chat.p99, base.chat.p99)} | | | ${ratio(sb.idle.rssPerSessionKiB, base.idle.rssPerSessionKiB)} | ${ratio(sb.idle.heapPerSessionKiB, base.idle.heapPerSessionKiB)} |`,
-    );
+    lines.push([
+      'Switchboard ÷ node:http',
+      '',
+      ratio(sb.chat.perSecond, base.chat.perSecond),
+      ratio(sb.chat.p50, base.chat.p50),
+      ratio(sb.chat.p99, base.chat.p99),
+      '',
+      '',
+      ratio(sb.idle.rssPerSessionKiB, base.idle.rssPerSessionKiB),
+      ratio(sb.idle.heapPerSessionKiB, base.idle.heapPerSessionKiB),
+    ]);
   }
-  return lines.join('\n');
-}
-
-function sqliteVersion() {
-  try {
-    const require = createRequire(join(ROOT, 'packages/server/package.json'));
-    const Database = require('better-sqlite3');
-    const db = new Database(':memory:');
-    const { v } = db.prepare('select sqlite_version() as v').get();
-    db.close();
-    return `SQLite ${v}`;
-  } catch {
-    return 'SQLite (version unknown)';
-  }
+  return markdownTable(header, lines);
 }
 
 async function main() {
@@ -577,11 +400,8 @@ async function main() {
   childFdLimit = plan.raise;
   const cpus = os.cpus();
   const machine = [
-    `CPUs: ${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown'}`,
-    `Memory: ${fmt(os.totalmem() / 2 ** 30, 1)} GiB`,
-    `OS: ${os.type()} ${os.release()} ${os.arch()}`,
-    `Node: ${process.version}`,
-    `Load average at start: ${os.loadavg().map((l) => fmt(l, 2)).join(' ')}`,
+    ...machineFacts(),
+    loadAverageFact(),
     `Storage: embedded ${sqliteVersion()} (WAL) in a temp dir`,
     `Open files: ulimit -n ${plan.soft} (hard ${plan.hard})${plan.raise ? `, children started with ulimit -n ${plan.raise}` : ''}`,
   ];
@@ -640,18 +460,4 @@ async function main() {
   }
 }
 
-const started = performance.now();
-const watchdog = setTimeout(() => {
-  console.error(`\nbench:runtime: still running after BENCH_TIMEOUT=${TIMEOUT} s, giving up`);
-  cleanupAll().finally(() => process.exit(1));
-}, TIMEOUT * 1000);
-try {
-  await main();
-  console.log(`\nTotal benchmark time: ${fmt(since(started), 1)} s`);
-} catch (error) {
-  console.error(`\nbench:runtime failed: ${error?.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  clearTimeout(watchdog);
-  await cleanupAll();
-}
+await runBench('bench:runtime', main, { timeoutSeconds: TIMEOUT });

@@ -183,7 +183,7 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
 
   return {
     /** Starts a conversation for a widget visitor, or resumes theirs when the visitor token is known. */
-    async startSession(deployment: WebDeploymentRecord, visitorToken: string | undefined): Promise<StartedSession> {
+    async startSession(deployment: WebDeploymentRecord, visitorToken: string | undefined, locale?: string): Promise<StartedSession> {
       const repo = conversationsRepository(db, deployment.workspaceId);
       if (visitorToken) {
         const contactId = await repo.contactByVisitorToken(deployment.deploymentChannelId, sha256Hex(visitorToken));
@@ -197,6 +197,9 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
       const conversation = await db.transaction().execute(async (trx) => {
         const inTrx = conversationsRepository(trx, deployment.workspaceId);
         const contactId = await inTrx.createContact(deployment.deploymentChannelId, visitor.hash);
+        // The browser's language (`en-US` → `en`) is what workflow language rules test.
+        const language = locale?.split(/[-_]/)[0]?.toLowerCase();
+        if (language && /^[a-z]{2,3}$/.test(language)) await inTrx.setContactAttributes(contactId, { language });
         const created = await inTrx.createConversation({
           channelId: deployment.deploymentChannelId,
           agentId: deployment.agentId,

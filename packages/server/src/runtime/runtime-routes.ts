@@ -153,7 +153,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
         const repos = workspaceRepositories(db, deployment.workspaceId);
         const [channel, agent] = await Promise.all([repos.channels.get(deployment.deploymentChannelId), repos.agents.get(deployment.agentId)]);
         if (!channel || !agent) throw notFound('This deployment no longer has its channel or agent');
-        const started = await conversations.startSession(deployment, body.visitorToken);
+        const started = await conversations.startSession(deployment, body.visitorToken, body.locale);
         const theme = resolveWidgetTheme(deployment.theme, channel, agent);
         return reply.code(started.resumed ? 200 : 201).send(
           successBody({

@@ -118,6 +118,13 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         .executeTakeFirst();
       return row?.id;
     },
+    /** Merges attributes (language, plan, …) into a contact's; workflow rules test them. */
+    async setContactAttributes(contactId: string, attributes: Record<string, string>): Promise<void> {
+      const row = await db.selectFrom('contacts').select('attributes').where('id', '=', contactId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+      if (!row) return;
+      const merged = { ...(row.attributes ? (JSON.parse(row.attributes) as Record<string, string>) : {}), ...attributes };
+      await db.updateTable('contacts').set({ attributes: JSON.stringify(merged) }).where('id', '=', contactId).execute();
+    },
     async touchContact(contactId: string): Promise<void> {
       await db.updateTable('contacts').set({ last_seen_at: Date.now() }).where('id', '=', contactId).execute();
     },
