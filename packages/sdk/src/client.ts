@@ -1,6 +1,7 @@
 import { resolveClientConfig, type SwitchboardClientOptions } from './config.js';
 import { HttpClient } from './http.js';
 import { AgentsResource } from './resources/agents.js';
+import { ChannelResource } from './resources/channel.js';
 import { ConnectionsResource } from './resources/connections.js';
 import { ConversationsResource } from './resources/conversations.js';
 import { DeliveriesResource } from './resources/deliveries.js';
@@ -8,7 +9,10 @@ import { DeploymentChannelsResource } from './resources/deployment-channels.js';
 import { DeploymentConfigurationsResource } from './resources/deployment-configurations.js';
 import { PhoneConfigurationsResource } from './resources/phone-configurations.js';
 import { SecretsResource } from './resources/secrets.js';
+import { TeamsResource } from './resources/teams.js';
 import { WebDeploymentsResource } from './resources/web-deployments.js';
+import { WebhooksResource } from './resources/webhooks.js';
+import { WorkflowsResource } from './resources/workflows.js';
 
 /**
  * Client for the Switchboard API. Works in Node 20+ and browsers.
@@ -41,6 +45,14 @@ export class SwitchboardClient {
   readonly connections: ConnectionsResource;
   /** Outbound messages sent through connections, with their retries; `list({ status: 'dead' })` is the dead-letter list. */
   readonly deliveries: DeliveriesResource;
+  /** Teams of people that conversations are handed to: members, observers, and the teams assignable to each channel. */
+  readonly teams: TeamsResource;
+  /** Routing rules attached to channels: who (an agent or a team) takes each conversation. */
+  readonly workflows: WorkflowsResource;
+  /** Subscriptions of your URLs to the workspace's events, signed with Standard Webhooks; the secret is shown once. */
+  readonly webhooks: WebhooksResource;
+  /** Messaging channels (web, WhatsApp, Messenger, Instagram, email, WeChat, LINE, WeCom) in the spec's `Channel` shape, their credentials, workflows and teams. */
+  readonly channel: ChannelResource;
 
   constructor(options: SwitchboardClientOptions) {
     const http = new HttpClient(resolveClientConfig(options));
@@ -54,5 +66,9 @@ export class SwitchboardClient {
     this.secrets = new SecretsResource(http);
     this.connections = new ConnectionsResource(http);
     this.deliveries = new DeliveriesResource(http);
+    this.teams = new TeamsResource(http);
+    this.workflows = new WorkflowsResource(http);
+    this.webhooks = new WebhooksResource(http);
+    this.channel = new ChannelResource(http);
   }
 }

@@ -15,6 +15,18 @@ export interface ApiRequest {
   body?: unknown;
 }
 
+/**
+ * A request to a path outside `/v1`, answered with plain JSON (no envelope): the channel
+ * service's `/channel-service/…` paths.
+ */
+export interface PlainRequest {
+  method: HttpMethod;
+  /** Path from the server root, starting with '/'; build it with {@link apiPath}. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+}
+
 /** Code used when the server's answer is not the documented JSON envelope. */
 export const INVALID_RESPONSE = 'INVALID_RESPONSE';
 
@@ -63,6 +75,18 @@ export class HttpClient {
     return { data: body.data as T[], meta: body.meta };
   }
 
+  /**
+   * Sends a request to a path from the server root (not `/v1`) that answers plain JSON, with the
+   * key as `x-api-key` (the channel service's convention), and returns the parsed body.
+   */
+  async requestPlain<T>(request: PlainRequest): Promise<T> {
+    const root = this.#config.apiUrl.replace(/\/v1$/, '');
+    const url = root + request.path + queryString(request.query);
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const raw = await this.#fetchText(request.method, url, payload, 'x-api-key');
+    return interpretPlainResponse(raw, `${request.method} ${request.path}`) as T;
+  }
+
   async #send(request: ApiRequest): Promise<SuccessBody> {
     const url = this.#url(request);
     const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
@@ -71,25 +95,26 @@ export class HttpClient {
   }
 
   #url(request: ApiRequest): string {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) params.append(name, String(value));
-    }
-    const query = params.toString();
-    return this.#config.apiUrl + request.path + (query ? `?${query}` : '');
+    return this.#config.apiUrl + request.path + queryString(request.query);
   }
 
-  #headers(hasBody: boolean): Record<string, string> {
-    return {
+  #headers(hasBody: boolean, auth: 'bearer' | 'x-api-key'): Record<string, string> {
+    const headers: Record<string, string> = {
       accept: 'application/json',
       ...(hasBody ? { 'content-type': 'application/json' } : {}),
       ...this.#config.headers,
-      authorization: `Bearer ${this.#config.apiKey}`,
     };
+    if (auth === 'x-api-key') {
+      delete headers.authorization;
+      headers['x-api-key'] = this.#config.apiKey;
+    } else {
+      headers.authorization = `Bearer ${this.#config.apiKey}`;
+    }
+    return headers;
   }
 
   /** Performs the fetch under the timeout; the body is read before the timer is cleared. */
-  async #fetchText(method: HttpMethod, url: string, payload: string | undefined): Promise<RawResponse> {
+  async #fetchText(method: HttpMethod, url: string, payload: string | undefined, auth: 'bearer' | 'x-api-key' = 'bearer'): Promise<RawResponse> {
     const { timeout, fetch } = this.#config;
     const controller = new AbortController();
     let timedOut = false;
@@ -98,7 +123,7 @@ export class HttpClient {
       controller.abort();
     }, timeout);
     try {
-      const init: RequestInit = { method, headers: this.#headers(payload !== undefined), signal: controller.signal };
+      const init: RequestInit = { method, headers: this.#headers(payload !== undefined, auth), signal: controller.signal };
       if (payload !== undefined) init.body = payload;
       const response = await fetch(url, init);
       const text = await response.text();
@@ -112,6 +137,26 @@ export class HttpClient {
       clearTimeout(timer);
     }
   }
+}
+
+function queryString(query: Record<string, QueryValue> | undefined): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) params.append(name, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** A plain JSON answer: the parsed body, or the matching APIError (`{ error: { code, message, details } }`). */
+function interpretPlainResponse(raw: RawResponse, requestLabel: string): unknown {
+  const json = parseJson(raw.text);
+  if (raw.status < 200 || raw.status >= 300) throw errorFromResponse(raw, json);
+  if (raw.text.trim() === '') return undefined;
+  if (json === undefined) {
+    throw new APIError({ statusCode: raw.status, code: INVALID_RESPONSE, message: `Expected JSON from ${requestLabel}, got: ${excerpt(raw.text)}` });
+  }
+  return json;
 }
 
 /** Maps a raw response to the envelope's contents, or throws the matching APIError. */
@@ -142,7 +187,7 @@ function errorFromResponse(raw: RawResponse, json: unknown): APIError {
       code: stringOr(json.code, stringOr(nested.code, codeForStatus(statusCode))),
       message: stringOr(json.message, stringOr(nested.message, statusLine(raw))),
       details: 'details' in nested ? nested.details : json.details,
-      meta: isRecord(json.meta) ? json.meta : {},
+      meta: isRecord(json.meta) ? json.meta : isRecord(nested.meta) ? nested.meta : {},
     });
   }
   const text = excerpt(raw.text);

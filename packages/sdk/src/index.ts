@@ -14,8 +14,15 @@ export {
 export { INVALID_RESPONSE } from './http.js';
 export type { PaginationParams } from './pagination.js';
 export { AgentsResource, type AgentBackendRequest, type CreateAgentRequest, type UpdateAgentRequest } from './resources/agents.js';
+export { ChannelResource } from './resources/channel.js';
 export { ConnectionsResource } from './resources/connections.js';
-export { ConversationsResource } from './resources/conversations.js';
+export {
+  ConversationsResource,
+  type AgentMessageRequest,
+  type HandoffRequest,
+  type HumanMessageRequest,
+  type PostMessageRequest,
+} from './resources/conversations.js';
 export { DeliveriesResource, type DeliveryListParams } from './resources/deliveries.js';
 export {
   DeploymentChannelsResource,
@@ -30,7 +37,10 @@ export {
 } from './resources/deployment-configurations.js';
 export { PhoneConfigurationsResource, type UpdatePhoneConfigurationRequest } from './resources/phone-configurations.js';
 export { SecretsResource } from './resources/secrets.js';
+export { TeamsResource } from './resources/teams.js';
 export { WebDeploymentsResource } from './resources/web-deployments.js';
+export { WebhooksResource } from './resources/webhooks.js';
+export { WorkflowsResource } from './resources/workflows.js';
 
 export {
   AgentBackendType,
@@ -39,12 +49,37 @@ export {
   DeploymentStatus,
   DeploymentType,
   ErrorCode,
+  MESSAGING_CHANNEL_TYPES,
   MobilePlatform,
   PhoneProvider,
   PROVIDERS,
   WidgetPosition,
 } from '@switchboard/core';
 export type {
+  AssignableTeam,
+  AssignableTeamMember,
+  Channel,
+  ChannelCount,
+  ChannelCredential,
+  ChannelServiceSuccess,
+  CreateChannelRequest,
+  CreateEmailChannelRequest,
+  CreateFacebookChannelRequest,
+  CreateInstagramChannelRequest,
+  CreateLineChannelRequest,
+  CreateWebChannelRequest,
+  CreateWechatChannelRequest,
+  CreateWecomChannelRequest,
+  CreateWhatsAppChannelRequest,
+  FacebookPage,
+  FacebookPages,
+  ListChannelsParams,
+  MessagingChannelType,
+  TeamObserverView,
+  UpdateChannelRequest,
+  UpdateCredentialRequest,
+  UpdateFacebookChannelRequest,
+  UpdateWhatsAppChannelRequest,
   Agent,
   AgentBackend,
   AgentBackendInput,
@@ -99,4 +134,49 @@ export type {
   WebhookBackendInput,
   WebhookBackendView,
   WidgetTheme,
+} from '@switchboard/core';
+
+// Teams, workflows, webhook subscriptions and handoff.
+export {
+  HANDOFF_STATES,
+  HELPDESK_PROVIDERS,
+  MAX_CHANNEL_TEAMS,
+  MAX_WORKFLOW_RULES,
+  TEAM_MEMBER_ROLES,
+  WEBHOOK_ALL_EVENTS,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_TEST_EVENT,
+  WEEKDAYS,
+} from '@switchboard/core';
+export type {
+  BusinessHours,
+  ChannelTeamsRequest,
+  ChannelWorkflowRequest,
+  HandoffState,
+  HelpdeskProvider,
+  IssuedWebhookSubscription,
+  Team,
+  TeamMember,
+  TeamMemberRequest,
+  TeamMemberRole,
+  TeamObserver,
+  TeamObserverRequest,
+  TeamRequest,
+  TeamUpdateRequest,
+  WebhookEvent,
+  WebhookEventFilter,
+  WebhookEventType,
+  WebhookSubscription,
+  WebhookSubscriptionRequest,
+  WebhookSubscriptionUpdateRequest,
+  WebhookTestResult,
+  Weekday,
+  Workflow,
+  WorkflowConditions,
+  WorkflowDefinition,
+  WorkflowRequest,
+  WorkflowRule,
+  WorkflowRuleInput,
+  WorkflowTarget,
+  WorkflowUpdateRequest,
 } from '@switchboard/core';

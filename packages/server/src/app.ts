@@ -38,6 +38,7 @@ import { teamRoutes } from './api/teams.js';
 import { workflowRoutes } from './api/workflows.js';
 import { handoffService, type HandoffService } from './handoff/handoff-service.js';
 import { registerHelpdeskRoutes } from './handoff/helpdesk-routes.js';
+import { registerChannelService } from './channel-service/index.js';
 import { helpdeskConnectors } from './handoff/helpdesks/index.js';
 import type { HelpdeskConnector } from './handoff/helpdesks/connector.js';
 import type { ConversationRecord } from './store/repositories/conversations.js';
@@ -234,6 +235,7 @@ export function buildApp(options: AppOptions): App {
       : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
   });
   const voice = twilioVoiceFlow({ db: options.db, connections, conversations, publicUrl });
+  registerChannelService(server, { db: options.db, secretBox, secrets, connections, registry, ...(options.fetch && { fetch: options.fetch }) });
   registerHelpdeskRoutes(server, { db: options.db, connections, helpdesks, handoff, publicUrl });
   registerInboundRoutes(server, {
     db: options.db,

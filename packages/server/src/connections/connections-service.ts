@@ -63,7 +63,10 @@ export function connectionsService(
     return undefined;
   }
 
-  /** Checks settings against the provider's schema and credentials against its fields and the workspace's secrets. */
+  /**
+   * Checks settings against the provider's schema (a channel provider's, or a helpdesk connector's)
+   * and credentials against its fields and the workspace's secrets.
+   */
   async function validate(
     workspaceId: string,
     provider: string,
@@ -71,7 +74,7 @@ export function connectionsService(
     credentials: Record<string, string>,
     options: ConnectionWriteOptions = {},
   ) {
-    const definition = registry.get(provider);
+    const definition = shapeOf(provider);
     const parsedSettings = definition ? (parseOrThrow(definition.settings, settings, 'settings') as Record<string, unknown>) : settings;
     if (definition) {
       const known = new Set(definition.credentials.map((c) => c.name));

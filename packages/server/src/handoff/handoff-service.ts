@@ -14,13 +14,16 @@ import type { HelpdeskConnector, HelpdeskRef } from './helpdesks/connector.js';
 const ASKS_FOR_PERSON = /\b(human|real person|a person|someone real|live agent|operator|representative|talk to (an? )?agent)\b/i;
 export const HANDOFF_NOTICE = "I'm connecting you with a member of our team. They will reply here.";
 
-/** Which moves each state allows. Staying put is not a move. */
+/** Which moves each state allows. Staying put is not a move: it is refused like any other move not listed. */
 const MOVES: Record<HandoffState, readonly HandoffState[]> = {
   bot: ['pending_human'],
   pending_human: ['human', 'resolved', 'bot'],
   human: ['resolved', 'bot'],
   resolved: ['bot', 'pending_human'],
 };
+
+/** A conversation as the API shows it (webhook event data): no workspace id, no helpdesk ref. */
+const publicView = ({ workspaceId: _w, helpdeskRef: _h, ...conversation }: ConversationRecord & { helpdeskRef: HelpdeskRef | null }) => conversation;
 
 export type TurnDecision = { kind: 'agent'; agentId: string } | { kind: 'silent' };
 
@@ -56,7 +59,7 @@ export function handoffService(deps: HandoffDeps) {
 
   async function move(conversation: ConversationRecord, to: HandoffState, changes: { assigned_team_id?: string | null; assigned_member_id?: string | null; helpdesk_ref?: string | null } = {}) {
     const from = conversation.handoffState;
-    if (from !== to && !MOVES[from].includes(to)) {
+    if (!MOVES[from].includes(to)) {
       throw conflict(`Cannot move the conversation from ${from} to ${to}`, { from, to });
     }
     await db
@@ -125,7 +128,13 @@ export function handoffService(deps: HandoffDeps) {
         logger.error({ err: error, conversationId: conversation.id, helpdesk: helpdesk.record.provider }, 'helpdesk handoff failed; the team can still take it here');
       }
     }
-    await deps.emit?.(conversation.workspaceId, 'handoff.requested', { conversationId: conversation.id, teamId, reason: input.reason, requestedBy: input.by });
+    await deps.emit?.(conversation.workspaceId, 'handoff.requested', {
+      conversation: publicView(await load(conversation.workspaceId, conversation.id)),
+      conversationId: conversation.id,
+      teamId,
+      reason: input.reason,
+      requestedBy: input.by,
+    });
   }
 
   return {
@@ -192,8 +201,9 @@ export function handoffService(deps: HandoffDeps) {
         }
       }
       await move(conversation, 'human', { assigned_member_id: memberId ?? external?.id ?? null });
-      await deps.emit?.(workspaceId, 'handoff.accepted', { conversationId, memberId: memberId ?? null, ...(external && { helpdeskAgent: external }) });
-      return load(workspaceId, conversationId);
+      const accepted = await load(workspaceId, conversationId);
+      await deps.emit?.(workspaceId, 'handoff.accepted', { conversation: publicView(accepted), conversationId, memberId: memberId ?? null, ...(external && { helpdeskAgent: external }) });
+      return accepted;
     },
 
     async resolve(workspaceId: string, conversationId: string) {
@@ -215,8 +225,11 @@ export function handoffService(deps: HandoffDeps) {
       }
       if (conversation.handoffState === 'pending_human') conversation = await this.accept(workspaceId, conversationId, input.memberId, input.external);
       else if (input.memberId) {
-        const member = await db.selectFrom('team_members').select('id').where('id', '=', input.memberId).where('workspace_id', '=', workspaceId).where('kind', '=', 'member').executeTakeFirst();
+        const member = await db.selectFrom('team_members').select('team_id').where('id', '=', input.memberId).where('workspace_id', '=', workspaceId).where('kind', '=', 'member').executeTakeFirst();
         if (!member) throw notFound('Team member not found', { field: 'memberId', memberId: input.memberId });
+        if (conversation.assignedTeamId && member.team_id !== conversation.assignedTeamId) {
+          throw invalidField('memberId', `must be a member of team ${conversation.assignedTeamId}, which has this conversation`);
+        }
       }
       return deps.post(conversation, { role: 'human', text: input.text, ...((input.memberId ?? input.external?.id) && { authorId: input.memberId ?? input.external?.id }) });
     },

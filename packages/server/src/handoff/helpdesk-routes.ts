@@ -51,7 +51,8 @@ export function registerHelpdeskRoutes(
         request.log.warn({ provider: params.provider, ref: event.ref }, 'helpdesk event for no known handoff');
         continue;
       }
-      const fresh = await events.record({ workspaceId: record.workspaceId, connectionId: record.id, providerEventId: event.eventId, event: { kind: event.kind }, receivedAt });
+      // Applied here and now: recorded as processed (for deduplication only), never handed to the channel inbox.
+      const fresh = await events.record({ workspaceId: record.workspaceId, connectionId: record.id, providerEventId: event.eventId, event: { kind: event.kind }, receivedAt, processed: true });
       if (!fresh) continue;
       const external = { ...(event.author?.id && { id: event.author.id }), ...(event.author?.name && { name: event.author.name }) };
       try {

@@ -5,6 +5,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import { FifoSqliteDialect } from './sqlite-driver.js';
+import { startCheckpointer } from './checkpointer.js';
+import { createRequire } from 'node:module';
 import type { DB } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -54,7 +56,19 @@ function openSqlite(options: DatabaseOptions): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new FifoSqliteDialect(sqlite) });
-  return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
+  if (file === ':memory:') return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
+  // Checkpoints (and their fsync) run in a worker thread, not on the event loop that answers requests.
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'));
+  return {
+    db,
+    engine: 'sqlite',
+    location: file,
+    async close() {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 function openPostgres(url: string, poolSize = 10): Database {

@@ -15,8 +15,11 @@ export interface StoredInboundEvent {
 /** Verified webhook events: recorded before they are acknowledged, processed after. */
 export function inboundEventsRepository(db: Kysely<DB>) {
   return {
-    /** Records an event once per (connection, provider event id); false when it was a redelivery. */
-    async record(input: { workspaceId: string; connectionId: string; providerEventId: string; event: unknown; receivedAt: number }): Promise<boolean> {
+    /**
+     * Records an event once per (connection, provider event id); false when it was a redelivery.
+     * `processed`: the caller applies the event itself (helpdesk callbacks), so the inbox must not pick it up.
+     */
+    async record(input: { workspaceId: string; connectionId: string; providerEventId: string; event: unknown; receivedAt: number; processed?: boolean }): Promise<boolean> {
       const result = await db
         .insertInto('inbound_events')
         .values({
@@ -25,11 +28,11 @@ export function inboundEventsRepository(db: Kysely<DB>) {
           connection_id: input.connectionId,
           provider_event_id: input.providerEventId,
           event: JSON.stringify(input.event),
-          status: 'pending',
+          status: input.processed ? 'processed' : 'pending',
           attempts: 0,
           last_error: null,
           received_at: input.receivedAt,
-          processed_at: null,
+          processed_at: input.processed ? input.receivedAt : null,
         })
         .onConflict((oc) => oc.columns(['connection_id', 'provider_event_id']).doNothing())
         .executeTakeFirst();
