@@ -52,6 +52,16 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     url: url.toString(),
     async destroy() {
       await database.close();
+      // pg's pool resolves end() before its sockets are gone: wait for the sessions to leave, so
+      // the forced drop does not kill connections that are still closing.
+      for (let i = 0; i < 40; i++) {
+        const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+        await client.connect();
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        await client.end();
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };

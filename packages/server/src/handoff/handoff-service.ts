@@ -111,7 +111,16 @@ export function handoffService(deps: HandoffDeps) {
       if (!team) throw notFound('Team not found', { field: 'teamId', teamId });
       return team.id;
     }
-    const assignable = await db.selectFrom('channel_teams').select('team_id').where('channel_id', '=', conversation.channelId).limit(1).executeTakeFirst();
+    // The oldest of the channel's assignable teams: a stable choice, whatever order they were assigned in.
+    const assignable = await db
+      .selectFrom('channel_teams')
+      .innerJoin('teams', 'teams.id', 'channel_teams.team_id')
+      .select('channel_teams.team_id')
+      .where('channel_teams.channel_id', '=', conversation.channelId)
+      .orderBy('teams.created_at')
+      .orderBy('teams.id')
+      .limit(1)
+      .executeTakeFirst();
     return assignable?.team_id ?? null;
   }
 
