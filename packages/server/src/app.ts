@@ -137,6 +137,7 @@ export function buildApp(options: AppOptions): App {
   const secrets = secretsService(options.db, secretBox);
   const helpdesks = options.helpdesks ?? helpdeskConnectors;
   const connections = connectionsService(options.db, { box: secretBox, secrets, registry, helpdesks, publicUrl });
+  secrets.onChange(() => connections.secretsChanged());
   const deliverySettings = { ...DEFAULT_DELIVERY, ...options.delivery };
   const dispatcher = createDispatcher({
     db: options.db,

@@ -9,6 +9,7 @@ import type { InboundEvent } from './adapter.js';
 import { createWorkLoop } from '../outbox/work-loop.js';
 
 const MAX_PROCESSING_ATTEMPTS = 5;
+const PROCESSING_CONCURRENCY = 4;
 
 export interface InboxOptions {
   db: Kysely<DB>;
@@ -87,9 +88,12 @@ export function createInbox(options: InboxOptions) {
 
   async function drain(): Promise<void> {
     for (;;) {
-      const batch = await events.claim(20, leaseMs);
+      // A few at a time: processing shares the event loop with the webhooks being acknowledged,
+      // and acknowledging comes first. A burst leaves a backlog here, not slow acknowledgements.
+      const batch = await events.claim(PROCESSING_CONCURRENCY, leaseMs);
       if (batch.length === 0) return;
       await Promise.all(batch.map(processOne));
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -17,6 +17,12 @@ import { SECRET_NOT_FOUND, type SecretsService } from './secrets-service.js';
 export const CONNECTION_NOT_FOUND = 'Connection not found';
 export const INBOUND_PREFIX = '/v1/public/channels';
 export const HELPDESK_INBOUND_PREFIX = '/v1/public/helpdesks';
+/**
+ * How long an opened connection context is reused. A change to the connection itself is seen at
+ * once (the cache is keyed by its last change); a secret replaced on this node too; a secret
+ * replaced through another node within this window.
+ */
+const CONTEXT_TTL_MS = 5_000;
 
 const inboundContext = (id: string) => `connection:${id}:inbound`;
 
@@ -54,6 +60,8 @@ export function connectionsService(
   deps: { box: SecretBox; secrets: SecretsService; registry: ProviderRegistry; helpdesks: ReadonlyMap<string, HelpdeskConnector>; publicUrl: string },
 ) {
   const { box, secrets, registry, helpdesks, publicUrl } = deps;
+  const contexts = new Map<string, { context: ConnectionContext; until: number; secretsVersion: number }>();
+  let secretsVersion = 0;
 
   function shapeOf(provider: string): ConnectionShape | undefined {
     const definition = registry.get(provider);
@@ -185,12 +193,17 @@ export function connectionsService(
     },
     /** Everything an adapter needs, secrets opened. */
     async context(record: ConnectionRecord): Promise<ConnectionContext> {
+      // Every webhook needs its connection's secrets opened; keep the opened context briefly
+      // (keyed by the connection's last change) instead of reading and decrypting per request.
+      const key = `${record.id}:${record.updatedAt}`;
+      const cached = contexts.get(key);
+      if (cached && cached.until > Date.now() && cached.secretsVersion === secretsVersion) return cached.context;
       const opened: Record<string, string> = {};
       for (const [name, secretId] of Object.entries(record.credentials)) {
         const value = await secrets.open(record.workspaceId, secretId);
         if (value !== undefined) opened[name] = value;
       }
-      return {
+      const context: ConnectionContext = {
         id: record.id,
         workspaceId: record.workspaceId,
         provider: record.provider,
@@ -199,6 +212,13 @@ export function connectionsService(
         inboundSecret: box.decrypt(record.inboundSecretSealed, inboundContext(record.id)),
         apiBaseUrl: (record.apiBaseUrl ?? registry.get(record.provider)?.adapter.defaultApiBaseUrl ?? '').replace(/\/+$/, ''),
       };
+      if (contexts.size > 1000) contexts.clear();
+      contexts.set(key, { context, until: Date.now() + CONTEXT_TTL_MS, secretsVersion });
+      return context;
+    },
+    /** A secret's value changed: contexts opened with the old value must not be reused. */
+    secretsChanged(): void {
+      secretsVersion++;
     },
     /** A provider channel must name a connection of this workspace whose provider serves the channel's type. */
     async checkChannelConnection(workspaceId: string, executor: Kysely<DB>, connectionId: string, channelType: string) {

@@ -15,6 +15,8 @@ const context = (id: string) => `secret:${id}`;
 
 /** Workspace secrets: write-only values, sealed under the master key; reads show a mask and a fingerprint. */
 export function secretsService(db: Kysely<DB>, box: SecretBox) {
+  const listeners: (() => void)[] = [];
+  const changed = () => listeners.forEach((listener) => listener());
   const seal = (id: string, value: string) => ({ sealed: box.encrypt(value, context(id)), mask: SecretBox.mask(value), fingerprint: SecretBox.fingerprint(value) });
 
   return {
@@ -40,7 +42,9 @@ export function secretsService(db: Kysely<DB>, box: SecretBox) {
     async replace(workspaceId: string, id: string, value: string): Promise<Secret> {
       const repo = secretsRepository(db, workspaceId);
       if (!(await repo.get(id))) throw notFound(SECRET_NOT_FOUND, { id });
-      return (await repo.replace(id, seal(id, value)))!;
+      const replaced = (await repo.replace(id, seal(id, value)))!;
+      changed();
+      return replaced;
     },
     delete(workspaceId: string, id: string) {
       return db.transaction().execute(async (trx) => {
@@ -54,6 +58,10 @@ export function secretsService(db: Kysely<DB>, box: SecretBox) {
         }
         return repo.delete(id);
       });
+    },
+    /** Calls `listener` after any secret's value changes on this node (caches of opened values drop them). */
+    onChange(listener: () => void): void {
+      listeners.push(listener);
     },
     /** The value itself, for the server's own use (sending through a provider). Never returned by the API. */
     async open(workspaceId: string, id: string): Promise<string | undefined> {
