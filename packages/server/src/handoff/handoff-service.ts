@@ -11,7 +11,8 @@ import { workflowForChannel } from '../workflows/channel-workflow.js';
 import type { HelpdeskConnector, HelpdeskRef } from './helpdesks/connector.js';
 
 /** Words that mean "let me talk to a person". */
-const ASKS_FOR_PERSON = /\b(human|real person|a person|someone real|live agent|operator|representative|talk to (an? )?agent)\b/i;
+const ASKS_FOR_PERSON =
+  /\b(talk|speak|chat)\s+(to|with)\s+(a\s+|an\s+|some\s*one\s*)?(human|person|real person|agent|representative|operator)\b|\b(real person|human agent|live agent|a human, please|representative,? please)\b/i;
 export const HANDOFF_NOTICE = "I'm connecting you with a member of our team. They will reply here.";
 
 /** Which moves each state allows. Staying put is not a move: it is refused like any other move not listed. */

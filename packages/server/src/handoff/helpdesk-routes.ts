@@ -62,7 +62,11 @@ export function registerHelpdeskRoutes(
       } catch (error) {
         // Helpdesk events can arrive late or out of order (an acceptance after the resolution):
         // a state the conversation has already left is not the helpdesk's fault, so it gets its 2xx.
-        if (!(error instanceof ApiError && error.status === 409)) throw error;
+        if (!(error instanceof ApiError && error.status === 409)) {
+          // Not applied: forget it, so the helpdesk's retry is applied instead of dropped as a duplicate.
+          await deps.db.deleteFrom('inbound_events').where('connection_id', '=', record.id).where('provider_event_id', '=', event.eventId).execute();
+          throw error;
+        }
         request.log.warn({ conversationId, kind: event.kind, reason: error.message }, 'helpdesk event no longer applies');
       }
     }
