@@ -53,6 +53,7 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/webhooks/{id}': ['delete', 'get', 'patch'],
   '/v1/webhooks/{id}/rotate-secret': ['post'],
   '/v1/webhooks/{id}/test': ['post'],
+  '/v1/contacts/{id}': ['get', 'patch'],
 };
 
 const REQUEST_SCHEMAS = [

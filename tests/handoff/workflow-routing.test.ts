@@ -147,6 +147,27 @@ describe.each(ENGINES)('routing workflows end to end on %s', (engine) => {
     expect((await conversation(api, await conversationOf(server, other))).handoffState).toBe('pending_human');
   });
 
+  it('an attribute rule routes by what an operator set on the contact through the API', async () => {
+    await ok(api, 'PATCH', `/v1/workflows/${workflowId}`, {
+      rules: [{ name: 'VIP', when: { attribute: { name: 'plan', equals: 'vip' } }, then: { agentId: refunds } }],
+    });
+    const contact = '+14155550136';
+    await sms(contact, 'First question');
+    await waitForSms(twilio, contact, 'Night bot: how can I help?');
+    const { contactId } = await conversation(api, await conversationOf(server, contact));
+    const bad = await api('PATCH', `/v1/contacts/${contactId}`, { attributes: { '9plan': 'vip' } });
+    expect(bad.status).toBe(400);
+    const tagged = await ok(api, 'PATCH', `/v1/contacts/${contactId}`, { attributes: { plan: 'vip', region: 'emea' } });
+    expect(tagged.attributes).toEqual({ plan: 'vip', region: 'emea' });
+    await sms(contact, 'Second question');
+    await waitForSms(twilio, contact, 'Refunds bot: how can I help?');
+    const untagged = await ok(api, 'PATCH', `/v1/contacts/${contactId}`, { attributes: { plan: null } });
+    expect(untagged.attributes).toEqual({ region: 'emea' });
+    const other = await server.newWorkspace();
+    const elsewhere = await fetch(`${server.baseUrl}/v1/contacts/${contactId}`, { headers: { authorization: `Bearer ${other.apiKey}` } });
+    expect(elsewhere.status).toBe(404);
+  });
+
   it("a language rule reads the language the widget's locale gave the contact", async () => {
     const deployment = await ok(api, 'POST', `/v1/agents/${concierge}/deployments`, {
       allowedOrigins: [ORIGIN],

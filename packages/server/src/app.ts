@@ -33,6 +33,7 @@ import { connectionRoutes } from './api/connections.js';
 import { deliveryRoutes } from './api/deliveries.js';
 import { handoffRoutes } from './api/handoff.js';
 import { webhookRoutes } from './api/webhooks.js';
+import { contactRoutes } from './api/contacts.js';
 import { emitEvent } from './webhooks/events.js';
 import { teamRoutes } from './api/teams.js';
 import { workflowRoutes } from './api/workflows.js';
@@ -212,6 +213,7 @@ export function buildApp(options: AppOptions): App {
     ...handoffRoutes(handoff),
     ...teamRoutes(options.db),
     ...workflowRoutes(options.db),
+    ...contactRoutes(options.db),
     ...secretRoutes(secrets),
     ...connectionRoutes(connections),
     ...deliveryRoutes(options.db, () => dispatcher.kick()),
