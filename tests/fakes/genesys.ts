@@ -15,8 +15,8 @@
  * webhook call, signed `X-Hub-Signature-256: sha256=<base64 HMAC-SHA256(secret, body)>`.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerPlannedFailure, parseJsonBody, serveHttp, type CallbackRequest, type PlannedFailure } from './http-fake.js';
 
 export interface GenesysRequest {
   method: string;
@@ -37,20 +37,12 @@ export interface GenesysInboundMessage {
   body: Record<string, unknown>;
 }
 
-export interface GenesysFailure {
-  status: number;
-  retryAfter?: number;
-  body?: unknown;
-  drop?: boolean;
+export interface GenesysFailure extends PlannedFailure {
   /** Only requests to this path prefix fail (e.g. '/oauth'); others pass. */
   path?: string;
 }
 
-export interface CallbackRequest {
-  method: 'POST';
-  headers: Record<string, string>;
-  body: string;
-}
+export type { CallbackRequest } from './http-fake.js';
 
 export interface FakeGenesysOptions {
   clientId: string;
@@ -205,43 +197,25 @@ export async function startFakeGenesys(options: FakeGenesysOptions): Promise<Fak
     });
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const url = new URL(req.url ?? '/', 'http://genesys.local');
-      let json: unknown;
-      try {
-        json = raw && (req.headers['content-type'] ?? '').includes('json') ? JSON.parse(raw) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const record: GenesysRequest = { method: req.method ?? '', path: url.pathname, headers: req.headers, body: raw, ...(json !== undefined && { json }), status: 0 };
-      fake.requests.push(record);
-      const index = failures.findIndex((f) => !f.path || url.pathname.startsWith(f.path));
-      const planned = index >= 0 ? failures.splice(index, 1)[0] : undefined;
-      if (planned?.drop) {
-        record.status = -1;
-        res.socket?.destroy();
-        return;
-      }
-      if (planned) {
-        record.status = answer(res, planned.status, planned.body ?? { message: 'Failure on demand', code: 'failure', status: planned.status }, planned.retryAfter !== undefined ? { 'retry-after': String(planned.retryAfter) } : {});
-        return;
-      }
-      const route = /^\/api\/v2\/conversations\/messages\/([^/]+)\/inbound\/open\/message$/.exec(url.pathname);
-      if (url.pathname === '/oauth/token' && req.method === 'POST') record.status = oauth(req, res, raw);
-      else if (route && req.method === 'POST') record.status = inbound(req, res, decodeURIComponent(route[1]!), json);
-      else record.status = apiError(res, 404, 'not.found', 'Resource not found');
-    });
+  const server = await serveHttp((req, res, body) => {
+    const raw = body.toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://genesys.local');
+    const json = (req.headers['content-type'] ?? '').includes('json') ? parseJsonBody(raw) : undefined;
+    const record: GenesysRequest = { method: req.method ?? '', path: url.pathname, headers: req.headers, body: raw, ...(json !== undefined && { json }), status: 0 };
+    fake.requests.push(record);
+    const index = failures.findIndex((f) => !f.path || url.pathname.startsWith(f.path));
+    const planned = index >= 0 ? failures.splice(index, 1)[0] : undefined;
+    const failed = answerPlannedFailure(res, planned, answer, planned && { message: 'Failure on demand', code: 'failure', status: planned.status });
+    if (failed !== undefined) {
+      record.status = failed;
+      return;
+    }
+    const route = /^\/api\/v2\/conversations\/messages\/([^/]+)\/inbound\/open\/message$/.exec(url.pathname);
+    if (url.pathname === '/oauth/token' && req.method === 'POST') record.status = oauth(req, res, raw);
+    else if (route && req.method === 'POST') record.status = inbound(req, res, decodeURIComponent(route[1]!), json);
+    else record.status = apiError(res, 404, 'not.found', 'Resource not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  fake.url = server.url;
+  fake.close = server.close;
   return fake;
 }

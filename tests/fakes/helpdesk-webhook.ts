@@ -9,9 +9,9 @@
  * inbound URL (`agent.message`, `agent.accepted`, `handoff.resolved`).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { answerPlannedFailure, serveHttp, type CallbackRequest, type PlannedFailure } from './http-fake.js';
 
 export interface HelpdeskWebhookRequest {
   method: string;
@@ -29,17 +29,10 @@ export interface HelpdeskWebhookEvent {
   payload: Record<string, unknown>;
 }
 
-export interface HelpdeskWebhookFailure {
-  status: number;
-  retryAfter?: number;
-  drop?: boolean;
-}
+/** This fake always answers a planned failure with its own body. */
+export type HelpdeskWebhookFailure = Omit<PlannedFailure, 'body'>;
 
-export interface CallbackRequest {
-  method: 'POST';
-  headers: Record<string, string>;
-  body: string;
-}
+export type { CallbackRequest } from './http-fake.js';
 
 export interface FakeHelpdeskWebhook {
   /** The `url` setting to configure. */
@@ -106,55 +99,41 @@ export async function startFakeHelpdeskWebhook(options: { secret: string; path?:
     return status;
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const url = new URL(req.url ?? '/', 'http://helpdesk.local');
-      const record: HelpdeskWebhookRequest = { method: req.method ?? '', path: url.pathname, headers: req.headers, body, verified: false, status: 0 };
-      fake.requests.push(record);
-      if (req.method !== 'POST' || url.pathname !== path) {
-        record.status = answer(res, 404, { error: 'not found' });
-        return;
-      }
-      let payload: Record<string, unknown>;
-      try {
-        payload = verifier.verify(body, {
-          'webhook-id': String(req.headers['webhook-id'] ?? ''),
-          'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
-          'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
-        }) as Record<string, unknown>;
-        record.verified = true;
-      } catch (error) {
-        record.verifyError = (error as Error).message;
-        record.status = answer(res, 401, { error: record.verifyError });
-        return;
-      }
-      const failure = failures.shift();
-      if (failure?.drop) {
-        record.status = -1;
-        req.socket.destroy();
-        return;
-      }
-      if (failure) {
-        record.status = answer(res, failure.status, { error: 'failure on demand' }, failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {});
-        return;
-      }
-      const webhookId = String(req.headers['webhook-id']);
-      if (!fake.events.some((event) => event.webhookId === webhookId)) {
-        fake.events.push({ webhookId, timestamp: Number(req.headers['webhook-timestamp']), payload });
-      }
-      record.status = answer(res, 200, { received: true, ticketId: `T-${conversationNumber(String(payload.conversationId))}` });
-    });
+  const server = await serveHttp((req, res, raw) => {
+    const body = raw.toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://helpdesk.local');
+    const record: HelpdeskWebhookRequest = { method: req.method ?? '', path: url.pathname, headers: req.headers, body, verified: false, status: 0 };
+    fake.requests.push(record);
+    if (req.method !== 'POST' || url.pathname !== path) {
+      record.status = answer(res, 404, { error: 'not found' });
+      return;
+    }
+    let payload: Record<string, unknown>;
+    try {
+      payload = verifier.verify(body, {
+        'webhook-id': String(req.headers['webhook-id'] ?? ''),
+        'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
+        'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
+      }) as Record<string, unknown>;
+      record.verified = true;
+    } catch (error) {
+      record.verifyError = (error as Error).message;
+      record.status = answer(res, 401, { error: record.verifyError });
+      return;
+    }
+    const failed = answerPlannedFailure(res, failures.shift(), answer, { error: 'failure on demand' });
+    if (failed !== undefined) {
+      record.status = failed;
+      return;
+    }
+    const webhookId = String(req.headers['webhook-id']);
+    if (!fake.events.some((event) => event.webhookId === webhookId)) {
+      fake.events.push({ webhookId, timestamp: Number(req.headers['webhook-timestamp']), payload });
+    }
+    record.status = answer(res, 200, { received: true, ticketId: `T-${conversationNumber(String(payload.conversationId))}` });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  fake.url = `${server.url}${path}`;
+  fake.close = server.close;
   return fake;
 }
 

@@ -16,8 +16,8 @@
  * Virtual Agent's asynchronous responses to the configured response endpoint).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerPlannedFailure, parseJsonBody, serveHttp, type CallbackRequest, type PlannedFailure } from './http-fake.js';
 
 export interface ServiceNowRequest {
   method: string;
@@ -50,18 +50,9 @@ export interface FakeLiveSession {
   messages: Record<string, unknown>[];
 }
 
-export interface ServiceNowFailure {
-  status: number;
-  retryAfter?: number;
-  body?: unknown;
-  drop?: boolean;
-}
+export type ServiceNowFailure = PlannedFailure;
 
-export interface CallbackRequest {
-  method: 'POST';
-  headers: Record<string, string>;
-  body: string;
-}
+export type { CallbackRequest } from './http-fake.js';
 
 export interface FakeServiceNowOptions {
   username: string;
@@ -252,45 +243,26 @@ export async function startFakeServiceNow(options: FakeServiceNowOptions): Promi
     return answer(res, 200, { status: 'success' });
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const url = new URL(req.url ?? '/', 'http://servicenow.local');
-      let json: unknown;
-      try {
-        json = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const record: ServiceNowRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw, ...(json !== undefined && { json }), status: 0 };
-      fake.requests.push(record);
-      const planned = failures.shift();
-      if (planned?.drop) {
-        record.status = -1;
-        res.socket?.destroy();
-        return;
-      }
-      if (planned) {
-        record.status = answer(res, planned.status, planned.body ?? { error: { message: 'Failure on demand', detail: null }, status: 'failure' }, planned.retryAfter !== undefined ? { 'retry-after': String(planned.retryAfter) } : {});
-        return;
-      }
-      if (raw && json === undefined) {
-        record.status = failure(res, 400, 'Exception while reading request', 'The payload is not valid JSON.');
-        return;
-      }
-      if (url.pathname.startsWith('/api/now/table/')) record.status = table(req, res, url.pathname, record.query, json);
-      else if (url.pathname === '/api/sn_va_as_service/bot/integration' && req.method === 'POST') record.status = bot(req, res, json);
-      else record.status = failure(res, 400, 'Requested URI does not represent any resource');
-    });
+  const server = await serveHttp((req, res, body) => {
+    const raw = body.toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://servicenow.local');
+    const json = parseJsonBody(raw);
+    const record: ServiceNowRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw, ...(json !== undefined && { json }), status: 0 };
+    fake.requests.push(record);
+    const failed = answerPlannedFailure(res, failures.shift(), answer, { error: { message: 'Failure on demand', detail: null }, status: 'failure' });
+    if (failed !== undefined) {
+      record.status = failed;
+      return;
+    }
+    if (raw && json === undefined) {
+      record.status = failure(res, 400, 'Exception while reading request', 'The payload is not valid JSON.');
+      return;
+    }
+    if (url.pathname.startsWith('/api/now/table/')) record.status = table(req, res, url.pathname, record.query, json);
+    else if (url.pathname === '/api/sn_va_as_service/bot/integration' && req.method === 'POST') record.status = bot(req, res, json);
+    else record.status = failure(res, 400, 'Requested URI does not represent any resource');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  fake.url = server.url;
+  fake.close = server.close;
   return fake;
 }

@@ -16,8 +16,8 @@
  * adds a business message and returns the Conversations webhook call with `X-API-Key`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerPlannedFailure, parseJsonBody, serveHttp, type CallbackRequest, type PlannedFailure } from './http-fake.js';
 
 export interface ZendeskRequest {
   method: string;
@@ -66,19 +66,9 @@ export interface SunshineConversation {
   passControls: Record<string, unknown>[];
 }
 
-export interface ZendeskFailure {
-  status: number;
-  retryAfter?: number;
-  body?: unknown;
-  drop?: boolean;
-}
+export type ZendeskFailure = PlannedFailure;
 
-/** A request to send to Switchboard's inbound URL. */
-export interface CallbackRequest {
-  method: 'POST';
-  headers: Record<string, string>;
-  body: string;
-}
+export type { CallbackRequest } from './http-fake.js';
 
 export interface FakeZendeskOptions {
   email: string;
@@ -383,44 +373,25 @@ export async function startFakeZendesk(options: FakeZendeskOptions): Promise<Fak
     return error(404, 'not_found', 'Not found');
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const url = new URL(req.url ?? '/', 'http://zendesk.local');
-      let json: unknown;
-      try {
-        json = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const record: ZendeskRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw, ...(json !== undefined && { json }), status: 0 };
-      fake.requests.push(record);
-      const failure = failures.shift();
-      if (failure?.drop) {
-        record.status = -1;
-        res.socket?.destroy();
-        return;
-      }
-      if (failure) {
-        record.status = answer(res, failure.status, failure.body ?? { error: 'Failure on demand' }, failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {});
-        return;
-      }
-      if (raw && json === undefined) {
-        record.status = answer(res, 400, { error: 'Unprocessable JSON' });
-        return;
-      }
-      const path = url.pathname.replace(/^\/sc(?=\/v2\/)/, '');
-      record.status = path.startsWith('/api/v2/') ? tickets(req, res, path, json, raw) : path.startsWith('/v2/apps/') ? sunshine(req, res, path, record.query, json) : answer(res, 404, { error: 'InvalidEndpoint' });
-    });
+  const server = await serveHttp((req, res, body) => {
+    const raw = body.toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://zendesk.local');
+    const json = parseJsonBody(raw);
+    const record: ZendeskRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: raw, ...(json !== undefined && { json }), status: 0 };
+    fake.requests.push(record);
+    const failed = answerPlannedFailure(res, failures.shift(), answer, { error: 'Failure on demand' });
+    if (failed !== undefined) {
+      record.status = failed;
+      return;
+    }
+    if (raw && json === undefined) {
+      record.status = answer(res, 400, { error: 'Unprocessable JSON' });
+      return;
+    }
+    const path = url.pathname.replace(/^\/sc(?=\/v2\/)/, '');
+    record.status = path.startsWith('/api/v2/') ? tickets(req, res, path, json, raw) : path.startsWith('/v2/apps/') ? sunshine(req, res, path, record.query, json) : answer(res, 404, { error: 'InvalidEndpoint' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  fake.url = server.url;
+  fake.close = server.close;
   return fake;
 }

@@ -72,6 +72,20 @@ export async function deployEcho(api: Api, channel: Record<string, unknown>): Pr
 /** The path of a connection's inbound URL (what the provider calls, below PUBLIC_URL). */
 export const inboundPath = (provider: string, connectionId: string, subpath = '') => `/v1/public/channels/${provider}/${connectionId}${subpath}`;
 
+/**
+ * The inbound calls of a Weixin-style connection (WeChat, WeCom), which are signed in the query:
+ * `url(query)` is the connection's public inbound URL with that query, `post` sends an XML callback
+ * to it. `target` is read on each call, so it may name a harness and connection set up later.
+ */
+export function weixinInbound(provider: 'wechat' | 'wecom', target: () => { h: ProviderHarness; connectionId: string }) {
+  const url = (query: Record<string, string>) => {
+    const { h, connectionId } = target();
+    return `${h.server.baseUrl}${inboundPath(provider, connectionId)}?${new URLSearchParams(query)}`;
+  };
+  const post = ({ query, body }: { query: Record<string, string>; body: string }) => fetch(url(query), { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+  return { url, post };
+}
+
 export async function countRows(server: LiveServer, table: 'inbound_events' | 'messages' | 'deliveries'): Promise<number> {
   const row = await server.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);

@@ -9,11 +9,11 @@ import {
   createSecret,
   deployEcho,
   inboundEvents,
-  inboundPath,
   refusal,
   settled,
   startProviderHarness,
   type ProviderHarness,
+  weixinInbound,
 } from './harness.js';
 
 // The account of the official WXBizMsgCrypt sample (its Token, EncodingAESKey and AppID); the
@@ -31,7 +31,7 @@ describe.each(ENGINES)('WeChat Official Account (safe mode) end to end on %s', (
   let wechat: FakeWeixin;
   let connectionId: string;
 
-  const url = (query: Record<string, string>) => `${h.server.baseUrl}${inboundPath('wechat', connectionId)}?${new URLSearchParams(query)}`;
+  const { url, post } = weixinInbound('wechat', () => ({ h, connectionId }));
   const callback = (content: string, msgId: string, options: { token?: string } = {}) =>
     encryptedCallback({
       flavor: 'wechat',
@@ -42,8 +42,6 @@ describe.each(ENGINES)('WeChat Official Account (safe mode) end to end on %s', (
       toUserName: ACCOUNT,
       openid: OPENID,
     });
-  const post = ({ query, body }: { query: Record<string, string>; body: string }) =>
-    fetch(url(query), { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
 
   beforeAll(async () => {
     wechat = await startFakeWeChat({ appId: APP_ID, appSecret: APP_SECRET });

@@ -9,11 +9,11 @@ import {
   createSecret,
   deployEcho,
   inboundEvents,
-  inboundPath,
   refusal,
   settled,
   startProviderHarness,
   type ProviderHarness,
+  weixinInbound,
 } from './harness.js';
 
 const CORP_ID = 'ww1a2b3c4d5e6f7a8b';
@@ -29,7 +29,7 @@ describe.each(ENGINES)('WeCom end to end on %s', (engine) => {
   /** No `token` credential: the operator typed the connection's inbound secret as the Token. */
   let token: string;
 
-  const url = (query: Record<string, string>) => `${h.server.baseUrl}${inboundPath('wecom', connectionId)}?${new URLSearchParams(query)}`;
+  const { url, post } = weixinInbound('wecom', () => ({ h, connectionId }));
   const callback = (content: string, msgId: string, options: { token?: string } = {}) =>
     encryptedCallback({
       flavor: 'wecom',
@@ -40,8 +40,6 @@ describe.each(ENGINES)('WeCom end to end on %s', (engine) => {
       toUserName: CORP_ID,
       agentId: String(AGENT_ID),
     });
-  const post = ({ query, body }: { query: Record<string, string>; body: string }) =>
-    fetch(url(query), { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
 
   beforeAll(async () => {
     wecom = await startFakeWeCom({ corpId: CORP_ID, corpSecret: CORP_SECRET, agentId: AGENT_ID });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionContext } from '../../../packages/server/src/channels/adapter.js';
 import { clearGenesysTokenCache, genesysConnector, genesysSettingsSchema } from '../../../packages/server/src/handoff/helpdesks/genesys/index.js';
 import { genesysOutboundMessage, genesysWebhookRequest, startFakeGenesys, type FakeGenesys } from '../../fakes/genesys.js';
@@ -14,6 +14,7 @@ import {
   refMatches,
   stubFetch,
   TRANSCRIPT,
+  useFakeHelpdesk,
   withHeaders,
 } from './support.js';
 
@@ -38,16 +39,7 @@ function connection(overrides: Partial<ConnectionContext> = {}): ConnectionConte
 
 const inboundPath = `/api/v2/conversations/messages/${INTEGRATION_ID}/inbound/open/message`;
 
-beforeAll(async () => {
-  genesys = await startFakeGenesys({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, integrationId: INTEGRATION_ID });
-});
-afterAll(async () => {
-  await genesys.close();
-});
-beforeEach(() => {
-  genesys.reset();
-  clearGenesysTokenCache();
-});
+useFakeHelpdesk(() => startFakeGenesys({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, integrationId: INTEGRATION_ID }), (fake) => (genesys = fake), clearGenesysTokenCache);
 
 describe('genesys settings', () => {
   it('defaults the region to mypurecloud.com and normalizes host names', () => {

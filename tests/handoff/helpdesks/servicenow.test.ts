@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionContext } from '../../../packages/server/src/channels/adapter.js';
 import { serviceNowConnector, serviceNowSettingsSchema } from '../../../packages/server/src/handoff/helpdesks/servicenow/index.js';
 import { serviceNowCallbackRequest, startFakeServiceNow, type FakeServiceNow } from '../../fakes/servicenow.js';
@@ -14,6 +14,7 @@ import {
   stubFetch,
   T0,
   TRANSCRIPT,
+  useFakeHelpdesk,
   withHeaders,
 } from './support.js';
 
@@ -50,15 +51,7 @@ function liveConnection(overrides: Partial<ConnectionContext> = {}): ConnectionC
 
 const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
 
-beforeAll(async () => {
-  servicenow = await startFakeServiceNow({ username: USERNAME, password: PASSWORD, botToken: BOT_TOKEN });
-});
-afterAll(async () => {
-  await servicenow.close();
-});
-beforeEach(() => {
-  servicenow.reset();
-});
+useFakeHelpdesk(() => startFakeServiceNow({ username: USERNAME, password: PASSWORD, botToken: BOT_TOKEN }), (fake) => (servicenow = fake));
 
 describe('servicenow settings', () => {
   it('defaults to incident mode; instance is a name or a host', () => {

@@ -3,9 +3,9 @@
  * RawInbound from a fake's callback request, error assertions, and a local HTTP endpoint that
  * captures callbacks exactly as they arrive over the wire.
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { serveHttp } from '../../fakes/http-fake.js';
 import { DeliveryError, InboundAuthError, InboundFormatError, type ConnectionContext, type RawInbound } from '../../../packages/server/src/channels/adapter.js';
 import type { HandoffContext, HelpdeskInbound, HelpdeskRef } from '../../../packages/server/src/handoff/helpdesks/connector.js';
 
@@ -109,27 +109,33 @@ export function stubFetch(respond: (url: string, init: RequestInit | undefined) 
 
 export const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
+/**
+ * One fake helpdesk for a whole test file: started before the first test and handed to `set`,
+ * reset (then `afterReset`, e.g. a token cache clear) before each test, closed after the last.
+ */
+export function useFakeHelpdesk<F extends { reset(): void; close(): Promise<void> }>(start: () => Promise<F>, set: (fake: F) => void, afterReset?: () => void): void {
+  let fake: F;
+  beforeAll(async () => {
+    fake = await start();
+    set(fake);
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  beforeEach(() => {
+    fake.reset();
+    afterReset?.();
+  });
+}
+
 /** A local endpoint standing in for Switchboard's inbound route: it keeps each request's raw bytes and headers. */
 export async function startCapture(): Promise<{ url: string; received: { headers: IncomingMessage['headers']; body: Buffer }[]; close(): Promise<void> }> {
   const received: { headers: IncomingMessage['headers']; body: Buffer }[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(200).end();
-    });
+  const server = await serveHttp((req, res, body) => {
+    received.push({ headers: req.headers, body });
+    res.writeHead(200).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/public/helpdesks/x/conn_1`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: `${server.url}/v1/public/helpdesks/x/conn_1`, received, close: server.close };
 }
 
 /** A captured request as RawInbound (header values joined as Node gives them). */

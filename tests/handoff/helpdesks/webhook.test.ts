@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionContext } from '../../../packages/server/src/channels/adapter.js';
 import { helpdeskWebhookConnector, helpdeskWebhookSettingsSchema } from '../../../packages/server/src/handoff/helpdesks/webhook/index.js';
 import { signedHelpdeskCallback, startFakeHelpdeskWebhook, type FakeHelpdeskWebhook } from '../../fakes/helpdesk-webhook.js';
-import { connectionContext, expectAuthError, expectDeliveryError, expectFormatError, handoffContext, rawFrom, refMatches, TRANSCRIPT, withHeaders } from './support.js';
+import { connectionContext, expectAuthError, expectDeliveryError, expectFormatError, handoffContext, rawFrom, refMatches, TRANSCRIPT, useFakeHelpdesk, withHeaders } from './support.js';
 
 // Official Standard Webhooks test secret (providers.md) for what Switchboard signs; another for what comes back.
 const SIGNING_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -21,15 +21,7 @@ function connection(overrides: Partial<ConnectionContext> = {}): ConnectionConte
   });
 }
 
-beforeAll(async () => {
-  helpdesk = await startFakeHelpdeskWebhook({ secret: SIGNING_SECRET });
-});
-afterAll(async () => {
-  await helpdesk.close();
-});
-beforeEach(() => {
-  helpdesk.reset();
-});
+useFakeHelpdesk(() => startFakeHelpdeskWebhook({ secret: SIGNING_SECRET }), (fake) => (helpdesk = fake));
 
 describe('webhook helpdesk settings', () => {
   it('takes url (or outboundUrl, as custom webhook channels on the same connection call it); strict', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionContext } from '../../../packages/server/src/channels/adapter.js';
 import { zendeskConnector, zendeskSettingsSchema } from '../../../packages/server/src/handoff/helpdesks/zendesk/index.js';
 import {
@@ -20,6 +20,7 @@ import {
   refMatches,
   stubFetch,
   TRANSCRIPT,
+  useFakeHelpdesk,
   withHeaders,
 } from './support.js';
 
@@ -56,15 +57,7 @@ function sunshineConnection(overrides: Partial<ConnectionContext> = {}): Connect
   });
 }
 
-beforeAll(async () => {
-  zendesk = await startFakeZendesk({ email: EMAIL, apiToken: API_TOKEN, keyId: KEY_ID, keySecret: KEY_SECRET, appId: APP_ID });
-});
-afterAll(async () => {
-  await zendesk.close();
-});
-beforeEach(() => {
-  zendesk.reset();
-});
+useFakeHelpdesk(() => startFakeZendesk({ email: EMAIL, apiToken: API_TOKEN, keyId: KEY_ID, keySecret: KEY_SECRET, appId: APP_ID }), (fake) => (zendesk = fake));
 
 describe('zendesk settings', () => {
   it('defaults to ticket mode and normalizes the subdomain', () => {
