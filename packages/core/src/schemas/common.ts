@@ -58,6 +58,13 @@ export function paginationMeta(page: number, pageSize: number, totalCount: numbe
   return { page, pageSize, totalCount, totalPages, hasNextPage: page < totalPages, hasPreviousPage: page > 1 };
 }
 
+/** An absolute http(s) URL with a host (webhook targets, callback URLs, API base URLs). */
+export const httpUrlSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(2048, 'must be at most 2048 characters')
+  .refine(isWebUrl, 'must be an absolute http(s) URL');
+
 export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, nameSchema } from './common.js';
+import { idSchema, nameSchema, httpUrlSchema } from './common.js';
 
 export const PROVIDERS = [
   'twilio',
@@ -56,18 +56,6 @@ export interface Secret {
   updatedAt: number;
 }
 
-const httpUrl = z
-  .string()
-  .max(2048)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL');
-
 export const connectionRequestSchema = z.strictObject({
   provider: z.enum(PROVIDERS, { error: `must be one of ${PROVIDERS.join(', ')}` }),
   name: nameSchema,
@@ -76,7 +64,7 @@ export const connectionRequestSchema = z.strictObject({
   /** Credential field → the id of the workspace secret holding its value. */
   credentials: z.record(z.string(), idSchema).default({}),
   /** Overrides the provider's API base URL (a regional endpoint, a proxy, a local fake in tests). */
-  apiBaseUrl: httpUrl.optional(),
+  apiBaseUrl: httpUrlSchema.optional(),
 });
 export type ConnectionRequest = z.input<typeof connectionRequestSchema>;
 export type ParsedConnectionRequest = z.output<typeof connectionRequestSchema>;
@@ -86,7 +74,7 @@ export const connectionUpdateSchema = z.strictObject({
   name: nameSchema.optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
   credentials: z.record(z.string(), idSchema).optional(),
-  apiBaseUrl: httpUrl.nullable().optional(),
+  apiBaseUrl: httpUrlSchema.nullable().optional(),
 });
 export type ConnectionUpdateRequest = z.input<typeof connectionUpdateSchema>;
 export type ParsedConnectionUpdate = z.output<typeof connectionUpdateSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrlSchema } from './common.js';
 
 /**
  * Events for operators' systems: webhook subscriptions receive these, signed with Standard
@@ -14,18 +15,6 @@ export const WEBHOOK_ALL_EVENTS = '*';
 export const WEBHOOK_TEST_EVENT = 'webhook.test';
 
 export type WebhookEventFilter = WebhookEventType | typeof WEBHOOK_ALL_EVENTS;
-
-const webhookUrl = z
-  .string()
-  .max(2048, 'must be at most 2048 characters')
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL');
 
 const EVENT_RULE = `must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}, or '*' for all`;
 
@@ -46,7 +35,7 @@ const webhookEvents = z
 const description = z.string().trim().max(500, 'must be at most 500 characters');
 
 export const webhookSubscriptionRequestSchema = z.strictObject({
-  url: webhookUrl,
+  url: httpUrlSchema,
   events: webhookEvents,
   description: description.optional(),
 });
@@ -54,7 +43,7 @@ export type WebhookSubscriptionRequest = z.input<typeof webhookSubscriptionReque
 export type ParsedWebhookSubscriptionRequest = z.output<typeof webhookSubscriptionRequestSchema>;
 
 export const webhookSubscriptionUpdateSchema = z.strictObject({
-  url: webhookUrl.optional(),
+  url: httpUrlSchema.optional(),
   events: webhookEvents.optional(),
   /** An inactive subscription receives nothing; events already queued for it fail. */
   active: z.boolean({ error: 'must be true or false' }).optional(),

@@ -220,18 +220,6 @@ export function connectionsService(
     secretsChanged(): void {
       secretsVersion++;
     },
-    /** A provider channel must name a connection of this workspace whose provider serves the channel's type. */
-    async checkChannelConnection(workspaceId: string, executor: Kysely<DB>, connectionId: string, channelType: string) {
-      const record = await requireRecord(workspaceId, connectionId, executor);
-      const definition = registry.get(record.provider);
-      if (definition && !definition.channelTypes.includes(channelType)) {
-        throw invalidField(
-          'configuration.connectionId',
-          `connection ${connectionId} is a ${record.provider} connection, which serves ${definition.channelTypes.join(', ')} channels, not ${channelType}`,
-        );
-      }
-      return record;
-    },
   };
 }
 export type ConnectionsService = ReturnType<typeof connectionsService>;

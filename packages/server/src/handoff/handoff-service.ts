@@ -4,7 +4,6 @@ import type { DB } from '../store/schema.js';
 import { conversationsRepository, type ConversationRecord } from '../store/repositories/conversations.js';
 import { findConnection } from '../store/repositories/connections.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
-import { inboundUrl } from '../connections/connections-service.js';
 import { conflict, invalidField, notFound } from '../http/errors.js';
 import { evaluateWorkflow } from '../workflows/evaluate.js';
 import { workflowForChannel } from '../workflows/channel-workflow.js';
@@ -259,8 +258,6 @@ export function handoffService(deps: HandoffDeps) {
         return wanted.length > 0 && wanted.every(([key, value]) => stored[key] === value);
       })?.id;
     },
-
-    inboundUrlFor: (provider: string, connectionId: string) => inboundUrl(deps.publicUrl, provider, connectionId).replace('/channels/', '/helpdesks/'),
   };
 }
 export type HandoffService = ReturnType<typeof handoffService>;

@@ -13,7 +13,7 @@
  * by the inbound_events dedupe on its Message-Id. (Mailgun signs each delivery attempt afresh, so
  * its own retries carry new tokens.)
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { InboundAuthError, InboundFormatError, type ConnectionContext, type InboundEvent, type RawInbound } from '../adapter.js';
 import {
   emailInboundEvents,
@@ -26,6 +26,7 @@ import {
   type ParsedEmail,
 } from './message.js';
 import { fieldText, readForm, type FormData } from './multipart.js';
+import { safeEqual } from '../safe-equal.js';
 
 export const MAILGUN_TOLERANCE_SECONDS = 5 * 60;
 
@@ -94,7 +95,7 @@ export function verifyMailgun(raw: RawInbound, connection: ConnectionContext, gu
   if (!/^\d{1,15}$/.test(timestamp)) throw new InboundAuthError(401, `Mailgun timestamp must be unix seconds, got '${timestamp.slice(0, 40)}'`);
   const expected = Buffer.from(mailgunSignature(signingKey, timestamp, token), 'utf8');
   const given = Buffer.from(signature, 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!safeEqual(given, expected)) {
     throw new InboundAuthError(401, 'Mailgun signature does not match timestamp + token signed with the mailgunSigningKey credential');
   }
   const skew = Math.round(raw.receivedAt / 1000 - Number(timestamp));

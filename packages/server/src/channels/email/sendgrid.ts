@@ -8,7 +8,6 @@
  * connection's inbound secret (constant-time comparison). Leave "POST the raw, full MIME message"
  * off: that mode sends no parsed text.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { InboundAuthError, InboundFormatError, type ConnectionContext, type InboundEvent, type RawInbound } from '../adapter.js';
 import {
   emailInboundEvents,
@@ -24,6 +23,7 @@ import {
   type ParsedEmail,
 } from './message.js';
 import { fieldText, readForm } from './multipart.js';
+import { safeEqual } from '../safe-equal.js';
 
 export function verifySendgrid(raw: RawInbound, connection: ConnectionContext): void {
   const token = raw.query.token;
@@ -33,7 +33,7 @@ export function verifySendgrid(raw: RawInbound, connection: ConnectionContext): 
   if (!connection.inboundSecret) throw new InboundAuthError(401, 'The connection has no inbound secret to check the token against');
   const given = Buffer.from(token, 'utf8');
   const expected = Buffer.from(connection.inboundSecret, 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!safeEqual(given, expected)) {
     throw new InboundAuthError(403, 'The token query parameter does not match the connection inbound secret');
   }
 }

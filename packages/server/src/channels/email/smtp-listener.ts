@@ -11,9 +11,9 @@
  *   when `onMessage` throws the client gets `451 4.3.0` and retries later (store failures never
  *   lose mail).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { safeEqual } from '../safe-equal.js';
 
 export { parseEmail, smtpInboundEvents } from './parse-email.js';
 
@@ -54,12 +54,6 @@ function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener> {
   const maxSize = options.maxSize ?? DEFAULT_MAX_EMAIL_SIZE;
   const host = options.host ?? '127.0.0.1';
@@ -81,7 +75,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     onAuth(auth, _session, callback) {
       const expected = options.auth;
-      if (expected && sameSecret(auth.username ?? '', expected.user) && sameSecret(auth.password ?? '', expected.pass)) {
+      if (expected && safeEqual(auth.username ?? '', expected.user) && safeEqual(auth.password ?? '', expected.pass)) {
         callback(null, { user: auth.username });
         return;
       }

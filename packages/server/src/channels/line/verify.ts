@@ -3,8 +3,9 @@
  * constant time. LINE signs no timestamp (and redelivers old events on purpose), so there is no
  * replay window: duplicates are caught by the pipeline's dedupe on webhookEventId.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { InboundAuthError, type ConnectionContext, type RawInbound } from '../adapter.js';
+import { safeEqual } from '../safe-equal.js';
 
 const HEADER = 'x-line-signature';
 
@@ -25,7 +26,7 @@ export function verifyLine(raw: RawInbound, connection: ConnectionContext): void
   }
   const given = Buffer.from(header, 'utf8');
   const expected = Buffer.from(lineSignature(channelSecret, raw.body), 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!safeEqual(given, expected)) {
     throw new InboundAuthError(
       403,
       'LINE webhook refused: X-Line-Signature does not match the body (check the channel secret; the signature covers the raw bytes)',

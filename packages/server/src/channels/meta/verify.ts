@@ -1,14 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { InboundAuthError, type ConnectionContext, type HttpReply, type RawInbound } from '../adapter.js';
+import { safeEqual } from '../safe-equal.js';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';
-
-/** Constant-time string equality (length checked first; the length of a secret is not secret). */
-export function safeEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** hex HMAC-SHA256(appSecret, body): the value Meta puts after `sha256=`. */
 export function metaSignature(appSecret: string, body: Buffer | string): string {
@@ -62,7 +56,7 @@ export function verifyMetaSignature(raw: RawInbound, connection: ConnectionConte
   }
   const given = Buffer.from(match[1]!, 'hex');
   const expected = createHmac('sha256', appSecret).update(raw.body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!safeEqual(given, expected)) {
     throw new InboundAuthError(
       403,
       'Meta webhook refused: X-Hub-Signature-256 does not match the body (check the app secret; the signature covers the raw bytes)',

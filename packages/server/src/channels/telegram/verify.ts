@@ -1,14 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { InboundAuthError, type ConnectionContext, type RawInbound } from '../adapter.js';
+import { safeEqual } from '../safe-equal.js';
 
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
-
-/** Constant-time string equality (length checked first; the length of a secret is not secret). */
-export function safeEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * Telegram presents the `secret_token` given to setWebhook in `X-Telegram-Bot-Api-Secret-Token`

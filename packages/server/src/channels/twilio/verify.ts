@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { parse as parseQuerystring, stringify as stringifyQuerystring } from 'node:querystring';
 import { InboundAuthError, type ConnectionContext, type RawInbound } from '../adapter.js';
 import { bodyHashOf, formParams, type TwilioParams } from './params.js';
+import { safeEqual } from '../safe-equal.js';
 
 /**
  * Twilio request validation (X-Twilio-Signature), as the official SDKs do it:
@@ -88,12 +89,6 @@ export function signedUrlCandidates(publicUrl: string): string[] {
   return [...new Set(candidates)];
 }
 
-function constantTimeEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** The connection's Auth Token, which Twilio signs webhooks with. */
 export function authTokenOf(connection: ConnectionContext): string | undefined {
   const token = connection.secrets.authToken;
@@ -119,7 +114,7 @@ export function verifyTwilioRequest(raw: RawInbound, authToken: string | undefin
   let valid = false;
   for (const url of signedUrlCandidates(raw.publicUrl)) {
     // No early exit: every candidate is compared, in constant time.
-    if (constantTimeEqual(header, twilioSignature(authToken, url, params))) valid = true;
+    if (safeEqual(header, twilioSignature(authToken, url, params))) valid = true;
   }
   if (!valid) {
     throw new InboundAuthError(
@@ -130,7 +125,7 @@ export function verifyTwilioRequest(raw: RawInbound, authToken: string | undefin
   }
   if (bodyHash !== undefined) {
     const actual = createHash('sha256').update(raw.body).digest('hex');
-    if (!constantTimeEqual(bodyHash.toLowerCase(), actual)) {
+    if (!safeEqual(bodyHash.toLowerCase(), actual)) {
       throw new InboundAuthError(403, 'The request body does not match the bodySHA256 signed in the URL: the body was altered');
     }
   }

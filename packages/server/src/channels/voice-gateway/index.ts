@@ -10,23 +10,14 @@ import type { ChannelAdapter, ProviderDefinition } from '../adapter.js';
 import { parseVoiceGatewayEvent } from './parse.js';
 import { sendVoiceGatewayReply } from './send.js';
 import { verifyVoiceGatewaySignature } from './signature.js';
+import { httpUrlSchema } from '@switchboard/core';
 
 export { voiceGatewayHeaders, voiceGatewaySignature, verifyVoiceGatewaySignature } from './signature.js';
 export { voiceGatewayEventSchema, type VoiceGatewayEvent } from './parse.js';
 
 export const voiceGatewaySettingsSchema = z.strictObject({
   /** Where replies are POSTed for the gateway to speak. */
-  callbackUrl: z
-    .string({ error: 'must be a string' })
-    .max(2048, 'must be at most 2048 characters')
-    .refine((value) => {
-      try {
-        const url = new URL(value);
-        return url.protocol === 'http:' || url.protocol === 'https:';
-      } catch {
-        return false;
-      }
-    }, 'must be an absolute http(s) URL'),
+  callbackUrl: httpUrlSchema,
 });
 
 export const voiceGatewayAdapter: ChannelAdapter = {

@@ -12,8 +12,9 @@
  * window: a replayed event is then only dropped by the inbound dedupe on its `eventId`. Hex is
  * compared case-insensitively, in constant time.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { InboundAuthError } from '../adapter.js';
+import { safeEqual } from '../safe-equal.js';
 
 export const VOICE_GATEWAY_TOLERANCE_SECONDS = 5 * 60;
 
@@ -60,7 +61,7 @@ export function verifyVoiceGatewaySignature(
   if (!secret) throw new InboundAuthError(401, 'The connection has no inbound secret to check X-Signature with');
   const expected = Buffer.from(voiceGatewaySignature(secret, body, timestamp), 'utf8');
   const given = Buffer.from(hex.toLowerCase(), 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!safeEqual(given, expected)) {
     throw new InboundAuthError(
       401,
       `X-Signature does not match the body${timestamp ? ' and X-Timestamp' : ''} signed with the connection's inbound secret`,

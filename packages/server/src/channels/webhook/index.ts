@@ -11,25 +11,14 @@ import type { ChannelAdapter, ProviderDefinition } from '../adapter.js';
 import { parseWebhookMessage } from './parse.js';
 import { sendWebhookMessage } from './send.js';
 import { verifyStandardWebhook } from './standard-webhooks.js';
+import { httpUrlSchema } from '@switchboard/core';
 
 export { signStandardWebhook, standardWebhookHeaders, verifyStandardWebhook } from './standard-webhooks.js';
 export { webhookMessageSchema, type WebhookMessage } from './parse.js';
 
-const httpUrl = z
-  .string({ error: 'must be a string' })
-  .max(2048, 'must be at most 2048 characters')
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL');
-
 export const webhookSettingsSchema = z.strictObject({
   /** Where replies are POSTed. */
-  outboundUrl: httpUrl,
+  outboundUrl: httpUrlSchema,
 });
 
 export const webhookAdapter: ChannelAdapter = {

@@ -10,8 +10,9 @@
  * Used both ways: custom webhook channels verify inbound requests with the connection's
  * `inboundSecret`, and sign outbound deliveries with the `outboundSecret` credential.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { InboundAuthError } from '../adapter.js';
+import { safeEqual } from '../safe-equal.js';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 const SECRET_PREFIX = 'whsec_';
@@ -42,12 +43,6 @@ export function standardWebhookHeaders(secret: string, id: string, body: Buffer 
     'webhook-timestamp': String(timestamp),
     'webhook-signature': signStandardWebhook(secret, id, timestamp, body),
   };
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**
@@ -91,7 +86,7 @@ export function verifyStandardWebhook(
     if (!candidate.startsWith('v1,')) continue;
     sawV1 = true;
     // No early exit: every candidate is compared.
-    if (constantTimeEqual(candidate, expected)) matched = true;
+    if (safeEqual(candidate, expected)) matched = true;
   }
   if (!sawV1) throw new InboundAuthError(401, "webhook-signature holds no 'v1,<base64>' signature");
   if (!matched) throw new InboundAuthError(401, 'webhook-signature does not match the body signed with the connection secret');

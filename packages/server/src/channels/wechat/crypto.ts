@@ -9,7 +9,8 @@
  * - plaintext = 16 random bytes ‖ 4-byte big-endian message length ‖ message ‖ receiver id (the
  *   Official Account's appId, or the WeCom corpId).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { safeEqual } from '../safe-equal.js';
 
 /** A crypto failure: bad key, bad ciphertext, bad padding or lengths. Callers map it to 401/400. */
 export class WeChatCryptoError extends Error {
@@ -24,13 +25,6 @@ const BLOCK = 32;
 /** hex SHA-1 of the strings sorted (by code unit, like the official samples) and concatenated. */
 export function sha1Signature(parts: readonly string[]): string {
   return createHash('sha1').update([...parts].sort().join('')).digest('hex');
-}
-
-/** Constant-time comparison of two signature strings (length checked first: it is not secret). */
-export function signatureMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given.trim().toLowerCase(), 'utf8');
-  const b = Buffer.from(expected.toLowerCase(), 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The AES key: base64decode(EncodingAESKey + "="). EncodingAESKey is 43 characters of base64. */
@@ -91,9 +85,7 @@ export function decryptMessage(key: Buffer, encrypted: string): DecryptedMessage
 /** Decrypts and checks that the plaintext ends with the expected appId / corpId (constant time). */
 export function openMessage(key: Buffer, encrypted: string, expectedReceiverId: string): string {
   const { message, receiverId } = decryptMessage(key, encrypted);
-  const a = Buffer.from(receiverId, 'utf8');
-  const b = Buffer.from(expectedReceiverId, 'utf8');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  if (!safeEqual(receiverId, expectedReceiverId)) {
     throw new WeChatCryptoError(`the message is for ${JSON.stringify(receiverId)}, not ${JSON.stringify(expectedReceiverId)}`);
   }
   return message;

@@ -9,9 +9,10 @@
  * - The signed timestamp must lie within ±5 minutes of the receive time.
  */
 import { InboundAuthError, type ConnectionContext, type HttpReply, type RawInbound } from '../adapter.js';
-import { decodeAesKey, openMessage, restorePlus, sha1Signature, signatureMatches, WeChatCryptoError } from './crypto.js';
+import { decodeAesKey, openMessage, restorePlus, sha1Signature, WeChatCryptoError } from './crypto.js';
 import { callbackToken, REPLAY_WINDOW_MS, wechatSettings } from './settings.js';
 import { parseXmlFields, XmlError } from './xml.js';
+import { safeEqual } from '../safe-equal.js';
 
 const TEXT_PLAIN = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
 
@@ -40,7 +41,7 @@ export function checkTimestamp(timestamp: string, receivedAt: number, label: str
 
 /** Checks a sorted-SHA-1 signature in constant time. */
 export function checkSignature(given: string, parts: readonly string[], label: string, param: string): void {
-  if (!signatureMatches(given, sha1Signature(parts))) {
+  if (!safeEqual(given, sha1Signature(parts))) {
     throw new InboundAuthError(403, `${label} refused: ${param} does not match (check the Token configured in the console)`);
   }
 }

@@ -2,8 +2,9 @@
  * What the connectors share on the way in: constant-time comparisons, the HMAC they sign with,
  * and reading a JSON body into loosely typed values.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { InboundFormatError, type RawInbound } from '../../channels/adapter.js';
+export { safeEqual } from '../../channels/safe-equal.js';
 
 export type Json = Record<string, unknown>;
 
@@ -14,13 +15,6 @@ export function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value.trim().length > 0 ? value : undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
-}
-
-/** Constant-time equality of two strings (length first: the length of a secret is not secret). */
-export function safeEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** base64 HMAC-SHA256 of the parts, in order, under `key`. */

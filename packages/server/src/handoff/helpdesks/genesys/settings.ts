@@ -1,22 +1,10 @@
 import { z } from 'zod';
 import type { ConnectionContext } from '../../../channels/adapter.js';
 import { apiRoot, settingsOf } from '../http.js';
+import { httpUrlSchema } from '@switchboard/core';
 
 const REGION = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'https:' || url.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL');
 
 /**
  * Non-secret settings of a `genesys` connection.
@@ -37,7 +25,7 @@ export const genesysSettingsSchema = z.strictObject({
     .transform((value) => value.replace(/^https?:\/\//, '').replace(/^(api|login|apps)\./, '').replace(/\/+$/, ''))
     .pipe(z.string().regex(REGION, 'must be a Genesys Cloud region domain such as mypurecloud.com or usw2.pure.cloud'))
     .default('mypurecloud.com'),
-  loginBaseUrl: httpUrl.optional(),
+  loginBaseUrl: httpUrlSchema.optional(),
 });
 
 export type GenesysSettings = z.output<typeof genesysSettingsSchema>;

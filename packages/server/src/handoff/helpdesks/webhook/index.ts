@@ -29,26 +29,14 @@ import { standardWebhookHeaders, standardWebhooksKey, verifyStandardWebhook } fr
 import type { HandoffContext, HelpdeskConnector, HelpdeskInbound, HelpdeskRef } from '../connector.js';
 import { helpdeskRequest, settingsOf, stableHash } from '../http.js';
 import { authorOf, isObject, jsonObjectOf, text } from '../inbound.js';
-
-const httpUrl = z
-  .string({ error: 'must be a string' })
-  .trim()
-  .max(2048, 'must be at most 2048 characters')
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute http(s) URL');
+import { httpUrlSchema } from '@switchboard/core';
 
 export const helpdeskWebhookSettingsSchema = z
   .strictObject({
     /** Where handoffs and contact messages are POSTed. */
-    url: httpUrl.optional(),
+    url: httpUrlSchema.optional(),
     /** Synonym of `url` (the setting of custom webhook channels on the same connection). */
-    outboundUrl: httpUrl.optional(),
+    outboundUrl: httpUrlSchema.optional(),
   })
   .refine((settings) => settings.url !== undefined || settings.outboundUrl !== undefined, { message: 'url is required', path: ['url'] });
 
