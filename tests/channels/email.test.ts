@@ -13,10 +13,8 @@ import {
   emailAdapter,
   emailProvider,
   emailSettingsSchema,
-  mailgunReplayGuard,
   messageIdFor,
   parseEmail,
-  ReplayGuard,
   replySubject,
   smtpInboundEvents,
   startSmtpListener,
@@ -401,8 +399,6 @@ function mailgunForm(fields: Record<string, string>, receivedAt = Date.now()): R
 }
 
 describe('Mailgun routes', () => {
-  beforeEach(() => mailgunReplayGuard.clear());
-
   it('accepts a signed url-encoded POST and parses it', () => {
     const request = mailgunForm(mailgunFields());
     expect(() => emailAdapter.verify(request, connection())).not.toThrow();
@@ -461,20 +457,14 @@ describe('Mailgun routes', () => {
     expect(() => emailAdapter.verify(mailgunForm(mailgunFields({}, Date.now() - 4 * 60_000)), connection())).not.toThrow();
   });
 
-  it('refuses a replayed token, also with another body', () => {
+  it('names the token as the single-use key of a request, per connection, valid for its window', () => {
     const fields = mailgunFields();
-    expect(() => emailAdapter.verify(mailgunForm(fields), connection())).not.toThrow();
-    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(fields), connection())).message).toMatch(/already used/);
+    const key = emailAdapter.replayKey!(mailgunForm(fields), connection());
+    expect(key).toEqual({ scope: 'mailgun', key: `conn_mail1:${fields.token}`, expiresAt: (Number(fields.timestamp) + 300) * 1000 });
+    // Another body with the same token is the same key; another connection is another key.
     const swapped = { ...fields, 'stripped-text': 'Cancel my order', 'Message-Id': '<evil@example.com>' };
-    expect(expectAuthError(() => emailAdapter.verify(mailgunForm(swapped), connection())).message).toMatch(/already used/);
-    // Tokens are remembered per connection.
-    expect(() => emailAdapter.verify(mailgunForm(fields), connection({ id: 'conn_mail2' }))).not.toThrow();
-  });
-
-  it('does not let a forged request poison the replay guard', () => {
-    const fields = mailgunFields();
-    expect(() => emailAdapter.verify(mailgunForm({ ...fields, signature: '0'.repeat(64) }), connection())).toThrow(/does not match/);
-    expect(() => emailAdapter.verify(mailgunForm(fields), connection())).not.toThrow();
+    expect(emailAdapter.replayKey!(mailgunForm(swapped), connection())).toEqual(key);
+    expect(emailAdapter.replayKey!(mailgunForm(fields), connection({ id: 'conn_mail2' }))?.key).toBe(`conn_mail2:${fields.token}`);
   });
 
   it('yields nothing for auto-replies and falls back to a synthetic id without Message-Id', () => {
@@ -496,15 +486,6 @@ describe('Mailgun routes', () => {
       expectFormatError(() => emailAdapter.parse(mailgunForm(mailgunFields({ from: 'nobody', sender: undefined, 'message-headers': '[]' })), connection()))
         .message,
     ).toMatch(/from or sender/);
-  });
-
-  it('ReplayGuard forgets tokens once their window has passed and keeps a bounded size', () => {
-    const guard = new ReplayGuard(3);
-    expect(guard.remember('a', 1_000, 0)).toBe(true);
-    expect(guard.remember('a', 1_000, 500)).toBe(false);
-    expect(guard.remember('a', 2_000, 1_001)).toBe(true);
-    for (const key of ['b', 'c', 'd', 'e']) guard.remember(key, 10_000, 1_500);
-    expect(guard.size).toBeLessThanOrEqual(3);
   });
 });
 

@@ -88,19 +88,21 @@ describe.each(ENGINES)('Twilio voice on %s: a Gather speech loop answered by the
 
   it('hangs up after repeated silence, and keeps no words when recording is off', async () => {
     const channelId = await line('+14155550141', false);
-    const start = await call('/voice', callParams('+14155550141'));
+    // Another call: its own CallSid (a turn of a call is answered once).
+    const sid = { CallSid: `CA${'cd'.repeat(16)}` };
+    const start = await call('/voice', callParams('+14155550141', sid));
     expect(start.text).not.toContain('<Recording');
-    const spoken = await call('/voice/gather?turn=1&silence=0', callParams('+14155550141', { CallStatus: 'in-progress', SpeechResult: 'my card number is 4242' }));
+    const spoken = await call('/voice/gather?turn=1&silence=0', callParams('+14155550141', { ...sid, CallStatus: 'in-progress', SpeechResult: 'my card number is 4242' }));
     expect(spoken.text).toContain('my card number is 4242');
     const conversation = await server.db.selectFrom('conversations').select('id').where('channel_id', '=', channelId).executeTakeFirstOrThrow();
     const stored = await server.db.selectFrom('messages').select('text').where('conversation_id', '=', conversation.id).execute();
     expect(stored).toHaveLength(2);
     expect(stored.every((m) => m.text === null)).toBe(true);
 
-    const quiet = await call('/voice/gather?turn=2&silence=1', callParams('+14155550141', { CallStatus: 'in-progress' }));
+    const quiet = await call('/voice/gather?turn=2&silence=1', callParams('+14155550141', { ...sid, CallStatus: 'in-progress' }));
     expect(quiet.text).toContain('Are you still there?');
     expect(quiet.text).toContain('silence=2');
-    const gone = await call('/voice/gather?turn=2&silence=2', callParams('+14155550141', { CallStatus: 'in-progress' }));
+    const gone = await call('/voice/gather?turn=2&silence=2', callParams('+14155550141', { ...sid, CallStatus: 'in-progress' }));
     expect(gone.text).toContain('<Hangup/>');
   });
 

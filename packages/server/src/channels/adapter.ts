@@ -50,6 +50,16 @@ export interface InboundEvent {
   replyContext?: Record<string, unknown>;
 }
 
+/** A value a request may carry only once (Mailgun's token): refused a second time until it expires. */
+export interface ReplayKey {
+  /** Who uses it ('mailgun', …): keys of different scopes never collide. */
+  scope: string;
+  /** Unique within the scope; include the connection id. */
+  key: string;
+  /** Epoch ms after which the key may be forgotten: by then the request it came with is refused as stale anyway. */
+  expiresAt: number;
+}
+
 /** The provider's answer to a webhook, sent before any processing. */
 export interface HttpReply {
   status: number;
@@ -119,6 +129,12 @@ export interface ChannelAdapter {
   handshake?(raw: RawInbound, connection: ConnectionContext): HttpReply | undefined;
   /** Throws InboundAuthError unless the request is authentic. Constant-time comparisons over raw bytes. */
   verify(raw: RawInbound, connection: ConnectionContext): void;
+  /**
+   * For providers whose signature does not cover the body: the single-use value of a verified
+   * request. The pipeline claims it in the database, and a request whose key was claimed before
+   * (on any node, before or after a restart) is refused as a replay.
+   */
+  replayKey?(raw: RawInbound, connection: ConnectionContext): ReplayKey | undefined;
   /** Normalized events (possibly none: delivery receipts, verify pings, echoes). Throws InboundFormatError on garbage. */
   parse(raw: RawInbound, connection: ConnectionContext): InboundEvent[];
   /** What the provider must get back right now (after the events are recorded). */

@@ -4,6 +4,7 @@ import { ErrorCode, idSchema } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { findConnection } from '../store/repositories/connections.js';
 import { inboundEventsRepository } from '../store/repositories/inbound-events.js';
+import { replayGuardsRepository } from '../store/repositories/replay-guards.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
 import { INBOUND_PREFIX } from '../connections/connections-service.js';
 import { ApiError } from '../http/errors.js';
@@ -81,6 +82,7 @@ export function send(reply: FastifyReply, answer: HttpReply) {
 export function registerInboundRoutes(server: FastifyInstance, options: InboundRoutesOptions): void {
   const { db, registry, connections, publicUrl } = options;
   const events = inboundEventsRepository(db);
+  const replayGuards = replayGuardsRepository(db);
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {
     const receivedAt = Date.now();
@@ -104,6 +106,10 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
       if (synchronous) return send(reply, await synchronous(raw, record.id));
 
       adapter.verify(raw, context);
+      const once = adapter.replayKey?.(raw, context);
+      if (once && !(await replayGuards.claim(once, receivedAt))) {
+        throw new InboundAuthError(401, `The ${once.scope} token was already used: a replayed request`);
+      }
       const parsed = adapter.parse(raw, context);
       for (const event of parsed) {
         await events.record({ workspaceId: record.workspaceId, connectionId: record.id, providerEventId: event.providerEventId, event, receivedAt });

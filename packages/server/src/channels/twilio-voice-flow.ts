@@ -3,6 +3,7 @@ import { DeploymentStatus } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { findConnection } from '../store/repositories/connections.js';
 import { workspaceRepositories } from '../store/repositories/index.js';
+import { voiceTurnsRepository } from '../store/repositories/voice-turns.js';
 import type { ConversationService } from '../conversations/conversation-service.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
 import { inboundUrl } from '../connections/connections-service.js';
@@ -13,6 +14,8 @@ const XML = { 'content-type': 'text/xml; charset=utf-8' };
 const GOODBYE = /\b(good ?bye|bye|hang up|that'?s all)\b/i;
 const MAX_SILENCES = 2;
 const DEFAULT_GREETING = 'Hello! How can I help you?';
+/** How long a copy of a turn waits for the request that claimed it (Twilio gives up after 15 s). */
+const DUPLICATE_WAIT_MS = 12_000;
 
 function twiml(body: string): HttpReply {
   return { status: 200, headers: XML, body };
@@ -23,10 +26,23 @@ function twiml(body: string): HttpReply {
  * caller; each Gather action carries what they said, which the agent answers in the same
  * request (Twilio waits for the TwiML); saying goodbye, or silence twice, ends the call.
  * The turn counter and the silence counter travel in the signed action URL, which makes
- * each turn's id unique within the call.
+ * each turn's id unique within the call. A turn is answered once: its row is claimed before
+ * the agent runs, and a replayed or duplicated request gets the TwiML stored on that row.
  */
 export function twilioVoiceFlow(deps: { db: Kysely<DB>; connections: ConnectionsService; conversations: ConversationService; publicUrl: string }) {
   const { db, connections, conversations, publicUrl } = deps;
+  const turns = voiceTurnsRepository(db);
+
+  /** The TwiML a turn was answered with, waiting a little if its first request is still running. */
+  async function answeredBefore(connectionId: string, callSid: string, turn: number): Promise<HttpReply> {
+    const deadline = Date.now() + DUPLICATE_WAIT_MS;
+    for (;;) {
+      const row = await turns.get(connectionId, callSid, turn);
+      if (row?.twiml) return twiml(row.twiml);
+      if (!row || Date.now() > deadline) return twiml(hangupTwiml('Sorry, this call cannot continue. Goodbye.'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   return async function handleVoice(raw: RawInbound, connectionId: string): Promise<HttpReply> {
     const record = (await findConnection(db, connectionId))!;
@@ -49,8 +65,9 @@ export function twilioVoiceFlow(deps: { db: Kysely<DB>; connections: Connections
     }
     const agent = await repos.agents.get(deployment.agentId);
 
-    const turn = Number(raw.query.turn ?? '0') || 0;
-    const silences = Number(raw.query.silence ?? '0') || 0;
+    const counter = (value: string | undefined) => (value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : 0);
+    const turn = counter(raw.query.turn);
+    const silences = counter(raw.query.silence);
     const next = (n: number, silence = 0) => `${base}/gather?turn=${n}&silence=${silence}`;
 
     if (raw.subpath === '/voice') {
@@ -73,20 +90,30 @@ export function twilioVoiceFlow(deps: { db: Kysely<DB>; connections: Connections
       }
       return twiml(gatherTwiml({ say: 'Are you still there?', actionUrl: next(turn), redirectUrl: next(turn, silences + 1) }));
     }
-    const answer =
-      (await conversations.answerNow({
-        workspaceId: record.workspaceId,
-        channel,
-        agentId: deployment.agentId,
-        providerEventId: event.providerEventId,
-        contact: event.contact,
-        text: event.text,
-        replyContext: event.replyContext,
-      })) ?? 'One moment, please.';
-    if (GOODBYE.test(event.text)) {
-      await conversations.closeConversation(record.workspaceId, channel.id, call.from);
-      return twiml(hangupTwiml(answer));
+    if (!(await turns.claim(connectionId, call.callSid, turn))) return answeredBefore(connectionId, call.callSid, turn);
+    let body: string;
+    try {
+      const answer =
+        (await conversations.answerNow({
+          workspaceId: record.workspaceId,
+          channel,
+          agentId: deployment.agentId,
+          providerEventId: event.providerEventId,
+          contact: event.contact,
+          text: event.text,
+          replyContext: event.replyContext,
+        })) ?? 'One moment, please.';
+      if (GOODBYE.test(event.text)) {
+        await conversations.closeConversation(record.workspaceId, channel.id, call.from);
+        body = hangupTwiml(answer);
+      } else {
+        body = gatherTwiml({ say: answer, actionUrl: next(turn + 1), redirectUrl: next(turn + 1, 1) });
+      }
+    } catch (error) {
+      await turns.release(connectionId, call.callSid, turn);
+      throw error;
     }
-    return twiml(gatherTwiml({ say: answer, actionUrl: next(turn + 1), redirectUrl: next(turn + 1, 1) }));
+    await turns.answered(connectionId, call.callSid, turn, body);
+    return twiml(body);
   };
 }

@@ -398,6 +398,31 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('deliveries').addColumn('kind', 'text', (c) => c.notNull().defaultTo('reply')).execute();
     },
   },
+  '0007_replay_guards': {
+    async up(db: Kysely<any>) {
+      // Single-use keys (a Mailgun token, say) until they expire: the first insert wins, a conflict is a replay.
+      await db.schema
+        .createTable('replay_guards')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('replay_guards_pk', ['scope', 'key'])
+        .execute();
+      await db.schema.createIndex('replay_guards_expiry').on('replay_guards').column('expires_at').execute();
+
+      // One row per answered Twilio voice turn, claimed before the agent runs; a replay gets the same TwiML.
+      await db.schema
+        .createTable('voice_turns')
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('call_sid', 'text', (c) => c.notNull())
+        .addColumn('turn', 'integer', (c) => c.notNull())
+        .addColumn('twiml', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('voice_turns_pk', ['connection_id', 'call_sid', 'turn'])
+        .execute();
+      await db.schema.createIndex('voice_turns_created').on('voice_turns').column('created_at').execute();
+    },
+  },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

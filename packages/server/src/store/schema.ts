@@ -282,6 +282,22 @@ export interface WebhookSubscriptionsTable {
   updated_at: number;
 }
 
+/** Single-use keys (scope, key) remembered until `expires_at`, epoch ms. */
+export interface ReplayGuardsTable {
+  scope: string;
+  key: string;
+  expires_at: number;
+}
+
+/** A Twilio voice turn, claimed before the agent runs; `twiml` is what was answered (cleared after a day). */
+export interface VoiceTurnsTable {
+  connection_id: string;
+  call_sid: string;
+  turn: number;
+  twiml: string | null;
+  created_at: number;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -306,4 +322,6 @@ export interface DB {
   channel_teams: ChannelTeamsTable;
   workflows: WorkflowsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
+  replay_guards: ReplayGuardsTable;
+  voice_turns: VoiceTurnsTable;
 }

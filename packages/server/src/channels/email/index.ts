@@ -4,7 +4,7 @@
  *
  * Inbound, three ways:
  * - `POST {inboundUrl}/mailgun`  — a Mailgun route `forward()` (mailgun.ts: signed with the
- *   `mailgunSigningKey` credential, timestamp window and token replay guard);
+ *   `mailgunSigningKey` credential, timestamp window, each token once);
  * - `POST {inboundUrl}/sendgrid?token={inboundSecret}` — SendGrid Inbound Parse (sendgrid.ts: unsigned,
  *   so the URL carries the connection's inbound secret);
  * - SMTP straight to Switchboard's listener (smtp-listener.ts; not through this adapter: the
@@ -15,12 +15,12 @@
  */
 import { z } from 'zod';
 import { InboundAuthError, type ChannelAdapter, type ProviderDefinition, type RawInbound } from '../adapter.js';
-import { parseMailgun, verifyMailgun } from './mailgun.js';
+import { mailgunReplayKey, parseMailgun, verifyMailgun } from './mailgun.js';
 import { parseSendgrid, verifySendgrid } from './sendgrid.js';
 import { sendEmail } from './send.js';
 
 export { startSmtpListener, parseEmail, smtpInboundEvents, type SmtpListener, type SmtpListenerOptions } from './smtp-listener.js';
-export { mailgunReplayGuard, mailgunSignature, ReplayGuard } from './mailgun.js';
+export { mailgunReplayKey, mailgunSignature } from './mailgun.js';
 export { emailInboundEvents, stripQuotedReply, type ParsedEmail, type EmailReplyContext } from './message.js';
 export { messageIdFor, replySubject } from './send.js';
 
@@ -57,6 +57,9 @@ export const emailAdapter: ChannelAdapter = {
     if (raw.method !== 'POST') throw new InboundAuthError(403, 'Email webhooks are POST requests');
     if (flavourOf(raw) === 'mailgun') verifyMailgun(raw, connection);
     else verifySendgrid(raw, connection);
+  },
+  replayKey(raw, connection) {
+    return flavourOf(raw) === 'mailgun' ? mailgunReplayKey(raw, connection) : undefined;
   },
   parse(raw) {
     return flavourOf(raw) === 'mailgun' ? parseMailgun(raw) : parseSendgrid(raw);

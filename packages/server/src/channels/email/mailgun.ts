@@ -8,13 +8,12 @@
  * account's "HTTP webhook signing key" (credential `mailgunSigningKey`), compared in constant time.
  * The signature does not cover the body, so a captured (timestamp, token, signature) triple could
  * be replayed with another body: timestamps more than 5 minutes from the receive time are
- * refused, and a token seen before within its window is refused. The tokens live in an in-memory
- * LRU of this process; across several nodes a replayed copy of the same message is still dropped
- * by the inbound_events dedupe on its Message-Id. (Mailgun signs each delivery attempt afresh, so
- * its own retries carry new tokens.)
+ * refused, and each token is accepted once (`mailgunReplayKey`: the inbound pipeline claims it in
+ * the database for its window, so a restart or another node refuses it too). Mailgun signs each
+ * delivery attempt afresh, so its own retries carry new tokens.
  */
 import { createHmac } from 'node:crypto';
-import { InboundAuthError, InboundFormatError, type ConnectionContext, type InboundEvent, type RawInbound } from '../adapter.js';
+import { InboundAuthError, InboundFormatError, type ConnectionContext, type InboundEvent, type RawInbound, type ReplayKey } from '../adapter.js';
 import {
   emailInboundEvents,
   isAutoSubmitted,
@@ -29,36 +28,6 @@ import { fieldText, readForm, type FormData } from './multipart.js';
 import { safeEqual } from '../safe-equal.js';
 
 export const MAILGUN_TOLERANCE_SECONDS = 5 * 60;
-
-/** Tokens seen recently, per connection, each kept until its timestamp leaves the window. */
-export class ReplayGuard {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly capacity = 50_000) {}
-
-  /** False when `key` was already seen and has not expired; otherwise remembers it until `expiresAt`. */
-  remember(key: string, expiresAt: number, now: number): boolean {
-    const known = this.seen.get(key);
-    if (known !== undefined && known >= now) return false;
-    if (known !== undefined) this.seen.delete(key);
-    // Oldest first: drop expired entries from the front, then the oldest beyond capacity.
-    for (const [oldKey, oldExpiry] of this.seen) {
-      if (oldExpiry >= now && this.seen.size < this.capacity) break;
-      this.seen.delete(oldKey);
-    }
-    this.seen.set(key, expiresAt);
-    return true;
-  }
-
-  get size(): number {
-    return this.seen.size;
-  }
-
-  clear(): void {
-    this.seen.clear();
-  }
-}
-
-export const mailgunReplayGuard = new ReplayGuard();
 
 // verify() and parse() read the same body: parse the form once.
 const forms = new WeakMap<Buffer, FormData>();
@@ -75,7 +44,7 @@ export function mailgunSignature(signingKey: string, timestamp: string, token: s
   return createHmac('sha256', signingKey).update(timestamp + token, 'utf8').digest('hex');
 }
 
-export function verifyMailgun(raw: RawInbound, connection: ConnectionContext, guard: ReplayGuard = mailgunReplayGuard): void {
+export function verifyMailgun(raw: RawInbound, connection: ConnectionContext): void {
   const signingKey = connection.secrets.mailgunSigningKey;
   if (!signingKey) {
     throw new InboundAuthError(401, "The connection has no mailgunSigningKey credential: add Mailgun's HTTP webhook signing key");
@@ -105,10 +74,15 @@ export function verifyMailgun(raw: RawInbound, connection: ConnectionContext, gu
       `Mailgun timestamp ${timestamp} is ${Math.abs(skew)} s ${skew > 0 ? 'in the past' : 'in the future'}: outside the ±${MAILGUN_TOLERANCE_SECONDS} s window (replayed or clock skew)`,
     );
   }
-  const expiresAt = (Number(timestamp) + MAILGUN_TOLERANCE_SECONDS) * 1000;
-  if (!guard.remember(`${connection.id}:${token}`, expiresAt, raw.receivedAt)) {
-    throw new InboundAuthError(401, 'Mailgun token was already used: a replayed request');
-  }
+}
+
+/** The token of a verified request, single-use per connection until its timestamp leaves the window. */
+export function mailgunReplayKey(raw: RawInbound, connection: ConnectionContext): ReplayKey | undefined {
+  const fields = form(raw);
+  const timestamp = fieldText(fields, 'timestamp')?.trim();
+  const token = fieldText(fields, 'token')?.trim();
+  if (!timestamp || !token) return undefined;
+  return { scope: 'mailgun', key: `${connection.id}:${token}`, expiresAt: (Number(timestamp) + MAILGUN_TOLERANCE_SECONDS) * 1000 };
 }
 
 function headerValue(headers: Array<[string, string]>, name: string): string | undefined {
