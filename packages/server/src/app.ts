@@ -78,7 +78,7 @@ export interface AppOptions {
   secretBox?: SecretBox;
 }
 
-export const DEFAULT_DELIVERY = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, leaseMs: 30_000, pollMs: 1000 };
+export const DEFAULT_DELIVERY = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, leaseMs: 30_000, pollMs: 1000, maxReplySegments: 10 };
 
 export const DEFAULT_RUNTIME_RATE_LIMITS = { perIp: 600, perToken: 6000 };
 
@@ -161,7 +161,7 @@ export function buildApp(options: AppOptions): App {
     runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log }),
     logger: server.log,
     outbox: {
-      enqueue: (trx, conversation, reply, answering) => enqueueReply(trx, conversation, reply, deliverySettings.maxAttempts, answering),
+      enqueue: (trx, conversation, reply, answering) => enqueueReply(trx, conversation, reply, deliverySettings, answering),
       kick: () => dispatcher.kick(),
     },
   });

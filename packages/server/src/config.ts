@@ -14,8 +14,11 @@ export interface Config {
   runtimeRateLimits: { perIp: number; perToken: number };
   /** SMTP_PORT: where email channels receive mail over SMTP; off when unset. SMTP_HOST: its interface. */
   smtp: { port: number; host: string } | undefined;
-  /** DELIVERY_MAX_ATTEMPTS / DELIVERY_RETRY_BASE_MS / DELIVERY_LEASE_MS: the outbox's retry policy. */
-  delivery: { maxAttempts: number; baseDelayMs: number; leaseMs: number };
+  /**
+   * DELIVERY_MAX_ATTEMPTS / DELIVERY_RETRY_BASE_MS / DELIVERY_LEASE_MS: the outbox's retry policy.
+   * MAX_REPLY_SEGMENTS: messages an SMS or WhatsApp reply may be split into.
+   */
+  delivery: { maxAttempts: number; baseDelayMs: number; leaseMs: number; maxReplySegments: number };
   /**
    * SWITCHBOARD_SECRET_KEY: the master key secrets are sealed under (base64 or hex of 32 bytes),
    * checked by `loadMasterKey`; when absent, a key generated into `<dataDir>/secret.key` (mode 0600).
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: positiveInt(env, 'DELIVERY_MAX_ATTEMPTS', 8),
       baseDelayMs: positiveInt(env, 'DELIVERY_RETRY_BASE_MS', 1000),
       leaseMs: positiveInt(env, 'DELIVERY_LEASE_MS', 30_000),
+      maxReplySegments: positiveInt(env, 'MAX_REPLY_SEGMENTS', 10),
     },
     runtimeRateLimits: {
       perIp: positiveInt(env, 'RUNTIME_RATE_LIMIT_PER_IP', 600),

@@ -83,6 +83,8 @@ export interface OutboundMessage {
   replyContext?: Record<string, unknown>;
   /** When the inbound event arrived (LINE reply tokens expire). */
   inboundReceivedAt?: number;
+  /** Providers that split long text into several messages send at most this many (MAX_REPLY_SEGMENTS), the last cut with an ellipsis. */
+  maxSegments?: number;
 }
 
 export interface DeliveryReceipt {

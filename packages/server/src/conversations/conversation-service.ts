@@ -9,6 +9,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { AgentRunner } from '../agents/types.js';
 import { notFound } from '../http/errors.js';
 import { issueVisitorToken, sha256Hex } from '../runtime/tokens.js';
+import { capInboundText } from '../channels/inbound-text.js';
 
 export const CONVERSATION_NOT_FOUND = 'Conversation not found';
 const TRANSCRIPT_TURNS = 20;
@@ -288,13 +289,15 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
      * Files a provider message into its contact's open conversation on the channel and asks
      * the agent. Idempotent on the provider's event id, so a reprocessed event (after a crash)
      * stores nothing twice. `alongsideReply` commits with the reply; `onDeferred` runs when the
-     * backend answers later. Resolves when the turn is over.
+     * backend answers later. Resolves when the turn is over. Every provider's messages pass
+     * here, so this is where their text is held to MAX_INBOUND_TEXT.
      */
     async handleProviderMessage(
       input: ProviderMessage,
       hooks: Pick<TurnOptions, 'alongsideReply' | 'onDeferred'> & { onDuplicateWithReply?: () => Promise<void> },
     ): Promise<void> {
       const repo = conversationsRepository(db, input.workspaceId);
+      const text = capInboundText(input.text);
       let contact = await repo.contactByExternalId(input.channel.id, input.contact.externalId);
       let conversation = contact && (await repo.openConversationOnChannel(contact.id, input.channel.id));
       if (!conversation) {
@@ -322,11 +325,11 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
         existing ??
         (await appendMessage(conversation, input.channel.recordingEnabled, {
           role: 'contact',
-          text: input.text,
+          text,
           clientMessageId: input.providerEventId,
           replyContext: input.replyContext,
         }));
-      if (existing) message.text = input.text;
+      if (existing) message.text = text;
       await enqueueTurn(conversation, input.channel.recordingEnabled, message, {
         channelType: input.channel.deploymentType,
         ...hooks,

@@ -8,6 +8,7 @@ import type { ConnectionsService } from '../connections/connections-service.js';
 import { ApiError } from '../http/errors.js';
 import { InboundAuthError, InboundFormatError } from '../channels/adapter.js';
 import { rawInboundOf, registerRawBodyRoutes, send } from '../channels/inbound-routes.js';
+import { capInboundText } from '../channels/inbound-text.js';
 import type { HelpdeskConnector } from './helpdesks/connector.js';
 import type { HandoffService } from './handoff-service.js';
 
@@ -56,7 +57,7 @@ export function registerHelpdeskRoutes(
       if (!fresh) continue;
       const external = { ...(event.author?.id && { id: event.author.id }), ...(event.author?.name && { name: event.author.name }) };
       try {
-        if (event.kind === 'message' && event.text) await deps.handoff.humanReply(record.workspaceId, conversationId, { text: event.text, external });
+        if (event.kind === 'message' && event.text) await deps.handoff.humanReply(record.workspaceId, conversationId, { text: capInboundText(event.text), external });
         else if (event.kind === 'accepted') await deps.handoff.accept(record.workspaceId, conversationId, undefined, external);
         else if (event.kind === 'resolved') await deps.handoff.resolve(record.workspaceId, conversationId);
       } catch (error) {

@@ -15,7 +15,8 @@ export async function enqueueReply(
   trx: Kysely<DB>,
   conversation: ConversationRecord,
   reply: Message,
-  maxAttempts: number,
+  /** Attempts before the delivery is dead; messages a long reply may be split into (MAX_REPLY_SEGMENTS). */
+  limits: { maxAttempts: number; maxReplySegments: number },
   /** The contact message this reply answers; without it, the contact's latest message. */
   answering?: string,
 ): Promise<boolean> {
@@ -54,6 +55,7 @@ export async function enqueueReply(
     text: reply.text,
     ...(last?.reply_context && { replyContext: JSON.parse(last.reply_context) as Record<string, unknown> }),
     ...(last && { inboundReceivedAt: last.created_at }),
+    maxSegments: limits.maxReplySegments,
   };
   await deliveriesRepository(trx).insert({
     workspaceId: conversation.workspaceId,
@@ -62,7 +64,7 @@ export async function enqueueReply(
     conversationId: conversation.id,
     messageId: reply.id,
     payload,
-    maxAttempts,
+    maxAttempts: limits.maxAttempts,
   });
   return true;
 }

@@ -9,6 +9,8 @@ import { isWhatsAppAddress, stripWhatsApp, WHATSAPP_PREFIX } from './parse.js';
 
 /** Twilio's limit for a message Body (SMS is split into segments by Twilio up to this; WhatsApp alike). */
 export const MAX_BODY_LENGTH = 1600;
+/** Messages one reply may become when its delivery does not say (MAX_REPLY_SEGMENTS). */
+export const DEFAULT_MAX_REPLY_SEGMENTS = 10;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Whether a reply goes out over WhatsApp (else SMS), from the most explicit fact available. */
@@ -27,18 +29,31 @@ export function isWhatsAppMessage(message: OutboundMessage): boolean {
   return typeof configuration.connectionId === 'string' && configuration.phoneConfigurationId === undefined;
 }
 
-/** Splits text into Body-sized parts, preferring line breaks, then spaces; never inside a surrogate pair. */
-export function splitBody(text: string, limit = MAX_BODY_LENGTH): string[] {
+/** Where to end a part of at most `limit` characters: a line break, else a space, else `limit`, never inside a surrogate pair. */
+function cutPoint(text: string, limit: number): number {
+  let cut = text.lastIndexOf('\n', limit);
+  if (cut < limit / 2) cut = text.lastIndexOf(' ', limit);
+  if (cut < limit / 2) {
+    cut = limit;
+    const code = text.charCodeAt(cut - 1);
+    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  }
+  return cut;
+}
+
+/**
+ * Splits text into Body-sized parts, preferring line breaks, then spaces; never inside a surrogate pair.
+ * At most `maxParts` parts: text beyond them is dropped, and the last part ends with an ellipsis.
+ */
+export function splitBody(text: string, limit = MAX_BODY_LENGTH, maxParts = Number.POSITIVE_INFINITY): string[] {
   const parts: string[] = [];
   let rest = text;
   while (rest.length > limit) {
-    let cut = rest.lastIndexOf('\n', limit);
-    if (cut < limit / 2) cut = rest.lastIndexOf(' ', limit);
-    if (cut < limit / 2) {
-      cut = limit;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    if (parts.length >= maxParts - 1) {
+      parts.push(`${rest.slice(0, cutPoint(rest, limit - 1)).trimEnd()}…`);
+      return parts;
     }
+    const cut = cutPoint(rest, limit);
     const part = rest.slice(0, cut).trimEnd();
     if (part) parts.push(part);
     rest = rest.slice(cut).replace(/^[ \n]+/, '');
@@ -56,8 +71,8 @@ function basicAuth(accountSid: string, authToken: string): string {
  * `POST {apiBaseUrl}/2010-04-01/Accounts/{AccountSid}/Messages.json`, Basic auth AccountSid:AuthToken,
  * form body `To`, `From`, `Body` (`whatsapp:` addresses for WhatsApp), with
  * `I-Twilio-Idempotency-Token: <idempotencyKey>` so a retried request creates no second message.
- * Text longer than 1600 characters goes out as several messages (tokens `<key>`, `<key>:2`, …).
- * Returns the `sid` of the first message.
+ * Text longer than 1600 characters goes out as several messages (tokens `<key>`, `<key>:2`, …), at most
+ * `message.maxSegments` of them. Returns the `sid` of the first message.
  */
 export async function sendTwilioMessage(
   message: OutboundMessage,
@@ -71,7 +86,7 @@ export async function sendTwilioMessage(
   }
   if (!authToken) throw new DeliveryError('Twilio connection has no authToken credential', { retryable: false });
 
-  const parts = splitBody(message.text);
+  const parts = splitBody(message.text, MAX_BODY_LENGTH, message.maxSegments ?? DEFAULT_MAX_REPLY_SEGMENTS);
   if (parts.length === 0) throw new DeliveryError('Twilio cannot send an empty message', { retryable: false });
 
   const whatsapp = isWhatsAppMessage(message);

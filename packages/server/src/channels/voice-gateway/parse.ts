@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { InboundFormatError, type InboundEvent, type RawInbound } from '../adapter.js';
+import { MAX_INBOUND_TEXT } from '../inbound-text.js';
 
 const id = (what: string) =>
   z.string({ error: `must be a string (${what})` }).trim().min(1, `must not be empty (${what})`).max(256, 'must be at most 256 characters');
@@ -23,7 +24,7 @@ export const voiceGatewayEventSchema = z.object({
   callId: id('the call id'),
   to: id('the number or line that was called'),
   from: id('the caller'),
-  text: z.string({ error: 'must be a string' }).max(32_000, 'must be at most 32000 characters').optional(),
+  text: z.string({ error: 'must be a string' }).max(MAX_INBOUND_TEXT, `must be at most ${MAX_INBOUND_TEXT} characters`).optional(),
 });
 export type VoiceGatewayEvent = z.output<typeof voiceGatewayEventSchema>;
 

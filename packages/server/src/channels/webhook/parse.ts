@@ -17,8 +17,10 @@
 import { z } from 'zod';
 import { DeploymentType, channelTypeRules } from '@switchboard/core';
 import { InboundFormatError, type InboundEvent, type RawInbound } from '../adapter.js';
+import { MAX_INBOUND_TEXT } from '../inbound-text.js';
 
-export const MAX_WEBHOOK_TEXT = 32_000;
+/** Longer text is refused (400) rather than cut: the sender is told, and can split it. */
+export const MAX_WEBHOOK_TEXT = MAX_INBOUND_TEXT;
 
 export const webhookMessageSchema = z.strictObject({
   type: z.literal('message', { error: 'must be "message"' }),
