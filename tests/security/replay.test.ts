@@ -176,6 +176,21 @@ describe.each(ENGINES)('Replay guards on %s', (engine) => {
       expect(asked).not.toContain('Cancel everything');
     });
 
+    it('hangs up at once on a replay of a turn whose answer was forgotten, running nothing', async () => {
+      const callSid = `CA${randomBytes(16).toString('hex')}`;
+      await gather('+14155550160', callSid, 'turn=1&silence=0', 'Is the shop open today?');
+      // Two days later: the stored TwiML is gone, the claim on the turn is not.
+      await server.db.updateTable('voice_turns').set({ twiml: null, created_at: Date.now() - 48 * 3600_000 }).where('call_sid', '=', callSid).execute();
+      const messages = await countRows(server, 'messages');
+      const started = Date.now();
+      const replayed = await gather('+14155550160', callSid, 'turn=1&silence=0', 'Is the shop open today?');
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(replayed.text).toContain('<Hangup/>');
+      expect(replayed.text).not.toContain('You said');
+      expect(asked.filter((text) => text === 'Is the shop open today?')).toHaveLength(1);
+      expect(await countRows(server, 'messages')).toBe(messages);
+    });
+
     it('runs the agent once when two copies of a turn arrive together', async () => {
       const callSid = `CA${randomBytes(16).toString('hex')}`;
       const before = await countRows(server, 'messages');

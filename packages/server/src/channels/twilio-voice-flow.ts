@@ -14,7 +14,7 @@ const XML = { 'content-type': 'text/xml; charset=utf-8' };
 const GOODBYE = /\b(good ?bye|bye|hang up|that'?s all)\b/i;
 const MAX_SILENCES = 2;
 const DEFAULT_GREETING = 'Hello! How can I help you?';
-/** How long a copy of a turn waits for the request that claimed it (Twilio gives up after 15 s). */
+/** How long after a turn was claimed a copy of it waits for its answer (Twilio gives up after 15 s). */
 const DUPLICATE_WAIT_MS = 12_000;
 
 function twiml(body: string): HttpReply {
@@ -33,13 +33,15 @@ export function twilioVoiceFlow(deps: { db: Kysely<DB>; connections: Connections
   const { db, connections, conversations, publicUrl } = deps;
   const turns = voiceTurnsRepository(db);
 
-  /** The TwiML a turn was answered with, waiting a little if its first request is still running. */
+  /**
+   * The TwiML a turn was answered with, waiting while the request that claimed it may still be
+   * running. A turn without TwiML after that (its answer forgotten, or its request lost) hangs up.
+   */
   async function answeredBefore(connectionId: string, callSid: string, turn: number): Promise<HttpReply> {
-    const deadline = Date.now() + DUPLICATE_WAIT_MS;
     for (;;) {
       const row = await turns.get(connectionId, callSid, turn);
       if (row?.twiml) return twiml(row.twiml);
-      if (!row || Date.now() > deadline) return twiml(hangupTwiml('Sorry, this call cannot continue. Goodbye.'));
+      if (!row || Date.now() > row.claimedAt + DUPLICATE_WAIT_MS) return twiml(hangupTwiml('Sorry, this call cannot continue. Goodbye.'));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -13,12 +13,6 @@ const PURGE_INTERVAL_MS = 10 * 60_000;
  */
 export function voiceTurnsRepository(db: Kysely<DB>) {
   let lastPurge = 0;
-  const turn = (connectionId: string, callSid: string, number: number) =>
-    db
-      .selectFrom('voice_turns')
-      .where('connection_id', '=', connectionId)
-      .where('call_sid', '=', callSid)
-      .where('turn', '=', number);
 
   return {
     /** True when this request is the first for the turn and must answer it. */
@@ -61,10 +55,16 @@ export function voiceTurnsRepository(db: Kysely<DB>) {
         .execute();
     },
 
-    /** The claimed turn: its TwiML once answered, and when it was claimed. */
-    async get(connectionId: string, callSid: string, number: number): Promise<{ twiml: string | null; createdAt: number } | undefined> {
-      const row = await turn(connectionId, callSid, number).select(['twiml', 'created_at']).executeTakeFirst();
-      return row && { twiml: row.twiml, createdAt: row.created_at };
+    /** The claimed turn: when it was claimed, and its TwiML once answered (null before, and once forgotten). */
+    async get(connectionId: string, callSid: string, number: number): Promise<{ twiml: string | null; claimedAt: number } | undefined> {
+      const row = await db
+        .selectFrom('voice_turns')
+        .select(['twiml', 'created_at'])
+        .where('connection_id', '=', connectionId)
+        .where('call_sid', '=', callSid)
+        .where('turn', '=', number)
+        .executeTakeFirst();
+      return row && { twiml: row.twiml, claimedAt: row.created_at };
     },
   };
 }
