@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { bootstrapWorkspace, openDatabase } from '../packages/server/dist/index.js';
+import { bootstrapWorkspace, loadMasterKey, openDatabase, SecretBox } from '../packages/server/dist/index.js';
 import {
   CLI,
   ROOT,
@@ -224,7 +224,9 @@ async function benchEngine(engine, baseline) {
   let ids, identifiers, apiKey, workspaceId, version;
   try {
     version = await engineVersion(database.db, engine);
-    const bootstrap = await bootstrapWorkspace(database.db);
+    // The key file the server started below reads too: keys are stored by a hash under it.
+    const box = new SecretBox(loadMasterKey({ dataDir: target.dataDir }, { logger: { warn: () => undefined } }).key);
+    const bootstrap = await bootstrapWorkspace(database.db, box);
     if (!bootstrap.generatedAdminKey) throw new Error('expected a fresh database with a generated admin key');
     apiKey = bootstrap.generatedAdminKey;
     workspaceId = bootstrap.workspace.id;

@@ -1,11 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOpenedAgent } from '@switchboard/server';
 import { ENGINES } from '../helpers/engines.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const base = '/v1/agents';
-const fingerprint = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 16);
 const API_KEY = `sk-test-${randomBytes(18).toString('hex')}wxyz`;
 const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -13,6 +12,8 @@ describe.each(ENGINES)('agent backends through the API on %s', (engine) => {
   let t: TestApp;
   /** Every response body the tests saw, to prove no secret ever leaves in one. */
   const seen: { label: string; text: string }[] = [];
+  /** The app's fingerprint: an HMAC under a key derived from its master key. */
+  const fingerprint = (value: string) => t.app.secretBox.fingerprint(value);
   beforeAll(async () => {
     t = await createTestApp(engine);
   });

@@ -60,26 +60,29 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(randomBytes(16))).toThrow(/32-byte key/);
   });
 
-  it('masks at most the first 3 and last 4 characters, never more than a third', () => {
+  it('masks values shorter than 16 characters entirely, longer ones with at most the first 3 and last 4 characters', () => {
     expect(SecretBox.mask('sk-abcdefghijklmnopqrstuvwxyz')).toBe('sk-…wxyz');
     const whsec = `whsec_${randomBytes(32).toString('base64')}`;
     expect(SecretBox.mask(whsec)).toBe(`whsec_…${whsec.slice(-4)}`);
-    expect(SecretBox.mask('abcdef')).toBe('a…f');
-    expect(SecretBox.mask('abc')).toBe('…c');
-    expect(SecretBox.mask('ab')).toBe('…');
-    expect(SecretBox.mask('')).toBe('…');
+    for (const short of ['', 'ab', 'abc', 'abcdef', '123456', 'a'.repeat(15)]) expect(SecretBox.mask(short), short).toBe('••••••');
+    expect(SecretBox.mask('abcdefghijklmnop')).toBe('ab…nop');
     for (let length = 0; length <= 80; length++) {
       const value = 'q'.repeat(length);
-      const shown = SecretBox.mask(value).replace('…', '').length;
-      expect(shown, `length ${length}`).toBeLessThanOrEqual(Math.min(7, Math.floor(length / 3)));
+      const shown = SecretBox.mask(value).replace('…', '').replace(/•/g, '').length;
+      expect(shown, `length ${length}`).toBeLessThanOrEqual(length < 16 ? 0 : Math.min(7, Math.floor(length / 3)));
     }
   });
 
-  it('fingerprints with the first 16 hex digits of SHA-256', () => {
+  it('fingerprints with 16 hex digits of an HMAC under a key derived from the master key', () => {
     const value = 'sk-fingerprint-me';
-    expect(SecretBox.fingerprint(value)).toBe(createHash('sha256').update(value).digest('hex').slice(0, 16));
-    expect(SecretBox.fingerprint(value)).toMatch(/^[0-9a-f]{16}$/);
-    expect(SecretBox.fingerprint('other')).not.toBe(SecretBox.fingerprint(value));
+    expect(box.fingerprint(value)).toMatch(/^[0-9a-f]{16}$/);
+    expect(box.fingerprint(value)).toBe(box.fingerprint(value));
+    expect(box.fingerprint(value)).not.toBe(createHash('sha256').update(value).digest('hex').slice(0, 16));
+    expect(box.fingerprint('other')).not.toBe(box.fingerprint(value));
+    // Another master key, another fingerprint: without the key a fingerprint cannot be looked up.
+    expect(SecretBox.random().fingerprint(value)).not.toBe(box.fingerprint(value));
+    const key = randomBytes(32);
+    expect(new SecretBox(key).fingerprint(value)).toBe(new SecretBox(key).fingerprint(value));
   });
 });
 
@@ -146,7 +149,7 @@ describe('master key', () => {
     expect(new SecretBox(second.key).decrypt(new SecretBox(first.key).encrypt('persisted'))).toBe('persisted');
   });
 
-  it('warns (and changes nothing) when the key file is readable by others', () => {
+  it('makes a key file readable by others private again, and says so', () => {
     if (process.platform === 'win32') return;
     const dataDir = tempDir();
     const path = loadMasterKey({ dataDir }).path!;
@@ -155,8 +158,8 @@ describe('master key', () => {
     const again = loadMasterKey({ dataDir }, { logger });
     expect(again.source).toBe('file');
     expect(logger.entries).toHaveLength(1);
-    expect(logger.entries[0]!.msg).toContain('chmod 600');
-    expect(statSync(path).mode & 0o777).toBe(0o644);
+    expect(logger.entries[0]!.msg).toContain('now 0600');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a key file that does not hold a key', () => {

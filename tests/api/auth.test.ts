@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeysRepository, bootstrapWorkspace, buildApp, workspacesRepository } from '@switchboard/server';
+import { apiKeysRepository, bootstrapWorkspace, buildApp, SecretBox, workspacesRepository } from '@switchboard/server';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
@@ -126,7 +126,7 @@ describe.each(ENGINES)('API key authentication on %s', (engine) => {
       expect(response.status).toBe(401);
       expectErrorBody(response.body, 401, 'UNAUTHORIZED');
       expect(response.body.message).toMatch(/revoked/i);
-      expect(response.body.message).toContain(key.prefix);
+      expect(response.body.message).toContain(key.id);
     }
     const before = await t.snapshot();
     const write = await t.request('POST', '/v1/agents', { name: 'After revocation' }, { authorization: `Bearer ${workspace.apiKey}` });
@@ -136,12 +136,13 @@ describe.each(ENGINES)('API key authentication on %s', (engine) => {
     expect((await raw({ authorization: `Bearer ${t.apiKey}` })).status).toBe(200);
   });
 
-  it('stores keys only as SHA-256 hashes', async () => {
+  it('stores keys only as keyed hashes (HMAC-SHA256 under a key derived from the master key)', async () => {
     const workspace = await t.newWorkspace('Hashed');
     const rows = await t.db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspace.workspaceId).execute();
     expect(rows).toHaveLength(1);
     const [row] = rows as [(typeof rows)[number]];
-    expect(row.key_hash).toBe(sha256(workspace.apiKey));
+    expect(row.key_hash).toBe(t.app.secretBox.credentialHash(workspace.apiKey));
+    expect(row.key_hash).not.toBe(sha256(workspace.apiKey));
     expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
     for (const [column, value] of Object.entries(row)) {
       expect(String(value), column).not.toContain(workspace.apiKey);
@@ -178,6 +179,7 @@ describe.each(ENGINES)('API key authentication on %s', (engine) => {
 
 describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
   const databases: TestDatabase[] = [];
+  const box = SecretBox.random();
   async function emptyDatabase() {
     const database = await createTestDatabase(engine);
     databases.push(database);
@@ -188,7 +190,7 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
   });
 
   async function get(db: TestDatabase['db'], headers: Record<string, string>) {
-    const app = buildApp({ db });
+    const app = buildApp({ db, secretBox: box });
     try {
       const response = await app.server.inject({ method: 'GET', url: '/v1/agents', headers });
       return { status: response.statusCode, body: JSON.parse(response.body) };
@@ -201,7 +203,7 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
     const { db } = await emptyDatabase();
     expect(await workspacesRepository(db).list()).toEqual([]);
     const providedKey = 'my-provided-admin-key-0123456789';
-    const result = await bootstrapWorkspace(db, providedKey);
+    const result = await bootstrapWorkspace(db, box, providedKey);
     expect(result.created).toBe(true);
     expect(result.workspace.id).toBe('ws_default');
     expect(result.generatedAdminKey).toBeUndefined();
@@ -209,7 +211,7 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
     const keys = await apiKeysRepository(db).list('ws_default');
     expect(keys).toHaveLength(1);
     const row = await db.selectFrom('api_keys').select('key_hash').executeTakeFirstOrThrow();
-    expect(row.key_hash).toBe(sha256(providedKey));
+    expect(row.key_hash).toBe(box.credentialHash(providedKey));
 
     const headerSets: Record<string, string>[] = [
       { authorization: `Bearer ${providedKey}` },
@@ -224,11 +226,11 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
     expect((await get(db, { authorization: 'Bearer some-other-key-0123456789' })).status).toBe(401);
 
     // A second start finds the workspace: nothing new is created, no key is shown.
-    const again = await bootstrapWorkspace(db, providedKey);
+    const again = await bootstrapWorkspace(db, box, providedKey);
     expect(again.created).toBe(false);
     expect(again.workspace.id).toBe('ws_default');
     expect(again.generatedAdminKey).toBeUndefined();
-    const withoutKey = await bootstrapWorkspace(db);
+    const withoutKey = await bootstrapWorkspace(db, box);
     expect(withoutKey.created).toBe(false);
     expect(withoutKey.generatedAdminKey).toBeUndefined();
     expect(await workspacesRepository(db).list()).toHaveLength(1);
@@ -237,7 +239,7 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
 
   it('generates an admin key when none is provided and returns it once', async () => {
     const { db } = await emptyDatabase();
-    const result = await bootstrapWorkspace(db);
+    const result = await bootstrapWorkspace(db, box);
     expect(result.created).toBe(true);
     expect(result.workspace.id).toBe('ws_default');
     const key = result.generatedAdminKey;
@@ -247,20 +249,21 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
     expect(rows).toHaveLength(1);
     for (const value of Object.values(rows[0]!)) expect(String(value)).not.toContain(key);
 
-    const again = await bootstrapWorkspace(db);
+    const again = await bootstrapWorkspace(db, box);
     expect(again.created).toBe(false);
     expect(again.generatedAdminKey).toBeUndefined();
     expect(await workspacesRepository(db).list()).toHaveLength(1);
     expect(await apiKeysRepository(db).list()).toHaveLength(1);
   });
 
-  it('rejects a provided key shorter than 16 characters, creating nothing', async () => {
+  it('rejects a provided key shorter than 32 characters, creating nothing', async () => {
     const { db } = await emptyDatabase();
-    await expect(bootstrapWorkspace(db, 'short-key')).rejects.toThrow(/16/);
-    await expect(bootstrapWorkspace(db, '')).rejects.toThrow(/16/);
+    await expect(bootstrapWorkspace(db, box, 'short-key')).rejects.toThrow(/at least 32 characters/);
+    await expect(bootstrapWorkspace(db, box, '')).rejects.toThrow(/32/);
+    await expect(bootstrapWorkspace(db, box, 'a'.repeat(31))).rejects.toThrow(/32/);
     expect(await workspacesRepository(db).list()).toEqual([]);
     expect(await apiKeysRepository(db).list()).toEqual([]);
-    const exactly16 = await bootstrapWorkspace(db, 'a'.repeat(16));
-    expect(exactly16.created).toBe(true);
+    const exactly32 = await bootstrapWorkspace(db, box, 'a'.repeat(32));
+    expect(exactly32.created).toBe(true);
   });
 });

@@ -54,6 +54,10 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/webhooks/{id}/rotate-secret': ['post'],
   '/v1/webhooks/{id}/test': ['post'],
   '/v1/contacts/{id}': ['get', 'patch'],
+  '/v1/workspaces': ['get', 'post'],
+  '/v1/workspaces/{id}': ['get', 'patch'],
+  '/v1/workspaces/{id}/keys': ['get', 'post'],
+  '/v1/workspaces/{id}/keys/{keyId}/revoke': ['post'],
 };
 
 const REQUEST_SCHEMAS = [
@@ -69,6 +73,9 @@ const REQUEST_SCHEMAS = [
   'WebDeploymentRequest',
   'WebDeploymentUpdateRequest',
   'ConversationMessageRequest',
+  'WorkspaceRequest',
+  'WorkspaceUpdateRequest',
+  'ApiKeyRequest',
 ];
 const RESPONSE_SCHEMAS = [
   'DeploymentChannel',
@@ -83,6 +90,10 @@ const RESPONSE_SCHEMAS = [
   'Message',
   'Error',
   'PaginationMeta',
+  'Workspace',
+  'CreatedWorkspace',
+  'ApiKey',
+  'IssuedApiKey',
 ];
 
 type Json = any;

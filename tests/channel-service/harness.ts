@@ -59,7 +59,7 @@ export async function startChannelServiceServer(
     db: database.db,
     app,
     registry,
-    newWorkspace: (name) => createWorkspace(database.db, name),
+    newWorkspace: (name) => createWorkspace(database.db, name, app.secretBox),
     async close() {
       await app.server.close();
       await database.destroy();

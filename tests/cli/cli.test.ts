@@ -48,7 +48,7 @@ describe.each(ENGINES)('switchboard CLI on %s', (engine) => {
   });
 
   it('uses SWITCHBOARD_API_KEY as the admin key on first start only', async () => {
-    const provided = 'automation-key-0123456789abcdef';
+    const provided = 'automation-key-0123456789abcdef-0123';
     const first = await startCli({ ...env, SWITCHBOARD_API_KEY: provided });
     try {
       expect(first.output()).not.toMatch(KEY_PATTERN);

@@ -1,10 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import {
+  apiKeysRepository,
   buildApp,
+  generateApiKey,
   issueApiKey,
+  legacyApiKeyHash,
+  shownPrefix,
   workspacesRepository,
   type App,
+  type SecretBox,
   type DB,
   type Engine,
 } from '@switchboard/server';
@@ -35,9 +40,20 @@ export interface TestApp extends TestWorkspace {
   close(): Promise<void>;
 }
 
-export async function createWorkspace(db: Kysely<DB>, name = 'Test workspace'): Promise<TestWorkspace> {
+/**
+ * A workspace and an admin key for it. With `box` (the app's `secretBox`) the key is stored as
+ * the server stores keys, by a keyed hash. Without it, the key is stored as keys were before
+ * keyed hashing (a bare SHA-256): an app under any master key accepts it and upgrades the row on
+ * first use, so only apps that share one master key may then share the key.
+ */
+export async function createWorkspace(db: Kysely<DB>, name = 'Test workspace', box?: SecretBox): Promise<TestWorkspace> {
   const workspace = await workspacesRepository(db).create(name);
-  const { key } = await issueApiKey(db, workspace.id, 'test');
+  if (box) {
+    const { key } = await issueApiKey(db, box, workspace.id, 'test');
+    return { workspaceId: workspace.id, apiKey: key };
+  }
+  const key = generateApiKey();
+  await apiKeysRepository(db).insert({ workspaceId: workspace.id, name: 'test', prefix: shownPrefix(key), keyHash: legacyApiKeyHash(key) });
   return { workspaceId: workspace.id, apiKey: key };
 }
 
@@ -47,7 +63,7 @@ export async function createTestApp(engine: Engine): Promise<TestApp> {
   const database = await createTestDatabase(engine);
   const app = buildApp({ db: database.db });
   await app.server.ready();
-  const workspace = await createWorkspace(database.db);
+  const workspace = await createWorkspace(database.db, undefined, app.secretBox);
   return {
     engine,
     app,
@@ -70,7 +86,7 @@ export async function createTestApp(engine: Engine): Promise<TestApp> {
       }
       return { status: response.statusCode, body: parsed as any, headers: response.headers };
     },
-    newWorkspace: (name) => createWorkspace(database.db, name),
+    newWorkspace: (name) => createWorkspace(database.db, name, app.secretBox),
     async snapshot() {
       const counts: Record<string, number> = {};
       for (const table of TABLES) {

@@ -22,7 +22,7 @@ export async function startLiveServer(engine: Engine, options: Partial<AppOption
     database,
     db: database.db,
     app,
-    newWorkspace: (name) => createWorkspace(database.db, name),
+    newWorkspace: (name) => createWorkspace(database.db, name, app.secretBox),
     async close() {
       await app.server.close();
       await database.destroy();

@@ -27,13 +27,13 @@ export async function createRoutingTestApp(engine: Engine): Promise<TestApp> {
   const db = database.db;
   const app = buildApp({ db });
   if (!app.server.hasRoute({ method: 'POST', url: '/v1/teams' })) {
-    const authenticate = apiKeyAuthenticator(db);
+    const authenticate = apiKeyAuthenticator(db, app.secretBox);
     for (const route of [...teamRoutes(db), ...workflowRoutes(db)]) {
-      registerRoute(app.server, route, (request) => authenticate(request.headers));
+      registerRoute(app.server, route, (request) => authenticate(request.headers, request.method));
     }
   }
   await app.server.ready();
-  const workspace = await createWorkspace(db);
+  const workspace = await createWorkspace(db, undefined, app.secretBox);
   return {
     engine,
     app,
@@ -55,7 +55,7 @@ export async function createRoutingTestApp(engine: Engine): Promise<TestApp> {
       }
       return { status: response.statusCode, body: parsed as any, headers: response.headers };
     },
-    newWorkspace: (name) => createWorkspace(db, name),
+    newWorkspace: (name) => createWorkspace(db, name, app.secretBox),
     async snapshot() {
       const counts: Record<string, number> = {};
       for (const table of TABLES) {

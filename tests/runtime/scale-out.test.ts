@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '@switchboard/server';
+import { buildApp, SecretBox, type App } from '@switchboard/server';
 import { createRedisBus } from '../../packages/server/src/bus/redis-bus.js';
 import type { EventBus } from '../../packages/server/src/bus/event-bus.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
@@ -13,12 +13,14 @@ const ORIGIN = 'http://localhost:5500';
 describe('scale-out: two nodes sharing PostgreSQL and Redis', () => {
   let database: TestDatabase;
   const nodes: { app: App; bus: EventBus; url: string }[] = [];
+  // Nodes share the master key, as SWITCHBOARD_SECRET_KEY makes them: keys are stored by a hash under it.
+  const secretBox = SecretBox.random();
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
     for (let i = 0; i < 2; i++) {
       const bus = await createRedisBus(REDIS_URL, () => undefined);
-      const app = buildApp({ db: database.db, bus });
+      const app = buildApp({ db: database.db, secretBox, bus });
       nodes.push({ app, bus, url: await app.server.listen({ port: 0, host: '127.0.0.1' }) });
     }
   });
@@ -31,7 +33,7 @@ describe('scale-out: two nodes sharing PostgreSQL and Redis', () => {
   });
 
   it('streams on one node what a message sent through the other node produced', async () => {
-    const { apiKey } = await createWorkspace(database.db);
+    const { apiKey } = await createWorkspace(database.db, undefined, secretBox);
     const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
     const control = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
     const agent = (await (await fetch(`${a.url}/v1/agents`, { method: 'POST', headers: control, body: JSON.stringify({ name: 'Echo' }) })).json()) as any;

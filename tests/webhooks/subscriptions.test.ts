@@ -43,7 +43,7 @@ describe.each(ENGINES)('Webhook subscriptions API on %s', (engine) => {
     expect(data.id).toMatch(/^whk_[A-Za-z0-9]{16}$/);
     expect(data.secret).toMatch(WHSEC);
     expect(Buffer.from(data.secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
-    expect(data.secretFingerprint).toBe(SecretBox.fingerprint(data.secret));
+    expect(data.secretFingerprint).toBe(server.app.secretBox.fingerprint(data.secret));
     expect(data.secretMask).toBe(`whsec_…${data.secret.slice(-4)}`);
     expect(data.createdAt).toEqual(expect.any(Number));
     const secret: string = data.secret;
@@ -158,7 +158,7 @@ describe.each(ENGINES)('Webhook subscriptions API on %s', (engine) => {
     const data = rotated.body.data;
     expect(data.secret).toMatch(WHSEC);
     expect(data.secret).not.toBe(created.secret);
-    expect(data.secretFingerprint).toBe(SecretBox.fingerprint(data.secret));
+    expect(data.secretFingerprint).toBe(server.app.secretBox.fingerprint(data.secret));
     expect(data.secretFingerprint).not.toBe(created.secretFingerprint);
     expect(data).toMatchObject({ id: created.id, url: created.url, events: ['*'], active: true });
 

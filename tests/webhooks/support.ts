@@ -26,9 +26,9 @@ export async function startWebhookServer(engine: Engine, options: Partial<AppOpt
   const database = await createTestDatabase(engine);
   const app = buildApp({ db: database.db, ...options });
   if (!app.routes.some((route) => route.url === '/v1/webhooks')) {
-    const authenticate = apiKeyAuthenticator(database.db);
+    const authenticate = apiKeyAuthenticator(database.db, app.secretBox);
     for (const route of webhookRoutes(database.db, app.secretBox, () => app.dispatcher.kick())) {
-      registerRoute(app.server, route, (request) => authenticate(request.headers));
+      registerRoute(app.server, route, (request) => authenticate(request.headers, request.method));
     }
   }
   const baseUrl = await app.server.listen({ port: 0, host: '127.0.0.1' });
@@ -37,7 +37,7 @@ export async function startWebhookServer(engine: Engine, options: Partial<AppOpt
     database,
     db: database.db,
     app,
-    newWorkspace: (name) => createWorkspace(database.db, name),
+    newWorkspace: (name) => createWorkspace(database.db, name, app.secretBox),
     async close() {
       await app.server.close();
       await database.destroy();

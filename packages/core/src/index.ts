@@ -14,3 +14,4 @@ export * from './schemas/channel.js';
 export * from './schemas/teams.js';
 export * from './schemas/workflows.js';
 export * from './schemas/webhooks.js';
+export * from './schemas/workspaces.js';

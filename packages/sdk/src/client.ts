@@ -13,6 +13,7 @@ import { TeamsResource } from './resources/teams.js';
 import { WebDeploymentsResource } from './resources/web-deployments.js';
 import { WebhooksResource } from './resources/webhooks.js';
 import { WorkflowsResource } from './resources/workflows.js';
+import { WorkspacesResource } from './resources/workspaces.js';
 
 /**
  * Client for the Switchboard API. Works in Node 20+ and browsers.
@@ -53,6 +54,8 @@ export class SwitchboardClient {
   readonly webhooks: WebhooksResource;
   /** Messaging channels (web, WhatsApp, Messenger, Instagram, email, WeChat, LINE, WeCom) in the spec's `Channel` shape, their credentials, workflows and teams. */
   readonly channel: ChannelResource;
+  /** The installation's workspaces (tenants) and their API keys; needs an instance administrator key. */
+  readonly workspaces: WorkspacesResource;
 
   constructor(options: SwitchboardClientOptions) {
     const http = new HttpClient(resolveClientConfig(options));
@@ -70,5 +73,6 @@ export class SwitchboardClient {
     this.workflows = new WorkflowsResource(http);
     this.webhooks = new WebhooksResource(http);
     this.channel = new ChannelResource(http);
+    this.workspaces = new WorkspacesResource(http);
   }
 }

@@ -41,6 +41,7 @@ export { TeamsResource } from './resources/teams.js';
 export { WebDeploymentsResource } from './resources/web-deployments.js';
 export { WebhooksResource } from './resources/webhooks.js';
 export { WorkflowsResource } from './resources/workflows.js';
+export { WorkspacesResource } from './resources/workspaces.js';
 
 export {
   AgentBackendType,
@@ -179,4 +180,18 @@ export type {
   WorkflowRuleInput,
   WorkflowTarget,
   WorkflowUpdateRequest,
+} from '@switchboard/core';
+
+// Workspaces and API keys.
+export { API_KEY_SCOPES, WORKSPACE_STATUSES } from '@switchboard/core';
+export type {
+  ApiKey,
+  ApiKeyRequest,
+  ApiKeyScope,
+  CreatedWorkspace,
+  IssuedApiKey,
+  Workspace,
+  WorkspaceRequest,
+  WorkspaceStatus,
+  WorkspaceUpdateRequest,
 } from '@switchboard/core';

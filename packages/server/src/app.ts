@@ -49,6 +49,7 @@ import type { Redis } from 'ioredis';
 import type { AgentRunner } from './agents/types.js';
 import { createAgentRunner } from './agents/runner.js';
 import { SecretBox } from './secrets/secret-box.js';
+import { workspaceRoutes } from './api/workspaces.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -178,7 +179,7 @@ export function buildApp(options: AppOptions): App {
     },
     ...(options.fetch && { fetch: options.fetch }),
   });
-  const authenticate = apiKeyAuthenticator(options.db);
+  const authenticate = apiKeyAuthenticator(options.db, secretBox);
 
   // JSON only: other media types answer 415 instead of being parsed as text.
   server.removeAllContentTypeParsers();
@@ -217,9 +218,10 @@ export function buildApp(options: AppOptions): App {
     ...secretRoutes(secrets),
     ...connectionRoutes(connections),
     ...deliveryRoutes(options.db, () => dispatcher.kick()),
+    ...workspaceRoutes(options.db, secretBox),
     ...webhookRoutes(options.db, secretBox, () => dispatcher.kick()),
   ];
-  for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers));
+  for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers, request.method));
 
   const openApi = buildOpenApiDocument(routes, { version: VERSION, ...(options.publicUrl && { serverUrl: options.publicUrl }) });
   const docsPage = renderDocsPage(openApi);

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { API_KEY_SCOPES, workspaceRequestSchema, type ApiKeyScope, type WorkspaceStatus } from '@switchboard/core';
 import { loadConfig, type Config } from './config.js';
 import { startServer } from './server.js';
 import { openDatabase } from './store/database.js';
-import { apiKeysRepository, workspacesRepository } from './store/repositories/index.js';
+import { apiKeysRepository, workspacesRepository, type ApiKeyRecord } from './store/repositories/index.js';
 import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap.js';
 import { issueApiKey } from './workspaces/api-keys.js';
+import { workspacesService } from './workspaces/workspaces-service.js';
+import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { VERSION } from './version.js';
 
 function announceGeneratedKey(bootstrap: BootstrapResult): void {
@@ -32,8 +35,11 @@ async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typ
   }
 }
 
-async function resolveWorkspaceId(config: Config, database: Awaited<ReturnType<typeof openDatabase>>, requested?: string) {
-  const bootstrap = await bootstrapWorkspace(database.db, config.adminApiKey);
+/** The box of the master key the server uses (same SWITCHBOARD_SECRET_KEY or key file): keys are stored by a hash under it. */
+const secretBoxOf = (config: Config) => new SecretBox(loadMasterKey(config).key);
+
+async function resolveWorkspaceId(config: Config, database: Awaited<ReturnType<typeof openDatabase>>, box: SecretBox, requested?: string) {
+  const bootstrap = await bootstrapWorkspace(database.db, box, config.adminApiKey);
   announceGeneratedKey(bootstrap);
   if (!requested) return bootstrap.workspace.id;
   const workspace = await workspacesRepository(database.db).get(requested);
@@ -42,6 +48,19 @@ async function resolveWorkspaceId(config: Config, database: Awaited<ReturnType<t
 }
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+
+/** A chosen key (SWITCHBOARD_API_KEY) has no prefix: no part of it is stored. */
+const shownKey = (record: Pick<ApiKeyRecord, 'prefix'>) => (record.prefix ? `${record.prefix}…` : '(chosen)');
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  for (const row of [header, ...rows]) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+}
+
+function parseScope(value: string): ApiKeyScope {
+  if (!(API_KEY_SCOPES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${API_KEY_SCOPES.join(', ')}`);
+  return value as ApiKeyScope;
+}
 
 const program = new Command('switchboard').description('Switchboard: put AI agents on real channels').version(VERSION);
 
@@ -71,18 +90,28 @@ keys
   .description('Create an API key; it is printed once')
   .option('-n, --name <name>', 'a label for the key', 'api key')
   .option('-w, --workspace <id>', 'workspace id (default: the first workspace)')
-  .action(async (options: { name: string; workspace?: string }) => {
+  .addOption(new Option('-s, --scope <scope>', 'admin: every method; read: GET only').argParser(parseScope).default('admin'))
+  .option('--instance-admin', 'the key may also manage every workspace (/v1/workspaces)')
+  .action(async (options: { name: string; workspace?: string; scope: ApiKeyScope; instanceAdmin?: boolean }) => {
     const config = loadConfig();
+    const box = secretBoxOf(config);
     await withDatabase(config, async (database) => {
-      const workspaceId = await resolveWorkspaceId(config, database, options.workspace);
-      const { key, record } = await issueApiKey(database.db, workspaceId, options.name);
-      process.stdout.write(`Created API key ${record.id} "${record.name}" for workspace ${workspaceId}:\n\n    ${key}\n\nIt is shown only this once.\n`);
+      const workspaceId = await resolveWorkspaceId(config, database, box, options.workspace);
+      const { key, record } = await issueApiKey(database.db, box, workspaceId, options.name, {
+        scope: options.scope,
+        instanceAdmin: options.instanceAdmin === true,
+      });
+      const kind = `${record.scope} scope${record.instanceAdmin ? ', instance administrator' : ''}`;
+      process.stdout.write(
+        `Created API key ${record.id} "${record.name}" (${kind}) for workspace ${workspaceId}:\n\n    ${key}\n\n` +
+          'It is shown only this once and stored only as a keyed hash.\n',
+      );
     });
   });
 
 keys
   .command('list')
-  .description('List API keys (prefixes only; keys themselves are never stored)')
+  .description('List API keys (ids and prefixes only; keys themselves are never stored)')
   .option('-w, --workspace <id>', 'only this workspace')
   .option('--json', 'print JSON')
   .action(async (options: { workspace?: string; json?: boolean }) => {
@@ -97,10 +126,19 @@ keys
         process.stdout.write('No API keys yet. Start the server once, or run "switchboard keys create".\n');
         return;
       }
-      const rows = records.map((r) => [r.id, `${r.prefix}…`, r.name, r.workspaceId, iso(r.createdAt), iso(r.lastUsedAt), r.revokedAt ? `revoked ${iso(r.revokedAt)}` : 'active']);
-      const header = ['ID', 'PREFIX', 'NAME', 'WORKSPACE', 'CREATED', 'LAST USED', 'STATUS'];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-      for (const row of [header, ...rows]) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+      printTable(
+        ['ID', 'PREFIX', 'NAME', 'WORKSPACE', 'SCOPE', 'CREATED', 'LAST USED', 'STATUS'],
+        records.map((r) => [
+          r.id,
+          shownKey(r),
+          r.name,
+          r.workspaceId,
+          r.instanceAdmin ? `${r.scope}, instance admin` : r.scope,
+          iso(r.createdAt),
+          iso(r.lastUsedAt),
+          r.revokedAt ? `revoked ${iso(r.revokedAt)}` : 'active',
+        ]),
+      );
     });
   });
 
@@ -119,9 +157,84 @@ keys
         return;
       }
       await repository.revoke(id);
-      process.stdout.write(`Revoked API key ${id} (${record.prefix}…)\n`);
+      process.stdout.write(`Revoked API key ${id} (${shownKey(record)})\n`);
     });
   });
+
+const workspaces = program.command('workspaces').description('Manage workspaces (tenants): create, list, suspend, resume');
+
+workspaces
+  .command('create')
+  .description('Create a workspace and its first admin API key; the key is printed once')
+  .argument('<name>', 'the workspace name')
+  .action(async (name: string) => {
+    const parsed = workspaceRequestSchema.safeParse({ name });
+    if (!parsed.success) throw new InvalidArgumentError(`The workspace name ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
+    const config = loadConfig();
+    const box = secretBoxOf(config);
+    await withDatabase(config, async (database) => {
+      // The first workspace is always the bootstrap one, whose admin key administers the instance.
+      announceGeneratedKey(await bootstrapWorkspace(database.db, box, config.adminApiKey));
+      const created = await workspacesService(database.db, box).create(parsed.data.name);
+      process.stdout.write(
+        `Created workspace "${created.name}" (${created.id}) and its admin API key ${created.apiKey.id}:\n\n    ${created.apiKey.key}\n\n` +
+          'It is shown only this once and stored only as a keyed hash.\n',
+      );
+    });
+  });
+
+workspaces
+  .command('list')
+  .description('List workspaces')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const config = loadConfig();
+    await withDatabase(config, async (database) => {
+      const records = await workspacesRepository(database.db).list();
+      if (options.json) {
+        process.stdout.write(JSON.stringify(records, null, 2) + '\n');
+        return;
+      }
+      if (records.length === 0) {
+        process.stdout.write('No workspaces yet. Start the server once, or run "switchboard workspaces create <name>".\n');
+        return;
+      }
+      printTable(['ID', 'NAME', 'STATUS', 'CREATED'], records.map((w) => [w.id, w.name, w.status, iso(w.createdAt)]));
+    });
+  });
+
+function setWorkspaceStatus(status: WorkspaceStatus) {
+  return async (id: string) => {
+    const config = loadConfig();
+    await withDatabase(config, async (database) => {
+      const repository = workspacesRepository(database.db);
+      const workspace = await repository.get(id);
+      if (!workspace) throw new InvalidArgumentError(`No workspace with id ${id}`);
+      if (workspace.status === status) {
+        process.stdout.write(`Workspace ${id} is already ${status}\n`);
+        return;
+      }
+      await repository.update(id, { status });
+      process.stdout.write(
+        status === 'suspended'
+          ? `Suspended workspace ${id} "${workspace.name}": its API keys and widget tokens now answer 403\n`
+          : `Resumed workspace ${id} "${workspace.name}": its API keys and widget tokens work again\n`,
+      );
+    });
+  };
+}
+
+workspaces
+  .command('suspend')
+  .description("Suspend a workspace: its API keys and widget tokens answer 403 on every node from the next request")
+  .argument('<id>', 'the workspace id (ws_…)')
+  .action(setWorkspaceStatus('suspended'));
+
+workspaces
+  .command('resume')
+  .description('Resume a suspended workspace')
+  .argument('<id>', 'the workspace id (ws_…)')
+  .action(setWorkspaceStatus('active'));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);

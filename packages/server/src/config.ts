@@ -7,7 +7,7 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
-  /** SWITCHBOARD_API_KEY: becomes the admin key on first start instead of a generated one. */
+  /** SWITCHBOARD_API_KEY (at least 32 characters): becomes the admin key on first start instead of a generated one. */
   adminApiKey: string | undefined;
   logLevel: string;
   /** RUNTIME_RATE_LIMIT_PER_IP / _PER_TOKEN: widget runtime requests per minute. */
@@ -45,6 +45,24 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
+export const MIN_PROVIDED_KEY_LENGTH = 32;
+
+/** Why a SWITCHBOARD_API_KEY is refused (it is too short); undefined when it is acceptable. Never echoes the key. */
+export function providedKeyProblem(key: string): string | undefined {
+  if (key.length >= MIN_PROVIDED_KEY_LENGTH) return undefined;
+  return (
+    `SWITCHBOARD_API_KEY must be at least ${MIN_PROVIDED_KEY_LENGTH} characters, got ${key.length}: ` +
+    'use a long random value, e.g. `openssl rand -hex 32`'
+  );
+}
+
+function adminApiKey(env: NodeJS.ProcessEnv): string | undefined {
+  const key = nonEmpty(env.SWITCHBOARD_API_KEY);
+  const problem = key === undefined ? undefined : providedKeyProblem(key);
+  if (problem) throw new Error(problem);
+  return key;
+}
+
 /** Reads configuration from the environment; every variable has a default for the embedded mode. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const portText = nonEmpty(env.PORT) ?? '8787';
@@ -66,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(nonEmpty(env.SWITCHBOARD_DATA_DIR) ?? './data'),
     databaseUrl: nonEmpty(env.DATABASE_URL),
     redisUrl: nonEmpty(env.REDIS_URL),
-    adminApiKey: nonEmpty(env.SWITCHBOARD_API_KEY),
+    adminApiKey: adminApiKey(env),
     logLevel,
     smtp:
       nonEmpty(env.SMTP_PORT) === undefined

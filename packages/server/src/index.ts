@@ -3,7 +3,10 @@ export { startServer, type RunningServer } from './server.js';
 export { loadConfig, type Config } from './config.js';
 export { openDatabase, isPostgresUrl, type Database, type Engine } from './store/database.js';
 export { bootstrapWorkspace, DEFAULT_WORKSPACE_ID } from './workspaces/bootstrap.js';
-export { issueApiKey, hashApiKey, generateApiKey } from './workspaces/api-keys.js';
+export { issueApiKey, hashApiKey, legacyApiKeyHash, generateApiKey, shownPrefix } from './workspaces/api-keys.js';
+export { workspacesService, type WorkspacesService } from './workspaces/workspaces-service.js';
+export { workspaceRoutes } from './api/workspaces.js';
+export { refreshSecretViews, STALE_FINGERPRINT } from './secrets/stored-views.js';
 export { workspaceRepositories, workspacesRepository, apiKeysRepository } from './store/repositories/index.js';
 export type { DB } from './store/schema.js';
 export {

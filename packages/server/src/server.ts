@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './store/database.js';
 import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
+import { refreshSecretViews } from './secrets/stored-views.js';
 import { createRedisBus } from './bus/redis-bus.js';
 import { startEmailIntake } from './channels/email-intake.js';
 import type { EventBus } from './bus/event-bus.js';
@@ -27,7 +28,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let bus: (EventBus & { redis: Redis }) | undefined;
   try {
-    const bootstrap = await bootstrapWorkspace(database.db, config.adminApiKey);
+    const bootstrap = await bootstrapWorkspace(database.db, secretBox, config.adminApiKey);
+    await refreshSecretViews(database.db, secretBox);
     if (config.redisUrl) {
       bus = await createRedisBus(config.redisUrl, (error) => process.stderr.write(`switchboard: Redis: ${error.message}\n`));
     }

@@ -34,7 +34,7 @@ export function generateWebhookSecret(): string {
 }
 
 function seal(box: SecretBox, value: string, context: string): SealedSecret {
-  return { sealed: box.encrypt(value, context), mask: SecretBox.mask(value), fingerprint: SecretBox.fingerprint(value) };
+  return { sealed: box.encrypt(value, context), mask: SecretBox.mask(value), fingerprint: box.fingerprint(value) };
 }
 
 const sameOrigin = (a: string, b: string) => {

@@ -14,6 +14,8 @@ import {
   WEBHOOK_ALL_EVENTS,
   TEAM_MEMBER_ROLES,
   WEEKDAYS,
+  WORKSPACE_STATUSES,
+  API_KEY_SCOPES,
 } from '@switchboard/core';
 
 /** Shapes of response data, for the OpenAPI document. Timestamps are epoch milliseconds. */
@@ -227,6 +229,27 @@ const workflow = z.object({
   ...timestamps,
 });
 
+const workspace = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(WORKSPACE_STATUSES).describe("'suspended': its API keys and widget tokens answer 403"),
+  ...timestamps,
+});
+
+const apiKey = z.object({
+  id: z.string().describe('key_…'),
+  workspaceId: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('sbk_ and the first 6 random characters of a generated key; empty for a key chosen through SWITCHBOARD_API_KEY'),
+  scope: z.enum(API_KEY_SCOPES).describe("'admin': every method; 'read': GET and HEAD only"),
+  instanceAdmin: z.boolean().describe('May manage every workspace through /v1/workspaces'),
+  createdAt: z.number().int().describe('Epoch milliseconds'),
+  lastUsedAt: z.number().int().nullable(),
+  revokedAt: z.number().int().nullable(),
+});
+
+const issuedApiKey = apiKey.extend({ key: z.string().describe('The whole key (sbk_…), shown only in this answer: store it now') });
+
 export const schemas = {
   deploymentChannel: { name: 'DeploymentChannel', schema: deploymentChannel },
   phoneConfiguration: { name: 'PhoneConfiguration', schema: phoneConfiguration },
@@ -262,6 +285,13 @@ export const schemas = {
       deliveryId: z.string().describe('dlv_…: follow it with GET /v1/deliveries/{id}'),
     }),
   },
+  workspace: { name: 'Workspace', schema: workspace },
+  createdWorkspace: {
+    name: 'CreatedWorkspace',
+    schema: workspace.extend({ apiKey: issuedApiKey.describe("The workspace's first admin key, shown only in this answer") }),
+  },
+  apiKey: { name: 'ApiKey', schema: apiKey },
+  issuedApiKey: { name: 'IssuedApiKey', schema: issuedApiKey },
   channelSetup: {
     name: 'ChannelSetupResult',
     schema: z.object({ channel: deploymentChannel, deployment: deploymentConfiguration }),

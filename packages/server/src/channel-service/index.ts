@@ -102,12 +102,12 @@ export function registerChannelService(server: FastifyInstance, deps: ChannelSer
   root[REGISTERED] = true;
 
   const service = channelService(deps);
-  const authenticate = apiKeyAuthenticator(deps.db);
+  const authenticate = apiKeyAuthenticator(deps.db, deps.secretBox);
 
   server.register(
     async (app) => {
       app.addHook('onRequest', async (request) => {
-        const principal = await authenticate(request.headers);
+        const principal = await authenticate(request.headers, request.method);
         checkOrganization(request, principal);
         principals.set(request, principal);
       });

@@ -17,7 +17,7 @@ const context = (id: string) => `secret:${id}`;
 export function secretsService(db: Kysely<DB>, box: SecretBox) {
   const listeners: (() => void)[] = [];
   const changed = () => listeners.forEach((listener) => listener());
-  const seal = (id: string, value: string) => ({ sealed: box.encrypt(value, context(id)), mask: SecretBox.mask(value), fingerprint: SecretBox.fingerprint(value) });
+  const seal = (id: string, value: string) => ({ sealed: box.encrypt(value, context(id)), mask: SecretBox.mask(value), fingerprint: box.fingerprint(value) });
 
   return {
     async create(workspaceId: string, name: string, value: string): Promise<Secret> {

@@ -1,15 +1,21 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
+import type { ApiKeyScope } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { apiKeysRepository } from '../store/repositories/index.js';
-import { hashApiKey } from '../workspaces/api-keys.js';
-import { unauthorized } from './errors.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { hashApiKey, legacyApiKeyHash, shownPrefix } from '../workspaces/api-keys.js';
+import { forbidden, unauthorized } from './errors.js';
 
 const TOUCH_INTERVAL_MS = 60_000;
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 export interface Principal {
   workspaceId: string;
   apiKeyId: string;
+  scope: ApiKeyScope;
+  /** May manage every workspace (/v1/workspaces). */
+  instanceAdmin: boolean;
 }
 
 /** Reads the key from `Authorization: Bearer`, `X-Api-Key` or `X-Wiil-Api-Key`. */
@@ -27,28 +33,44 @@ export function presentedApiKey(headers: IncomingHttpHeaders): string | undefine
 }
 
 /**
- * Resolves API keys to their workspace. Keys are looked up by SHA-256, so the comparison
- * is an index lookup on a digest rather than a string compare of the secret itself.
+ * Resolves API keys to their workspace. A key is looked up by its HMAC under a key derived
+ * from the master key: one index lookup on a digest, joined to the workspace, so a revoked key
+ * or a suspended workspace is refused on every node at once. A key stored before keyed hashing
+ * (a bare SHA-256) is found on a second lookup and its row upgraded.
+ *
+ * `method` is the request's: a `read` key may only GET (and HEAD).
  */
-export function apiKeyAuthenticator(db: Kysely<DB>) {
+export function apiKeyAuthenticator(db: Kysely<DB>, box: SecretBox) {
   const keys = apiKeysRepository(db);
   const lastTouched = new Map<string, number>();
 
-  return async function authenticate(headers: IncomingHttpHeaders): Promise<Principal> {
+  return async function authenticate(headers: IncomingHttpHeaders, method: string): Promise<Principal> {
     const key = presentedApiKey(headers);
     if (!key) {
       throw unauthorized('Missing API key: send it as "Authorization: Bearer <key>", "X-Api-Key" or "X-Wiil-Api-Key"');
     }
-    const record = await keys.findByHash(hashApiKey(key));
+    const keyHash = hashApiKey(box, key);
+    let record = await keys.findForAuth(keyHash);
+    if (!record) {
+      const legacy = await keys.findForAuth(legacyApiKeyHash(key));
+      if (legacy) {
+        await keys.rehash(legacy.id, legacy.keyHash, keyHash, shownPrefix(key));
+        record = legacy;
+      }
+    }
     if (!record) throw unauthorized('Unknown API key');
     if (record.revokedAt !== null) {
-      throw unauthorized(`API key ${record.prefix}… was revoked on ${new Date(record.revokedAt).toISOString()}`);
+      throw unauthorized(`API key ${record.id} was revoked on ${new Date(record.revokedAt).toISOString()}`);
+    }
+    if (record.workspaceStatus === 'suspended') throw forbidden(`Workspace ${record.workspaceId} is suspended`);
+    if (record.scope === 'read' && !READ_METHODS.has(method.toUpperCase())) {
+      throw forbidden(`This API key has the read scope: it can only read (GET), not ${method.toUpperCase()}`);
     }
     const now = Date.now();
     if (now - (lastTouched.get(record.id) ?? 0) > TOUCH_INTERVAL_MS) {
       lastTouched.set(record.id, now);
       await keys.touch(record.id, now);
     }
-    return { workspaceId: record.workspaceId, apiKeyId: record.id };
+    return { workspaceId: record.workspaceId, apiKeyId: record.id, scope: record.scope, instanceAdmin: record.instanceAdmin };
   };
 }

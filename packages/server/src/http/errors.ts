@@ -22,6 +22,8 @@ export const conflict = (message: string, meta?: Record<string, unknown>) =>
 
 export const unauthorized = (message: string) => new ApiError(401, ErrorCode.UNAUTHORIZED, message);
 
+export const forbidden = (message: string, meta?: Record<string, unknown>) => new ApiError(403, ErrorCode.FORBIDDEN, message, null, meta);
+
 export const invalid = (issues: FieldIssue[]) => new ApiError(400, ErrorCode.VALIDATION_ERROR, describeIssues(issues), issues);
 
 export const invalidField = (field: string, message: string) => invalid([{ field, message }]);

@@ -74,6 +74,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
     if (!resolved) throw unauthorized('Deployment token is not valid', 'TOKEN_INVALID');
     if (resolved.tokenRevoked) throw unauthorized('Deployment token was revoked', 'TOKEN_REVOKED');
     const { deployment } = resolved;
+    if (resolved.workspaceSuspended) throw forbidden(`Workspace ${deployment.workspaceId} is suspended`, 'WORKSPACE_SUSPENDED');
     if (!origin) throw forbidden('Origin header is required: this deployment accepts requests only from its allowed origins', 'ORIGIN_MISSING');
     if (!deployment.allowedOrigins.includes(origin)) throw forbidden(`Origin ${origin} is not allowed for this deployment`, 'ORIGIN_NOT_ALLOWED');
     await limit(reply, limits.perToken, deployment.id, 'deployment');

@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import { randomBase62 } from '../store/ids.js';
+import { sha256Hex } from '../secrets/digest.js';
+
+export { sha256Hex };
 
 export const DEPLOYMENT_TOKEN_PREFIX = 'cdp_';
 export const VISITOR_TOKEN_PREFIX = 'vt_';
 /** 43 base62 characters carry 256 bits: at least 32 random bytes' worth. */
 const TOKEN_RANDOM_LENGTH = 43;
 const SHOWN_PREFIX_LENGTH = DEPLOYMENT_TOKEN_PREFIX.length + 6;
-
-export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}
 
 export interface IssuedToken {
   token: string;

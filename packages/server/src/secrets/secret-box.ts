@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, restrictFile } from './private-files.js';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -20,6 +21,19 @@ export class SecretBoxError extends Error {
 /** Prefixes that identify a kind of secret without revealing any of it: shown whole by `mask`. */
 const PUBLIC_PREFIXES = ['whsec_'];
 
+/** Values shorter than this show no character at all: a third of a short value is too much of it. */
+export const MASK_MIN_REVEAL_LENGTH = 16;
+/** The mask of a short value: fixed, so it does not tell the length either. */
+export const FIXED_MASK = '••••••';
+
+/** HKDF `info` labels: one key per purpose, each independent of the sealing key and of the other. */
+const FINGERPRINT_KEY_INFO = 'switchboard:secret-fingerprint:v1';
+const CREDENTIAL_HASH_KEY_INFO = 'switchboard:credential-hash:v1';
+
+function deriveKey(master: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+}
+
 /**
  * Seals secrets for storage with AES-256-GCM under the master key.
  *
@@ -29,10 +43,14 @@ const PUBLIC_PREFIXES = ['whsec_'];
  */
 export class SecretBox {
   readonly #key: Buffer;
+  readonly #fingerprintKey: Buffer;
+  readonly #credentialKey: Buffer;
 
   constructor(key: Uint8Array) {
     if (key.length !== MASTER_KEY_BYTES) throw new Error(`SecretBox needs a ${MASTER_KEY_BYTES}-byte key, got ${key.length} bytes`);
     this.#key = Buffer.from(key);
+    this.#fingerprintKey = deriveKey(this.#key, FINGERPRINT_KEY_INFO);
+    this.#credentialKey = deriveKey(this.#key, CREDENTIAL_HASH_KEY_INFO);
   }
 
   /** A box with a fresh random key: for tests and throwaway apps; what it seals does not survive a restart. */
@@ -76,11 +94,13 @@ export class SecretBox {
   }
 
   /**
-   * A display form that reveals at most the first 3 and last 4 characters, and never more than
-   * a third of the value: `sk-…wxyz`. A well-known non-secret prefix (`whsec_`) is shown whole,
-   * followed by the last characters only: `whsec_…abcd`. Short values show less, down to `…`.
+   * A display form. A value shorter than 16 characters shows none of them: `••••••`, whatever
+   * its length. A longer one reveals at most the first 3 and last 4 characters, and never more
+   * than a third of it: `sk-…wxyz`. A well-known non-secret prefix (`whsec_`) is shown whole,
+   * followed by the last characters only: `whsec_…abcd`.
    */
   static mask(value: string): string {
+    if (value.length < MASK_MIN_REVEAL_LENGTH) return FIXED_MASK;
     const prefix = PUBLIC_PREFIXES.find((p) => value.startsWith(p) && value.length > p.length) ?? '';
     const rest = value.slice(prefix.length);
     const budget = Math.floor(rest.length / 3);
@@ -89,9 +109,22 @@ export class SecretBox {
     return `${prefix}${rest.slice(0, head)}…${tail > 0 ? rest.slice(-tail) : ''}`;
   }
 
-  /** First 16 hex digits of the SHA-256 of the value: tells secrets apart without revealing them. */
-  static fingerprint(value: string): string {
-    return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16);
+  /**
+   * 16 hex digits of an HMAC-SHA256 of the value under a key derived from the master key: tells
+   * two values apart without revealing them. Unlike a bare hash, it cannot be looked up or
+   * brute-forced by someone who has the database but not the master key.
+   */
+  fingerprint(value: string): string {
+    return createHmac('sha256', this.#fingerprintKey).update(value, 'utf8').digest('hex').slice(0, 16);
+  }
+
+  /**
+   * HMAC-SHA256 (hex) of a bearer credential under its own derived key: what is stored, and
+   * looked up, in place of an API key. A chosen key of low entropy cannot be guessed offline
+   * from the database without the master key.
+   */
+  credentialHash(value: string): string {
+    return createHmac('sha256', this.#credentialKey).update(value, 'utf8').digest('hex');
   }
 }
 
@@ -132,8 +165,9 @@ const stderrLogger: MasterKeyLogger = {
  * The master key secrets are sealed under:
  * 1. `SWITCHBOARD_SECRET_KEY` (config.secretKey), base64 or hex of 32 bytes; anything else is a
  *    startup error naming the variable and the accepted forms;
- * 2. else `<dataDir>/secret.key`, reused when it exists (a warning is logged when other users
- *    may read it; nothing is changed) or generated with mode 0600.
+ * 2. else `<dataDir>/secret.key`, reused when it exists (when other users may read it, it is
+ *    made 0600 again and a warning is logged) or generated with mode 0600, in a data directory
+ *    created with mode 0700.
  * With PostgreSQL (several nodes share the data) a warning recommends setting the variable,
  * since every node must seal and open with the same key.
  */
@@ -153,10 +187,11 @@ export function loadMasterKey(
   const path = join(config.dataDir, MASTER_KEY_FILE);
   let result: MasterKey;
   const generated = randomBytes(MASTER_KEY_BYTES);
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   try {
     // `wx`: never overwrite a key another process wrote first.
-    writeFileSync(path, `${generated.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, `${generated.toString('base64')}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+    restrictFile(path);
     result = { key: generated, source: 'generated', path };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -165,9 +200,10 @@ export function loadMasterKey(
     if (process.platform !== 'win32') {
       const mode = statSync(path).mode & 0o777;
       if ((mode & 0o077) !== 0) {
+        chmodSync(path, PRIVATE_FILE_MODE);
         logger.warn(
           { path, mode: `0${mode.toString(8)}` },
-          `${path} is accessible to other users (mode 0${mode.toString(8)}); restrict it with \`chmod 600 ${path}\``,
+          `${path} was accessible to other users (mode 0${mode.toString(8)}); its mode is now 0600 (chmod 600)`,
         );
       }
     }

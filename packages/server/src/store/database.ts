@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -8,6 +7,7 @@ import { FifoSqliteDialect } from './sqlite-driver.js';
 import { startCheckpointer } from './checkpointer.js';
 import { createRequire } from 'node:module';
 import type { DB } from './schema.js';
+import { createPrivateFile, ensurePrivateDir, restrictFile } from '../secrets/private-files.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -49,9 +49,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 function openSqlite(options: DatabaseOptions): Database {
   const fromUrl = options.databaseUrl?.replace(/^sqlite:(\/\/)?/, '');
   const file = fromUrl ? resolve(fromUrl) : resolve(options.dataDir, 'switchboard.db');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateDir(dirname(file));
+    createPrivateFile(file);
+  }
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
+  if (file !== ':memory:') {
+    // A read opens the -wal and -shm files (creating them with the database's mode); files left
+    // by an earlier version, created under a umask of 022, are made private again on every start.
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+    for (const suffix of ['', '-wal', '-shm']) restrictFile(file + suffix);
+  }
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');

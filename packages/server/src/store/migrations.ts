@@ -1,4 +1,6 @@
 import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
+import { FIXED_MASK } from '../secrets/secret-box.js';
+import { markSecretViewsStale } from '../secrets/stored-views.js';
 
 /**
  * One set of migrations for both engines: only types and constructs that SQLite and
@@ -398,6 +400,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('deliveries').addColumn('kind', 'text', (c) => c.notNull().defaultTo('reply')).execute();
     },
   },
+  '0006_workspace_security': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('workspaces').addColumn('status', 'text', (c) => c.notNull().defaultTo('active')).execute();
+      await db.schema.alterTable('workspaces').addColumn('updated_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await sql`UPDATE workspaces SET updated_at = created_at`.execute(db);
+      await db.schema.alterTable('api_keys').addColumn('scope', 'text', (c) => c.notNull().defaultTo('admin')).execute();
+      // No existing key becomes an instance administrator: `switchboard keys create --instance-admin` makes one.
+      await db.schema.alterTable('api_keys').addColumn('instance_admin', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      // A key chosen through SWITCHBOARD_API_KEY kept its first 10 characters as its prefix; only a
+      // generated key's (`sbk_` + 6 random characters) is kept.
+      await sql`UPDATE api_keys SET prefix = '' WHERE NOT (substr(prefix, 1, 4) = 'sbk_' AND length(prefix) = 10)`.execute(db);
+      await markSecretViewsStale(db, FIXED_MASK);
+    },
+  },
   '0007_replay_guards': {
     async up(db: Kysely<any>) {
       // Single-use keys (a Mailgun token, say) until they expire: the first insert wins, a conflict is a replay.
@@ -433,6 +449,12 @@ class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return migrations;
   }
+}
+
+/** Migrates up (or down) to the named migration: for tests that need a database as an earlier version left it. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider: new InCodeMigrations() }).migrateTo(name);
+  if (error) throw new Error(`Database migration to ${name} failed: ${String(error)}`, { cause: error });
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -4,17 +4,27 @@ import type { Generated } from 'kysely';
 export interface WorkspacesTable {
   id: string;
   name: string;
+  /** 'active' | 'suspended': a suspended workspace's keys and widget tokens answer 403. */
+  status: string;
   created_at: number;
+  updated_at: number;
 }
 
 export interface ApiKeysTable {
   id: string;
   workspace_id: string;
   name: string;
-  /** First characters of the key, shown in listings so an operator can tell keys apart. */
+  /** `sbk_` and the first 6 random characters of a generated key; empty for a key chosen by the operator. */
   prefix: string;
-  /** SHA-256 (hex) of the whole key; the key itself is never stored. */
+  /**
+   * HMAC-SHA256 (hex) of the whole key under a key derived from the master key; the key itself is
+   * never stored. Rows written before that are a bare SHA-256, replaced on the key's next use.
+   */
   key_hash: string;
+  /** 'admin' (every method) | 'read' (GET and HEAD only). */
+  scope: string;
+  /** 1 when the key may manage every workspace (/v1/workspaces); 0 otherwise. */
+  instance_admin: number;
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;

@@ -111,7 +111,7 @@ export function webhookSubscriptionsService(db: Kysely<DB>, box: SecretBox) {
       description: record.description,
       active: record.active,
       secretMask: SecretBox.mask(secret),
-      secretFingerprint: SecretBox.fingerprint(secret),
+      secretFingerprint: box.fingerprint(secret),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
     };

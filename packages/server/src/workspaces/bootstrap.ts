@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { isUniqueViolation } from '../store/database.js';
 import { workspacesRepository, type Workspace } from '../store/repositories/index.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { providedKeyProblem } from '../config.js';
 import { issueApiKey } from './api-keys.js';
 
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
-const MIN_PROVIDED_KEY_LENGTH = 16;
 
 export interface BootstrapResult {
   workspace: Workspace;
@@ -16,21 +17,24 @@ export interface BootstrapResult {
 }
 
 /**
- * Creates the default workspace and its admin key on first start. `providedKey`
- * (SWITCHBOARD_API_KEY) becomes the admin key instead of a generated one. Safe when
- * several processes start at once: the fixed workspace id lets exactly one win.
+ * Creates the default workspace and its admin key on first start: that key is also the
+ * instance administrator (it manages workspaces through /v1/workspaces). `providedKey`
+ * (SWITCHBOARD_API_KEY) becomes the admin key instead of a generated one. Safe when several
+ * processes start at once: the fixed workspace id lets exactly one win.
  */
-export async function bootstrapWorkspace(db: Kysely<DB>, providedKey?: string): Promise<BootstrapResult> {
-  if (providedKey !== undefined && providedKey.length < MIN_PROVIDED_KEY_LENGTH) {
-    throw new Error(`SWITCHBOARD_API_KEY must be at least ${MIN_PROVIDED_KEY_LENGTH} characters`);
-  }
+export async function bootstrapWorkspace(db: Kysely<DB>, box: SecretBox, providedKey?: string): Promise<BootstrapResult> {
+  const problem = providedKey === undefined ? undefined : providedKeyProblem(providedKey);
+  if (problem) throw new Error(problem);
   const workspaces = workspacesRepository(db);
   const existing = await workspaces.first();
   if (existing) return { workspace: existing, created: false };
   try {
     return await db.transaction().execute(async (trx) => {
       const workspace = await workspacesRepository(trx).create('Default workspace', DEFAULT_WORKSPACE_ID);
-      const { key } = await issueApiKey(trx, workspace.id, 'admin', providedKey);
+      const { key } = await issueApiKey(trx, box, workspace.id, 'admin', {
+        instanceAdmin: true,
+        ...(providedKey !== undefined && { key: providedKey }),
+      });
       return { workspace, created: true, ...(providedKey === undefined && { generatedAdminKey: key }) };
     });
   } catch (error) {

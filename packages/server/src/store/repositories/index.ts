@@ -9,7 +9,7 @@ import { workflowsRepository } from './workflows.js';
 
 export { agentsRepository, deploymentChannelsRepository, deploymentConfigurationsRepository, phoneConfigurationsRepository, teamsRepository, workflowsRepository };
 export { apiKeysRepository, workspacesRepository } from './workspaces.js';
-export type { Workspace, ApiKeyRecord } from './workspaces.js';
+export type { Workspace, ApiKeyRecord, ApiKeyForAuth } from './workspaces.js';
 
 /** Every repository of one workspace over one executor (the database or a transaction). */
 export function workspaceRepositories(db: Kysely<DB>, workspaceId: string) {

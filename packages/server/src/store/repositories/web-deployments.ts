@@ -30,12 +30,27 @@ function toWebDeployment(row: Selectable<WebDeploymentsTable>, origins: string[]
 /** Token lookups are not workspace-scoped: the token itself names the workspace. */
 export function webDeploymentTokens(db: Kysely<DB>) {
   return {
-    /** The deployment a token hash belongs to, with whether that token (or its deployment) is revoked. */
-    async resolve(tokenHash: string): Promise<{ deployment: WebDeploymentRecord; tokenRevoked: boolean } | undefined> {
-      const token = await db.selectFrom('web_deployment_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    /**
+     * The deployment a token hash belongs to, with whether that token (or its deployment) is
+     * revoked and whether its workspace is suspended (read in the same query as the token).
+     */
+    async resolve(tokenHash: string): Promise<{ deployment: WebDeploymentRecord; tokenRevoked: boolean; workspaceSuspended: boolean } | undefined> {
+      const token = await db
+        .selectFrom('web_deployment_tokens as t')
+        .innerJoin('web_deployments as d', 'd.id', 't.deployment_id')
+        .innerJoin('workspaces as w', 'w.id', 'd.workspace_id')
+        .select(['t.deployment_id', 't.revoked_at', 'w.status as workspace_status'])
+        .where('t.token_hash', '=', tokenHash)
+        .executeTakeFirst();
       if (!token) return undefined;
       const deployment = await loadDeployment(db, token.deployment_id);
-      return deployment && { deployment, tokenRevoked: token.revoked_at !== null || deployment.revokedAt !== null };
+      return (
+        deployment && {
+          deployment,
+          tokenRevoked: token.revoked_at !== null || deployment.revokedAt !== null,
+          workspaceSuspended: token.workspace_status === 'suspended',
+        }
+      );
     },
     async byPrefix(prefix: string): Promise<WebDeploymentRecord[]> {
       const rows = await db.selectFrom('web_deployments').select('id').where('token_prefix', '=', prefix).execute();
