@@ -20,7 +20,7 @@ function announceGeneratedKey(bootstrap: BootstrapResult): void {
       '',
       `    ${bootstrap.generatedAdminKey}`,
       '',
-      'It is shown only this once and stored only as a hash. Keep it somewhere safe.',
+      'It is shown only this once and stored only as a keyed hash. Keep it somewhere safe.',
       '',
     ].join('\n') + '\n',
   );

@@ -196,8 +196,8 @@ export type ScriptedRule = z.output<typeof scriptedRuleSchema>;
 // ── public view: what the API returns; never a secret ───────────────────────
 
 export const secretViewSchema = z.object({
-  mask: z.string().describe('The first few and last few characters, e.g. `sk-…wxyz`'),
-  fingerprint: z.string().describe('First 16 hex digits of the SHA-256 of the secret, to tell secrets apart'),
+  mask: z.string().describe('At most the first 3 and last 4 characters, e.g. `sk-…wxyz`; `••••••` for a value shorter than 16 characters'),
+  fingerprint: z.string().describe('16 hex digits of an HMAC-SHA256 of the secret under a key derived from the master key, to tell secrets apart'),
 });
 
 export const echoBackendViewSchema = z.object({ type: z.literal(AgentBackendType.ECHO) });

@@ -48,9 +48,9 @@ export type SecretUpdateRequest = z.input<typeof secretUpdateSchema>;
 export interface Secret {
   id: string;
   name: string;
-  /** e.g. `sk-…wxyz` */
+  /** e.g. `sk-…wxyz`; `••••••` for a value shorter than 16 characters */
   mask: string;
-  /** First 16 hex characters of the value's SHA-256: tells two values apart without revealing them. */
+  /** 16 hex characters of an HMAC-SHA256 of the value under a key derived from the master key: tells two values apart without revealing them. */
   fingerprint: string;
   createdAt: number;
   updatedAt: number;

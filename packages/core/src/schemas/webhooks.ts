@@ -62,7 +62,7 @@ export interface WebhookSubscription {
   active: boolean;
   /** e.g. `whsec_…abcd` */
   secretMask: string;
-  /** First 16 hex characters of the SHA-256 of the secret. */
+  /** 16 hex characters of an HMAC-SHA256 of the secret under a key derived from the master key. */
   secretFingerprint: string;
   createdAt: number;
   updatedAt: number;

@@ -134,8 +134,8 @@ const conversation = z.object({
 const secret = z.object({
   id: z.string(),
   name: z.string(),
-  mask: z.string().describe('e.g. sk-…wxyz: never the value'),
-  fingerprint: z.string().describe('First 16 hex characters of the SHA-256 of the value'),
+  mask: z.string().describe('e.g. sk-…wxyz; •••••• for a value shorter than 16 characters: never the value'),
+  fingerprint: z.string().describe('16 hex characters of an HMAC-SHA256 of the value under a key derived from the master key'),
   ...timestamps,
 });
 
@@ -176,7 +176,7 @@ const webhookSubscription = z.object({
   description: z.string().nullable(),
   active: z.boolean(),
   secretMask: z.string().describe('e.g. whsec_…abcd: never the secret'),
-  secretFingerprint: z.string().describe('First 16 hex characters of the SHA-256 of the signing secret'),
+  secretFingerprint: z.string().describe('16 hex characters of an HMAC-SHA256 of the signing secret under a key derived from the master key'),
   ...timestamps,
 });
 
