@@ -260,7 +260,8 @@ export async function startServerChild(label, nodeArgs, env, { command, onStderr
   const [file, args] = command ? command(nodeArgs) : [process.execPath, nodeArgs];
   const child = spawn(file, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // The benchmarks' fake providers listen on 127.0.0.1: the egress policy must let replies reach them.
+    env: { ...process.env, SWITCHBOARD_EGRESS_ALLOW: '127.0.0.1', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

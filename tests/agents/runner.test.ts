@@ -228,12 +228,12 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
 
     it('falls back politely on a 500, logging the agent and the cause', async () => {
       fake.handler = (req, res) => {
-        if (verified(req, res)) res.writeHead(500, { 'content-type': 'text/plain' }).end('database exploded');
+        if (verified(req, res)) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"database exploded"},"dump":"internal state"}');
       };
       const { outcome, deltas } = await ask(agentId);
       expect(outcome).toEqual({ kind: 'reply', text: DEFAULT_FALLBACK_TEXT, fallback: true });
       expect(deltas).toEqual([]);
-      const logged = expectLoggedFailure(agentId, /HTTP 500: database exploded/);
+      const logged = expectLoggedFailure(agentId, /HTTP 500: database exploded$/);
       expect(logged).toMatchObject({ status: 500, backend: 'webhook', workspaceId: t.workspaceId });
       expect(JSON.stringify(logged.cause)).not.toContain(secret.slice(6));
     });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeysRepository, bootstrapWorkspace, buildApp, SecretBox, workspacesRepository } from '@switchboard/server';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { fakesEgress } from '../helpers/egress.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -190,7 +191,7 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
   });
 
   async function get(db: TestDatabase['db'], headers: Record<string, string>) {
-    const app = buildApp({ db, secretBox: box });
+    const app = buildApp({ db, secretBox: box, egress: fakesEgress });
     try {
       const response = await app.server.inject({ method: 'GET', url: '/v1/agents', headers });
       return { status: response.statusCode, body: JSON.parse(response.body) };

@@ -15,6 +15,7 @@ import { secretsService } from '../../packages/server/src/connections/secrets-se
 import { connectionsRepository } from '../../packages/server/src/store/repositories/connections.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace, type TestWorkspace } from '../helpers/app.js';
+import { fakesEgress } from '../helpers/egress.js';
 
 export interface ChannelServiceServer {
   baseUrl: string;
@@ -44,7 +45,7 @@ export async function startChannelServiceServer(
   const { fakeBaseUrls, ...appOptions } = options;
   const registry = appOptions.providers ?? providersWithBaseUrls(fakeBaseUrls ?? {});
   const database = await createTestDatabase(engine);
-  const app = buildApp({ db: database.db, ...appOptions, providers: registry });
+  const app = buildApp({ db: database.db, egress: fakesEgress, ...appOptions, providers: registry });
   registerChannelService(app.server, {
     db: database.db,
     secretBox: app.secretBox,

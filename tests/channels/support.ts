@@ -10,6 +10,7 @@ import {
   type ConnectionContext,
   type RawInbound,
 } from '../../packages/server/src/channels/adapter.js';
+import { fakesEgress } from '../helpers/egress.js';
 
 type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
 
@@ -89,9 +90,12 @@ export function rawInbound(init: RawInboundInit): RawInbound {
 /** A test file's connection defaults: `id`, `provider` and `inboundSecret` are required, the rest default to empty. */
 export type ConnectionDefaults = Pick<ConnectionContext, 'id' | 'provider' | 'inboundSecret'> & Partial<ConnectionContext>;
 
-/** A ConnectionContext from a file's defaults (workspace `ws_test`, no settings or secrets, no API base URL unless given) with per-test overrides on top. */
+/**
+ * A ConnectionContext from a file's defaults (workspace `ws_test`, no settings or secrets, no API
+ * base URL unless given, the fakes' egress exception) with per-test overrides on top.
+ */
 export function connectionContext(defaults: ConnectionDefaults, overrides: Partial<ConnectionContext> = {}): ConnectionContext {
-  return { workspaceId: 'ws_test', settings: {}, secrets: {}, apiBaseUrl: '', ...defaults, ...overrides };
+  return { workspaceId: 'ws_test', settings: {}, secrets: {}, apiBaseUrl: '', egress: fakesEgress, ...defaults, ...overrides };
 }
 
 /** A fetch that records every requested URL in `seen`, then answers with `respond` (the real fetch unless given). */

@@ -14,6 +14,7 @@ import {
   type Engine,
 } from '@switchboard/server';
 import { createTestDatabase, type TestDatabase } from './engines.js';
+import { fakesEgress } from './egress.js';
 
 export interface TestWorkspace {
   workspaceId: string;
@@ -61,7 +62,7 @@ const TABLES = ['workspaces', 'api_keys', 'phone_configurations', 'deployment_ch
 
 export async function createTestApp(engine: Engine): Promise<TestApp> {
   const database = await createTestDatabase(engine);
-  const app = buildApp({ db: database.db });
+  const app = buildApp({ db: database.db, egress: fakesEgress });
   await app.server.ready();
   const workspace = await createWorkspace(database.db, undefined, app.secretBox);
   return {

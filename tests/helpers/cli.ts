@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { FAKES_EGRESS_ALLOW } from './egress.js';
 
 export const CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
 
@@ -45,7 +46,7 @@ export interface StartedCli {
 export async function startCli(env: Record<string, string>): Promise<StartedCli> {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'start'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), SWITCHBOARD_EGRESS_ALLOW: FAKES_EGRESS_ALLOW, ...env },
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

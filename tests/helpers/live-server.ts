@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { buildApp, type App, type AppOptions, type DB, type Engine } from '@switchboard/server';
 import { createTestDatabase, type TestDatabase } from './engines.js';
 import { createWorkspace, type TestWorkspace } from './app.js';
+import { fakesEgress } from './egress.js';
 
 export interface LiveServer {
   baseUrl: string;
@@ -15,7 +16,7 @@ export interface LiveServer {
 /** A real Switchboard listening on 127.0.0.1 and a free port, over a fresh database. */
 export async function startLiveServer(engine: Engine, options: Partial<AppOptions> = {}): Promise<LiveServer> {
   const database = await createTestDatabase(engine);
-  const app = buildApp({ db: database.db, ...options });
+  const app = buildApp({ db: database.db, egress: fakesEgress, ...options });
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
   return {
     baseUrl: address,

@@ -3,6 +3,7 @@ import { apiKeyAuthenticator } from '../../packages/server/src/http/auth.js';
 import { registerRoute } from '../../packages/server/src/http/route.js';
 import { createWorkspace, type TestApp } from './app.js';
 import { createTestDatabase } from './engines.js';
+import { fakesEgress } from './egress.js';
 
 const TABLES = [
   'workspaces',
@@ -25,7 +26,7 @@ const TABLES = [
 export async function createRoutingTestApp(engine: Engine): Promise<TestApp> {
   const database = await createTestDatabase(engine);
   const db = database.db;
-  const app = buildApp({ db });
+  const app = buildApp({ db, egress: fakesEgress });
   if (!app.server.hasRoute({ method: 'POST', url: '/v1/teams' })) {
     const authenticate = apiKeyAuthenticator(db, app.secretBox);
     for (const route of [...teamRoutes(db), ...workflowRoutes(db)]) {

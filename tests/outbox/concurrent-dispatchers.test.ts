@@ -8,6 +8,7 @@ import { SecretBox } from '../../packages/server/src/secrets/secret-box.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace } from '../helpers/app.js';
 import { waitUntil } from '../helpers/wait.js';
+import { fakesEgress } from '../helpers/egress.js';
 
 const ROWS = 300;
 
@@ -40,7 +41,7 @@ describe('concurrent dispatchers on PostgreSQL', () => {
     for (let node = 0; node < 3; node++) {
       const providers = new Map(builtInProviders);
       providers.set('webhook', countingProvider(node));
-      const app = buildApp({ db: database.db, secretBox: box, providers, delivery: { pollMs: 20, baseDelayMs: 10, batchSize: 10 } as never });
+      const app = buildApp({ db: database.db, egress: fakesEgress, secretBox: box, providers, delivery: { pollMs: 20, baseDelayMs: 10, batchSize: 10 } as never });
       apps.push(app);
     }
     const { workspaceId } = await createWorkspace(database.db);

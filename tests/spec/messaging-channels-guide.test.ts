@@ -184,7 +184,7 @@ describe.each(ENGINES)('messaging channels guide examples on %s', (engine) => {
 
     expect(channel).toMatchObject({ type: 'email', name: 'Support Inbox', identifier: 'support@example.com' });
     const connection = await server.app.connections.get(ws.workspaceId, channel.credential_id!);
-    expect(connection).toMatchObject({ provider: 'email', settings: { smtpHost: 'localhost', smtpPort: 587 } });
+    expect(connection).toMatchObject({ provider: 'email', settings: { smtpHost: 'smtp.switchboard.invalid', smtpPort: 587 } });
   });
 
   it('update / update', async () => {

@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace, type TestWorkspace } from '../helpers/app.js';
 import { controlApi } from '../helpers/control.js';
 import { startWebhookReceiver, type FakeWebhookReceiver } from '../fakes/webhook-receiver.js';
+import { fakesEgress } from '../helpers/egress.js';
 
 export interface WebhookServer {
   baseUrl: string;
@@ -24,7 +25,7 @@ export interface WebhookServer {
 
 export async function startWebhookServer(engine: Engine, options: Partial<AppOptions> = {}): Promise<WebhookServer> {
   const database = await createTestDatabase(engine);
-  const app = buildApp({ db: database.db, ...options });
+  const app = buildApp({ db: database.db, egress: fakesEgress, ...options });
   if (!app.routes.some((route) => route.url === '/v1/webhooks')) {
     const authenticate = apiKeyAuthenticator(database.db, app.secretBox);
     for (const route of webhookRoutes(database.db, app.secretBox, () => app.dispatcher.kick())) {

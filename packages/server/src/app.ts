@@ -50,6 +50,9 @@ import type { AgentRunner } from './agents/types.js';
 import { createAgentRunner } from './agents/runner.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { workspaceRoutes } from './api/workspaces.js';
+import { egressPolicy, type EgressPolicy } from './egress/policy.js';
+import { createEgressFetch } from './egress/fetch.js';
+import { readiness } from './health/readiness.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -67,8 +70,10 @@ export interface AppOptions {
   providers?: ProviderRegistry;
   /** Helpdesks that take handoffs, by provider; the built-in connectors unless given. */
   helpdesks?: ReadonlyMap<string, HelpdeskConnector>;
-  /** The fetch adapters send with (tests may route it). */
+  /** The fetch adapters send with (tests may route it); the egress policy still applies to it. */
   fetch?: typeof fetch;
+  /** Which operator-configured targets may be called; refuses every non-public address when absent. */
+  egress?: EgressPolicy;
   /** Outbox retry policy. */
   delivery?: Partial<typeof DEFAULT_DELIVERY>;
   /** How often the inbox looks for events a crashed node left behind, and how long a claim holds. */
@@ -133,12 +138,14 @@ export function buildApp(options: AppOptions): App {
   });
   const publicUrl = options.publicUrl ?? 'http://localhost:8787';
   const secretBox = options.secretBox ?? SecretBox.random();
-  const services = createServices(options.db, { publicUrl, secretBox });
+  const egress = options.egress ?? egressPolicy();
+  const outboundFetch = createEgressFetch(egress, options.fetch);
+  const services = createServices(options.db, { publicUrl, secretBox, egress });
   const bus = options.bus ?? createInProcessBus();
   const registry = options.providers ?? builtInProviders;
   const secrets = secretsService(options.db, secretBox);
   const helpdesks = options.helpdesks ?? helpdeskConnectors;
-  const connections = connectionsService(options.db, { box: secretBox, secrets, registry, helpdesks, publicUrl });
+  const connections = connectionsService(options.db, { box: secretBox, secrets, registry, helpdesks, publicUrl, egress });
   secrets.onChange(() => connections.secretsChanged());
   const deliverySettings = { ...DEFAULT_DELIVERY, ...options.delivery };
   const dispatcher = createDispatcher({
@@ -146,7 +153,7 @@ export function buildApp(options: AppOptions): App {
     registry,
     connections,
     logger: server.log,
-    ...(options.fetch && { fetch: options.fetch }),
+    fetch: outboundFetch,
     ...deliverySettings,
   });
   // The handoff service decides who answers each turn; it is built after the conversation service it posts through.
@@ -159,7 +166,7 @@ export function buildApp(options: AppOptions): App {
     emit: (trx, workspaceId, type, data) => emitEvent(trx, workspaceId, type, data),
     db: options.db,
     bus,
-    runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log }),
+    runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log, fetch: outboundFetch }),
     logger: server.log,
     outbox: {
       enqueue: (trx, conversation, reply, answering) => enqueueReply(trx, conversation, reply, deliverySettings, answering),
@@ -177,7 +184,7 @@ export function buildApp(options: AppOptions): App {
     emit: async (workspaceId, type, data) => {
       if ((await emitEvent(options.db, workspaceId, type, data)) > 0) dispatcher.kick();
     },
-    ...(options.fetch && { fetch: options.fetch }),
+    fetch: outboundFetch,
   });
   const authenticate = apiKeyAuthenticator(options.db, secretBox);
 
@@ -219,7 +226,7 @@ export function buildApp(options: AppOptions): App {
     ...connectionRoutes(connections),
     ...deliveryRoutes(options.db, () => dispatcher.kick()),
     ...workspaceRoutes(options.db, secretBox),
-    ...webhookRoutes(options.db, secretBox, () => dispatcher.kick()),
+    ...webhookRoutes(options.db, secretBox, () => dispatcher.kick(), egress),
   ];
   for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers, request.method));
 
@@ -228,6 +235,11 @@ export function buildApp(options: AppOptions): App {
   server.get('/v1/openapi.json', async () => openApi);
   server.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage));
   server.get('/health', async () => ({ status: 'ok', version: VERSION }));
+  server.get('/ready', async (_request, reply) => {
+    const state = await readiness(options.db, options.redis);
+    if (!state.ready) reply.code(503).header('retry-after', '5');
+    return { status: state.ready ? 'ready' : 'not ready', version: VERSION, checks: state.checks };
+  });
 
   registerEmbedRoutes(server);
   const limits = options.runtimeRateLimits ?? DEFAULT_RUNTIME_RATE_LIMITS;
@@ -240,7 +252,7 @@ export function buildApp(options: AppOptions): App {
       : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
   });
   const voice = twilioVoiceFlow({ db: options.db, connections, conversations, publicUrl });
-  registerChannelService(server, { db: options.db, secretBox, secrets, connections, registry, ...(options.fetch && { fetch: options.fetch }) });
+  registerChannelService(server, { db: options.db, secretBox, secrets, connections, registry, fetch: outboundFetch });
   registerHelpdeskRoutes(server, { db: options.db, connections, helpdesks, handoff, publicUrl });
   registerInboundRoutes(server, {
     db: options.db,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseEgressAllow } from './egress/policy.js';
 
 export interface Config {
   port: number;
@@ -24,6 +25,8 @@ export interface Config {
    * checked by `loadMasterKey`; when absent, a key generated into `<dataDir>/secret.key` (mode 0600).
    */
   secretKey: string | undefined;
+  /** SWITCHBOARD_EGRESS_ALLOW: hosts and CIDR ranges operator-configured calls may reach although not public. */
+  egressAllow: string[];
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -101,5 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perToken: positiveInt(env, 'RUNTIME_RATE_LIMIT_PER_TOKEN', 6000),
     },
     secretKey: nonEmpty(env.SWITCHBOARD_SECRET_KEY),
+    egressAllow: parseEgressAllow(env.SWITCHBOARD_EGRESS_ALLOW),
   };
 }

@@ -1,6 +1,8 @@
 export { buildApp, BODY_LIMIT_BYTES, type App, type AppOptions } from './app.js';
 export { startServer, type RunningServer } from './server.js';
 export { loadConfig, type Config } from './config.js';
+export { egressPolicy, parseEgressAllow, EgressRefusedError, type EgressPolicy } from './egress/policy.js';
+export { createEgressFetch, resolveAllowed } from './egress/fetch.js';
 export { openDatabase, isPostgresUrl, type Database, type Engine } from './store/database.js';
 export { bootstrapWorkspace, DEFAULT_WORKSPACE_ID } from './workspaces/bootstrap.js';
 export { issueApiKey, hashApiKey, legacyApiKeyHash, generateApiKey, shownPrefix } from './workspaces/api-keys.js';

@@ -9,6 +9,7 @@ import { createRedisBus } from './bus/redis-bus.js';
 import { startEmailIntake } from './channels/email-intake.js';
 import type { EventBus } from './bus/event-bus.js';
 import type { Redis } from 'ioredis';
+import { egressPolicy } from './egress/policy.js';
 
 export interface RunningServer {
   server: FastifyInstance;
@@ -39,6 +40,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       publicUrl: config.publicUrl,
       secretBox,
       runtimeRateLimits: config.runtimeRateLimits,
+      egress: egressPolicy(config.egressAllow),
       delivery: config.delivery,
       inbox: { leaseMs: Math.max(config.delivery.leaseMs, 5000) },
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },

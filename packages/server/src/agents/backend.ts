@@ -1,6 +1,7 @@
 import type { AgentBackendType } from '@switchboard/core';
 import type { AgentTurnInput } from './types.js';
 import type { OpenedAgent, OpenedAgentBackend } from './backend-store.js';
+import { shortReason } from '../egress/short-reason.js';
 
 export type FetchFunction = typeof globalThis.fetch;
 
@@ -60,10 +61,9 @@ export async function readBody(response: Response, limit: number): Promise<strin
 }
 
 /** The start of an error response's body, for the log (never the request's secrets: only what the server said). */
-export async function bodySnippet(response: Response, max = 300): Promise<string> {
+export async function bodySnippet(response: Response): Promise<string> {
   try {
-    const text = (await readBody(response, 64 * 1024)).replace(/\s+/g, ' ').trim();
-    return text.length > max ? `${text.slice(0, max)}…` : text;
+    return shortReason(await readBody(response, 64 * 1024));
   } catch {
     return '';
   }

@@ -50,7 +50,7 @@ export async function* chatCompletionChunks(body: ReadableStream<Uint8Array>): A
         try {
           chunk = JSON.parse(data) as ChatChunk;
         } catch {
-          throw new BackendError(`malformed stream event: ${data.slice(0, 200)}`);
+          throw new BackendError('malformed stream event: not JSON');
         }
         if (chunk.error !== undefined) throw new BackendError(`stream error: ${errorMessage(chunk.error)}`);
         const choice = chunk.choices?.[0];
@@ -118,7 +118,7 @@ export const openAICompatibleBackend: AgentBackendHandler<BackendFor<AgentBacken
       if (/^\s*(data:|:)/.test(text)) {
         return { kind: 'stream', chunks: chatCompletionChunks(new Blob([text]).stream() as ReadableStream<Uint8Array>) };
       }
-      throw new BackendError(`chat completions answer is neither JSON nor an event stream: ${text.slice(0, 200)}`);
+      throw new BackendError('chat completions answer is neither JSON nor an event stream');
     }
     return { kind: 'text', text: completionText(json) };
   },

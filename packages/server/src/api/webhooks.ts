@@ -8,6 +8,7 @@ import { defineRoute, type RouteDefinition } from '../http/route.js';
 import { webhookSubscriptionsService } from '../webhooks/subscriptions.js';
 import { queueTestEvent } from '../webhooks/events.js';
 import { schemas } from './schemas.js';
+import { egressPolicy, type EgressPolicy } from '../egress/policy.js';
 
 const tag = 'Webhooks';
 
@@ -16,8 +17,8 @@ const DELIVERY_RULES =
   '`webhook-id` is the event id: the same on every retry, so drop the duplicates. Answer 2xx to accept; 429, 408 and 5xx (and timeouts) are retried with backoff, honouring Retry-After; any other answer is final.';
 
 /** Webhook subscriptions: events for operators' systems. `kick` wakes the outbox dispatcher. */
-export function webhookRoutes(db: Kysely<DB>, box: SecretBox, kick: () => void): RouteDefinition[] {
-  const subscriptions = webhookSubscriptionsService(db, box);
+export function webhookRoutes(db: Kysely<DB>, box: SecretBox, kick: () => void, egress: EgressPolicy = egressPolicy()): RouteDefinition[] {
+  const subscriptions = webhookSubscriptionsService(db, box, egress);
   const subscription = schemas.webhookSubscription;
   return [
     defineRoute({

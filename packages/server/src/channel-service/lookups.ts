@@ -11,6 +11,7 @@ import { graphRoot } from '../channels/meta/settings.js';
 import { listPages, type MetaPage } from '../channels/meta/pages.js';
 import { whatsappChannelIdentifier } from '../channels/meta/parse.js';
 import { ChannelServiceError, UPSTREAM_UNAVAILABLE, upstreamFailure } from './errors.js';
+import { shortReason } from '../egress/short-reason.js';
 
 /** Graph's OAuth error code: the token is invalid, expired or lacks a permission. */
 const GRAPH_OAUTH_ERROR = 190;
@@ -58,7 +59,7 @@ async function graphNode(
   if (!response.ok) {
     const graph = (body as GraphErrorBody | undefined)?.error;
     const code = typeof graph?.code === 'number' ? graph.code : undefined;
-    const message = `${typeof graph?.message === 'string' ? graph.message : text.slice(0, 200) || 'error'}${code !== undefined ? ` (code ${code})` : ''}`;
+    const message = `${typeof graph?.message === 'string' ? graph.message : shortReason(text) || 'error'}${code !== undefined ? ` (code ${code})` : ''}`;
     const status = response.status;
     const blame = code === GRAPH_OAUTH_ERROR || status === 401 ? tokenField : field;
     throw upstreamFailure(new DeliveryError(`Graph API answered ${status}: ${message}`, { retryable: status >= 500, status }), blame, what);

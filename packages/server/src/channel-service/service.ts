@@ -49,7 +49,7 @@
  *   resolves). The widget's allowed origins belong to the web deployment, not to this URL.
  * - Email: `createEmail({ name, email })` sends through the given `credential_id`, else through a
  *   new connection built from `smtp_*` fields, else the workspace's oldest email connection, else
- *   a new `Email` connection with `smtpHost: 'localhost'` (port 587): replies need real SMTP
+ *   a new `Email` connection with the placeholder `smtpHost: 'smtp.switchboard.invalid'` (port 587, never resolves): replies need real SMTP
  *   settings, set through `updateCredential` or the connections API.
  * - `delete` removes only the channel and answers 409 while a deployment binds it (like `/v1`);
  *   `deleteV3` also removes a non-active deployment binding (409 while the deployment is active or a
@@ -570,7 +570,7 @@ export function channelService(deps: ChannelServiceDeps) {
         );
       } else {
         connectionId =
-          (await oldestConnection(workspaceId, 'email')) ?? (await newConnection(workspaceId, 'email', 'Email', { smtpHost: 'localhost' }, {}, undo));
+          (await oldestConnection(workspaceId, 'email')) ?? (await newConnection(workspaceId, 'email', 'Email', { smtpHost: 'smtp.switchboard.invalid' }, {}, undo));
       }
       return insertChannel(workspaceId, {
         deploymentType: DeploymentType.EMAIL,

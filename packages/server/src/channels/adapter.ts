@@ -4,6 +4,8 @@
  * through the provider's own API. Adapters do no storage; the inbound pipeline and
  * the outbox call them.
  */
+import type { EgressPolicy } from '../egress/policy.js';
+import { shortReason } from '../egress/short-reason.js';
 
 /** A webhook request exactly as it arrived. Signatures are checked over `body`, never re-serialized JSON. */
 export interface RawInbound {
@@ -36,6 +38,8 @@ export interface ConnectionContext {
   inboundSecret: string;
   /** The provider's API base URL: the real one unless overridden per connection (tests point it at a fake). */
   apiBaseUrl: string;
+  /** Which addresses sends may reach (fetch-based sends get it through their fetch; SMTP reads it here). Strict when absent. */
+  egress?: EgressPolicy;
 }
 
 /** A normalized inbound message. */
@@ -155,10 +159,10 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
 
 /** Maps an HTTP failure of a provider API to a DeliveryError: 429 and 5xx retry (honouring Retry-After), other 4xx do not. */
 export async function deliveryErrorFrom(response: Response, what: string): Promise<DeliveryError> {
-  const text = (await response.text().catch(() => '')).slice(0, 300);
+  const reason = shortReason(await response.text().catch(() => ''));
   const retryable = response.status === 429 || response.status >= 500 || response.status === 408;
   const wait = retryAfterMs(response.headers.get('retry-after'));
-  return new DeliveryError(`${what} answered ${response.status}: ${text}`, {
+  return new DeliveryError(`${what} answered ${response.status}${reason ? `: ${reason}` : ''}`, {
     retryable,
     status: response.status,
     ...(wait !== undefined && { retryAfterMs: wait }),

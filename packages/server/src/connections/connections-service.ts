@@ -13,6 +13,8 @@ import type { HelpdeskConnector } from '../handoff/helpdesks/connector.js';
 import { conflict, invalid, invalidField, notFound } from '../http/errors.js';
 import { parseOrThrow } from '../http/validation.js';
 import { SECRET_NOT_FOUND, type SecretsService } from './secrets-service.js';
+import { egressPolicy, type EgressPolicy } from '../egress/policy.js';
+import { connectionTargets, targetIssues } from '../egress/configured-targets.js';
 
 export const CONNECTION_NOT_FOUND = 'Connection not found';
 export const INBOUND_PREFIX = '/v1/public/channels';
@@ -57,9 +59,18 @@ interface ConnectionShape {
 
 export function connectionsService(
   db: Kysely<DB>,
-  deps: { box: SecretBox; secrets: SecretsService; registry: ProviderRegistry; helpdesks: ReadonlyMap<string, HelpdeskConnector>; publicUrl: string },
+  deps: {
+    box: SecretBox;
+    secrets: SecretsService;
+    registry: ProviderRegistry;
+    helpdesks: ReadonlyMap<string, HelpdeskConnector>;
+    publicUrl: string;
+    /** Where the connection may send; checked when it is saved and travels in its context. */
+    egress?: EgressPolicy;
+  },
 ) {
   const { box, secrets, registry, helpdesks, publicUrl } = deps;
+  const egress = deps.egress ?? egressPolicy();
   const contexts = new Map<string, { context: ConnectionContext; until: number; secretsVersion: number }>();
   let secretsVersion = 0;
 
@@ -81,12 +92,15 @@ export function connectionsService(
     settings: Record<string, unknown>,
     credentials: Record<string, string>,
     options: ConnectionWriteOptions = {},
+    targets: { settings: boolean; apiBaseUrl: unknown } = { settings: true, apiBaseUrl: undefined },
   ) {
     const definition = shapeOf(provider);
     const parsedSettings = definition ? (parseOrThrow(definition.settings, settings, 'settings') as Record<string, unknown>) : settings;
+    const refusedTargets = targetIssues(egress, connectionTargets(targets.settings ? parsedSettings : {}, targets.apiBaseUrl));
     if (definition) {
       const known = new Set(definition.credentials.map((c) => c.name));
       const issues = [
+        ...refusedTargets,
         ...Object.keys(credentials)
           .filter((name) => !known.has(name))
           .map((name) => ({ field: `credentials.${name}`, message: `Unknown credential for ${provider}: expected ${[...known].join(', ') || 'none'}` })),
@@ -95,6 +109,8 @@ export function connectionsService(
           .map((c) => ({ field: `credentials.${c.name}`, message: `Required: the id of the secret holding ${c.description}` })),
       ];
       if (issues.length > 0) throw invalid(issues);
+    } else if (refusedTargets.length > 0) {
+      throw invalid(refusedTargets);
     }
     const repo = secretsRepository(db, workspaceId);
     for (const [name, secretId] of Object.entries(credentials)) {
@@ -143,7 +159,7 @@ export function connectionsService(
     /** The box secrets are sealed with, for other senders (webhook subscriptions) that open their own. */
     secretBox: box,
     async create(workspaceId: string, request: ParsedConnectionRequest, options: ConnectionWriteOptions = {}): Promise<Connection> {
-      const settings = await validate(workspaceId, request.provider, request.settings, request.credentials, options);
+      const settings = await validate(workspaceId, request.provider, request.settings, request.credentials, options, { settings: true, apiBaseUrl: request.apiBaseUrl });
       const id = newId('connection');
       const record = await connectionsRepository(db, workspaceId).insert({
         id,
@@ -165,7 +181,10 @@ export function connectionsService(
     },
     async update(workspaceId: string, id: string, patch: ParsedConnectionUpdate, options: ConnectionWriteOptions = {}) {
       const record = await requireRecord(workspaceId, id);
-      const settings = await validate(workspaceId, record.provider, patch.settings ?? record.settings, patch.credentials ?? record.credentials, options);
+      const settings = await validate(workspaceId, record.provider, patch.settings ?? record.settings, patch.credentials ?? record.credentials, options, {
+        settings: patch.settings !== undefined,
+        apiBaseUrl: patch.apiBaseUrl,
+      });
       const updated = await connectionsRepository(db, workspaceId).update(id, {
         ...(patch.name !== undefined && { name: patch.name }),
         ...(patch.settings !== undefined && { settings }),
@@ -211,6 +230,7 @@ export function connectionsService(
         secrets: opened,
         inboundSecret: box.decrypt(record.inboundSecretSealed, inboundContext(record.id)),
         apiBaseUrl: (record.apiBaseUrl ?? registry.get(record.provider)?.adapter.defaultApiBaseUrl ?? '').replace(/\/+$/, ''),
+        egress,
       };
       if (contexts.size > 1000) contexts.clear();
       contexts.set(key, { context, until: Date.now() + CONTEXT_TTL_MS, secretsVersion });

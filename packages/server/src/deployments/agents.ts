@@ -8,6 +8,8 @@ import { conflict, notFound } from '../http/errors.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { sealBackend, toBackendView } from '../agents/backend-store.js';
 import { workflowsRepository } from '../store/repositories/workflows.js';
+import type { EgressPolicy } from '../egress/policy.js';
+import { assertTargetsAllowed } from '../egress/configured-targets.js';
 
 export const AGENT_NOT_FOUND = 'Agent not found';
 
@@ -25,9 +27,19 @@ function toAgent(record: AgentRecord, signingSecret?: string): Agent {
   };
 }
 
-export function agentService(db: Kysely<DB>, secretBox: SecretBox) {
+/** The URL an agent backend calls, as a configured target. */
+function backendTargets(backend: { type: string; url?: string; baseUrl?: string } | undefined) {
+  if (!backend) return [];
+  return [
+    { field: 'backend.url', value: backend.url },
+    { field: 'backend.baseUrl', value: backend.baseUrl },
+  ];
+}
+
+export function agentService(db: Kysely<DB>, secretBox: SecretBox, egress: EgressPolicy) {
   return {
     async create(workspaceId: string, request: ParsedAgentRequest): Promise<Agent> {
+      assertTargetsAllowed(egress, backendTargets(request.backend));
       const id = newId('agent');
       const { backend, signingSecret } = sealBackend(secretBox, id, request.backend);
       const record = await workspaceRepositories(db, workspaceId).agents.insert({ ...request, id, backend });
@@ -47,6 +59,7 @@ export function agentService(db: Kysely<DB>, secretBox: SecretBox) {
       const existing = await repos.agents.get(id);
       if (!existing) throw notFound(AGENT_NOT_FOUND, { id });
       const { id: _ignored, backend: requested, ...changes } = patch;
+      assertTargetsAllowed(egress, backendTargets(requested));
       const sealed = requested && sealBackend(secretBox, id, requested, existing.backend);
       const updated = (await repos.agents.update(id, { ...changes, ...(sealed && { backend: sealed.backend }) }))!;
       return toAgent(updated, sealed?.signingSecret);

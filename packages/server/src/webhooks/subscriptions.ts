@@ -27,6 +27,8 @@ import { newId } from '../store/ids.js';
 import { paginate } from '../store/repositories/paginate.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { notFound } from '../http/errors.js';
+import type { EgressPolicy } from '../egress/policy.js';
+import { assertTargetsAllowed } from '../egress/configured-targets.js';
 
 export const WEBHOOK_SUBSCRIPTION_NOT_FOUND = 'Webhook subscription not found';
 
@@ -98,7 +100,7 @@ export function openWebhookSecret(box: SecretBox, record: Pick<WebhookSubscripti
 }
 
 /** Subscriptions of one workspace; no id of another workspace resolves. */
-export function webhookSubscriptionsService(db: Kysely<DB>, box: SecretBox) {
+export function webhookSubscriptionsService(db: Kysely<DB>, box: SecretBox, egress: EgressPolicy) {
   const scoped = (workspaceId: string, executor: Kysely<DB> = db) =>
     executor.selectFrom('webhook_subscriptions').where('workspace_id', '=', workspaceId);
 
@@ -133,6 +135,7 @@ export function webhookSubscriptionsService(db: Kysely<DB>, box: SecretBox) {
 
     /** Creates an active subscription; the answer is the only one that shows its secret. */
     async create(workspaceId: string, request: ParsedWebhookSubscriptionRequest): Promise<IssuedWebhookSubscription> {
+      assertTargetsAllowed(egress, [{ field: 'url', value: request.url }]);
       const id = newId('webhookSubscription');
       const secret = newWebhookSecret();
       const now = monotonicNow();
@@ -159,6 +162,7 @@ export function webhookSubscriptionsService(db: Kysely<DB>, box: SecretBox) {
     },
 
     async update(workspaceId: string, id: string, patch: ParsedWebhookSubscriptionUpdate): Promise<WebhookSubscription> {
+      assertTargetsAllowed(egress, [{ field: 'url', value: patch.url }]);
       const record = await requireRecord(workspaceId, id);
       const events = patch.events ?? record.events;
       const description = patch.description === undefined ? record.description : patch.description || null;

@@ -13,7 +13,10 @@
  * SMTP answers map to DeliveryError: 4xx (and network failures) retry, 5xx do not.
  */
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
+import { resolveAllowed } from '../../egress/fetch.js';
+import { EgressRefusedError, egressPolicy } from '../../egress/policy.js';
 import { DeliveryError, type ConnectionContext, type DeliveryReceipt, type OutboundMessage } from '../adapter.js';
 import { isEmailAddress, normalizeMessageId } from './message.js';
 
@@ -81,9 +84,18 @@ export async function sendEmail(message: OutboundMessage, connection: Connection
   const subject = replySubject(typeof context.subject === 'string' ? context.subject : undefined);
   const messageId = messageIdFor(message.idempotencyKey);
 
+  let address: string;
+  try {
+    address = await resolveAllowed(connection.egress ?? egressPolicy(), host);
+  } catch (error) {
+    if (error instanceof EgressRefusedError) throw new DeliveryError(`SMTP server ${host}: ${error.message}`, { retryable: false });
+    throw smtpDeliveryError(error, `${host}:${port}`);
+  }
+  // Connect to the address that was checked (a second lookup could answer differently); TLS still names the host.
   const transport = nodemailer.createTransport({
-    host,
+    host: address,
     port,
+    ...(isIP(host) ? {} : { tls: { servername: host } }),
     secure,
     ...(user ? { auth: { user, pass: password } } : {}),
     connectionTimeout: 15_000,

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryError, retryAfterMs, type ConnectionContext } from '../adapter.js';
+import { shortReason } from '../../egress/short-reason.js';
 
 /** How long one Graph API call may take before it counts as a (retryable) network failure. */
 export const GRAPH_TIMEOUT_MS = 15_000;
@@ -35,7 +36,7 @@ export function authQuery(connection: ConnectionContext, accessToken: string, in
 /** Maps a failed Graph response to a DeliveryError, reading Graph's `{error:{message,code,is_transient}}` body. */
 export async function graphError(response: Response, what: string): Promise<DeliveryError> {
   const body = await response.text().catch(() => '');
-  let message = body.slice(0, 300);
+  let message = shortReason(body) || 'no error message';
   let transient = false;
   try {
     const parsed = JSON.parse(body) as { error?: { message?: unknown; code?: unknown; error_subcode?: unknown; is_transient?: unknown } };

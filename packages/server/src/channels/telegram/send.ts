@@ -47,7 +47,7 @@ async function call(fetchImpl: typeof fetch, url: string, payload: unknown, what
   try {
     answer = JSON.parse(text) as BotApiAnswer;
   } catch {
-    answer = { description: text.slice(0, 300) };
+    answer = { description: 'the answer is not JSON' };
   }
   return { response, answer };
 }

@@ -59,7 +59,7 @@ export async function callWeixin(fetchImpl: typeof fetch, url: string, init: Req
   } catch {
     // fall through
   }
-  throw new DeliveryError(`${label} answered ${response.status} with a body that is not a JSON object: ${text.slice(0, 200)}`, {
+  throw new DeliveryError(`${label} answered ${response.status} with a body that is not a JSON object`, {
     retryable: true,
     status: response.status,
   });
