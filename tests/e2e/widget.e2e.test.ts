@@ -16,6 +16,7 @@ import { startFakeServer, sleep, type FakeServer } from '../agents/fake-server.j
 import { ENGINES } from '../helpers/engines.js';
 import { startLiveServer, type LiveServer } from '../helpers/live-server.js';
 import { ROOT, buildWidget, launchBrowser } from '../widget/harness.js';
+import { availableServices } from '../helpers/services.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
 const GREETING = 'Hello! Ask me anything.';
@@ -90,7 +91,7 @@ interface NetworkLog {
   preflights: { url: string; status: number }[];
 }
 
-describe.each(ENGINES)('the embedded widget against the real server on %s', (engine) => {
+describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget against the real server on %s', (engine) => {
   let server: LiveServer;
   let llm: FakeServer;
   let browser: Browser;

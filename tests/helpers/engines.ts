@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database, type Engine } from '@switchboard/server';
+import { POSTGRES_ADMIN_URL, availableServices } from './services.js';
 
-export const ENGINES: Engine[] = ['sqlite', 'postgres'];
+/** Both engines, or SQLite alone on a machine without PostgreSQL (the global setup said so once). */
+export const ENGINES: Engine[] = availableServices().postgres ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** The server every PostgreSQL test database is created on (CI and developer machines run one). */
-export const POSTGRES_ADMIN_URL = process.env.SWITCHBOARD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The server (and database) every PostgreSQL test database is created from. */
+export { POSTGRES_ADMIN_URL };
 
 export interface TestDatabase extends Database {
   /** The URL or file the database was opened from, for child processes. */

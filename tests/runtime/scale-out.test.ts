@@ -5,12 +5,13 @@ import type { EventBus } from '../../packages/server/src/bus/event-bus.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace } from '../helpers/app.js';
 import { openSse } from '../helpers/sse.js';
+import { fakesEgress } from '../helpers/egress.js';
+import { REDIS_URL, availableServices } from '../helpers/services.js';
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ORIGIN = 'http://localhost:5500';
 
 /** Two server nodes on one PostgreSQL database and one Redis, as behind a load balancer. */
-describe('scale-out: two nodes sharing PostgreSQL and Redis', () => {
+describe.runIf(availableServices().postgres && availableServices().redis)('scale-out: two nodes sharing PostgreSQL and Redis', () => {
   let database: TestDatabase;
   const nodes: { app: App; bus: EventBus; url: string }[] = [];
   // Nodes share the master key, as SWITCHBOARD_SECRET_KEY makes them: keys are stored by a hash under it.
@@ -20,7 +21,7 @@ describe('scale-out: two nodes sharing PostgreSQL and Redis', () => {
     database = await createTestDatabase('postgres');
     for (let i = 0; i < 2; i++) {
       const bus = await createRedisBus(REDIS_URL, () => undefined);
-      const app = buildApp({ db: database.db, secretBox, bus });
+      const app = buildApp({ db: database.db, secretBox, bus, egress: fakesEgress });
       nodes.push({ app, bus, url: await app.server.listen({ port: 0, host: '127.0.0.1' }) });
     }
   });

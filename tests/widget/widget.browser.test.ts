@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeRuntime, XSS_REPLY, type FakeDeployment, type FakeRuntime, type FakeSession } from './fake-runtime.js';
 import { ARTIFACTS, buildWidget, launchBrowser, startAssetServer, startPageServer, type PageOptions } from './harness.js';
+import { availableServices } from '../helpers/services.js';
 
 type PageServer = Awaited<ReturnType<typeof startPageServer>>;
 type AssetServer = Awaited<ReturnType<typeof startAssetServer>>;
@@ -86,7 +87,10 @@ async function sendMessage(page: Page, text: string) {
   await w.input.press('Enter');
 }
 
+const withChromium = availableServices().chromium;
+
 beforeAll(async () => {
+  if (!withChromium) return;
   buildWidget();
   [browser, runtime, assets] = await Promise.all([launchBrowser(), startFakeRuntime(), startAssetServer()]);
   [siteA, siteB, siteC, siteD] = await Promise.all([
@@ -102,16 +106,18 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(async () => {
+  if (!withChromium) return;
   await Promise.all(contexts.splice(0).map((context) => context.close()));
 });
 
 afterAll(async () => {
+  if (!withChromium) return;
   await browser?.close();
   await Promise.all([runtime?.close(), assets?.server.close(), ...[siteA, siteB, siteC, siteD].map((site) => site && new Promise((r) => site.server.close(r)))]);
   expect(pageErrors).toEqual([]);
 });
 
-describe('embed loader and chat widget (Chromium)', () => {
+describe.runIf(withChromium)('embed loader and chat widget (Chromium)', () => {
   it('spec snippet: launcher themed from the deployment + init overrides, opens with the keyboard, greeting, Escape', async () => {
     const deployment = runtime.addDeployment({
       allowedOrigins: [siteA.url],
