@@ -53,6 +53,7 @@ import { workspaceRoutes } from './api/workspaces.js';
 import { egressPolicy, type EgressPolicy } from './egress/policy.js';
 import { createEgressFetch } from './egress/fetch.js';
 import { readiness } from './health/readiness.js';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseFault } from './store/faults.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -104,6 +105,7 @@ export interface App {
 /** Maps framework-level failures (body parsing, limits, media types) onto the wire format. */
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (isDatabaseFault(error)) return databaseUnavailable();
   const code = (error as { code?: string }).code;
   const statusCode = (error as { statusCode?: number }).statusCode;
   switch (code) {
@@ -202,7 +204,10 @@ export function buildApp(options: AppOptions): App {
 
   server.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (apiError.code === ErrorCode.DATABASE_UNAVAILABLE) {
+      request.log.warn({ err: error }, 'request failed: database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.code(apiError.status).send(errorBody(apiError));
   });
   server.setNotFoundHandler((request, reply) => {

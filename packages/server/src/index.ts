@@ -4,6 +4,7 @@ export { loadConfig, type Config } from './config.js';
 export { egressPolicy, parseEgressAllow, EgressRefusedError, type EgressPolicy } from './egress/policy.js';
 export { createEgressFetch, resolveAllowed } from './egress/fetch.js';
 export { openDatabase, isPostgresUrl, type Database, type Engine } from './store/database.js';
+export { isDatabaseFault, databaseUnavailable, DATABASE_RETRY_AFTER_SECONDS } from './store/faults.js';
 export { bootstrapWorkspace, DEFAULT_WORKSPACE_ID } from './workspaces/bootstrap.js';
 export { issueApiKey, hashApiKey, legacyApiKeyHash, generateApiKey, shownPrefix } from './workspaces/api-keys.js';
 export { workspacesService, type WorkspacesService } from './workspaces/workspaces-service.js';

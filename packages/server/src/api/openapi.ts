@@ -31,7 +31,7 @@ const errorBody: JsonSchema = {
   properties: {
     success: { const: false },
     status: { type: 'integer' },
-    code: { type: 'string', enum: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL'] },
+    code: { type: 'string', enum: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL', 'DATABASE_UNAVAILABLE'] },
     message: { type: 'string' },
     meta: { type: 'object' },
     timestamp: { type: 'integer', description: 'Epoch milliseconds' },

@@ -9,11 +9,12 @@
  * `details` lists `{ field, message }` for validation errors (field paths use this API's own
  * snake_case names); `meta`, when present, carries facts such as the id of a conflicting
  * channel. Codes are the `/v1` codes plus `UPSTREAM_UNAVAILABLE` (502: a provider API such as
- * Graph could not be reached or failed).
+ * Graph could not be reached or failed). `DATABASE_UNAVAILABLE` (503, with Retry-After) is one of the `/v1` codes.
  */
 import { ErrorCode } from '@switchboard/core';
 import { DeliveryError } from '../channels/adapter.js';
 import { ApiError } from '../http/errors.js';
+import { databaseUnavailable, isDatabaseFault } from '../store/faults.js';
 
 export const UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE';
 
@@ -61,6 +62,7 @@ export function renameDetails(details: unknown): unknown {
 export function toChannelServiceError(error: unknown): ChannelServiceError {
   if (error instanceof ChannelServiceError) return error;
   if (error instanceof ApiError) return new ChannelServiceError(error.status, error.code, error.message, error.details, error.meta);
+  if (isDatabaseFault(error)) return toChannelServiceError(databaseUnavailable());
   const code = (error as { code?: string }).code;
   const statusCode = (error as { statusCode?: number }).statusCode;
   switch (code) {

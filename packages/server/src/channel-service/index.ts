@@ -37,6 +37,7 @@ import {
 import type { z } from 'zod';
 import { apiKeyAuthenticator, type Principal } from '../http/auth.js';
 import { invalid } from '../http/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../store/faults.js';
 import { parseOrThrow } from '../http/validation.js';
 import { ChannelServiceError, channelServiceErrorBody, renameDetails, toChannelServiceError } from './errors.js';
 import { channelService, type ChannelServiceDeps } from './service.js';
@@ -114,7 +115,8 @@ export function registerChannelService(server: FastifyInstance, deps: ChannelSer
 
       app.setErrorHandler((error, request, reply: FastifyReply) => {
         const failure = toChannelServiceError(error);
-        if (failure.status >= 500) request.log.error({ err: error }, 'channel service request failed');
+        if (failure.code === ErrorCode.DATABASE_UNAVAILABLE) reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+        else if (failure.status >= 500) request.log.error({ err: error }, 'channel service request failed');
         const body = channelServiceErrorBody(failure);
         body.error.details = renameDetails(body.error.details);
         return reply.code(failure.status).send(body);

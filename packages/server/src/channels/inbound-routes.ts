@@ -9,6 +9,7 @@ import type { ConnectionsService } from '../connections/connections-service.js';
 import { INBOUND_PREFIX } from '../connections/connections-service.js';
 import { ApiError } from '../http/errors.js';
 import { errorBody } from '../http/envelope.js';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseFault } from '../store/faults.js';
 import { InboundAuthError, InboundFormatError, type HttpReply, type RawInbound } from './adapter.js';
 import type { ProviderRegistry } from './registry.js';
 
@@ -54,8 +55,12 @@ export function registerRawBodyRoutes(server: FastifyInstance, prefix: string, h
             ? error
             : (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
               ? new ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, `Webhook body exceeds ${INBOUND_BODY_LIMIT} bytes`)
-              : new ApiError(500, ErrorCode.INTERNAL, 'Internal server error');
-        if (apiError.status >= 500) request.log.error({ err: error }, 'inbound webhook failed');
+              : isDatabaseFault(error)
+                ? databaseUnavailable()
+                : new ApiError(500, ErrorCode.INTERNAL, 'Internal server error');
+        // The provider sends the webhook again later; nothing was acknowledged.
+        if (apiError.code === ErrorCode.DATABASE_UNAVAILABLE) reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+        else if (apiError.status >= 500) request.log.error({ err: error }, 'inbound webhook failed');
         return reply.code(apiError.status).send(errorBody(apiError));
       });
       for (const url of ['/:provider/:connectionId', '/:provider/:connectionId/*']) {

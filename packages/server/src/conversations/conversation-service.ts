@@ -163,8 +163,10 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
       }
     } catch (error) {
       logger.error({ err: error, conversationId: conversation.id }, 'agent turn failed');
-      const seq = await repo.appendEvent(conversation.id, 'error', { code: 'AGENT_UNAVAILABLE', message: 'The agent could not answer.' });
-      bus.publish(conversation.id, { id: seq, type: 'error', data: { code: 'AGENT_UNAVAILABLE', message: 'The agent could not answer.' } });
+      const data = { code: 'AGENT_UNAVAILABLE', message: 'The agent could not answer.' };
+      // The failure may be the database's: then the event is only streamed, not stored.
+      const seq = await repo.appendEvent(conversation.id, 'error', data).catch(() => undefined);
+      bus.publish(conversation.id, { ...(seq !== undefined && { id: seq }), type: 'error', data });
     } finally {
       bus.publish(conversation.id, { type: 'typing', data: { active: false } });
     }
@@ -172,13 +174,17 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
 
   function enqueueTurn(conversation: ConversationRecord, record: boolean, message: Message, options: TurnOptions): Promise<void> {
     const previous = turnQueues.get(conversation.id) ?? Promise.resolve();
-    const turn = previous.then(() => runTurn(conversation, record, message, options));
+    // A turn runs after the one before it whether that one succeeded or failed (its caller saw the failure).
+    const run = () => runTurn(conversation, record, message, options);
+    const turn = previous.then(run, run);
     turnQueues.set(conversation.id, turn);
     pending.add(turn);
-    void turn.finally(() => {
-      pending.delete(turn);
-      if (turnQueues.get(conversation.id) === turn) turnQueues.delete(conversation.id);
-    });
+    turn
+      .finally(() => {
+        pending.delete(turn);
+        if (turnQueues.get(conversation.id) === turn) turnQueues.delete(conversation.id);
+      })
+      .catch(() => undefined); // the failure belongs to the turn's caller; this chain must not report it again
     return turn;
   }
 
@@ -238,7 +244,10 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
         if (raced) return { message: raced, duplicate: true };
         throw error;
       }
-      void enqueueTurn(conversation, record, message, { channelType: DeploymentType.WEB });
+      // The message is stored and acknowledged; a turn that fails (the database went away) is logged, never thrown.
+      enqueueTurn(conversation, record, message, { channelType: DeploymentType.WEB }).catch((error: unknown) =>
+        logger.error({ err: error, conversationId: conversation.id }, 'agent turn failed'),
+      );
       return { message, duplicate: false };
     },
 

@@ -80,11 +80,33 @@ function openSqlite(options: DatabaseOptions): Database {
   };
 }
 
+/** How long a query waits for a pooled connection (or a new one to open) before it fails as a database fault. */
+export const POOL_CONNECTION_TIMEOUT_MS = 5_000;
+
 function openPostgres(url: string, poolSize = 10): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle connection dropped by the server (a restart, a failover) emits 'error' on the pool;
-  // unhandled, that would end the process. The pool replaces the connection on next use.
-  pool.on('error', (error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // A database that does not answer fails the request (503) instead of holding it.
+    connectionTimeoutMillis: POOL_CONNECTION_TIMEOUT_MS,
+    // Finds connections to a server that vanished without closing them (a failover).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
+  // A connection dropped by the server (a restart, a failover, pg_terminate_backend) emits 'error':
+  // on the pool while it is idle, and on the client itself while it is checked out (Kysely checks
+  // one out per query and per transaction). Unhandled, either would end the process. The query in
+  // flight fails with the error (a database fault, 503); the pool discards the broken client when
+  // it is released, or at once when idle, and opens a new one on next use.
+  let lastWarning = 0;
+  const lost = (error: Error) => {
+    const now = Date.now();
+    if (now - lastWarning < 1_000) return;
+    lastWarning = now;
+    process.emitWarning(`PostgreSQL connection lost: ${error.message}`);
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return { db, engine: 'postgres', location: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`, close: () => db.destroy() };
