@@ -47,8 +47,8 @@ describe('event buses', () => {
 
   it.runIf(availableServices().redis)('over Redis: an event published on one node reaches the streams of another, in order', async () => {
     const conversation = `conv_${Date.now()}`;
-    const nodeA = await createRedisBus(REDIS_URL, (e) => { throw e; });
-    const nodeB = await createRedisBus(REDIS_URL, (e) => { throw e; });
+    const nodeA = await createRedisBus(REDIS_URL, { onError: (e) => { throw e; } });
+    const nodeB = await createRedisBus(REDIS_URL, { onError: (e) => { throw e; } });
     open.push(nodeA, nodeB);
     const onB = collector();
     const onA = collector();
@@ -63,8 +63,8 @@ describe('event buses', () => {
 
   it.runIf(availableServices().redis)('over Redis: a node stops receiving once its last listener leaves', async () => {
     const conversation = `conv_leave_${Date.now()}`;
-    const nodeA = await createRedisBus(REDIS_URL, (e) => { throw e; });
-    const nodeB = await createRedisBus(REDIS_URL, (e) => { throw e; });
+    const nodeA = await createRedisBus(REDIS_URL, { onError: (e) => { throw e; } });
+    const nodeB = await createRedisBus(REDIS_URL, { onError: (e) => { throw e; } });
     open.push(nodeA, nodeB);
     const onB = collector();
     const stop = await nodeB.subscribe(conversation, onB.listener);

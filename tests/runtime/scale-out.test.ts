@@ -20,7 +20,7 @@ describe.runIf(availableServices().postgres && availableServices().redis)('scale
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
     for (let i = 0; i < 2; i++) {
-      const bus = await createRedisBus(REDIS_URL, () => undefined);
+      const bus = await createRedisBus(REDIS_URL);
       const app = buildApp({ db: database.db, secretBox, bus, egress: fakesEgress });
       nodes.push({ app, bus, url: await app.server.listen({ port: 0, host: '127.0.0.1' }) });
     }

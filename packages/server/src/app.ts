@@ -54,6 +54,19 @@ import { egressPolicy, type EgressPolicy } from './egress/policy.js';
 import { createEgressFetch } from './egress/fetch.js';
 import { readiness } from './health/readiness.js';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseFault } from './store/faults.js';
+import { createMetrics, type Metrics, type PoolStats } from './metrics/metrics.js';
+import { watchRedisHealth } from './bus/redis-health.js';
+import { DEFAULT_REDIS_PREFIX } from './bus/redis-bus.js';
+import { safeEqual } from './channels/safe-equal.js';
+
+function trustHops(count: number) {
+  return (_address: string, hop: number) => hop < count;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  return match !== null && safeEqual(match[1]!.trim(), token);
+}
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -81,6 +94,14 @@ export interface AppOptions {
   inbox?: { pollMs?: number; leaseMs?: number };
   /** Where rate-limit counters live so all nodes share them; in memory when absent. */
   redis?: Redis;
+  /** Namespaces Redis keys (REDIS_PREFIX); the bus carries its own. */
+  redisPrefix?: string;
+  /** PostgreSQL pool usage for /metrics. */
+  poolStats?: () => PoolStats;
+  /** When set, /metrics answers only requests bearing this token. */
+  metricsToken?: string;
+  /** Which proxies may tell the client address in X-Forwarded-For: a hop count or addresses and CIDR ranges; none by default. */
+  trustProxy?: number | string[];
   /** Seals stored secrets; defaults to a box with a random key (fine for tests: nothing it seals survives a restart). */
   secretBox?: SecretBox;
 }
@@ -100,6 +121,7 @@ export interface App {
   inbox: Inbox;
   secretBox: SecretBox;
   handoff: HandoffService;
+  metrics: Metrics;
 }
 
 /** Maps framework-level failures (body parsing, limits, media types) onto the wire format. */
@@ -128,6 +150,10 @@ export function buildApp(options: AppOptions): App {
     bodyLimit: BODY_LIMIT_BYTES,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // A hop count trusts that many proxies nearest to the server, as proxy-addr counts them.
+    ...(options.trustProxy !== undefined && {
+      trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy,
+    }),
     // Path parameters are validated by the routes' own schemas (an identifier may be 2048
     // characters, several times that URL-encoded); the router's default cap of 100 would
     // answer 414 outside the wire format before they run.
@@ -141,6 +167,14 @@ export function buildApp(options: AppOptions): App {
   const publicUrl = options.publicUrl ?? 'http://localhost:8787';
   const secretBox = options.secretBox ?? SecretBox.random();
   const egress = options.egress ?? egressPolicy();
+  const metrics = createMetrics({ db: options.db, ...(options.poolStats && { poolStats: options.poolStats }) });
+  server.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const inbound = /^\/v1\/public\/(channels|helpdesks)\//.test(route) ? (request.params as { provider?: string }).provider : undefined;
+    if (inbound) metrics.inboundWebhook(inbound, reply.statusCode);
+    done();
+  });
   const outboundFetch = createEgressFetch(egress, options.fetch);
   const services = createServices(options.db, { publicUrl, secretBox, egress });
   const bus = options.bus ?? createInProcessBus();
@@ -157,6 +191,8 @@ export function buildApp(options: AppOptions): App {
     logger: server.log,
     fetch: outboundFetch,
     ...deliverySettings,
+    onOutcome: (delivery, outcome) =>
+      metrics.deliveryAttempt(delivery.kind === 'event' ? 'webhook_event' : ((delivery.payload as { channelType?: string }).channelType ?? 'unknown'), outcome),
   });
   // The handoff service decides who answers each turn; it is built after the conversation service it posts through.
   const router = {
@@ -246,15 +282,28 @@ export function buildApp(options: AppOptions): App {
     return { status: state.ready ? 'ready' : 'not ready', version: VERSION, checks: state.checks };
   });
 
+  server.get('/metrics', async (request, reply) => {
+    if (options.metricsToken && !bearerMatches(request.headers.authorization, options.metricsToken)) {
+      return reply.code(401).send(errorBody(new ApiError(401, ErrorCode.UNAUTHORIZED, 'Metrics need Authorization: Bearer <METRICS_TOKEN>')));
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
   registerEmbedRoutes(server);
   const limits = options.runtimeRateLimits ?? DEFAULT_RUNTIME_RATE_LIMITS;
+  const redisHealth = watchRedisHealth(bus, metrics, server.log);
+  const redisLimiterOptions = { prefix: options.redisPrefix ?? DEFAULT_REDIS_PREFIX, onFallback: redisHealth.fellBack };
   registerRuntimeRoutes(server, {
     db: options.db,
     bus,
     conversations,
     limits: options.redis
-      ? { perIp: createRedisRateLimiter(options.redis, 'ip', limits.perIp), perToken: createRedisRateLimiter(options.redis, 'token', limits.perToken) }
+      ? {
+          perIp: createRedisRateLimiter(options.redis, 'ip', limits.perIp, redisLimiterOptions),
+          perToken: createRedisRateLimiter(options.redis, 'token', limits.perToken, redisLimiterOptions),
+        }
       : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
+    onStream: (open) => (open ? metrics.streamOpened('widget') : metrics.streamClosed('widget')),
   });
   const voice = twilioVoiceFlow({ db: options.db, connections, conversations, publicUrl });
   registerChannelService(server, { db: options.db, secretBox, secrets, connections, registry, fetch: outboundFetch });
@@ -278,5 +327,5 @@ export function buildApp(options: AppOptions): App {
     if (!options.bus) await bus.close();
   });
 
-  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox, handoff };
+  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox, handoff, metrics };
 }

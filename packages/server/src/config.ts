@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { parseEgressAllow } from './egress/policy.js';
 
 export interface Config {
@@ -27,6 +28,12 @@ export interface Config {
   secretKey: string | undefined;
   /** SWITCHBOARD_EGRESS_ALLOW: hosts and CIDR ranges operator-configured calls may reach although not public. */
   egressAllow: string[];
+  /** TRUST_PROXY: how many proxy hops, or which proxy addresses/CIDR ranges, may set X-Forwarded-For; none when unset. */
+  trustProxy: number | string[] | undefined;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** REDIS_PREFIX: namespaces every Redis key and pub/sub channel, so installations can share one Redis. */
+  redisPrefix: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -64,6 +71,39 @@ function adminApiKey(env: NodeJS.ProcessEnv): string | undefined {
   const problem = key === undefined ? undefined : providedKeyProblem(key);
   if (problem) throw new Error(problem);
   return key;
+}
+
+/**
+ * TRUST_PROXY: a hop count (`1` behind one load balancer) or addresses and CIDR ranges of the
+ * proxies, comma separated. `true` is refused: trusting every hop lets any client choose its address.
+ */
+export function parseTrustProxy(value: string | undefined): number | string[] | undefined {
+  const text = nonEmpty(value);
+  if (text === undefined || text === '0' || text === 'false') return undefined;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const entries = text.split(/[\s,]+/).filter(Boolean);
+  for (const entry of entries) {
+    const bare = entry.split('/')[0]!;
+    if (!ipaddr.isValid(bare) || (entry.includes('/') && !isValidCidr(entry))) {
+      throw new Error(`TRUST_PROXY must be a hop count or proxy addresses / CIDR ranges (e.g. 1, or 10.0.0.0/8), got "${entry}"`);
+    }
+  }
+  return entries;
+}
+
+function isValidCidr(entry: string): boolean {
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function redisPrefix(value: string | undefined): string {
+  if (value === undefined) return 'switchboard:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(value)) throw new Error(`REDIS_PREFIX must be 1–64 letters, digits or : _ . -, got "${value.slice(0, 80)}"`);
+  return value;
 }
 
 /** Reads configuration from the environment; every variable has a default for the embedded mode. */
@@ -105,5 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretKey: nonEmpty(env.SWITCHBOARD_SECRET_KEY),
     egressAllow: parseEgressAllow(env.SWITCHBOARD_EGRESS_ALLOW),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    metricsToken: nonEmpty(env.METRICS_TOKEN),
+    redisPrefix: redisPrefix(env.REDIS_PREFIX),
   };
 }

@@ -5,7 +5,7 @@ import { openDatabase, type Database } from './store/database.js';
 import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { refreshSecretViews } from './secrets/stored-views.js';
-import { createRedisBus } from './bus/redis-bus.js';
+import { createRedisBus, type RedisBus } from './bus/redis-bus.js';
 import { startEmailIntake } from './channels/email-intake.js';
 import type { EventBus } from './bus/event-bus.js';
 import type { Redis } from 'ioredis';
@@ -27,25 +27,36 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // First: a bad SWITCHBOARD_SECRET_KEY stops the start before anything is opened.
   const secretBox = new SecretBox(loadMasterKey(config).key);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  let bus: (EventBus & { redis: Redis }) | undefined;
+  let bus: RedisBus | undefined;
   try {
     const bootstrap = await bootstrapWorkspace(database.db, secretBox, config.adminApiKey);
     await refreshSecretViews(database.db, secretBox);
     if (config.redisUrl) {
-      bus = await createRedisBus(config.redisUrl, (error) => process.stderr.write(`switchboard: Redis: ${error.message}\n`));
+      bus = await createRedisBus(config.redisUrl, {
+        prefix: config.redisPrefix,
+        onError: (error) => process.stderr.write(`switchboard: Redis: ${error.message}\n`),
+      });
     }
     const app = buildApp({
       db: database.db,
-      ...(bus && { bus, redis: bus.redis }),
+      ...(bus && { bus, redis: bus.redis, redisPrefix: config.redisPrefix }),
       publicUrl: config.publicUrl,
       secretBox,
       runtimeRateLimits: config.runtimeRateLimits,
       egress: egressPolicy(config.egressAllow),
+      ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
+      ...(config.metricsToken && { metricsToken: config.metricsToken }),
+      ...(database.poolStats && { poolStats: database.poolStats }),
       delivery: config.delivery,
       inbox: { leaseMs: Math.max(config.delivery.leaseMs, 5000) },
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
     const { server } = app;
+    if (database.engine === 'postgres' && !config.redisUrl) {
+      server.log.warn(
+        'DATABASE_URL is PostgreSQL but REDIS_URL is unset: live widget streams and rate limits stay on each node, so several nodes need sticky sessions (or set REDIS_URL)',
+      );
+    }
     const address = await server.listen({ port: config.port, host: config.host });
     const smtp = config.smtp
       ? await startEmailIntake({ db: database.db, ...config.smtp, onRecorded: () => app.inbox.kick(), logger: server.log })

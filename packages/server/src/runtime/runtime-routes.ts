@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   bus: EventBus;
   conversations: ConversationService;
   limits: { perIp: RateLimiter; perToken: RateLimiter };
+  /** Told when a widget stream opens (true) and when it closes (false), for the metrics. */
+  onStream?: (open: boolean) => void;
 }
 
 /** `meta.reason` lets a client tell refusals apart without reading the message. */
@@ -49,7 +51,8 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
   const tokens = webDeploymentTokens(db);
   const deployments = new WeakMap<FastifyRequest, WebDeploymentRecord>();
   const lastTouched = new Map<string, number>();
-  const streams = new Set<() => void>();
+  /** Open event streams, each by the function that ends it (with a last chunk when given). */
+  const streams = new Set<(last?: string) => void>();
 
   async function limit(reply: FastifyReply, limiter: RateLimiter, key: string, scope: string) {
     const decision = await limiter.hit(key);
@@ -211,14 +214,15 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
         };
         const unsubscribe = await bus.subscribe(conversation.id, (event) => (replaying ? held.push(event) : send(event)));
         const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
-        const close = () => {
+        const close = (last?: string) => {
           clearInterval(heartbeat);
           unsubscribe();
-          streams.delete(close);
-          if (!raw.writableEnded) raw.end();
+          if (streams.delete(close)) options.onStream?.(false);
+          if (!raw.writableEnded) raw.end(last);
         };
         streams.add(close);
-        raw.on('close', close);
+        options.onStream?.(true);
+        raw.on('close', () => close());
         if (raw.destroyed) return close();
 
         try {

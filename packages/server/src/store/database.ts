@@ -17,6 +17,8 @@ export interface Database {
   /** Where the data lives, without credentials: a file path or host/database. */
   location: string;
   close(): Promise<void>;
+  /** PostgreSQL pool usage (connections in use, idle, requests waiting); absent on SQLite. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 export interface DatabaseOptions {
@@ -109,7 +111,13 @@ function openPostgres(url: string, poolSize = 10): Database {
   pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
-  return { db, engine: 'postgres', location: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`, close: () => db.destroy() };
+  return {
+    db,
+    engine: 'postgres',
+    location: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
+    close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
 }
 
 /** True for a unique-constraint violation on either engine. */
