@@ -10,6 +10,7 @@ import { issueApiKey } from './workspaces/api-keys.js';
 import { workspacesService } from './workspaces/workspaces-service.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { VERSION } from './version.js';
+import { registerDataCommands } from './data-commands.js';
 
 function announceGeneratedKey(bootstrap: BootstrapResult): void {
   if (!bootstrap.generatedAdminKey) return;
@@ -235,6 +236,8 @@ workspaces
   .description('Resume a suspended workspace')
   .argument('<id>', 'the workspace id (ws_…)')
   .action(setWorkspaceStatus('active'));
+
+registerDataCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
