@@ -2,6 +2,7 @@ export * from './enums.js';
 export * from './ids.js';
 export * from './errors.js';
 export * from './validation.js';
+export * from './linear-regex.js';
 export * from './schemas/common.js';
 export * from './schemas/deployment-channel.js';
 export * from './schemas/phone-configuration.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentBackendType } from '../enums.js';
 import { PATTERNS, isWebUrl } from '../validation.js';
 import { nameSchema } from './common.js';
+import { PatternError, compileKeyword, compileLinearRegex, type TextPattern } from '../linear-regex.js';
 
 export const AGENT_BACKEND_TYPES = Object.values(AgentBackendType) as [AgentBackendType, ...AgentBackendType[]];
 
@@ -33,25 +34,21 @@ export const SCRIPTED_MATCH_KINDS = ['keyword', 'regex'] as const;
 export type ScriptedMatchKind = (typeof SCRIPTED_MATCH_KINDS)[number];
 export const MAX_SCRIPTED_RULES = 200;
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
 /**
- * The regular expression a scripted rule matches with. Both kinds are compiled with the `u`
- * flag, plus `i` unless `caseSensitive` is true.
+ * The pattern a scripted rule matches with, case-insensitive unless `caseSensitive` is true. Both
+ * kinds run on an RE2 engine (see `compileLinearRegex`): matching time is linear in the message.
  *
  * - `keyword`: a **whole-word** match. The keyword (trimmed; inner runs of whitespace match
  *   any whitespace) must not be preceded or followed by a letter, digit or underscore, so
  *   `hi` matches "Hi there!" but not "this". Keywords may contain punctuation (`c++`, `opening hours?`).
- * - `regex`: the pattern as a JavaScript regular expression, searched anywhere in the text
- *   (anchor it with `^…$` to match the whole message).
+ * - `regex`: the pattern in RE2 syntax, searched anywhere in the text (anchor it with `^…$` to
+ *   match the whole message). Backreferences and lookaround are not available.
  *
- * Throws a SyntaxError when a `regex` pattern does not compile.
+ * Throws a PatternError, whose message says why, when the pattern cannot be used.
  */
-export function compileScriptedRule(rule: { match: ScriptedMatchKind; pattern: string; caseSensitive?: boolean | undefined }): RegExp {
-  const flags = rule.caseSensitive ? 'u' : 'iu';
-  if (rule.match === 'regex') return new RegExp(rule.pattern, flags);
-  const keyword = rule.pattern.trim().split(/\s+/).map(escapeRegExp).join('\\s+');
-  return new RegExp(`(?<![\\p{L}\\p{N}_])${keyword}(?![\\p{L}\\p{N}_])`, flags);
+export function compileScriptedRule(rule: { match: ScriptedMatchKind; pattern: string; caseSensitive?: boolean | undefined }): TextPattern {
+  const options = { caseSensitive: rule.caseSensitive };
+  return rule.match === 'regex' ? compileLinearRegex(rule.pattern, options) : compileKeyword(rule.pattern, options);
 }
 
 export const scriptedRuleSchema = z
@@ -69,20 +66,21 @@ export const scriptedRuleSchema = z
     caseSensitive: z.boolean({ error: 'must be true or false' }).default(false),
   })
   .superRefine((rule, ctx) => {
-    if (rule.match === 'keyword') {
-      if (rule.pattern.trim() === '') ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'must not be blank', input: rule.pattern });
+    if (rule.match === 'keyword' && rule.pattern.trim() === '') {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'must not be blank', input: rule.pattern });
       return;
     }
     try {
       compileScriptedRule(rule);
     } catch (error) {
-      const cause = (error as Error).message.replace(/^Invalid regular expression: /, '');
-      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `must be a valid regular expression (${cause})`, input: rule.pattern });
+      if (!(error instanceof PatternError)) throw error;
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: error.message, input: rule.pattern });
     }
   })
   .describe(
     'One rule: `keyword` matches the pattern as a whole word or phrase, case-insensitively unless `caseSensitive`; ' +
-      '`regex` searches a JavaScript regular expression (u flag, plus i unless `caseSensitive`).',
+      '`regex` searches a regular expression in RE2 syntax (case-insensitive unless `caseSensitive`), which matches in ' +
+      'linear time: backreferences and lookaround are refused.',
   );
 
 /** Answers with the reply of the first rule (in order) that matches the message, else `fallback`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, nameSchema } from './common.js';
 import { compileScriptedRule } from './agent.js';
+import { PatternError, type TextPattern } from '../linear-regex.js';
 
 /** Days of the week as business hours name them, Monday first. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -36,14 +37,14 @@ export function minutesOfDay(time: string): number {
 
 /**
  * Keywords match as whole words or phrases, case-insensitively: `refund` matches "Refund please!"
- * but not "refunded". Regular expressions are searched anywhere in the message, case-insensitively
- * (flags `iu`); anchor them with `^…$` to match the whole message. Throws a SyntaxError for a
- * pattern that does not compile.
+ * but not "refunded". Regular expressions (RE2 syntax, linear-time matching, no backreferences or
+ * lookaround) are searched anywhere in the message, case-insensitively; anchor them with `^…$`
+ * to match the whole message. Throws a PatternError for a pattern that cannot be used.
  */
-export function compileWorkflowKeyword(keyword: string): RegExp {
+export function compileWorkflowKeyword(keyword: string): TextPattern {
   return compileScriptedRule({ match: 'keyword', pattern: keyword });
 }
-export function compileWorkflowRegex(pattern: string): RegExp {
+export function compileWorkflowRegex(pattern: string): TextPattern {
   return compileScriptedRule({ match: 'regex', pattern });
 }
 
@@ -98,11 +99,14 @@ const regexSchema = z
     try {
       compileWorkflowRegex(pattern);
     } catch (error) {
-      const cause = (error as Error).message.replace(/^Invalid regular expression: /, '');
-      ctx.addIssue({ code: 'custom', message: `must be a valid regular expression (${cause})`, input: pattern });
+      if (!(error instanceof PatternError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message, input: pattern });
     }
   })
-  .describe('A JavaScript regular expression searched anywhere in the message (flags iu)');
+  .describe(
+    'A regular expression in RE2 syntax searched anywhere in the message, case-insensitively. It matches in linear time: ' +
+      'backreferences and lookaround are refused.',
+  );
 
 const languagesSchema = z
   .array(

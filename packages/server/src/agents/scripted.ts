@@ -1,22 +1,28 @@
-import { compileScriptedRule, type AgentBackendType, type ScriptedRule } from '@switchboard/core';
+import { compileScriptedRule, type AgentBackendType, type ScriptedRule, type TextPattern } from '@switchboard/core';
 import type { AgentBackendHandler, BackendFor } from './backend.js';
 
 /** Compiled rules, kept per rule object: an agent's stored rules are parsed once per load, and compiling is cheap anyway. */
-const compiled = new WeakMap<ScriptedRule, RegExp>();
+const compiled = new WeakMap<ScriptedRule, TextPattern>();
+const NEVER: TextPattern = { test: () => false };
 
-function regexOf(rule: ScriptedRule): RegExp {
-  let regex = compiled.get(rule);
-  if (!regex) {
-    regex = compileScriptedRule(rule);
-    compiled.set(rule, regex);
+function patternOf(rule: ScriptedRule): TextPattern {
+  let pattern = compiled.get(rule);
+  if (!pattern) {
+    try {
+      pattern = compileScriptedRule(rule);
+    } catch {
+      // Saved before patterns ran on RE2 (a backreference or lookaround): the rule never matches.
+      pattern = NEVER;
+    }
+    compiled.set(rule, pattern);
   }
-  return regex;
+  return pattern;
 }
 
 /** The reply of the first rule, in order, that matches `text`; else the fallback. See `compileScriptedRule` for the matching. */
 export function scriptedReply(backend: { rules: ScriptedRule[]; fallback: string }, text: string): string {
   for (const rule of backend.rules) {
-    if (regexOf(rule).test(text)) return rule.reply;
+    if (patternOf(rule).test(text)) return rule.reply;
   }
   return backend.fallback;
 }

@@ -8,6 +8,7 @@ import {
   type WorkflowDefinition,
   type WorkflowTarget,
   type Weekday,
+  type TextPattern,
 } from '@switchboard/core';
 
 /** What a rule looks at: the contact's message, the contact's attributes, and the moment it arrived. */
@@ -68,9 +69,9 @@ export function isOpen(hours: BusinessHours, now: Date): boolean {
 // ── conditions ──────────────────────────────────────────────────────────────
 
 const MAX_CACHED_PATTERNS = 1000;
-const patterns = new Map<string, RegExp>();
+const patterns = new Map<string, TextPattern>();
 
-function cachedPattern(key: string, compile: () => RegExp): RegExp {
+function cachedPattern(key: string, compile: () => TextPattern): TextPattern {
   let pattern = patterns.get(key);
   if (!pattern) {
     if (patterns.size >= MAX_CACHED_PATTERNS) patterns.delete(patterns.keys().next().value!);
@@ -105,7 +106,7 @@ export function matchesConditions(when: WorkflowConditions, input: RoutingInput)
   }
   if (when.regex !== undefined) {
     const source = when.regex;
-    let pattern: RegExp;
+    let pattern: TextPattern;
     try {
       pattern = cachedPattern(`r:${source}`, () => compileWorkflowRegex(source));
     } catch {
