@@ -20,6 +20,15 @@ export function canonicalOrigin(value: string): string | undefined {
  * default port) are rejected with the form that would be accepted.
  */
 export const originSchema = z.string().superRefine((value, ctx) => {
+  if (value.includes('*')) {
+    // A browser's Origin is always one exact origin, so a pattern would match nothing.
+    const example = /^https?:\/\/\*\.[^*]+$/.test(value) ? canonicalOrigin(value.replace('*', 'a')) : undefined;
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}": wildcards are not supported: list each origin exactly, e.g. ${example ?? 'https://a.example.com'}`,
+    });
+    return;
+  }
   const canonical = canonicalOrigin(value);
   if (canonical === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not an origin: expected scheme://host[:port], e.g. https://www.example.com` });
