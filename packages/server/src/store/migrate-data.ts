@@ -309,7 +309,9 @@ async function copyTable(
 ): Promise<number> {
   const perInsert = Math.max(1, Math.min(batchSize, Math.floor(MAX_PARAMETERS / columns.length)));
   const columnList = columns.map(quote).join(', ');
-  const read = sqlite.prepare(`SELECT ${columnList} FROM ${quote(table)} ORDER BY rowid`).raw(true).safeIntegers(true);
+  // In the order the rows were written, where the table has a rowid (a WITHOUT ROWID table has none).
+  const withoutRowid = (sqlite.prepare('SELECT wr FROM pragma_table_list WHERE schema = ? AND name = ?').get('main', table) as { wr: number } | undefined)?.wr === 1;
+  const read = sqlite.prepare(`SELECT ${columnList} FROM ${quote(table)}${withoutRowid ? '' : ' ORDER BY rowid'}`).raw(true).safeIntegers(true);
   let copied = 0;
   let batch: unknown[][] = [];
   const flush = async () => {
