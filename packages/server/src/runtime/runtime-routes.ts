@@ -12,6 +12,8 @@ import { parseOrThrow } from '../http/validation.js';
 import type { RateLimiter } from './rate-limit.js';
 import { DEPLOYMENT_TOKEN_PREFIX, sha256Hex } from './tokens.js';
 import { resolveWidgetTheme } from './widget-theme.js';
+import { accessRefusal, forbidden, unauthorized } from './access.js';
+import { createStreamGuard } from './stream-guard.js';
 
 export const RUNTIME_PREFIX = '/v1/public/runtime';
 const ALLOWED_HEADERS = 'authorization, content-type, x-visitor-token, last-event-id';
@@ -23,13 +25,13 @@ export interface RuntimeOptions {
   bus: EventBus;
   conversations: ConversationService;
   limits: { perIp: RateLimiter; perToken: RateLimiter };
+  /** How often open streams are checked against revocation, origins and pauses (default 500 ms). */
+  streamCheckMs?: number;
   /** Told when a widget stream opens (true) and when it closes (false), for the metrics. */
   onStream?: (open: boolean) => void;
 }
 
 /** `meta.reason` lets a client tell refusals apart without reading the message. */
-const forbidden = (message: string, reason: string) => new ApiError(403, ErrorCode.FORBIDDEN, message, null, { reason });
-const unauthorized = (message: string, reason: string) => new ApiError(401, ErrorCode.UNAUTHORIZED, message, null, { reason });
 
 function rateLimited(retryAfterSeconds: number, scope: string): ApiError {
   return new ApiError(429, ErrorCode.RATE_LIMITED, `Too many requests from this ${scope}; retry in ${retryAfterSeconds} s`, null, {
@@ -49,6 +51,12 @@ function corsHeaders(origin: string): Record<string, string> {
 export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeOptions): void {
   const { db, bus, conversations, limits } = options;
   const tokens = webDeploymentTokens(db);
+  const guard = createStreamGuard({
+    check: async (tokenHash, origin) => accessRefusal(await tokens.resolve(tokenHash), origin),
+    ...(options.streamCheckMs !== undefined && { intervalMs: options.streamCheckMs }),
+    onError: (error) => server.log.warn({ err: error }, 'open widget streams could not be checked'),
+  });
+  server.addHook('onClose', async () => guard.stop());
   const deployments = new WeakMap<FastifyRequest, WebDeploymentRecord>();
   const lastTouched = new Map<string, number>();
   /** Open event streams, each by the function that ends it (with a last chunk when given). */
@@ -74,12 +82,9 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
       throw unauthorized(`Deployment token is missing: send Authorization: Bearer ${DEPLOYMENT_TOKEN_PREFIX}…`, 'TOKEN_MISSING');
     }
     const resolved = await tokens.resolve(sha256Hex(token));
-    if (!resolved) throw unauthorized('Deployment token is not valid', 'TOKEN_INVALID');
-    if (resolved.tokenRevoked) throw unauthorized('Deployment token was revoked', 'TOKEN_REVOKED');
-    const { deployment } = resolved;
-    if (resolved.workspaceSuspended) throw forbidden(`Workspace ${deployment.workspaceId} is suspended`, 'WORKSPACE_SUSPENDED');
-    if (!origin) throw forbidden('Origin header is required: this deployment accepts requests only from its allowed origins', 'ORIGIN_MISSING');
-    if (!deployment.allowedOrigins.includes(origin)) throw forbidden(`Origin ${origin} is not allowed for this deployment`, 'ORIGIN_NOT_ALLOWED');
+    const refusal = accessRefusal(resolved, origin);
+    if (refusal) throw refusal;
+    const { deployment } = resolved!;
     await limit(reply, limits.perToken, deployment.id, 'deployment');
 
     const now = Date.now();
@@ -214,8 +219,14 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
         };
         const unsubscribe = await bus.subscribe(conversation.id, (event) => (replaying ? held.push(event) : send(event)));
         const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+        const unwatch = guard.watch({
+          tokenHash: sha256Hex(/^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1] ?? ''),
+          origin: request.headers.origin,
+          end: (last) => close(last),
+        });
         const close = (last?: string) => {
           clearInterval(heartbeat);
+          unwatch();
           unsubscribe();
           if (streams.delete(close)) options.onStream?.(false);
           if (!raw.writableEnded) raw.end(last);

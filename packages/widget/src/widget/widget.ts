@@ -495,6 +495,7 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
             if (type === 'message') upsert(payload as Message, false);
             else if (type === 'delta') onDelta(payload);
             else if (type === 'typing') setTyping(!!payload.active);
+            else if (type === 'closed') return fail(new HttpError(payload.status, String(payload.message), 0));
             else if (type === 'error') {
               streaming.clear();
               setTyping(false);

@@ -4,6 +4,7 @@ import type { DB, WebDeploymentsTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import type { ResolvedToken } from '../../runtime/access.js';
 
 export interface WebDeploymentRecord extends WebDeployment {
   workspaceId: string;
@@ -34,12 +35,13 @@ export function webDeploymentTokens(db: Kysely<DB>) {
      * The deployment a token hash belongs to, with whether that token (or its deployment) is
      * revoked and whether its workspace is suspended (read in the same query as the token).
      */
-    async resolve(tokenHash: string): Promise<{ deployment: WebDeploymentRecord; tokenRevoked: boolean; workspaceSuspended: boolean } | undefined> {
+    async resolve(tokenHash: string): Promise<ResolvedToken | undefined> {
       const token = await db
         .selectFrom('web_deployment_tokens as t')
         .innerJoin('web_deployments as d', 'd.id', 't.deployment_id')
         .innerJoin('workspaces as w', 'w.id', 'd.workspace_id')
-        .select(['t.deployment_id', 't.revoked_at', 'w.status as workspace_status'])
+        .leftJoin('deployment_configurations as c', 'c.id', 'd.deployment_configuration_id')
+        .select(['t.deployment_id', 't.revoked_at', 'w.status as workspace_status', 'c.status as deployment_status'])
         .where('t.token_hash', '=', tokenHash)
         .executeTakeFirst();
       if (!token) return undefined;
@@ -49,6 +51,7 @@ export function webDeploymentTokens(db: Kysely<DB>) {
           deployment,
           tokenRevoked: token.revoked_at !== null || deployment.revokedAt !== null,
           workspaceSuspended: token.workspace_status === 'suspended',
+          deploymentPaused: token.deployment_status === 'paused' || token.deployment_status === 'archived',
         }
       );
     },
