@@ -496,6 +496,29 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
     expect(copied.stdout).not.toContain(key);
   }, 90_000);
 
+  it('ends with correct channel counters even when the SQLite ones had drifted', async () => {
+    const drifted = join(dataDir, 'drifted.db');
+    const source = new BetterSqlite3(join(dataDir, 'switchboard.db'), { readonly: true });
+    try {
+      await source.backup(drifted);
+    } finally {
+      source.close();
+    }
+    const edit = new BetterSqlite3(drifted);
+    edit.exec(`UPDATE channel_counts SET count = count + 5 WHERE deployment_type = 'sms'; DELETE FROM channel_counts WHERE deployment_type = 'calls'`);
+    edit.close();
+    const into = await emptyPostgres();
+    scratch.push(into);
+    const copied = await runCli(['migrate-data', '--to', into.url, '--from', `sqlite:${drifted}`], sqliteEnv);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stdout).toContain('channel_counts: every count matches a recount of deployment_channels (2 corrected: the SQLite counts had drifted).');
+    expect(copied.stdout).toMatch(/^channel_counts +\d+ +\d+ {2}ok \(1 counter added by the recount\)$/m);
+    expect(await into.query(`SELECT deployment_type, count::int AS count FROM channel_counts WHERE workspace_id = 'ws_default' AND deployment_type IN ('sms', 'calls') ORDER BY 1`)).toEqual([
+      { deployment_type: 'calls', count: 1 },
+      { deployment_type: 'sms', count: 1 },
+    ]);
+  }, 90_000);
+
   it('refuses a --to that is not PostgreSQL, and DATABASE_URL=postgres without --from', async () => {
     const notPostgres = await runCli(['migrate-data', '--to', 'sqlite:/tmp/x.db'], sqliteEnv);
     expect(notPostgres.code).toBe(1);

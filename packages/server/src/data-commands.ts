@@ -98,7 +98,7 @@ function printSummary(result: MigrateDataResult): void {
   const header = ['TABLE', 'SQLITE', 'POSTGRES', ''];
   const rows = result.tables.map((t) => {
     const expected = t.source + (t.added ?? 0);
-    const note = t.target !== expected ? 'DIFFERS' : t.added ? `ok (${t.added} counters added by the recount)` : 'ok';
+    const note = t.target !== expected ? 'DIFFERS' : t.added ? `ok (${t.added} ${t.added === 1 ? 'counter' : 'counters'} added by the recount)` : 'ok';
     return [t.table, String(t.source), String(t.target), note];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
