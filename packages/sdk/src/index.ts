@@ -14,7 +14,7 @@ export {
 export { INVALID_RESPONSE } from './http.js';
 export type { PaginationParams } from './pagination.js';
 export { AgentsResource, type AgentBackendRequest, type CreateAgentRequest, type UpdateAgentRequest } from './resources/agents.js';
-export { ChannelResource } from './resources/channel.js';
+export { ChannelResource, type ConversationCount } from './resources/channel.js';
 export { ConnectionsResource } from './resources/connections.js';
 export {
   ConversationsResource,

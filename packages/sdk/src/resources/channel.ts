@@ -36,6 +36,13 @@ import {
   type UpdateWhatsAppChannelRequest,
 } from '@switchboard/core';
 import { ValidationError } from '../errors.js';
+
+/** Open conversations counted by {@link ChannelResource.getConvCount}. */
+export interface ConversationCount {
+  count: number;
+  view: string;
+  team_id: string | null;
+}
 import type { HttpClient, HttpMethod } from '../http.js';
 import { assertValid, requireId } from '../validation.js';
 
@@ -114,12 +121,33 @@ export class ChannelResource {
     return this.#call('GET', `${CHANNELS}/_count`, undefined, { type: params.type });
   }
 
+  /**
+   * Open conversations on the workspace's messaging channels, for an inbox badge: `view` is
+   * `all` (default), `unassigned`, `assigned` or `waiting` (asked for a person); `teamId` keeps
+   * those assigned to one team.
+   */
+  async getConvCount(params: { view?: 'all' | 'unassigned' | 'assigned' | 'waiting'; teamId?: string } = {}): Promise<ConversationCount> {
+    return this.#call('GET', `${CHANNELS}/_conv_count`, undefined, { view: params.view, team_id: params.teamId });
+  }
+
+  /** Replaces a channel's name and whole configuration (keys left out return to their defaults). */
+  async replace(request: { channel_id: string; name?: string; config?: Record<string, unknown>; active?: boolean }): Promise<Channel> {
+    requireId(request.channel_id, 'channel_id');
+    return this.#call('POST', `${CHANNELS}/_replace`, request);
+  }
+
   // ------------------------------------------------------------------ per-type creation
 
   /** A web chat channel. Without `url` a unique placeholder URL identifies it. */
   async createWeb(request: CreateWebChannelRequest): Promise<Channel> {
     assertValid(createWebChannelSchema, request);
     return this.#call('POST', `${CHANNELS}/_web`, request);
+  }
+
+  /** {@link createWeb} at the v3 path. */
+  async createWebV3(request: CreateWebChannelRequest): Promise<Channel> {
+    assertValid(createWebChannelSchema, request);
+    return this.#call('POST', '/channel-service/v3/channels/_web', request);
   }
 
   /** A Facebook Messenger channel for a page the credential manages (see {@link getFacebookPages}). */
@@ -144,6 +172,12 @@ export class ChannelResource {
   async createInstagram(request: CreateInstagramChannelRequest): Promise<Channel> {
     assertValid(createInstagramChannelSchema, request);
     return this.#call('POST', `${CHANNELS}/_instagram`, request);
+  }
+
+  /** {@link createInstagram} at the SDK's `_instagramV2` path. */
+  async createInstagramV2(request: CreateInstagramChannelRequest): Promise<Channel> {
+    assertValid(createInstagramChannelSchema, request);
+    return this.#call('POST', `${CHANNELS}/_instagramV2`, request);
   }
 
   /** An email channel for `email`; replies go out through an email credential's SMTP server. */
@@ -172,6 +206,18 @@ export class ChannelResource {
   async createWhatsApp(request: CreateWhatsAppChannelRequest): Promise<Channel> {
     assertValid(createWhatsAppChannelSchema, request);
     return this.#call('POST', `${CHANNELS}/_whatsapp`, request);
+  }
+
+  /** {@link createWhatsApp} at the v2 path. */
+  async createWhatsAppV2(request: CreateWhatsAppChannelRequest): Promise<Channel> {
+    assertValid(createWhatsAppChannelSchema, request);
+    return this.#call('POST', '/channel-service/v2/channels/_whatsapp', request);
+  }
+
+  /** {@link createWhatsApp} at the v3 path. */
+  async createWhatsAppV3(request: CreateWhatsAppChannelRequest): Promise<Channel> {
+    assertValid(createWhatsAppChannelSchema, request);
+    return this.#call('POST', '/channel-service/v3/channels/_whatsapp', request);
   }
 
   /** Changes a WhatsApp channel's token, app secret, phone number id or name: `updateWhatsApp({ id, ... })` or `updateWhatsApp(id, { ... })`. */
@@ -219,8 +265,8 @@ export class ChannelResource {
 
   // ------------------------------------------------------------------ workflows and teams
 
-  /** Attaches a workflow to the channel. */
-  async updateChannelWorkflow(channelId: string, workflowId: string): Promise<Channel> {
+  /** Attaches a workflow to the channel; the answer is the channel with `success: true`. */
+  async updateChannelWorkflow(channelId: string, workflowId: string): Promise<Channel & { success: true }> {
     requireId(channelId, 'channelId');
     requireId(workflowId, 'workflowId');
     return this.#call('PUT', workflowPath(channelId), { workflow_id: workflowId });

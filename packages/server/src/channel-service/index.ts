@@ -29,7 +29,6 @@ import {
   listAssignableTeamsQuerySchema,
   listChannelsQuerySchema,
   updateChannelSchema,
-  updateChannelWorkflowSchema,
   updateCredentialSchema,
   updateFacebookChannelSchema,
   updateWhatsAppChannelSchema,
@@ -41,6 +40,7 @@ import { DATABASE_RETRY_AFTER_SECONDS } from '../store/faults.js';
 import { parseOrThrow } from '../http/validation.js';
 import { ChannelServiceError, channelServiceErrorBody, renameDetails, toChannelServiceError } from './errors.js';
 import { channelService, type ChannelServiceDeps } from './service.js';
+import { channelServiceCompat, convCountQuerySchema, replaceChannelSchema } from './compat.js';
 
 export { channelService, placeholderWebUrl, type ChannelService, type ChannelServiceDeps } from './service.js';
 export { ChannelServiceError, type ChannelServiceErrorBody } from './errors.js';
@@ -103,6 +103,7 @@ export function registerChannelService(server: FastifyInstance, deps: ChannelSer
   root[REGISTERED] = true;
 
   const service = channelService(deps);
+  const compat = channelServiceCompat(deps.db, service);
   const authenticate = apiKeyAuthenticator(deps.db, deps.secretBox);
 
   server.register(
@@ -135,6 +136,8 @@ export function registerChannelService(server: FastifyInstance, deps: ChannelSer
         const { type } = parseQuery(listChannelsQuerySchema, request);
         return service.list(ws(request), type);
       });
+      app.get('/v1/channels/_conv_count', async (request) => compat.convCount(ws(request), parseQuery(convCountQuerySchema, request)));
+      app.post('/v1/channels/_replace', async (request) => compat.replace(ws(request), parseBody(replaceChannelSchema, request)));
       app.get('/v1/channels/_count', async (request) => {
         const { type } = parseQuery(listChannelsQuerySchema, request);
         return service.count(ws(request), type);
@@ -153,18 +156,23 @@ export function registerChannelService(server: FastifyInstance, deps: ChannelSer
 
       // Per-type creation
       const created = (reply: FastifyReply, channel: unknown) => reply.code(201).send(channel);
-      app.post('/v1/channels/_web', async (request, reply) => created(reply, await service.createWeb(ws(request), parseBody(createWebChannelSchema, request))));
-      app.post('/v1/channels/_whatsapp', async (request, reply) =>
-        created(reply, await service.createWhatsApp(ws(request), parseBody(createWhatsAppChannelSchema, request))),
-      );
+      // The SDK's v1/v2/v3 spellings of one creation each answer the same.
+      for (const version of ['v1', 'v3']) {
+        app.post(`/${version}/channels/_web`, async (request, reply) => created(reply, await service.createWeb(ws(request), parseBody(createWebChannelSchema, request))));
+      }
+      for (const version of ['v1', 'v2', 'v3']) {
+        app.post(`/${version}/channels/_whatsapp`, async (request, reply) =>
+          created(reply, await service.createWhatsApp(ws(request), parseBody(createWhatsAppChannelSchema, request))),
+        );
+      }
       app.post('/v1/channels/_email', async (request, reply) => created(reply, await service.createEmail(ws(request), parseBody(createEmailChannelSchema, request))));
       app.post('/v1/channels/_wechat', async (request, reply) =>
         created(reply, await service.createWechat(ws(request), parseBody(createWechatChannelSchema, request))),
       );
       app.post('/v1/channels/_line', async (request, reply) => created(reply, await service.createLine(ws(request), parseBody(createLineChannelSchema, request))));
-      app.post('/v1/channels/_instagram', async (request, reply) =>
-        created(reply, await service.createInstagram(ws(request), parseBody(createInstagramChannelSchema, request))),
-      );
+      for (const path of ['/v1/channels/_instagram', '/v1/channels/_instagramV2']) {
+        app.post(path, async (request, reply) => created(reply, await service.createInstagram(ws(request), parseBody(createInstagramChannelSchema, request))));
+      }
       app.post('/v3/channels/_facebook', async (request, reply) =>
         created(reply, await service.createFacebook(ws(request), parseBody(createFacebookChannelSchema, request))),
       );
@@ -174,6 +182,7 @@ export function registerChannelService(server: FastifyInstance, deps: ChannelSer
       // Credentials
       app.get('/v1/channels/credentials/:id', async (request) => service.getCredential(ws(request), idParam(request)));
       app.get('/v1/channels/credentials/:id/pages', async (request) => service.getFacebookPages(ws(request), idParam(request)));
+      app.get('/v1/channels/_facebook/credential/:id', async (request) => service.getFacebookPages(ws(request), idParam(request)));
       app.put('/v1/channels/credentials/:id', async (request) =>
         service.updateCredential(ws(request), idParam(request), parseBody(updateCredentialSchema, request)),
       );
@@ -182,14 +191,9 @@ export function registerChannelService(server: FastifyInstance, deps: ChannelSer
         return SUCCESS;
       });
 
-      // Workflows (the path id is the channel's)
-      app.put('/v1/channels/workflows/:id', async (request) =>
-        service.updateChannelWorkflow(ws(request), idParam(request), parseBody(updateChannelWorkflowSchema, request).workflow_id),
-      );
-      app.delete('/v1/channels/workflows/:id', async (request) => {
-        await service.deleteChannelWorkflow(ws(request), idParam(request));
-        return SUCCESS;
-      });
+      // Workflows: the path id is the workflow's (channel_id in the body) or the channel's (workflow_id in the body)
+      app.put('/v1/channels/workflows/:id', async (request) => compat.attachWorkflow(ws(request), idParam(request), request.body));
+      app.delete('/v1/channels/workflows/:id', async (request) => compat.detachWorkflow(ws(request), idParam(request)));
 
       // Teams
       app.get('/v1/assign/teams/all', async (request) => {
