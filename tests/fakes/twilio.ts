@@ -17,6 +17,8 @@ export interface FakeTwilioRequest {
   body: string;
   /** Decoded form fields (first value of each). */
   form: Record<string, string>;
+  /** When the request arrived (epoch ms), before any `delayMs`. */
+  receivedAt: number;
 }
 
 export interface FakeTwilioMessage {
@@ -109,6 +111,7 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
   };
 
   const server: Server = createServer((req, res) => {
+    const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => setTimeout(handle, options.delayMs ?? 0));
@@ -117,7 +120,7 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
       const path = req.url ?? '';
       const form: Record<string, string> = {};
       for (const [name, value] of new URLSearchParams(body)) if (!(name in form)) form[name] = value;
-      fake.requests.push({ method: req.method ?? '', path, headers: req.headers, body, form });
+      fake.requests.push({ method: req.method ?? '', path, headers: req.headers, body, form, receivedAt });
       if (dropping) {
         req.socket.destroy();
         return;

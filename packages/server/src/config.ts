@@ -136,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     delivery: {
       maxAttempts: positiveInt(env, 'DELIVERY_MAX_ATTEMPTS', 8),
       baseDelayMs: positiveInt(env, 'DELIVERY_RETRY_BASE_MS', 1000),
-      leaseMs: positiveInt(env, 'DELIVERY_LEASE_MS', 30_000),
+      leaseMs: positiveInt(env, 'DELIVERY_LEASE_MS', 4_000),
       maxReplySegments: positiveInt(env, 'MAX_REPLY_SEGMENTS', 10),
     },
     runtimeRateLimits: {

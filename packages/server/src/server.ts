@@ -48,7 +48,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ...(config.metricsToken && { metricsToken: config.metricsToken }),
       ...(database.poolStats && { poolStats: database.poolStats }),
       delivery: config.delivery,
-      inbox: { leaseMs: Math.max(config.delivery.leaseMs, 5000) },
+      inbox: { leaseMs: config.delivery.leaseMs },
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
     const { server } = app;

@@ -6,7 +6,8 @@ import { inboundEventsRepository, type StoredInboundEvent } from '../store/repos
 import { workspaceRepositories } from '../store/repositories/index.js';
 import type { ConversationService } from '../conversations/conversation-service.js';
 import type { InboundEvent } from './adapter.js';
-import { createWorkLoop } from '../outbox/work-loop.js';
+import { DEFAULT_LEASE_MS, createClaimLoop, persist } from '../outbox/claim-loop.js';
+import { isDatabaseFault } from '../store/faults.js';
 
 const MAX_PROCESSING_ATTEMPTS = 5;
 const PROCESSING_CONCURRENCY = 4;
@@ -15,7 +16,9 @@ export interface InboxOptions {
   db: Kysely<DB>;
   conversations: ConversationService;
   logger: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
+  /** How long a claim holds unless renewed; it is renewed every `renewMs` (a third of it) while the event is processed. */
   leaseMs?: number;
+  renewMs?: number;
   pollMs?: number;
 }
 
@@ -31,7 +34,7 @@ class Unroutable extends Error {}
 export function createInbox(options: InboxOptions) {
   const { db, conversations, logger } = options;
   const events = inboundEventsRepository(db);
-  const leaseMs = options.leaseMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   async function route(stored: StoredInboundEvent, event: InboundEvent) {
     const connection = await findConnection(db, stored.connectionId);
     if (!connection) throw new Unroutable(`Connection ${stored.connectionId} no longer exists`);
@@ -80,30 +83,47 @@ export function createInbox(options: InboxOptions) {
       if (!finished) throw new Error('the agent turn did not complete');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // The database, not the event: rethrown, and the event is given back without spending an attempt.
+      if (isDatabaseFault(error)) throw error;
       const giveUp = error instanceof Unroutable || stored.attempts >= MAX_PROCESSING_ATTEMPTS;
-      await events.markFailed(stored.id, message, giveUp);
+      await persist(() => events.markFailed(stored.id, message, giveUp));
       logger.warn({ inboundEventId: stored.id, providerEventId: stored.providerEventId, err: message, giveUp }, 'inbound event not processed');
     }
   }
 
-  async function drain(): Promise<void> {
-    for (;;) {
-      // A few at a time: processing shares the event loop with the webhooks being acknowledged,
-      // and acknowledging comes first. A burst leaves a backlog here, not slow acknowledgements.
-      const batch = await events.claim(PROCESSING_CONCURRENCY, leaseMs);
-      if (batch.length === 0) return;
-      await Promise.all(batch.map(processOne));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  const loop = createWorkLoop({ drain, pollMs: options.pollMs ?? 2000, onError: (error) => logger.error({ err: error }, 'inbox pass failed') });
+  // A few at a time: processing shares the event loop with the webhooks being acknowledged, and
+  // acknowledging comes first. A burst leaves a backlog here, not slow acknowledgements.
+  const loop = createClaimLoop<StoredInboundEvent>({
+    name: 'inbound event',
+    claim: (limit) => events.claim(limit, leaseMs),
+    run: processOne,
+    renew: async (claimed) => {
+      const until = Date.now() + leaseMs;
+      const held: StoredInboundEvent[] = [];
+      for (const event of claimed) if (await events.renew(event.id, event.leaseUntil, until)) held.push({ ...event, leaseUntil: until });
+      return held;
+    },
+    release: async (claimed) => (await Promise.all(claimed.map((event) => events.release(event.id, event.leaseUntil)))).filter(Boolean).length,
+    concurrency: PROCESSING_CONCURRENCY,
+    batchSize: PROCESSING_CONCURRENCY,
+    leaseMs,
+    ...(options.renewMs !== undefined && { renewMs: options.renewMs }),
+    pollMs: options.pollMs ?? 1000,
+    logger,
+    yieldBetweenClaims: true,
+  });
 
   return {
     kick: loop.kick,
-    start: loop.kick,
+    start: loop.start,
     /** Resolves once nothing is being processed (tests). */
     idle: loop.idle,
+    /** Events claimed by this node and not finished yet. */
+    inFlight: loop.inFlight,
+    /**
+     * Stops claiming, waits for the events being processed until `deadline` (epoch ms; without one,
+     * until they end), then gives back what is still unfinished so another node takes it at once.
+     */
     stop: loop.stop,
   };
 }

@@ -6,9 +6,10 @@ import { findConnection } from '../store/repositories/connections.js';
 import { DeliveryError, type OutboundMessage } from '../channels/adapter.js';
 import type { ProviderRegistry } from '../channels/registry.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
-import { createWorkLoop } from './work-loop.js';
 import { emitEvent } from '../webhooks/events.js';
 import { sendWebhookEvent } from '../webhooks/sender.js';
+import { isDatabaseFault } from '../store/faults.js';
+import { DEFAULT_LEASE_MS, createClaimLoop, errorText, persist } from './claim-loop.js';
 
 export interface DispatcherOptions {
   db: Kysely<DB>;
@@ -21,10 +22,15 @@ export interface DispatcherOptions {
   /** First retry delay; each later one doubles, capped at `maxDelayMs`, with jitter. */
   baseDelayMs: number;
   maxDelayMs?: number;
-  /** How long a claim holds before another node may take the row over (the holder died). */
+  /**
+   * How long a claim holds before another node may take the row over (the holder died). The holder
+   * renews it while the send runs, every `renewMs` (a third of the lease unless given).
+   */
   leaseMs?: number;
+  renewMs?: number;
   /** How often to look for due work even when nothing was kicked (retries, other nodes' rows). */
   pollMs?: number;
+  /** Rows claimed per query, and sent at once at most. */
   batchSize?: number;
   /** Called after each outcome (tests, events). */
   onOutcome?: (delivery: DeliveryRecord, outcome: 'sent' | 'retry' | 'dead', error?: string) => void;
@@ -40,15 +46,15 @@ export function nextDelay(attempt: number, base: number, cap: number, retryAfter
 /**
  * Sends outbox rows through their provider adapters. Rows are claimed in batches under a
  * lease (FOR UPDATE SKIP LOCKED on PostgreSQL), so any number of nodes can dispatch at
- * once without sending a row twice; a row whose node died is taken over when its lease
- * runs out, and the provider's idempotency key (the reply's message id) makes that resend
- * harmless where the provider supports one.
+ * once without sending a row twice. The lease is renewed while the send runs; a row whose
+ * node died is taken over when its lease runs out, and the provider's idempotency key (the
+ * reply's message id) makes that resend harmless where the provider supports one.
  */
 export function createDispatcher(options: DispatcherOptions) {
   const { db, registry, connections, logger } = options;
   const node = `node_${randomBytes(6).toString('hex')}`;
   const repo = deliveriesRepository(db);
-  const leaseMs = options.leaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const batchSize = options.batchSize ?? 25;
   const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
   /** A reply goes through its connection's adapter; an event to its webhook subscription. */
@@ -82,37 +88,64 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   async function deliver(delivery: DeliveryRecord): Promise<void> {
+    let receipt: Awaited<ReturnType<typeof send>>;
     try {
-      const receipt = await send(delivery);
-      if (await repo.markSent(delivery.id, node, receipt.providerMessageId ?? null)) options.onOutcome?.(delivery, 'sent');
+      receipt = await send(delivery);
     } catch (error) {
-      const failure = error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error));
-      const dead = !failure.options.retryable || delivery.attempts >= delivery.maxAttempts;
-      // Whole milliseconds: the column is a bigint, and PostgreSQL refuses a fractional value (the jitter makes one).
-      const at = Date.now() + Math.ceil(nextDelay(delivery.attempts, options.baseDelayMs, maxDelayMs, failure.options.retryAfterMs));
-      if (dead && delivery.kind !== 'event') await markReplyDead(delivery, failure.message);
-      else await repo.markFailed(delivery.id, node, failure.message, dead ? { dead: true } : { dead: false, at });
-      if (dead) logger.error({ deliveryId: delivery.id, attempts: delivery.attempts, err: failure.message }, 'delivery dead-lettered');
-      else logger.warn({ deliveryId: delivery.id, attempts: delivery.attempts, err: failure.message }, 'delivery failed; will retry');
-      options.onOutcome?.(delivery, dead ? 'dead' : 'retry', failure.message);
+      // A database fault here is not the provider's: it is rethrown, and the row is given back without spending the attempt.
+      if (isDatabaseFault(error)) throw error;
+      return failed(delivery, error);
+    }
+    // Sent: record it, waiting out a short database fault rather than sending it again later.
+    try {
+      if (await persist(() => repo.markSent(delivery.id, node, receipt.providerMessageId ?? null))) options.onOutcome?.(delivery, 'sent');
+    } catch (error) {
+      // Still claimed by this node: once the lease runs out, the row is sent again, under the same idempotency key.
+      logger.error({ deliveryId: delivery.id, err: errorText(error) }, 'delivery sent, but the database did not record it');
     }
   }
 
-  async function drainDue(): Promise<void> {
-    for (;;) {
-      const batch = await repo.claim(node, batchSize, leaseMs);
-      if (batch.length === 0) return;
-      await Promise.all(batch.map(deliver));
-    }
+  /** A refused or failed send: retried later, or dead-lettered. */
+  async function failed(delivery: DeliveryRecord, error: unknown): Promise<void> {
+    const failure = error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error));
+    const dead = !failure.options.retryable || delivery.attempts >= delivery.maxAttempts;
+    // Whole milliseconds: the column is a bigint, and PostgreSQL refuses a fractional value (the jitter makes one).
+    const at = Date.now() + Math.ceil(nextDelay(delivery.attempts, options.baseDelayMs, maxDelayMs, failure.options.retryAfterMs));
+    if (dead && delivery.kind !== 'event') await persist(() => markReplyDead(delivery, failure.message));
+    else await persist(() => repo.markFailed(delivery.id, node, failure.message, dead ? { dead: true } : { dead: false, at }));
+    if (dead) logger.error({ deliveryId: delivery.id, attempts: delivery.attempts, err: failure.message }, 'delivery dead-lettered');
+    else logger.warn({ deliveryId: delivery.id, attempts: delivery.attempts, err: failure.message }, 'delivery failed; will retry');
+    options.onOutcome?.(delivery, dead ? 'dead' : 'retry', failure.message);
   }
 
-  const loop = createWorkLoop({ drain: drainDue, pollMs: options.pollMs ?? 1000, onError: (error) => logger.error({ err: error }, 'dispatcher pass failed') });
+  const loop = createClaimLoop<DeliveryRecord>({
+    name: 'delivery',
+    claim: (limit) => repo.claim(node, limit, leaseMs),
+    run: deliver,
+    renew: async (rows) => {
+      const held = new Set(await repo.renew(node, rows.map((row) => row.id), leaseMs));
+      return rows.filter((row) => held.has(row.id));
+    },
+    release: (rows) => repo.release(node, rows.map((row) => row.id)),
+    concurrency: batchSize,
+    batchSize,
+    leaseMs,
+    ...(options.renewMs !== undefined && { renewMs: options.renewMs }),
+    pollMs: options.pollMs ?? 1000,
+    logger,
+  });
 
   return {
     node,
     kick: loop.kick,
-    start: loop.kick,
+    start: loop.start,
     idle: loop.idle,
+    /** Rows claimed by this node and not finished yet. */
+    inFlight: loop.inFlight,
+    /**
+     * Stops claiming, waits for the sends in progress until `deadline` (epoch ms; without one, until
+     * they end), then gives back what is still unfinished so another node takes it at once.
+     */
     stop: loop.stop,
   };
 }

@@ -118,6 +118,36 @@ export function deliveriesRepository(db: Kysely<DB>) {
       return rows.map(toDelivery);
     },
 
+    /** Extends this node's lease on rows it is still sending (the heartbeat); the ids it still holds. */
+    async renew(node: string, ids: readonly string[], leaseMs: number, now = Date.now()): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .updateTable('deliveries')
+        .set({ locked_until: now + leaseMs })
+        .where('id', 'in', [...ids])
+        .where('locked_by', '=', node)
+        .where('status', '=', 'sending')
+        .returning('id')
+        .execute();
+      return rows.map((row) => row.id);
+    },
+
+    /**
+     * Gives rows this node claimed but will not finish (it is shutting down) back at once, due now,
+     * without counting the attempt: another node takes them on its next pass instead of after the lease.
+     */
+    async release(node: string, ids: readonly string[], now = Date.now()): Promise<number> {
+      if (ids.length === 0) return 0;
+      const result = await db
+        .updateTable('deliveries')
+        .set({ status: 'pending', locked_by: null, locked_until: null, next_attempt_at: now, attempts: sql`attempts - 1`, updated_at: now })
+        .where('id', 'in', [...ids])
+        .where('locked_by', '=', node)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     /** Records success, but only if this node still holds the row (a lease that ran out lost it). */
     async markSent(id: string, node: string, providerMessageId: string | null): Promise<boolean> {
       const now = Date.now();

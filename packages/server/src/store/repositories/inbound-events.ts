@@ -10,6 +10,8 @@ export interface StoredInboundEvent {
   event: unknown;
   attempts: number;
   receivedAt: number;
+  /** When this claim's lease runs out; it also tells this claim apart from a later one by another node. */
+  leaseUntil: number;
 }
 
 /** Verified webhook events: recorded before they are acknowledged, processed after. */
@@ -66,7 +68,32 @@ export function inboundEventsRepository(db: Kysely<DB>) {
         event: JSON.parse(row.event) as unknown,
         attempts: row.attempts,
         receivedAt: row.received_at,
+        leaseUntil: now + leaseMs,
       }));
+    },
+
+    /** Extends a claim that is still this one (same lease deadline, still processing) to `until`; false when it was lost or finished. */
+    async renew(id: string, leaseUntil: number, until: number): Promise<boolean> {
+      const result = await db
+        .updateTable('inbound_events')
+        .set({ processed_at: until })
+        .where('id', '=', id)
+        .where('status', '=', 'processing')
+        .where('processed_at', '=', leaseUntil)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Gives an unfinished claim back at once (this node is shutting down), without counting the attempt. */
+    async release(id: string, leaseUntil: number): Promise<boolean> {
+      const result = await db
+        .updateTable('inbound_events')
+        .set({ status: 'pending', processed_at: null, attempts: sql`attempts - 1` })
+        .where('id', '=', id)
+        .where('status', '=', 'processing')
+        .where('processed_at', '=', leaseUntil)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     /** Done: the event keeps its ids but loses its body (the transcript holds it where recording is on). */
