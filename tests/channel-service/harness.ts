@@ -16,6 +16,8 @@ import { connectionsRepository } from '../../packages/server/src/store/repositor
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace, type TestWorkspace } from '../helpers/app.js';
 import { fakesEgress } from '../helpers/egress.js';
+import { startFakeGraph } from '../fakes/graph.js';
+import { startFakeLine } from '../fakes/line.js';
 
 export interface ChannelServiceServer {
   baseUrl: string;
@@ -151,4 +153,36 @@ export async function activate(server: ChannelServiceServer, workspaceId: string
     backend: { type: 'echo' },
   } as never);
   return repos.deployments.insert({ deploymentChannelId: channelId, agentId: agent.id, status: status as never });
+}
+
+export interface MetaAndLineSetup {
+  accessToken: string;
+  additionalAccessTokens?: string[];
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  pages: NonNullable<Parameters<typeof startFakeGraph>[0]['pages']>;
+  lineToken: string;
+  bot: { userId: string; displayName: string };
+}
+
+/** A channel-service server whose Meta and LINE lookups answer from local fakes holding one WhatsApp number, some pages and a LINE bot. */
+export async function startWithMetaAndLine(engine: Engine, setup: MetaAndLineSetup) {
+  const graph = await startFakeGraph({
+    accessToken: setup.accessToken,
+    ...(setup.additionalAccessTokens && { additionalAccessTokens: setup.additionalAccessTokens }),
+    phoneNumbers: { [setup.phoneNumberId]: { displayPhoneNumber: setup.displayPhoneNumber, verifiedName: 'Acme' } },
+    pages: setup.pages,
+  });
+  const line = await startFakeLine({ accessToken: setup.lineToken, botInfo: setup.bot });
+  const server = await startChannelServiceServer(engine, { fakeBaseUrls: { meta: graph.url, line: line.url } });
+  return {
+    graph,
+    line,
+    server,
+    async close() {
+      await server.close();
+      await graph.close();
+      await line.close();
+    },
+  };
 }

@@ -6,9 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APIError, ConflictError, NotFoundError, SwitchboardClient, ValidationError, type Channel } from '@switchboard/sdk';
 import { ENGINES } from '../helpers/engines.js';
-import { startFakeGraph, type FakeGraph } from '../fakes/graph.js';
-import { startFakeLine, type FakeLine } from '../fakes/line.js';
-import { activate, seedMetaCredential, startChannelServiceServer, type ChannelServiceServer } from './harness.js';
+import { activate, seedMetaCredential, startWithMetaAndLine, type ChannelServiceServer } from './harness.js';
 
 const TOKEN = 'EAAGsdkSystemUserToken';
 const USER_TOKEN = 'EAAGsdkUserToken';
@@ -19,28 +17,25 @@ const IG = '17841400000000001';
 const BOT = `U${'c'.repeat(32)}`;
 
 describe.each(ENGINES)('client.channel on %s', (engine) => {
-  let graph: FakeGraph;
-  let line: FakeLine;
+  let fakes: Awaited<ReturnType<typeof startWithMetaAndLine>>;
   let server: ChannelServiceServer;
 
   beforeAll(async () => {
-    graph = await startFakeGraph({
+    fakes = await startWithMetaAndLine(engine, {
       accessToken: TOKEN,
       additionalAccessTokens: [USER_TOKEN],
-      phoneNumbers: { [PHONE]: { displayPhoneNumber: '+1 202-555-0147', verifiedName: 'Acme' } },
+      phoneNumberId: PHONE,
+      displayPhoneNumber: '+1 202-555-0147',
       pages: [
         { id: PAGE_A, name: 'Acme', category: 'Software', instagramBusinessAccount: { id: IG, username: 'acme' } },
         { id: PAGE_B, name: 'Acme Careers' },
       ],
+      lineToken: 'sdk-line-token',
+      bot: { userId: BOT, displayName: 'SDK Bot' },
     });
-    line = await startFakeLine({ accessToken: 'sdk-line-token', botInfo: { userId: BOT, displayName: 'SDK Bot' } });
-    server = await startChannelServiceServer(engine, { fakeBaseUrls: { meta: graph.url, line: line.url } });
+    server = fakes.server;
   });
-  afterAll(async () => {
-    await server?.close();
-    await graph?.close();
-    await line?.close();
-  });
+  afterAll(() => fakes?.close());
 
   async function setup(options: { headers?: Record<string, string>; baseSuffix?: string } = {}) {
     const ws = await server.newWorkspace();

@@ -6,9 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/engines.js';
-import { startFakeGraph, type FakeGraph } from '../fakes/graph.js';
-import { startFakeLine, type FakeLine } from '../fakes/line.js';
-import { activate, seedMetaCredential, startChannelServiceServer, type ChannelServiceServer } from '../channel-service/harness.js';
+import { activate, seedMetaCredential, startWithMetaAndLine, type ChannelServiceServer } from '../channel-service/harness.js';
 
 const TOKEN = 'EAAGimbraceSystemToken';
 const PHONE = '106540352249999';
@@ -88,27 +86,24 @@ function imbraceChannel(base: string, apiKey: string) {
 const METHODS = 30;
 
 describe.each(ENGINES)("iMBRACE's client.channel against Switchboard on %s", (engine) => {
-  let graph: FakeGraph;
-  let line: FakeLine;
+  let fakes: Awaited<ReturnType<typeof startWithMetaAndLine>>;
   let server: ChannelServiceServer;
 
   beforeAll(async () => {
-    graph = await startFakeGraph({
+    fakes = await startWithMetaAndLine(engine, {
       accessToken: TOKEN,
-      phoneNumbers: { [PHONE]: { displayPhoneNumber: '+1 202-555-0188', verifiedName: 'Acme' } },
+      phoneNumberId: PHONE,
+      displayPhoneNumber: '+1 202-555-0188',
       pages: [
         { id: PAGE_A, name: 'Acme', category: 'Software', instagramBusinessAccount: { id: IG, username: 'acme' } },
         { id: PAGE_B, name: 'Acme Careers' },
       ],
+      lineToken: 'imbrace-line-token',
+      bot: { userId: BOT, displayName: 'Imbrace Bot' },
     });
-    line = await startFakeLine({ accessToken: 'imbrace-line-token', botInfo: { userId: BOT, displayName: 'Imbrace Bot' } });
-    server = await startChannelServiceServer(engine, { fakeBaseUrls: { meta: graph.url, line: line.url } });
+    server = fakes.server;
   });
-  afterAll(async () => {
-    await server?.close();
-    await graph?.close();
-    await line?.close();
-  });
+  afterAll(() => fakes?.close());
 
   it('answers every one of the SDK methods at its own path', async () => {
     const { apiKey, workspaceId } = await server.newWorkspace();

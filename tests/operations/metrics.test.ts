@@ -5,6 +5,7 @@ import { buildApp, loadConfig, type App } from '@switchboard/server';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace } from '../helpers/app.js';
 import { waitUntil } from '../helpers/wait.js';
+import { queueRefusedWebhookEvent } from '../helpers/refused-webhook.js';
 
 /** The value of one sample in Prometheus text, or undefined when the line is absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -70,16 +71,8 @@ describe.each(ENGINES)('metrics on %s', (engine) => {
   });
 
   it('reports delivery attempts by outcome and the dead-letter gauge from the database', async () => {
-    const created = await app.server.inject({
-      method: 'POST',
-      url: '/v1/webhooks',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ url: 'https://hooks.example.com/in', events: ['*'] }),
-    });
-    const id = created.json().data.id as string;
     // The policy refuses this address when it is sent to: the attempt fails at once and, with one attempt allowed, is dead.
-    await database.db.updateTable('webhook_subscriptions').set({ url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/` }).where('id', '=', id).execute();
-    await app.server.inject({ method: 'POST', url: `/v1/webhooks/${id}/test`, headers: { authorization: `Bearer ${key}` } });
+    await queueRefusedWebhookEvent(app, database.db, key, `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/`);
     const text = await waitUntil(async () => {
       const body = await scrape();
       return (sample(body, 'switchboard_outbox_dead') ?? 0) >= 1 ? body : undefined;

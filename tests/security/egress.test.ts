@@ -11,6 +11,7 @@ import { buildApp, createEgressFetch, egressPolicy, parseEgressAllow, type App }
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace } from '../helpers/app.js';
 import { waitUntil } from '../helpers/wait.js';
+import { queueRefusedWebhookEvent } from '../helpers/refused-webhook.js';
 
 /** Loopback written every way a URL parser accepts, plus the other ranges the policy refuses. */
 const REFUSED_HOSTS = [
@@ -239,15 +240,7 @@ describe.each(ENGINES)('a stored target that the policy refuses, on %s', (engine
   });
 
   it('is refused when sent (a URL saved before the policy, or a name that later resolves inside), and the listener hears nothing', async () => {
-    const created = await app.server.inject({
-      method: 'POST',
-      url: '/v1/webhooks',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ url: 'https://hooks.example.com/in', events: ['*'] }),
-    });
-    const id = created.json().data.id as string;
-    await database.db.updateTable('webhook_subscriptions').set({ url: internalUrl }).where('id', '=', id).execute();
-    const test = await app.server.inject({ method: 'POST', url: `/v1/webhooks/${id}/test`, headers: { authorization: `Bearer ${key}` } });
+    const test = await queueRefusedWebhookEvent(app, database.db, key, internalUrl);
     expect(test.statusCode).toBe(200);
     const deliveryId = test.json().data.deliveryId as string;
     const delivery = await waitUntil(async () => {
