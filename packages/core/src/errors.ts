@@ -7,10 +7,16 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 431: the request line and headers are larger than the server reads. */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** 408: the request did not arrive in time. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL: 'INTERNAL',
   /** 503: the database could not be reached or used; retry after the Retry-After header. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /** 503: this node is shutting down; retry (another node answers). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,6 +4,7 @@ import { ErrorCode } from '@switchboard/core';
 import type { DB } from './store/schema.js';
 import { ApiError } from './http/errors.js';
 import { errorBody } from './http/envelope.js';
+import { MAX_HEADER_BYTES, refuseWhileClosing, writeClientError } from './http/transport-errors.js';
 import { apiKeyAuthenticator } from './http/auth.js';
 import { registerRoute, type RouteDefinition } from './http/route.js';
 import { createServices, type Services } from './services.js';
@@ -149,7 +150,10 @@ export function buildApp(options: AppOptions): App {
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Answered in the wire format by refuseWhileClosing instead.
+    return503OnClosing: false,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: writeClientError,
     // A hop count trusts that many proxies nearest to the server, as proxy-addr counts them.
     ...(options.trustProxy !== undefined && {
       trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy,
@@ -164,6 +168,7 @@ export function buildApp(options: AppOptions): App {
       return reply.code(apiError.status).send(errorBody(apiError));
     },
   });
+  refuseWhileClosing(server);
   const publicUrl = options.publicUrl ?? 'http://localhost:8787';
   const secretBox = options.secretBox ?? SecretBox.random();
   const egress = options.egress ?? egressPolicy();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCode } from '@switchboard/core';
 import type { NamedSchema, RouteDefinition } from '../http/route.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -31,7 +32,7 @@ const errorBody: JsonSchema = {
   properties: {
     success: { const: false },
     status: { type: 'integer' },
-    code: { type: 'string', enum: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL', 'DATABASE_UNAVAILABLE'] },
+    code: { type: 'string', enum: Object.values(ErrorCode) },
     message: { type: 'string' },
     meta: { type: 'object' },
     timestamp: { type: 'integer', description: 'Epoch milliseconds' },

@@ -125,9 +125,13 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
       });
 
       scope.addHook('onRequest', async (request, reply) => {
-        if (request.method !== 'OPTIONS' && request.routeOptions.url !== `${RUNTIME_PREFIX}/origin-check`) {
-          await authenticate(request, reply);
+        if (request.method === 'OPTIONS' || request.routeOptions.url === `${RUNTIME_PREFIX}/origin-check`) {
+          // No token to check, but each reads the database: counted per address like every runtime request.
+          if (request.method !== 'OPTIONS') reply.headers({ 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' });
+          await limit(reply, limits.perIp, request.ip, 'address');
+          return;
         }
+        await authenticate(request, reply);
       });
 
       /**
