@@ -25,6 +25,7 @@ import { secretsService } from './connections/secrets-service.js';
 import { connectionsService, type ConnectionsService } from './connections/connections-service.js';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
 import { enqueueReply } from './outbox/enqueue-reply.js';
+import { DEFAULT_LEASE_MS } from './outbox/claim-loop.js';
 import { createInbox, type Inbox } from './channels/inbox.js';
 import { registerInboundRoutes } from './channels/inbound-routes.js';
 import { twilioVoiceFlow } from './channels/twilio-voice-flow.js';
@@ -93,6 +94,8 @@ export interface AppOptions {
   delivery?: Partial<typeof DEFAULT_DELIVERY>;
   /** How often the inbox looks for events a crashed node left behind, and how long a claim holds. */
   inbox?: { pollMs?: number; leaseMs?: number };
+  /** How long closing waits for deliveries and inbound events in progress before giving them back to other nodes. */
+  shutdownGraceMs?: number;
   /** Where rate-limit counters live so all nodes share them; in memory when absent. */
   redis?: Redis;
   /** Namespaces Redis keys (REDIS_PREFIX); the bus carries its own. */
@@ -107,7 +110,9 @@ export interface AppOptions {
   secretBox?: SecretBox;
 }
 
-export const DEFAULT_DELIVERY = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, leaseMs: 30_000, pollMs: 1000, maxReplySegments: 10 };
+export const DEFAULT_DELIVERY = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, leaseMs: DEFAULT_LEASE_MS, pollMs: 1000, maxReplySegments: 10 };
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
 
 export const DEFAULT_RUNTIME_RATE_LIMITS = { perIp: 600, perToken: 6000 };
 
@@ -143,6 +148,13 @@ function toApiError(error: unknown): ApiError {
     return new ApiError(statusCode, statusCode === 404 ? ErrorCode.NOT_FOUND : ErrorCode.VALIDATION_ERROR, (error as Error).message);
   }
   return new ApiError(500, ErrorCode.INTERNAL, 'Internal server error');
+}
+
+/** Waits for `work`, but not past `deadline` (epoch ms). */
+async function within(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
 }
 
 export function buildApp(options: AppOptions): App {
@@ -325,10 +337,15 @@ export function buildApp(options: AppOptions): App {
     dispatcher.start();
     inbox.start();
   });
+  // Closing takes no new work at once; work in progress gets until the grace runs out, then what is
+  // unfinished is given back (its lease cleared) so another node takes it without waiting.
+  let stopping: Promise<unknown> | undefined;
+  server.addHook('preClose', async () => {
+    const deadline = Date.now() + (options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+    stopping = Promise.all([inbox.stop(deadline), dispatcher.stop(deadline), within(conversations.drain(), deadline)]);
+  });
   server.addHook('onClose', async () => {
-    await inbox.stop();
-    await conversations.drain();
-    await dispatcher.stop();
+    await (stopping ?? Promise.all([inbox.stop(), conversations.drain(), dispatcher.stop()]));
     if (!options.bus) await bus.close();
   });
 

@@ -75,13 +75,32 @@ program
     process.stdout.write(`Switchboard ${VERSION} listening on ${running.url} (${running.database.engine}: ${running.database.location})\n`);
     process.stdout.write(`API reference: ${running.url}/docs\n`);
     if (running.smtpPort !== undefined) process.stdout.write(`Receiving email for email channels over SMTP on port ${running.smtpPort}\n`);
+    // Shutdown: stop listening, end widget streams with a reconnect hint, finish or give back work in
+    // progress, close Redis and the database, and exit 0; past SHUTDOWN_TIMEOUT_MS, exit 1 regardless.
+    // A second signal exits at once.
+    let stopping = false;
     const stop = async (signal: string) => {
-      process.stdout.write(`${signal} received, closing\n`);
-      await running.close();
+      if (stopping) {
+        process.stdout.write(`${signal} received again, exiting now\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stdout.write(`${signal} received, shutting down (at most ${config.shutdownTimeoutMs} ms)\n`);
+      setTimeout(() => {
+        process.stderr.write(`switchboard: shutdown did not finish within ${config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS); exiting\n`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+      try {
+        await running.close();
+      } catch (error) {
+        process.stderr.write(`switchboard: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      }
+      process.stdout.write('Shut down\n');
       process.exit(0);
     };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 
 const keys = program.command('keys').description('Manage workspace API keys');

@@ -28,6 +28,8 @@ export interface Config {
   secretKey: string | undefined;
   /** SWITCHBOARD_EGRESS_ALLOW: hosts and CIDR ranges operator-configured calls may reach although not public. */
   egressAllow: string[];
+  /** SHUTDOWN_TIMEOUT_MS: how long `switchboard start` takes at most to shut down on SIGTERM or SIGINT before it exits anyway. */
+  shutdownTimeoutMs: number;
   /** TRUST_PROXY: how many proxy hops, or which proxy addresses/CIDR ranges, may set X-Forwarded-For; none when unset. */
   trustProxy: number | string[] | undefined;
   /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <token>`. */
@@ -145,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretKey: nonEmpty(env.SWITCHBOARD_SECRET_KEY),
     egressAllow: parseEgressAllow(env.SWITCHBOARD_EGRESS_ALLOW),
+    shutdownTimeoutMs: positiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     metricsToken: nonEmpty(env.METRICS_TOKEN),
     redisPrefix: redisPrefix(env.REDIS_PREFIX),

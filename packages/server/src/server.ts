@@ -22,6 +22,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Of the whole shutdown time, how long work in progress may take to finish: the rest (a quarter,
+ * at most 2 s) is kept for giving back what is unfinished and closing Redis and the database.
+ */
+export const shutdownGrace = (timeoutMs: number) => timeoutMs - Math.min(2_000, Math.floor(timeoutMs / 4));
+
 /** Opens storage (migrating it), makes sure a workspace exists, and starts listening. */
 export async function startServer(config: Config): Promise<RunningServer> {
   // First: a bad SWITCHBOARD_SECRET_KEY stops the start before anything is opened.
@@ -49,6 +55,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ...(database.poolStats && { poolStats: database.poolStats }),
       delivery: config.delivery,
       inbox: { leaseMs: config.delivery.leaseMs },
+      shutdownGraceMs: shutdownGrace(config.shutdownTimeoutMs),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
     const { server } = app;

@@ -39,6 +39,11 @@ function rateLimited(retryAfterSeconds: number, scope: string): ApiError {
   });
 }
 
+/** The last event of a stream whose server is shutting down. */
+export function shutdownEvent(retryMs: number): string {
+  return `retry: ${retryMs}\nevent: shutdown\ndata: ${JSON.stringify({ reconnect: true, retryMs })}\n\n`;
+}
+
 function corsHeaders(origin: string): Record<string, string> {
   return {
     'access-control-allow-origin': origin,
@@ -255,7 +260,10 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
     { prefix: RUNTIME_PREFIX },
   );
 
+  // Shutting down: each stream ends with a `shutdown` event whose `retry:` (spread over 1–3 s, so
+  // the clients of a node do not all come back at once) tells the client when to reconnect, with
+  // Last-Event-ID, to a node that is up.
   server.addHook('preClose', async () => {
-    for (const close of [...streams]) close();
+    for (const close of [...streams]) close(shutdownEvent(1000 + Math.floor(Math.random() * 2000)));
   });
 }
