@@ -138,7 +138,7 @@ describe.each(ENGINES)('open widget streams on %s', (engine) => {
 });
 
 describe('the stream guard', () => {
-  it('keeps a stream through a failed check and ends it at the next one that refuses', async () => {
+  it('keeps a stream through failed checks, reporting the outage once, and ends it at the next check that refuses', async () => {
     const { createStreamGuard } = await import('../../packages/server/src/runtime/stream-guard.js');
     const { unauthorized } = await import('../../packages/server/src/runtime/access.js');
     let calls = 0;
@@ -147,13 +147,14 @@ describe('the stream guard', () => {
       intervalMs: 60_000,
       check: async () => {
         calls++;
-        if (calls === 1) throw new Error('database unavailable');
+        if (calls <= 2) throw new Error('database unavailable');
         return unauthorized('Deployment token was revoked', 'TOKEN_REVOKED');
       },
       onError: (error) => errors.push(error),
     });
     const ended: string[] = [];
     guard.watch({ tokenHash: 'h', origin: ORIGIN, end: (last) => ended.push(last) });
+    await guard.sweep();
     await guard.sweep();
     expect(ended).toEqual([]);
     expect(errors).toHaveLength(1);

@@ -32,6 +32,8 @@ export function createStreamGuard(options: StreamGuardOptions) {
   const streams = new Set<GuardedStream>();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
+  /** Set while checks fail, so an outage is reported once, not every interval. */
+  let failing = false;
 
   async function sweep(): Promise<void> {
     if (running) return;
@@ -51,9 +53,11 @@ export function createStreamGuard(options: StreamGuardOptions) {
           stream.end(closedEvent(refusal));
         }
       }
+      failing = false;
     } catch (error) {
       // A database fault: keep the streams and look again next time.
-      options.onError?.(error);
+      if (!failing) options.onError?.(error);
+      failing = true;
     } finally {
       running = false;
       if (streams.size === 0 && timer) {
