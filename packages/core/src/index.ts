@@ -7,6 +7,7 @@ export * from './schemas/common.js';
 export * from './schemas/deployment-channel.js';
 export * from './schemas/phone-configuration.js';
 export * from './schemas/agent.js';
+export * from './schemas/agent-configurations.js';
 export * from './schemas/deployment-configuration.js';
 export * from './schemas/web-deployment.js';
 export * from './schemas/conversation.js';

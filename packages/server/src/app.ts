@@ -11,6 +11,7 @@ import { createServices, type Services } from './services.js';
 import { deploymentChannelRoutes } from './api/deployment-channels.js';
 import { phoneConfigurationRoutes } from './api/phone-configurations.js';
 import { agentRoutes } from './api/agents.js';
+import { agentConfigurationRoutes } from './api/agent-configurations.js';
 import { deploymentConfigurationRoutes } from './api/deployment-configurations.js';
 import { buildOpenApiDocument } from './api/openapi.js';
 import { renderDocsPage } from './api/docs-page.js';
@@ -273,6 +274,7 @@ export function buildApp(options: AppOptions): App {
     ...deploymentChannelRoutes(services),
     ...phoneConfigurationRoutes(services),
     ...agentRoutes(services),
+    ...agentConfigurationRoutes(services),
     ...deploymentConfigurationRoutes(services),
     ...webDeploymentRoutes(services),
     ...conversationRoutes(conversations, handoff),

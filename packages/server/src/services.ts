@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './store/schema.js';
 import { agentService } from './deployments/agents.js';
+import { agentConfigurationService } from './deployments/agent-configurations.js';
 import { deploymentChannelService } from './deployments/deployment-channels.js';
 import { deploymentConfigurationService } from './deployments/deployment-configurations.js';
 import { phoneConfigurationService } from './deployments/phone-configurations.js';
@@ -22,6 +23,8 @@ export function createServices(db: Kysely<DB>, options: ServiceOptions) {
     deploymentChannels: deploymentChannelService(db),
     phoneConfigurations: phoneConfigurationService(db),
     agents: agentService(db, options.secretBox, options.egress),
+    /** WIIL's agent and instruction configurations, both views of agents. */
+    ...agentConfigurationService(db, options.secretBox, options.egress),
     deploymentConfigurations: deploymentConfigurationService(db),
     webDeployments: webDeploymentService(db, options.publicUrl),
   };

@@ -11,6 +11,16 @@ export interface ChatMessage {
   content: string;
 }
 
+/**
+ * The agent's instructions, then its guardrails when it has any (WIIL's instruction
+ * configurations keep the rules the model must follow apart from the instructions).
+ */
+export function systemPrompt(agent: { instructions: string; instructionProfile?: { guardrails?: string } | null }): string {
+  const guardrails = agent.instructionProfile?.guardrails?.trim();
+  if (!guardrails) return agent.instructions;
+  return agent.instructions.trim() === '' ? guardrails : `${agent.instructions}\n\n${guardrails}`;
+}
+
 /** System prompt (the agent's instructions, when any), the transcript, then the message being answered. */
 export function chatMessages(instructions: string, input: AgentTurnInput): ChatMessage[] {
   return [
@@ -93,7 +103,7 @@ export const openAICompatibleBackend: AgentBackendHandler<BackendFor<AgentBacken
       body: JSON.stringify({
         model: backend.model,
         stream: true,
-        messages: chatMessages(agent.instructions, input),
+        messages: chatMessages(systemPrompt(agent), input),
         ...(backend.temperature !== undefined && { temperature: backend.temperature }),
         ...(backend.maxTokens !== undefined && { max_tokens: backend.maxTokens }),
       }),

@@ -24,7 +24,10 @@ export function deploymentConfigurationRoutes(services: Services): RouteDefiniti
       url: base,
       tag,
       summary: 'Bind a channel to an agent',
-      description: 'One deployment per channel. Status starts `pending` (or `active` if asked); it then moves pending → active ⇄ paused → archived.',
+      description:
+        'One deployment per channel. Status starts `pending` (or `active` if asked); it then moves pending → active ⇄ paused → archived. ' +
+        "WIIL's fields are accepted too: `agentConfigurationId` (= `agentId`), `instructionConfigurationId` (the agent's own id), " +
+        '`deploymentStatus` (= `status`), `isActive: true` (active), `projectId`, and `provisioningConfigChainId` with `provisioningType: chained`.',
       body: { name: 'DeploymentConfigurationRequest', schema: deploymentConfigurationRequestSchema },
       response: { status: 201, description: 'The created deployment configuration', schema: deployment },
       errors: { 404: 'Deployment channel or agent not found', 409: 'Deployment channel is already associated with another deployment' },
@@ -74,6 +77,31 @@ export function deploymentConfigurationRoutes(services: Services): RouteDefiniti
     }),
     defineRoute({
       method: 'GET',
+      url: `${base}/by-instruction/:instructionConfigurationId`,
+      tag,
+      summary: 'List the deployments of an instruction configuration',
+      description: "WIIL's instruction configuration is the agent (an agent's instructions are its instruction configuration): these are the agent's deployments.",
+      params: { instructionConfigurationId: idSchema },
+      query: paginationQuerySchema,
+      response: { description: 'One page of deployment configurations', schema: deployment, list: true },
+      errors: { 404: 'Instruction configuration not found' },
+      handler: async ({ params, query, principal }) =>
+        page(await deployments.listByInstruction(principal.workspaceId, params.instructionConfigurationId, query.page, query.pageSize)),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: `${base}/by-project/:projectId`,
+      tag,
+      summary: 'List the deployments of a project',
+      description: 'A project groups deployments by its id (`projectId`); deployments created without one are in the project whose id is the workspace id. A project nothing uses has no deployments.',
+      params: { projectId: idSchema },
+      query: paginationQuerySchema,
+      response: { description: 'One page of deployment configurations', schema: deployment, list: true },
+      handler: async ({ params, query, principal }) =>
+        page(await deployments.listByProject(principal.workspaceId, params.projectId, query.page, query.pageSize)),
+    }),
+    defineRoute({
+      method: 'GET',
       url: `${base}/:id`,
       tag,
       summary: 'Get a deployment configuration',
@@ -100,7 +128,8 @@ export function deploymentConfigurationRoutes(services: Services): RouteDefiniti
       url: `${base}/:id`,
       tag,
       summary: 'Update a deployment configuration',
-      description: 'Status moves pending → active ⇄ paused → archived; any other move answers 409 naming both states.',
+      description:
+        'Status moves pending → active ⇄ paused → archived; any other move answers 409 naming both states. `isActive: true` activates, `isActive: false` pauses an active deployment.',
       params: { id: idSchema },
       body: update,
       response: { description: 'The updated deployment configuration', schema: deployment },

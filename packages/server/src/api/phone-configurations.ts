@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, paginationQuerySchema, phoneConfigurationRequestSchema, phoneConfigurationUpdateSchema } from '@switchboard/core';
-import { invalidField } from '../http/errors.js';
+import { invalidField, notFound } from '../http/errors.js';
+import { PHONE_NOT_FOUND } from '../deployments/phone-configurations.js';
 import { item, page } from '../http/envelope.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 import type { Services } from '../services.js';
@@ -45,6 +46,23 @@ export function phoneConfigurationRoutes(services: Services): RouteDefinition[] 
     }),
     defineRoute({
       method: 'GET',
+      url: `${base}/by-request/:requestId`,
+      tag,
+      summary: 'Find a phone configuration by its purchase request',
+      description:
+        'Switchboard registers numbers bought elsewhere and buys none, so no phone configuration has a purchase request: this always answers 404.',
+      params: { requestId: z.string().min(1, 'Required').max(200, 'must be at most 200 characters') },
+      response: { description: 'The phone configuration', schema: phone },
+      errors: { 404: 'Phone configuration not found' },
+      handler: async ({ params }) => {
+        throw notFound(PHONE_NOT_FOUND, {
+          phoneRequestId: params.requestId,
+          reason: 'Switchboard does not buy phone numbers, so no phone configuration has a purchase request',
+        });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
       url: `${base}/:id`,
       tag,
       summary: 'Get a phone configuration',
@@ -52,6 +70,19 @@ export function phoneConfigurationRoutes(services: Services): RouteDefinition[] 
       response: { description: 'The phone configuration', schema: phone },
       errors: { 404: 'Phone configuration not found' },
       handler: async ({ params, principal }) => item(await phones.get(principal.workspaceId, params.id)),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: base,
+      tag,
+      summary: 'Rename a phone configuration (id in the body)',
+      body: update,
+      response: { description: 'The updated phone configuration', schema: phone },
+      errors: { 404: 'Phone configuration not found' },
+      handler: async ({ body, principal }) => {
+        if (!body.id) throw invalidField('id', 'Required');
+        return item(await phones.update(principal.workspaceId, body.id, body));
+      },
     }),
     defineRoute({
       method: 'PATCH',

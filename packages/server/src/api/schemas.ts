@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import {
   agentBackendViewSchema,
+  ASSISTANT_TYPES,
+  LLM_FUNCTION_STATES,
+  PHONE_STATUSES,
+  PROVISIONING_TYPES,
+  callTransferSchema,
   CommunicationType,
   DEPLOYMENT_STATUSES,
   DEPLOYMENT_TYPES,
@@ -50,10 +55,18 @@ const phoneConfiguration = z.object({
   id: z.string(),
   phoneNumber: z.string(),
   provider: z.enum(Object.values(PhoneProvider)),
+  providerType: z.enum(Object.values(PhoneProvider)).describe('WIIL name of `provider`'),
   friendlyName: z.string().nullable(),
+  status: z.enum(PHONE_STATUSES).describe('Which channel types use the number: ACTIVE (calls and sms), CALL_ACTIVE, SMS_ACTIVE or INACTIVE'),
   voiceChannelId: z.string().nullable(),
   smsChannelId: z.string().nullable(),
   connectionId: z.string().nullable(),
+  isImported: z.boolean().describe('Always true: Switchboard registers numbers bought elsewhere'),
+  isPorted: z.boolean().describe('Always false'),
+  markedForRelease: z.boolean().describe('Always false'),
+  isUSSMSPermitted: z.boolean().describe('Always false: Switchboard does not track A2P 10DLC registration'),
+  providerPhoneNumberId: z.string().nullable().describe('Always null'),
+  phoneRequestId: z.string().nullable().describe('Always null: Switchboard buys no numbers'),
   ...timestamps,
 });
 
@@ -72,11 +85,53 @@ const agent = z.object({
 
 const deploymentConfiguration = z.object({
   id: z.string(),
+  projectId: z.string().describe('The project (WIIL) the deployment is in; the workspace id for the default project'),
   deploymentChannelId: z.string(),
   agentId: z.string(),
+  agentConfigurationId: z.string().describe('WIIL name of `agentId`'),
+  instructionConfigurationId: z.string().describe("`agentId`: an agent's instructions are its instruction configuration"),
   deploymentName: z.string().nullable(),
   instructions: z.string().nullable(),
   status: z.enum(DEPLOYMENT_STATUSES),
+  deploymentStatus: z.enum(DEPLOYMENT_STATUSES).describe('WIIL name of `status`'),
+  isActive: z.boolean().describe('Whether `status` is `active`'),
+  provisioningType: z.enum(PROVISIONING_TYPES),
+  provisioningConfigChainId: z.string().nullable(),
+  ...timestamps,
+});
+
+const agentConfiguration = z.object({
+  id: z.string(),
+  name: z.string(),
+  modelId: z.string().nullable(),
+  defaultFunctionState: z.enum(LLM_FUNCTION_STATES),
+  usesWiilSupportModel: z.boolean(),
+  requiredModelConfig: z.record(z.string(), z.unknown()).optional(),
+  instructionConfigurationId: z.string().describe("The agent's own id: an agent's instructions are its instruction configuration"),
+  assistantType: z.enum(ASSISTANT_TYPES),
+  call_transfer_config: z.array(callTransferSchema),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  backend: agentBackendViewSchema.describe('Who answers. Secrets never appear: API keys and signing secrets show as {mask, fingerprint}'),
+  signingSecret: z.string().optional().describe('A generated webhook signing secret (whsec_…), only in the one response that generated it'),
+  ...timestamps,
+});
+
+const instructionConfiguration = z.object({
+  id: z.string().describe("The agent's id"),
+  instructionName: z.string(),
+  role: z.string(),
+  introductionMessage: z.string().describe("The agent's greeting; empty for none"),
+  instructions: z.string(),
+  guardrails: z.string(),
+  requiredSkills: z.array(z.string()).optional(),
+  validationRules: z.record(z.string(), z.unknown()).optional(),
+  serviceId: z.string().optional(),
+  supportedServices: z.array(z.string()),
+  tools: z.array(z.string()).optional(),
+  isTemplate: z.boolean(),
+  isPrimary: z.boolean(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  knowledgeSourceIds: z.array(z.string()),
   ...timestamps,
 });
 
@@ -255,6 +310,8 @@ export const schemas = {
   phoneConfiguration: { name: 'PhoneConfiguration', schema: phoneConfiguration },
   agent: { name: 'Agent', schema: agent },
   deploymentConfiguration: { name: 'DeploymentConfiguration', schema: deploymentConfiguration },
+  agentConfiguration: { name: 'AgentConfiguration', schema: agentConfiguration },
+  instructionConfiguration: { name: 'InstructionConfiguration', schema: instructionConfiguration },
   webDeployment: { name: 'WebDeployment', schema: webDeployment },
   issuedWebDeployment: {
     name: 'IssuedWebDeployment',

@@ -28,12 +28,26 @@ function toAgent(record: AgentRecord, signingSecret?: string): Agent {
 }
 
 /** The URL an agent backend calls, as a configured target. */
-function backendTargets(backend: { type: string; url?: string; baseUrl?: string } | undefined) {
+export function backendTargets(backend: { type: string; url?: string; baseUrl?: string } | undefined) {
   if (!backend) return [];
   return [
     { field: 'backend.url', value: backend.url },
     { field: 'backend.baseUrl', value: backend.baseUrl },
   ];
+}
+
+/** Refuses (409) while a deployment or a workflow uses the agent. */
+export async function assertAgentUnused(trx: Kysely<DB>, workspaceId: string, id: string): Promise<void> {
+  const deployment = await workspaceRepositories(trx, workspaceId).deployments.firstForAgent(id);
+  if (deployment) {
+    throw conflict(`Agent is used by deployment ${deployment.id}; delete or rebind the deployment first`, {
+      deploymentId: deployment.id,
+    });
+  }
+  const workflowIds = (await workflowsRepository(trx, workspaceId).referencing({ agentId: id })).map((workflow) => workflow.id);
+  if (workflowIds.length > 0) {
+    throw conflict(`Agent is used by workflow ${workflowIds.join(', ')}; route those rules elsewhere first`, { workflowIds });
+  }
 }
 
 export function agentService(db: Kysely<DB>, secretBox: SecretBox, egress: EgressPolicy) {
@@ -68,16 +82,7 @@ export function agentService(db: Kysely<DB>, secretBox: SecretBox, egress: Egres
       return db.transaction().execute(async (trx) => {
         const repos = workspaceRepositories(trx, workspaceId);
         if (!(await repos.agents.get(id))) throw notFound(AGENT_NOT_FOUND, { id });
-        const deployment = await repos.deployments.firstForAgent(id);
-        if (deployment) {
-          throw conflict(`Agent is used by deployment ${deployment.id}; delete or rebind the deployment first`, {
-            deploymentId: deployment.id,
-          });
-        }
-        const workflowIds = (await workflowsRepository(trx, workspaceId).referencing({ agentId: id })).map((workflow) => workflow.id);
-        if (workflowIds.length > 0) {
-          throw conflict(`Agent is used by workflow ${workflowIds.join(', ')}; route those rules elsewhere first`, { workflowIds });
-        }
+        await assertAgentUnused(trx, workspaceId, id);
         return repos.agents.delete(id);
       });
     },

@@ -439,6 +439,32 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('voice_turns_created').on('voice_turns').column('created_at').execute();
     },
   },
+  '0008_wiil_configurations': {
+    async up(db: Kysely<any>) {
+      // An agent is WIIL's agent configuration and instruction configuration at once: the WIIL
+      // fields Switchboard keeps but does not use, as JSON text.
+      await db.schema.alterTable('agents').addColumn('agent_profile', 'text').execute();
+      await db.schema.alterTable('agents').addColumn('instruction_profile', 'text').execute();
+      // 0 while an instruction configuration made on its own waits for its agent configuration.
+      await db.schema.alterTable('agents').addColumn('is_agent_configuration', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      // 1 when the instruction configuration was made on its own: it outlives its agent configuration.
+      await db.schema.alterTable('agents').addColumn('standalone_instruction', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+
+      // A deployment's project (WIIL's grouping); the workspace id is the default project.
+      await db.schema.alterTable('deployment_configurations').addColumn('project_id', 'text').execute();
+      await sql`UPDATE deployment_configurations SET project_id = workspace_id`.execute(db);
+      await db.schema
+        .createIndex('deployment_configurations_project')
+        .on('deployment_configurations')
+        .columns(['workspace_id', 'project_id', 'created_at'])
+        .execute();
+      await db.schema
+        .alterTable('deployment_configurations')
+        .addColumn('provisioning_type', 'text', (c) => c.notNull().defaultTo('direct'))
+        .execute();
+      await db.schema.alterTable('deployment_configurations').addColumn('provisioning_config_chain_id', 'text').execute();
+    },
+  },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

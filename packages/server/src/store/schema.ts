@@ -71,6 +71,14 @@ export interface AgentsTable {
   introduction_message: string | null;
   /** JSON text of the backend settings. */
   backend: string;
+  /** JSON text of the WIIL agent configuration fields Switchboard keeps; null when none were sent. */
+  agent_profile: string | null;
+  /** JSON text of the WIIL instruction configuration fields Switchboard keeps; null when none were sent. */
+  instruction_profile: string | null;
+  /** 0 while an instruction configuration made on its own has no agent configuration yet. */
+  is_agent_configuration: number;
+  /** 1 when the instruction configuration was made on its own (it outlives its agent configuration). */
+  standalone_instruction: number;
   created_at: number;
   updated_at: number;
 }
@@ -83,6 +91,10 @@ export interface DeploymentConfigurationsTable {
   deployment_name: string | null;
   instructions: string | null;
   status: string;
+  /** WIIL's project; the workspace id for the default project. */
+  project_id: string | null;
+  provisioning_type: string;
+  provisioning_config_chain_id: string | null;
   created_at: number;
   updated_at: number;
 }

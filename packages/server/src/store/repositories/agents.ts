@@ -1,6 +1,13 @@
 import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
-import type { AgentBackendType, PaginatedResult, ParsedOpenAICompatibleBackend, ParsedScriptedBackend } from '@switchboard/core';
+import type {
+  AgentBackendType,
+  AgentConfigurationProfile,
+  InstructionConfigurationProfile,
+  PaginatedResult,
+  ParsedOpenAICompatibleBackend,
+  ParsedScriptedBackend,
+} from '@switchboard/core';
 import type { AgentsTable, DB } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
@@ -28,9 +35,20 @@ export interface AgentRecord {
   instructions: string;
   introductionMessage: string | null;
   backend: StoredAgentBackend;
+  /** WIIL agent configuration fields kept as sent (null when none were). */
+  agentProfile: AgentConfigurationProfile | null;
+  /** WIIL instruction configuration fields kept as sent (null when none were). */
+  instructionProfile: InstructionConfigurationProfile | null;
+  /** False while an instruction configuration made on its own has no agent configuration yet. */
+  isAgentConfiguration: boolean;
+  /** True when the instruction configuration was made on its own: it outlives its agent configuration. */
+  standaloneInstruction: boolean;
   createdAt: number;
   updatedAt: number;
 }
+
+const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+const toJson = (value: object | null): string | null => (value === null ? null : JSON.stringify(value));
 
 function toAgentRecord(row: Selectable<AgentsTable>): AgentRecord {
   return {
@@ -39,6 +57,10 @@ function toAgentRecord(row: Selectable<AgentsTable>): AgentRecord {
     instructions: row.instructions,
     introductionMessage: row.introduction_message,
     backend: JSON.parse(row.backend) as StoredAgentBackend,
+    agentProfile: parseJson<AgentConfigurationProfile>(row.agent_profile),
+    instructionProfile: parseJson<InstructionConfigurationProfile>(row.instruction_profile),
+    isAgentConfiguration: row.is_agent_configuration === 1,
+    standaloneInstruction: row.standalone_instruction === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -50,6 +72,10 @@ export interface NewAgent {
   instructions: string;
   introductionMessage: string | null;
   backend: StoredAgentBackend;
+  agentProfile?: AgentConfigurationProfile | null;
+  instructionProfile?: InstructionConfigurationProfile | null;
+  isAgentConfiguration?: boolean;
+  standaloneInstruction?: boolean;
 }
 
 export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
@@ -64,6 +90,10 @@ export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
         instructions: agent.instructions,
         introduction_message: agent.introductionMessage,
         backend: JSON.stringify(agent.backend),
+        agent_profile: toJson(agent.agentProfile ?? null),
+        instruction_profile: toJson(agent.instructionProfile ?? null),
+        is_agent_configuration: agent.isAgentConfiguration === false ? 0 : 1,
+        standalone_instruction: agent.standaloneInstruction ? 1 : 0,
         created_at: now,
         updated_at: now,
       };
@@ -74,8 +104,10 @@ export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
       const row = await scoped().selectAll().where('id', '=', id).executeTakeFirst();
       return row && toAgentRecord(row);
     },
-    list(page: number, pageSize: number): Promise<PaginatedResult<AgentRecord>> {
-      return paginate(scoped(), page, pageSize, (q) => q.selectAll(), toAgentRecord);
+    /** With `agentConfigurationsOnly`, leaves out instruction configurations that have no agent configuration yet. */
+    list(page: number, pageSize: number, filter: { agentConfigurationsOnly?: boolean } = {}): Promise<PaginatedResult<AgentRecord>> {
+      const query = filter.agentConfigurationsOnly ? scoped().where('is_agent_configuration', '=', 1) : scoped();
+      return paginate(query, page, pageSize, (q) => q.selectAll(), toAgentRecord);
     },
     async update(id: string, changes: Partial<Omit<NewAgent, 'id'>>): Promise<AgentRecord | undefined> {
       await db
@@ -85,12 +117,30 @@ export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
           ...(changes.instructions !== undefined && { instructions: changes.instructions }),
           ...(changes.introductionMessage !== undefined && { introduction_message: changes.introductionMessage }),
           ...(changes.backend !== undefined && { backend: JSON.stringify(changes.backend) }),
+          ...(changes.agentProfile !== undefined && { agent_profile: toJson(changes.agentProfile) }),
+          ...(changes.instructionProfile !== undefined && { instruction_profile: toJson(changes.instructionProfile) }),
+          ...(changes.isAgentConfiguration !== undefined && { is_agent_configuration: changes.isAgentConfiguration ? 1 : 0 }),
+          ...(changes.standaloneInstruction !== undefined && { standalone_instruction: changes.standaloneInstruction ? 1 : 0 }),
           updated_at: monotonicNow(),
         })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)
         .execute();
       return this.get(id);
+    },
+    /**
+     * Makes an instruction configuration made on its own an agent configuration; false when
+     * another request did so first (or it already was one).
+     */
+    async claimAgentConfiguration(id: string): Promise<boolean> {
+      const result = await db
+        .updateTable('agents')
+        .set({ is_agent_configuration: 1, updated_at: monotonicNow() })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('is_agent_configuration', '=', 0)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     delete(id: string): Promise<boolean> {
       return deleteInWorkspace(db, 'agents', workspaceId, id);

@@ -1,19 +1,28 @@
 import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
-import type { DeploymentConfiguration, DeploymentStatus, PaginatedResult } from '@switchboard/core';
+import { DeploymentStatus, ProvisioningType, type DeploymentConfiguration, type PaginatedResult } from '@switchboard/core';
 import type { DB, DeploymentConfigurationsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
 
+/** Switchboard's fields and WIIL's: the agent is also the agent and instruction configuration. */
 function toDeploymentConfiguration(row: Selectable<DeploymentConfigurationsTable>): DeploymentConfiguration {
+  const status = row.status as DeploymentStatus;
   return {
     id: row.id,
+    projectId: row.project_id ?? row.workspace_id,
     deploymentChannelId: row.deployment_channel_id,
     agentId: row.agent_id,
+    agentConfigurationId: row.agent_id,
+    instructionConfigurationId: row.agent_id,
     deploymentName: row.deployment_name,
     instructions: row.instructions,
-    status: row.status as DeploymentStatus,
+    status,
+    deploymentStatus: status,
+    isActive: status === DeploymentStatus.ACTIVE,
+    provisioningType: row.provisioning_type as ProvisioningType,
+    provisioningConfigChainId: row.provisioning_config_chain_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -25,6 +34,15 @@ export interface NewDeploymentConfiguration {
   deploymentName?: string | null | undefined;
   instructions?: string | null | undefined;
   status: DeploymentStatus;
+  /** The workspace id (its default project) when not given. */
+  projectId?: string | undefined;
+  provisioningType?: ProvisioningType | undefined;
+  provisioningConfigChainId?: string | null | undefined;
+}
+
+export interface DeploymentListFilter {
+  agentId?: string;
+  projectId?: string;
 }
 
 export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: string) {
@@ -40,6 +58,9 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
         deployment_name: input.deploymentName ?? null,
         instructions: input.instructions ?? null,
         status: input.status,
+        project_id: input.projectId ?? workspaceId,
+        provisioning_type: input.provisioningType ?? ProvisioningType.DIRECT,
+        provisioning_config_chain_id: input.provisioningConfigChainId ?? null,
         created_at: now,
         updated_at: now,
       };
@@ -58,13 +79,20 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
       const row = await scoped().selectAll().where('agent_id', '=', agentId).limit(1).executeTakeFirst();
       return row && toDeploymentConfiguration(row);
     },
-    list(page: number, pageSize: number, agentId?: string): Promise<PaginatedResult<DeploymentConfiguration>> {
-      const query = agentId ? scoped().where('agent_id', '=', agentId) : scoped();
+    list(page: number, pageSize: number, filter: DeploymentListFilter = {}): Promise<PaginatedResult<DeploymentConfiguration>> {
+      let query = scoped();
+      if (filter.agentId !== undefined) query = query.where('agent_id', '=', filter.agentId);
+      if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
       return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentConfiguration);
     },
     async update(
       id: string,
-      changes: Partial<Pick<NewDeploymentConfiguration, 'agentId' | 'deploymentName' | 'instructions' | 'status'>>,
+      changes: Partial<
+        Pick<
+          NewDeploymentConfiguration,
+          'agentId' | 'deploymentName' | 'instructions' | 'status' | 'projectId' | 'provisioningType' | 'provisioningConfigChainId'
+        >
+      >,
     ): Promise<DeploymentConfiguration | undefined> {
       await db
         .updateTable('deployment_configurations')
@@ -73,6 +101,9 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
           ...(changes.deploymentName !== undefined && { deployment_name: changes.deploymentName }),
           ...(changes.instructions !== undefined && { instructions: changes.instructions }),
           ...(changes.status !== undefined && { status: changes.status }),
+          ...(changes.projectId !== undefined && { project_id: changes.projectId }),
+          ...(changes.provisioningType !== undefined && { provisioning_type: changes.provisioningType }),
+          ...(changes.provisioningConfigChainId !== undefined && { provisioning_config_chain_id: changes.provisioningConfigChainId }),
           updated_at: monotonicNow(),
         })
         .where('workspace_id', '=', workspaceId)

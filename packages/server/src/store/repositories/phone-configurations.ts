@@ -1,20 +1,29 @@
 import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
-import type { PaginatedResult, PhoneConfiguration, PhoneProvider } from '@switchboard/core';
+import { phoneStatusOf, type PaginatedResult, type PhoneConfiguration, type PhoneProvider } from '@switchboard/core';
 import type { DB, PhoneConfigurationsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
 
+/** Switchboard's fields and WIIL's; a registered number was bought elsewhere, so it is imported. */
 function toPhoneConfiguration(row: Selectable<PhoneConfigurationsTable>): PhoneConfiguration {
   return {
     id: row.id,
     phoneNumber: row.phone_number,
     provider: row.provider as PhoneProvider,
+    providerType: row.provider as PhoneProvider,
     friendlyName: row.friendly_name,
+    status: phoneStatusOf(row.voice_channel_id, row.sms_channel_id),
     voiceChannelId: row.voice_channel_id,
     smsChannelId: row.sms_channel_id,
     connectionId: row.connection_id,
+    isImported: true,
+    isPorted: false,
+    markedForRelease: false,
+    isUSSMSPermitted: false,
+    providerPhoneNumberId: null,
+    phoneRequestId: null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -60,7 +69,7 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
     list(page: number, pageSize: number): Promise<PaginatedResult<PhoneConfiguration>> {
       return paginate(scoped(), page, pageSize, (q) => q.selectAll(), toPhoneConfiguration);
     },
-    async setFriendlyName(id: string, friendlyName: string): Promise<PhoneConfiguration | undefined> {
+    async setFriendlyName(id: string, friendlyName: string | null): Promise<PhoneConfiguration | undefined> {
       await update(id).set({ friendly_name: friendlyName, updated_at: monotonicNow() }).execute();
       return this.get(id);
     },
