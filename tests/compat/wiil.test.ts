@@ -682,6 +682,48 @@ describe.each(ENGINES)("WIIL's SDK against Switchboard on %s", (engine) => {
     });
   });
 
+  describe('workspaces', () => {
+    it("another workspace's key reaches none of these records: 404, or an empty page", async () => {
+      const instruction = await wiil.instructionConfigs.create(instructionInput);
+      const agent = await wiil.agentConfigs.create(agentInput(instruction.id));
+      const phone = await registerPhone('+12125550100', 'A line');
+      const channelId = (await wiil.deploymentChannels.create(webChannelInput())).id;
+      const deployment = await wiil.deploymentConfigs.create({
+        projectId: 'proj_a',
+        deploymentChannelId: channelId,
+        agentConfigurationId: agent.id,
+        instructionConfigurationId: agent.id,
+        deploymentStatus: 'pending',
+        isActive: false,
+      });
+
+      const other = await t.newWorkspace('Other');
+      const b = wiilClient(t, other.apiKey);
+      const notFound = { statusCode: 404, code: 'NOT_FOUND' };
+      expect(await failure(b.agentConfigs.get(agent.id))).toMatchObject(notFound);
+      expect(await failure(b.agentConfigs.update({ id: agent.id, name: 'Taken' }))).toMatchObject(notFound);
+      expect(await failure(b.agentConfigs.delete(agent.id))).toMatchObject(notFound);
+      expect(await failure(b.agentConfigs.create(agentInput(instruction.id)))).toMatchObject(notFound);
+      expect(await failure(b.instructionConfigs.get(instruction.id))).toMatchObject(notFound);
+      expect(await failure(b.instructionConfigs.update({ id: instruction.id, role: 'x' }))).toMatchObject(notFound);
+      expect(await failure(b.instructionConfigs.delete(instruction.id))).toMatchObject(notFound);
+      expect(await failure(b.phoneConfigs.update({ id: phone.id, friendlyName: 'Taken' }))).toMatchObject(notFound);
+      expect(await failure(b.deploymentConfigs.update({ id: deployment.id, isActive: true }))).toMatchObject(notFound);
+      expect(await failure(b.deploymentConfigs.listByInstruction(instruction.id))).toMatchObject(notFound);
+      expect(await b.deploymentConfigs.listByProject('proj_a')).toEqual(listPage([], { totalCount: 0 }));
+      expect(await b.agentConfigs.list()).toEqual(listPage([], { totalCount: 0 }));
+      expect(await b.instructionConfigs.list()).toEqual(listPage([], { totalCount: 0 }));
+
+      // Nothing changed for the owner.
+      expect(await wiil.agentConfigs.get(agent.id)).toEqual(agent);
+      expect(await wiil.deploymentConfigs.get(deployment.id)).toEqual(deployment);
+      expect(await wiil.deploymentConfigs.delete(deployment.id)).toBe(true);
+      expect(await wiil.agentConfigs.delete(agent.id)).toBe(true);
+      expect(await wiil.instructionConfigs.delete(instruction.id)).toBe(true);
+      expect(await wiil.phoneConfigs.delete(phone.id)).toBe(true);
+    });
+  });
+
   // ── deploymentConfigs ─────────────────────────────────────────────────────
 
   describe('deploymentConfigs', () => {
