@@ -2,7 +2,8 @@
 // Switchboard delivers in the background cost the load generator nothing. It answers
 // `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (HTTP Basic AccountSid:AuthToken,
 // form body To/From/Body) with 201 and a JSON message resource `{ sid, … }`, and counts what
-// it received: GET /stats → { requests, created, replays, rejected, distinctTokens }.
+// it received: GET /stats → { requests, created, replays, rejected, distinctTokens }, and
+// GET /bodies → { [Body]: messages created with it } (bench/faults.mjs counts duplicates with it).
 //
 // Environment: PORT, HOST, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN.
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ const route = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 
 const stats = { requests: 0, created: 0, replays: 0, rejected: 0, distinctTokens: 0 };
 const byToken = new Map(); // I-Twilio-Idempotency-Token -> answered resource
+const byBody = new Map(); // Body -> messages created with it
 
 function json(response, status, body) {
   const text = JSON.stringify(body);
@@ -31,6 +33,7 @@ const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (request.method === 'GET' && path === '/health') return json(response, 200, { status: 'ok' });
     if (request.method === 'GET' && path === '/stats') return json(response, 200, stats);
+    if (request.method === 'GET' && path === '/bodies') return json(response, 200, Object.fromEntries(byBody));
     const match = route.exec(path);
     if (request.method !== 'POST' || !match) return json(response, 404, { code: 20404, message: `The requested resource ${path} was not found`, status: 404 });
     stats.requests++;
@@ -58,6 +61,7 @@ const server = createServer((request, response) => {
       stats.distinctTokens = byToken.size;
     }
     stats.created++;
+    byBody.set(body, (byBody.get(body) ?? 0) + 1);
     json(response, 201, resource);
   });
 });
