@@ -230,7 +230,7 @@ describe.each(ENGINES)('agent backends through the API on %s', (engine) => {
     await call('PATCH', `${base}/${created.id}`, { instructions: 'updated' });
     await call('GET', `${base}/${created.id}`);
     const list = await call('GET', `${base}?pageSize=1000`);
-    expect(list.body.data.length).toBeGreaterThanOrEqual(8);
+    expect(list.body.data.data.length).toBeGreaterThanOrEqual(8);
 
     const apiKeyCore = API_KEY.slice(3, -4);
     const secretCore = WEBHOOK_SECRET.slice(6, -4);

@@ -101,12 +101,12 @@ describe.each(ENGINES)('agents API on %s', (engine) => {
     for (const name of names) await createAgent({ name }, auth);
     const first = await t.request('GET', `${base}?pageSize=2`, undefined, auth);
     expect(first.status).toBe(200);
-    expect(first.body.data).toHaveLength(2);
-    expect(first.body.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
+    expect(first.body.data.data).toHaveLength(2);
+    expect(first.body.data.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
     const second = await t.request('GET', `${base}?pageSize=2&page=2`, undefined, auth);
-    expect(second.body.data).toHaveLength(1);
-    expect(second.body.meta).toMatchObject({ page: 2, hasNextPage: false, hasPreviousPage: true });
-    const listed = [...first.body.data, ...second.body.data].map((a: { name: string }) => a.name).sort();
+    expect(second.body.data.data).toHaveLength(1);
+    expect(second.body.data.meta).toMatchObject({ page: 2, hasNextPage: false, hasPreviousPage: true });
+    const listed = [...first.body.data.data, ...second.body.data.data].map((a: { name: string }) => a.name).sort();
     expect(listed).toEqual(names);
   });
 
@@ -177,7 +177,7 @@ describe.each(ENGINES)('agents API on %s', (engine) => {
     expect((await t.request('GET', `${base}/${created.id}`, undefined, auth)).status).toBe(404);
     expect((await t.request('PATCH', `${base}/${created.id}`, { name: 'hijack' }, auth)).status).toBe(404);
     expect((await t.request('DELETE', `${base}/${created.id}`, undefined, auth)).status).toBe(404);
-    expect((await t.request('GET', base, undefined, auth)).body.meta.totalCount).toBe(0);
+    expect((await t.request('GET', base, undefined, auth)).body.data.meta.totalCount).toBe(0);
     expect(await t.snapshot()).toEqual(before);
     expect((await t.request('GET', `${base}/${created.id}`)).body.data.name).toBe('Private');
   });

@@ -50,7 +50,7 @@ describe.each(ENGINES)('API key authentication on %s', (engine) => {
     for (const headers of headerSets) {
       const response = await raw(headers);
       expect(response.status, JSON.stringify(Object.keys(headers))).toBe(200);
-      expect(response.body.data.map((a: { id: string }) => a.id)).toContain(created.body.data.id);
+      expect(response.body.data.data.map((a: { id: string }) => a.id)).toContain(created.body.data.id);
     }
   });
 
@@ -59,9 +59,9 @@ describe.each(ENGINES)('API key authentication on %s', (engine) => {
     const theirs = await t.request('POST', '/v1/agents', { name: 'Theirs' }, { authorization: `Bearer ${other.apiKey}` });
     expect(theirs.status).toBe(201);
     const viaHeader = await raw({ 'x-api-key': other.apiKey });
-    expect(viaHeader.body.data.map((a: { name: string }) => a.name)).toEqual(['Theirs']);
+    expect(viaHeader.body.data.data.map((a: { name: string }) => a.name)).toEqual(['Theirs']);
     const mine = await raw({ authorization: `Bearer ${t.apiKey}` });
-    expect(mine.body.data.map((a: { name: string }) => a.name)).not.toContain('Theirs');
+    expect(mine.body.data.data.map((a: { name: string }) => a.name)).not.toContain('Theirs');
   });
 
   it('answers 401 saying the key is missing', async () => {
@@ -222,7 +222,7 @@ describe.each(ENGINES)('bootstrapWorkspace on %s', (engine) => {
     for (const headers of headerSets) {
       const response = await get(db, headers);
       expect(response.status).toBe(200);
-      expect(response.body.data).toEqual([]);
+      expect(response.body.data.data).toEqual([]);
     }
     expect((await get(db, { authorization: 'Bearer some-other-key-0123456789' })).status).toBe(401);
 

@@ -175,7 +175,7 @@ describe.each(ENGINES)('bad input changes nothing on %s', (engine) => {
       }
       const max = await t.request('GET', '/v1/agents?pageSize=1000');
       expect(max.status).toBe(200);
-      expect(max.body.meta.pageSize).toBe(1000);
+      expect(max.body.data.meta.pageSize).toBe(1000);
     });
 
     it('an unknown query parameter → 400 naming it, on reads and on writes', async () => {
@@ -269,7 +269,7 @@ describe.each(ENGINES)('bad input changes nothing on %s', (engine) => {
     expect(renamed.body.data.channelName).toBe('Renamed at last');
     const list = await t.request('GET', `${channels}?page=1&pageSize=1000`);
     expect(list.status).toBe(200);
-    expect(list.body.data.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([target.id, created.body.data.id]));
+    expect(list.body.data.data.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([target.id, created.body.data.id]));
     expect((await t.snapshot()).deployment_channels).toBe(Number(before.deployment_channels) + 1);
     expect((await t.request('DELETE', `${channels}/${created.body.data.id}`)).body.data).toBe(true);
   });

@@ -190,17 +190,17 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
 
     const pageTwo = await t.request('GET', '/v1/deployment-channels?page=2&pageSize=2', undefined, auth);
     expect(pageTwo.status).toBe(200);
-    expect(pageTwo.body.data.map((c: any) => c.channelIdentifier)).toEqual(['https://list-2.example.com', 'https://list-3.example.com']);
-    expect(pageTwo.body.meta).toEqual({ page: 2, pageSize: 2, totalCount: 6, totalPages: 3, hasNextPage: true, hasPreviousPage: true });
+    expect(pageTwo.body.data.data.map((c: any) => c.channelIdentifier)).toEqual(['https://list-2.example.com', 'https://list-3.example.com']);
+    expect(pageTwo.body.data.meta).toEqual({ page: 2, pageSize: 2, totalCount: 6, totalPages: 3, hasNextPage: true, hasPreviousPage: true });
 
     const defaults = await t.request('GET', '/v1/deployment-channels', undefined, auth);
-    expect(defaults.body.meta).toMatchObject({ page: 1, pageSize: 20, totalCount: 6, hasNextPage: false, hasPreviousPage: false });
+    expect(defaults.body.data.meta).toMatchObject({ page: 1, pageSize: 20, totalCount: 6, hasNextPage: false, hasPreviousPage: false });
 
     const web = await t.request('GET', '/v1/deployment-channels/by-type/WEB?pageSize=10', undefined, auth);
-    expect(web.body.meta.totalCount).toBe(5);
-    expect(web.body.data.every((c: any) => c.deploymentType === 'web')).toBe(true);
+    expect(web.body.data.meta.totalCount).toBe(5);
+    expect(web.body.data.data.every((c: any) => c.deploymentType === 'web')).toBe(true);
     const mobile = await t.request('GET', '/v1/deployment-channels/by-type/mobile-app', undefined, auth);
-    expect(mobile.body.data).toHaveLength(1);
+    expect(mobile.body.data.data).toHaveLength(1);
     const bad = await t.request('GET', '/v1/deployment-channels/by-type/fax', undefined, auth);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('type');

@@ -159,26 +159,26 @@ describe.each(ENGINES)('deployment configurations API on %s', (engine) => {
 
     const agentPage1 = await t.request('GET', `${base}/by-agent/${agent.id}?pageSize=2`, undefined, auth);
     expect(agentPage1.status).toBe(200);
-    expect(agentPage1.body.data).toHaveLength(2);
-    expect(agentPage1.body.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
+    expect(agentPage1.body.data.data).toHaveLength(2);
+    expect(agentPage1.body.data.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
     const agentPage2 = await t.request('GET', `${base}/by-agent/${agent.id}?pageSize=2&page=2`, undefined, auth);
-    expect(agentPage2.body.data).toHaveLength(1);
-    const ofAgent = [...agentPage1.body.data, ...agentPage2.body.data].map((d: Deployment) => d.id).sort();
+    expect(agentPage2.body.data.data).toHaveLength(1);
+    const ofAgent = [...agentPage1.body.data.data, ...agentPage2.body.data.data].map((d: Deployment) => d.id).sort();
     expect(ofAgent).toEqual(deployments.slice(0, 3).map((d) => d.id).sort());
-    expect([...agentPage1.body.data, ...agentPage2.body.data].every((d: Deployment) => d.agentId === agent.id)).toBe(true);
+    expect([...agentPage1.body.data.data, ...agentPage2.body.data.data].every((d: Deployment) => d.agentId === agent.id)).toBe(true);
 
     const none = await t.request('GET', `${base}/by-agent/${unused.id}`, undefined, auth);
     expect(none.status).toBe(200);
-    expect(none.body.data).toEqual([]);
-    expect(none.body.meta.totalCount).toBe(0);
+    expect(none.body.data.data).toEqual([]);
+    expect(none.body.data.meta.totalCount).toBe(0);
     const unknownAgent = await t.request('GET', `${base}/by-agent/agent_doesnotexist`, undefined, auth);
     expect(unknownAgent.status).toBe(404);
     expect(unknownAgent.body.message).toBe('Agent not found');
 
     const all = await t.request('GET', base, undefined, auth);
     expect(all.status).toBe(200);
-    expect(all.body.meta).toEqual({ page: 1, pageSize: 20, totalCount: 4, totalPages: 1, hasNextPage: false, hasPreviousPage: false });
-    expect(all.body.data.map((d: Deployment) => d.id).sort()).toEqual(deployments.map((d) => d.id).sort());
+    expect(all.body.data.meta).toEqual({ page: 1, pageSize: 20, totalCount: 4, totalPages: 1, hasNextPage: false, hasPreviousPage: false });
+    expect(all.body.data.data.map((d: Deployment) => d.id).sort()).toEqual(deployments.map((d) => d.id).sort());
 
     const missing = await t.request('GET', `${base}/dep_doesnotexist`, undefined, auth);
     expect(missing.status).toBe(404);
@@ -390,7 +390,7 @@ describe.each(ENGINES)('deployment configurations API on %s', (engine) => {
     expect((await t.request('PATCH', `${base}/${deployment.id}`, { status: 'active' }, auth)).status).toBe(404);
     expect((await t.request('PATCH', base, { id: deployment.id, deploymentName: 'hijack' }, auth)).status).toBe(404);
     expect((await t.request('DELETE', `${base}/${deployment.id}`, undefined, auth)).status).toBe(404);
-    expect((await t.request('GET', base, undefined, auth)).body.meta.totalCount).toBe(0);
+    expect((await t.request('GET', base, undefined, auth)).body.data.meta.totalCount).toBe(0);
     expect(await t.snapshot()).toEqual(before);
     expect((await t.request('GET', `${base}/${deployment.id}`)).body.data.status).toBe('pending');
   });

@@ -185,8 +185,13 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
     const list = doc.paths['/v1/agents'].get;
     expect(list.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual(['query:page', 'query:pageSize']);
     const listBody = list.responses['200'].content['application/json'].schema;
-    expect(listBody.properties.data).toEqual({ type: 'array', items: { $ref: '#/components/schemas/Agent' } });
-    expect(listBody.properties.meta).toEqual({ $ref: '#/components/schemas/PaginationMeta' });
+    // WIIL's shape: the page sits inside `data`, and there is no top-level `meta` on a list.
+    expect(listBody.properties.data).toEqual({
+      type: 'object',
+      required: ['data', 'meta'],
+      properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Agent' } }, meta: { $ref: '#/components/schemas/PaginationMeta' } },
+    });
+    expect(listBody.properties.meta).toBeUndefined();
     expect(doc.paths['/v1/deployment-configurations/by-agent/{agentId}'].get.parameters.map((p: Json) => p.name)).toEqual(['agentId', 'page', 'pageSize']);
     expect(doc.paths['/v1/deployment-channels/{id}'].delete.parameters.map((p: Json) => p.name)).toEqual(['id', 'deletePhoneConfig']);
     expect(doc.paths['/v1/deployment-configurations/{id}'].delete.responses['409'].description).toBe('Cannot delete active deployment');
@@ -199,6 +204,7 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
     for (const name of [...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS]) expect(doc.components.schemas[name], name).toBeDefined();
     expect(doc.components.schemas.PaginationMeta.properties.pageSize.maximum).toBe(1000);
     expect(doc.components.schemas.Error.required).toEqual(['success', 'status', 'code', 'message', 'meta', 'timestamp', 'error']);
+    expect(doc.components.schemas.Error.properties.meta.properties.details).toEqual({ type: 'array', items: { $ref: '#/components/schemas/FieldIssue' } });
   });
 
   it('describes DeploymentChannelRequest as a oneOf of every channel type', () => {
@@ -299,6 +305,13 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         valid: true,
       },
       {
+        name: 'a mobile channel without a configuration',
+        schema: 'DeploymentChannelRequest',
+        url: '/v1/deployment-channels',
+        body: { channelIdentifier: 'com.example.agreeminimal', deploymentType: 'mobile-app' },
+        valid: true,
+      },
+      {
         name: 'a mobile channel with a non reverse-DNS identifier',
         schema: 'DeploymentChannelRequest',
         url: '/v1/deployment-channels',
@@ -317,6 +330,13 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         schema: 'PhoneConfigurationRequest',
         url: '/v1/phone-configurations',
         body: { phoneNumber: '+12025550501', provider: 'TELNYX', friendlyName: 'Agree' },
+        valid: true,
+      },
+      {
+        name: 'a phone configuration with a spaced, bracketed number',
+        schema: 'PhoneConfigurationRequest',
+        url: '/v1/phone-configurations',
+        body: { phoneNumber: '+1 (202) 555-0502', provider: 'twilio' },
         valid: true,
       },
       {

@@ -52,7 +52,7 @@ describe.each(ENGINES)('phone configurations API on %s', (engine) => {
     expect(dashed.body.error.details[0].message).toMatch(/E\.164/);
     expect(dashed.body.message).toMatch(/^phoneNumber: /);
 
-    for (const phoneNumber of ['12025551234', '+1 202 555 1234', '+0123456789', '', '+1202555123456789']) {
+    for (const phoneNumber of ['12025551234', '1 202 555 1234', '(202) 555-1234', '+1 202 555 123', '+0123456789', '', '+1202555123456789']) {
       const response = await t.request('POST', base, { phoneNumber, provider: 'twilio' });
       expect(response.status, phoneNumber).toBe(400);
       expect(response.body.error.details[0].field).toBe('phoneNumber');
@@ -125,7 +125,7 @@ describe.each(ENGINES)('phone configurations API on %s', (engine) => {
     for (const page of [1, 2, 3]) {
       const response = await t.request('GET', `${base}?page=${page}&pageSize=2`, undefined, auth);
       expect(response.status).toBe(200);
-      pages.push(response.body);
+      pages.push(response.body.data);
     }
     expect(pages[0].meta).toEqual({ page: 1, pageSize: 2, totalCount: 5, totalPages: 3, hasNextPage: true, hasPreviousPage: false });
     expect(pages[1].meta).toEqual({ page: 2, pageSize: 2, totalCount: 5, totalPages: 3, hasNextPage: true, hasPreviousPage: true });
@@ -135,12 +135,12 @@ describe.each(ENGINES)('phone configurations API on %s', (engine) => {
     expect([...listed].sort()).toEqual(numbers);
 
     const all = await t.request('GET', base, undefined, auth);
-    expect(all.body.meta).toMatchObject({ page: 1, pageSize: 20, totalCount: 5, totalPages: 1, hasNextPage: false, hasPreviousPage: false });
+    expect(all.body.data.meta).toMatchObject({ page: 1, pageSize: 20, totalCount: 5, totalPages: 1, hasNextPage: false, hasPreviousPage: false });
 
     const beyond = await t.request('GET', `${base}?page=9`, undefined, auth);
     expect(beyond.status).toBe(200);
-    expect(beyond.body.data).toEqual([]);
-    expect(beyond.body.meta).toMatchObject({ page: 9, totalCount: 5, hasNextPage: false, hasPreviousPage: true });
+    expect(beyond.body.data.data).toEqual([]);
+    expect(beyond.body.data.meta).toMatchObject({ page: 9, totalCount: 5, hasNextPage: false, hasPreviousPage: true });
   });
 
   it('renames through PATCH and rejects a missing name or an unknown field', async () => {
@@ -223,8 +223,8 @@ describe.each(ENGINES)('phone configurations API on %s', (engine) => {
     expect((await t.request('PATCH', `${base}/${created.id}`, { friendlyName: 'hijack' }, auth)).status).toBe(404);
     expect((await t.request('DELETE', `${base}/${created.id}`, undefined, auth)).status).toBe(404);
     const list = await t.request('GET', base, undefined, auth);
-    expect(list.body.data).toEqual([]);
-    expect(list.body.meta.totalCount).toBe(0);
+    expect(list.body.data.data).toEqual([]);
+    expect(list.body.data.meta.totalCount).toBe(0);
     expect(await t.snapshot()).toEqual(before);
     expect((await t.request('GET', `${base}/${created.id}`)).body.data.friendlyName).toBe('Mine');
   });

@@ -213,9 +213,9 @@ describe.each(ENGINES)('teams API on %s', (engine) => {
     }
     const first = await t.request('GET', `${base}/${team.id}/observers?pageSize=2`);
     expect(first.status).toBe(200);
-    expect(first.body.data).toEqual(added.slice(0, 2));
-    expect(first.body.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
-    expect((await t.request('GET', `${base}/${team.id}/observers?page=2&pageSize=2`)).body.data).toEqual(added.slice(2));
+    expect(first.body.data.data).toEqual(added.slice(0, 2));
+    expect(first.body.data.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
+    expect((await t.request('GET', `${base}/${team.id}/observers?page=2&pageSize=2`)).body.data.data).toEqual(added.slice(2));
 
     const fetched = (await t.request('GET', `${base}/${team.id}`)).body.data;
     expect(fetched.observers).toEqual(added);
@@ -234,7 +234,7 @@ describe.each(ENGINES)('teams API on %s', (engine) => {
 
     const removed = await t.request('DELETE', `${base}/${team.id}/observers/${added[0].id}`);
     expect(removed.body.data).toBe(true);
-    expect((await t.request('GET', `${base}/${team.id}/observers`)).body.data).toEqual(added.slice(1));
+    expect((await t.request('GET', `${base}/${team.id}/observers`)).body.data.data).toEqual(added.slice(1));
     const again = await t.request('DELETE', `${base}/${team.id}/observers/${added[0].id}`);
     expect(again.status).toBe(404);
     expect(again.body.message).toBe('Team observer not found');
@@ -249,30 +249,30 @@ describe.each(ENGINES)('teams API on %s', (engine) => {
     await t.request('POST', `${base}/${ids[0]}/members`, { name: 'Ana', email: 'ana@example.com' }, auth);
     const first = await t.request('GET', `${base}?pageSize=2`, undefined, auth);
     expect(first.status).toBe(200);
-    expect(first.body.data.map((team: { id: string }) => team.id)).toEqual(ids.slice(0, 2));
-    expect(first.body.data[0].members).toHaveLength(1);
-    expect(first.body.data[1].members).toEqual([]);
-    expect(first.body.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
+    expect(first.body.data.data.map((team: { id: string }) => team.id)).toEqual(ids.slice(0, 2));
+    expect(first.body.data.data[0].members).toHaveLength(1);
+    expect(first.body.data.data[1].members).toEqual([]);
+    expect(first.body.data.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
     const second = await t.request('GET', `${base}?pageSize=2&page=2`, undefined, auth);
-    expect(second.body.data.map((team: { id: string }) => team.id)).toEqual(ids.slice(2));
+    expect(second.body.data.data.map((team: { id: string }) => team.id)).toEqual(ids.slice(2));
   });
 
   it("replaces and lists a channel's assignable teams", async () => {
     const channelId = await createChannel();
     const [a, b, c] = [await createTeam({ name: 'A' }), await createTeam({ name: 'B' }), await createTeam({ name: 'C' })];
-    expect((await t.request('GET', `/v1/deployment-channels/${channelId}/teams`)).body.data).toEqual([]);
+    expect((await t.request('GET', `/v1/deployment-channels/${channelId}/teams`)).body.data.data).toEqual([]);
 
     const set = await t.request('PUT', `/v1/deployment-channels/${channelId}/teams`, { teamIds: [b.id, a.id, b.id] });
     expect(set.status).toBe(200);
     expect(set.body.data.map((team: { id: string }) => team.id)).toEqual([a.id, b.id]);
     expect(set.body.data[0]).toMatchObject({ name: 'A', members: [], observers: [] });
     const listed = await t.request('GET', `/v1/deployment-channels/${channelId}/teams`);
-    expect(listed.body.data).toEqual(set.body.data);
-    expect(listed.body.meta).toMatchObject({ totalCount: 2, page: 1 });
+    expect(listed.body.data.data).toEqual(set.body.data);
+    expect(listed.body.data.meta).toMatchObject({ totalCount: 2, page: 1 });
 
     const replaced = await t.request('PUT', `/v1/deployment-channels/${channelId}/teams`, { teamIds: [c.id] });
     expect(replaced.body.data.map((team: { id: string }) => team.id)).toEqual([c.id]);
-    expect((await t.request('GET', `/v1/deployment-channels/${channelId}/teams`)).body.data.map((team: { id: string }) => team.id)).toEqual([c.id]);
+    expect((await t.request('GET', `/v1/deployment-channels/${channelId}/teams`)).body.data.data.map((team: { id: string }) => team.id)).toEqual([c.id]);
 
     const before = await t.snapshot();
     const unknown = await t.request('PUT', `/v1/deployment-channels/${channelId}/teams`, { teamIds: [a.id, 'team_doesnotexist'] });
@@ -293,7 +293,7 @@ describe.each(ENGINES)('teams API on %s', (engine) => {
 
     const cleared = await t.request('PUT', `/v1/deployment-channels/${channelId}/teams`, { teamIds: [] });
     expect(cleared.body.data).toEqual([]);
-    expect((await t.request('GET', `/v1/deployment-channels/${channelId}/teams`)).body.meta.totalCount).toBe(0);
+    expect((await t.request('GET', `/v1/deployment-channels/${channelId}/teams`)).body.data.meta.totalCount).toBe(0);
   });
 
   it('refuses to delete a team a channel or a workflow still uses, naming them', async () => {
@@ -370,7 +370,7 @@ describe.each(ENGINES)('teams API on %s', (engine) => {
     expect((await t.request('PUT', `/v1/deployment-channels/${channelId}/teams`, { teamIds: [theirTeam.id] }, auth)).status).toBe(404);
     expect((await t.request('PUT', `/v1/deployment-channels/${channelId}/teams`, { teamIds: [theirTeam.id] })).status).toBe(404);
     expect((await t.request('GET', `/v1/deployment-channels/${channelId}/teams`, undefined, auth)).status).toBe(404);
-    expect((await t.request('GET', base, undefined, auth)).body.data.map((x: { id: string }) => x.id)).toEqual([theirTeam.id]);
+    expect((await t.request('GET', base, undefined, auth)).body.data.data.map((x: { id: string }) => x.id)).toEqual([theirTeam.id]);
     expect(await t.snapshot()).toEqual(before);
     expect((await t.request('GET', `${base}/${team.id}`)).body.data).toMatchObject({ name: 'Private', members: [member], observers: [observer] });
   });

@@ -169,9 +169,9 @@ describe.each(ENGINES)('workflows API on %s', (engine) => {
     for (const name of ['W1', 'W2', 'W3']) ids.push((await createWorkflow({ name, fallback: { agentId: theirAgent } }, auth)).id);
     const first = await t.request('GET', `${base}?pageSize=2`, undefined, auth);
     expect(first.status).toBe(200);
-    expect(first.body.data.map((w: { id: string }) => w.id)).toEqual(ids.slice(0, 2));
-    expect(first.body.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
-    expect((await t.request('GET', `${base}?pageSize=2&page=2`, undefined, auth)).body.data.map((w: { id: string }) => w.id)).toEqual(ids.slice(2));
+    expect(first.body.data.data.map((w: { id: string }) => w.id)).toEqual(ids.slice(0, 2));
+    expect(first.body.data.meta).toEqual({ page: 1, pageSize: 2, totalCount: 3, totalPages: 2, hasNextPage: true, hasPreviousPage: false });
+    expect((await t.request('GET', `${base}?pageSize=2&page=2`, undefined, auth)).body.data.data.map((w: { id: string }) => w.id)).toEqual(ids.slice(2));
   });
 
   it('updates through PATCH: rules replace, fields not sent are kept', async () => {
@@ -330,7 +330,7 @@ describe.each(ENGINES)('workflows API on %s', (engine) => {
     expect((await t.request('PUT', `/v1/deployment-channels/${channelId}/workflow`, { workflowId: theirWorkflow.id })).status).toBe(404);
     expect((await t.request('GET', `/v1/deployment-channels/${channelId}/workflow`, undefined, auth)).status).toBe(404);
     expect((await t.request('DELETE', `/v1/deployment-channels/${channelId}/workflow`, undefined, auth)).status).toBe(404);
-    expect((await t.request('GET', base, undefined, auth)).body.data.map((w: { id: string }) => w.id)).toEqual([theirWorkflow.id]);
+    expect((await t.request('GET', base, undefined, auth)).body.data.data.map((w: { id: string }) => w.id)).toEqual([theirWorkflow.id]);
     expect(await t.snapshot()).toEqual(before);
     expect((await t.request('GET', `/v1/deployment-channels/${channelId}/workflow`)).body.data.id).toBe(workflow.id);
   });

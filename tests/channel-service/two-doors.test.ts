@@ -85,7 +85,7 @@ describe.each(ENGINES)('one model, two doors on %s', (engine) => {
     const byIdentifier = await v1('GET', `/v1/deployment-channels/by-identifier/${encodeURIComponent('+12025550147')}?type=whatsapp`);
     expect(byIdentifier.body.data.id).toBe(channel.id);
     const byType = await v1('GET', '/v1/deployment-channels/by-type/whatsapp');
-    expect(byType.body.data.map((c: { id: string }) => c.id)).toEqual([channel.id]);
+    expect(byType.body.data.data.map((c: { id: string }) => c.id)).toEqual([channel.id]);
     const connection = await v1('GET', `/v1/connections/${channel.credential_id}`);
     expect(connection.body.data).toMatchObject({ provider: 'meta', settings: { phoneNumberId: PHONE_NUMBER_ID } });
     expect(Object.keys(connection.body.data.credentials)).toEqual(['accessToken']);

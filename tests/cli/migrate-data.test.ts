@@ -187,14 +187,14 @@ async function seed(baseUrl: string, adminKey: string, twilio: FakeTwilio): Prom
       body: JSON.stringify({ text, clientMessageId: `c-${i}` }),
     });
     expect(sent.status).toBe(202);
-    await waitUntil(async () => (await api('GET', `/v1/conversations/${sessionId}/messages?pageSize=100`)).body.data.length >= 2 * (i + 1) || undefined, 5000, 'the echo');
+    await waitUntil(async () => (await api('GET', `/v1/conversations/${sessionId}/messages?pageSize=100`)).body.data.data.length >= 2 * (i + 1) || undefined, 5000, 'the echo');
   }
 
   // An SMS through the Twilio connection: an inbound event, a contact, a conversation and a delivered reply.
   expect((await postSms(baseUrl, twilio, connection.id, inboundSmsParams({ MessageSid: 'SMmigrate000000000000000000000001', Body: 'Before the move' }))).status).toBe(200);
   await waitUntil(() => twilio.messages.find((m) => m.body === 'Before the move'), 8000, 'the SMS reply at the fake Twilio');
-  await waitUntil(async () => (await api('GET', '/v1/deliveries?status=sent')).body.data.length === 1 || undefined, 8000, 'the delivery marked sent');
-  const conversations = (await api('GET', '/v1/conversations?pageSize=100')).body.data as any[];
+  await waitUntil(async () => (await api('GET', '/v1/deliveries?status=sent')).body.data.data.length === 1 || undefined, 8000, 'the delivery marked sent');
+  const conversations = (await api('GET', '/v1/conversations?pageSize=100')).body.data.data as any[];
   const smsConversation = conversations.find((c) => c.channelId === sms.id);
   expect(smsConversation).toBeDefined();
 
@@ -285,7 +285,7 @@ async function readAll(baseUrl: string, paths: { key: string; path: string }[]):
     const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
     const body = (await response.json()) as any;
     delete body?.metadata?.timestamp;
-    if (path.endsWith('/keys')) for (const record of body.data ?? []) delete record.lastUsedAt;
+    if (path.endsWith('/keys')) for (const record of body.data?.data ?? []) delete record.lastUsedAt;
     answers[`${key.slice(0, 8)} ${path}`] = { status: response.status, body };
   }
   return answers;
@@ -408,7 +408,7 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
       const openAi = (await api('GET', `/v1/agents/${seeded.openAiAgentId}`)).body.data;
       expect(openAi.backend.apiKey.mask).toMatch(/â€¦/);
       expect(JSON.stringify(openAi)).not.toContain('sk-test-0123456789abcdefghijklmnop');
-      expect((await api('GET', '/v1/deployment-channels')).body.meta.totalCount).toBe(5);
+      expect((await api('GET', '/v1/deployment-channels')).body.data.meta.totalCount).toBe(5);
 
       // The original keys authenticate; the read key still only reads.
       for (const key of [seeded.adminKey, seeded.readKey, seeded.otherKey]) {
@@ -420,7 +420,7 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
       // Writes go on: the counter trigger counts a new channel, the event sequence continues, the
       // sealed auth token opens (the webhook's signature is checked with it) and the outbox sends.
       await ok(api, 'POST', '/v1/deployment-channels', { channelIdentifier: 'https://after.example.com', deploymentType: 'web' });
-      expect((await api('GET', '/v1/deployment-channels/by-type/web')).body.meta.totalCount).toBe(3);
+      expect((await api('GET', '/v1/deployment-channels/by-type/web')).body.data.meta.totalCount).toBe(3);
       const sent = await fetch(`${copy.baseUrl}/v1/public/runtime/sessions/${seeded.sessionId}/messages`, {
         method: 'POST',
         headers: runtimeHeaders(seeded.deploymentToken, seeded.visitorToken),
@@ -428,7 +428,7 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
       });
       expect(sent.status).toBe(202);
       const messages = await waitUntil(async () => {
-        const data = (await api('GET', `/v1/conversations/${seeded.sessionId}/messages?pageSize=100`)).body.data as any[];
+        const data = (await api('GET', `/v1/conversations/${seeded.sessionId}/messages?pageSize=100`)).body.data.data as any[];
         return data.length === 6 ? data : undefined;
       }, 5000, 'the echo on the copy');
       expect(messages.slice(-2).map((m) => [m.role, m.text])).toEqual([
@@ -589,19 +589,19 @@ describe('switchboard backup', () => {
       const strip = (body: any) => ({ ...body, metadata: undefined });
       for (const path of paths) expect(strip((await copyApi('GET', path)).body), path).toEqual(strip((await api('GET', path)).body));
       // A snapshot: the channels it has are the first ones written, each as the original has it, and its total counts them.
-      const copied = (await copyApi('GET', '/v1/deployment-channels/by-type/mobile-app?pageSize=1000')).body;
-      const live = (await api('GET', '/v1/deployment-channels/by-type/mobile-app?pageSize=1000')).body;
+      const copied = (await copyApi('GET', '/v1/deployment-channels/by-type/mobile-app?pageSize=1000')).body.data;
+      const live = (await api('GET', '/v1/deployment-channels/by-type/mobile-app?pageSize=1000')).body.data;
       expect(copied.meta.totalCount).toBe(copied.data.length);
       expect(copied.data.length).toBeGreaterThanOrEqual(atStart);
       expect(copied.data.length).toBeLessThanOrEqual(written);
       expect(copied.data).toEqual(live.data.slice(0, copied.data.length));
       // The secrets open under the same key on the copy: the agent's masked key is shown as on the original.
-      const agentId = (await api('GET', '/v1/agents')).body.data[0].id;
+      const agentId = (await api('GET', '/v1/agents')).body.data.data[0].id;
       expect((await copyApi('GET', `/v1/agents/${agentId}`)).body.data.backend.apiKey).toEqual((await api('GET', `/v1/agents/${agentId}`)).body.data.backend.apiKey);
       // And the copy is a working database of its own.
       await ok(copyApi, 'POST', '/v1/deployment-channels', { channelIdentifier: 'https://restored.example.com', deploymentType: 'web' });
-      expect((await copyApi('GET', '/v1/deployment-channels/by-type/web')).body.meta.totalCount).toBe(2);
-      expect((await api('GET', '/v1/deployment-channels/by-type/web')).body.meta.totalCount).toBe(1);
+      expect((await copyApi('GET', '/v1/deployment-channels/by-type/web')).body.data.meta.totalCount).toBe(2);
+      expect((await api('GET', '/v1/deployment-channels/by-type/web')).body.data.meta.totalCount).toBe(1);
     } finally {
       await copy.stop();
     }

@@ -296,11 +296,11 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
 
     const listed = await api('GET', '/v1/conversations?pageSize=100');
     expect(listed.status).toBe(200);
-    const ours = listed.body.data.filter((conversation: { webDeploymentId: string | null }) => conversation.webDeploymentId === deploymentId);
+    const ours = listed.body.data.data.filter((conversation: { webDeploymentId: string | null }) => conversation.webDeploymentId === deploymentId);
     expect(ours).toHaveLength(1);
     expect(ours[0]).toMatchObject({ id: sessionId, agentId, status: 'open' });
     const messages = await api('GET', `/v1/conversations/${sessionId}/messages`);
-    expect(messages.body.data.map((m: { role: string; text: string }) => [m.role, m.text])).toEqual([
+    expect(messages.body.data.data.map((m: { role: string; text: string }) => [m.role, m.text])).toEqual([
       ['contact', QUESTION],
       ['agent', REPLY],
     ]);
@@ -366,6 +366,6 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
     expect((await direct.json()).message).toBe('Deployment token was revoked');
 
     const listed = await api('GET', '/v1/conversations?pageSize=100');
-    expect(listed.body.data.filter((c: { webDeploymentId: string | null }) => c.webDeploymentId === deploymentId)).toHaveLength(1);
+    expect(listed.body.data.data.filter((c: { webDeploymentId: string | null }) => c.webDeploymentId === deploymentId)).toHaveLength(1);
   });
 });

@@ -380,7 +380,7 @@ describe.each(ENGINES)('helpdesk handoffs end to end on %s', (engine) => {
     const sent = await waitForSms(twilio, contact, text);
     expect(sent.from).toBe(NUMBER);
     expect(await waitForState(api, conversationId, 'human')).toMatchObject({ assignedTeamId: team.teamId });
-    const stored = await ok(api, 'GET', `/v1/conversations/${conversationId}/messages?pageSize=100`);
+    const stored = (await ok(api, 'GET', `/v1/conversations/${conversationId}/messages?pageSize=100`)).data;
     const human = stored.find((m: any) => m.role === 'human');
     expect(human).toMatchObject({ text, id: sent.idempotencyToken });
 
@@ -397,7 +397,7 @@ describe.each(ENGINES)('helpdesk handoffs end to end on %s', (engine) => {
     expect(twilio.messages.filter((m) => m.body === text)).toHaveLength(1);
     expect(twilio.messages.some((m) => m.body.startsWith('Forged reply'))).toBe(false);
     expect(sentTo(twilio, contact).map((m) => m.body)).toEqual([BOT_REPLY, HANDOFF_NOTICE, text]);
-    expect((await ok(api, 'GET', `/v1/conversations/${conversationId}/messages?pageSize=100`)).filter((m: any) => m.role === 'human')).toHaveLength(1);
+    expect((await ok(api, 'GET', `/v1/conversations/${conversationId}/messages?pageSize=100`)).data.filter((m: any) => m.role === 'human')).toHaveLength(1);
 
     // The helpdesk resolves: so does the handoff, and the agent answers the next message, not the helpdesk.
     const resolved = await postToPublicUrl(server, url, helpdesk.resolved(fakes, handoff, connection.inboundSecret));
@@ -424,7 +424,7 @@ describe.each(ENGINES)('helpdesk handoffs end to end on %s', (engine) => {
       expect(response.status, JSON.stringify(response.body)).toBe(400);
       expect(response.body.error.details.map((d: any) => d.field)).toContain(field);
     };
-    const before = (await ok(api, 'GET', '/v1/connections?pageSize=100')).length;
+    const before = (await ok(api, 'GET', '/v1/connections?pageSize=100')).data.length;
     await refused({ provider: 'zendesk', settings: { mode: 'ticket', subdomain: 'acme' }, credentials: { apiToken: secret } }, 'settings.email');
     await refused({ provider: 'zendesk', settings: { mode: 'sunshine' }, credentials: {} }, 'settings.appId');
     await refused({ provider: 'zendesk', settings: { mode: 'ticket', subdomain: 'acme', email: ZENDESK.email, colour: 'red' }, credentials: {} }, 'settings');
@@ -432,7 +432,7 @@ describe.each(ENGINES)('helpdesk handoffs end to end on %s', (engine) => {
     await refused({ provider: 'servicenow', settings: { instance: 'acme', username: 'x' }, credentials: {} }, 'credentials.password');
     await refused({ provider: 'genesys', settings: { integrationId: 'not-a-uuid' }, credentials: { clientId: secret, clientSecret: secret } }, 'settings.integrationId');
     await refused({ provider: 'genesys', settings: { integrationId: GENESYS.integrationId }, credentials: { clientId: secret, password: secret } }, 'credentials.password');
-    expect((await ok(api, 'GET', '/v1/connections?pageSize=100')).length).toBe(before);
+    expect((await ok(api, 'GET', '/v1/connections?pageSize=100')).data.length).toBe(before);
 
     // Defaults are filled in, as the connector reads them.
     const created = await ok(api, 'POST', '/v1/connections', {
@@ -448,7 +448,7 @@ describe.each(ENGINES)('helpdesk handoffs end to end on %s', (engine) => {
   it('refuses callbacks for unknown connections and providers that do not match the connection', async () => {
     const unknown = await fetch(`${server.baseUrl}/v1/public/helpdesks/zendesk/conn_doesnotexist00`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(unknown.status).toBe(404);
-    const connections = (await ok(api, 'GET', '/v1/connections?pageSize=100')) as any[];
+    const connections = (await ok(api, 'GET', '/v1/connections?pageSize=100')).data as any[];
     const zendesk = connections.find((c) => c.provider === 'zendesk');
     expect(zendesk).toBeDefined();
     const mismatched = await fetch(`${server.baseUrl}/v1/public/helpdesks/genesys/${zendesk.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

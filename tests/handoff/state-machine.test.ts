@@ -105,7 +105,7 @@ describe.each(ENGINES)('human handoff state machine on %s', (engine) => {
       await sms(contact, 'Hello? What are your opening hours?');
       await sms(contact, 'Is anyone there?');
       await waitUntil(async () => {
-        const messages = await ok(api, 'GET', `/v1/conversations/${id}/messages?pageSize=100`);
+        const messages = (await ok(api, 'GET', `/v1/conversations/${id}/messages?pageSize=100`)).data;
         return messages.filter((m: any) => m.role === 'contact').length === 4;
       });
       await quiet(server);
@@ -136,7 +136,7 @@ describe.each(ENGINES)('human handoff state machine on %s', (engine) => {
 
       const sent = await waitForSms(twilio, contact, 'Hi, this is Tier one. How can I help?');
       expect(sent).toMatchObject({ from: NUMBER, idempotencyToken: reply.body.data.id });
-      const delivery = await waitUntil(async () => (await ok(api, 'GET', '/v1/deliveries?status=sent&pageSize=100')).find((d: any) => d.messageId === reply.body.data.id));
+      const delivery = await waitUntil(async () => (await ok(api, 'GET', '/v1/deliveries?status=sent&pageSize=100')).data.find((d: any) => d.messageId === reply.body.data.id));
       expect(delivery).toMatchObject({ conversationId: id, attempts: 1, providerMessageId: sent.sid });
 
       // A member of another team cannot write into this team's conversation, pending or not.

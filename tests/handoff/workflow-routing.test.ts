@@ -117,7 +117,7 @@ describe.each(ENGINES)('routing workflows end to end on %s', (engine) => {
     await quiet(server);
     expect(sentTo(twilio, contact).map((m) => m.body), `window ${window.start}-${window.end} ${TIME_ZONE}`).toEqual(['Night bot: how can I help?']);
     expect(await conversation(api, id)).toMatchObject({ handoffState: 'bot', assignedTeamId: null });
-    const stored = await ok(api, 'GET', `/v1/conversations/${id}/messages`);
+    const stored = (await ok(api, 'GET', `/v1/conversations/${id}/messages`)).data;
     expect(stored.map((m: any) => [m.role, m.text])).toEqual([
       ['contact', SAME_MESSAGE],
       ['agent', 'Night bot: how can I help?'],

@@ -97,8 +97,8 @@ describe.each(ENGINES)('exactly-once delivery across a crash on %s', (engine) =>
 
     const after = controlApi(second.baseUrl, adminKey);
     const sent = await after('GET', '/v1/deliveries?status=sent&pageSize=1000');
-    expect(sent.body.meta.totalCount).toBe(BURST);
-    const unsent = ['pending', 'sending', 'dead'].map(async (status) => (await after('GET', `/v1/deliveries?status=${status}`)).body.meta.totalCount);
+    expect(sent.body.data.meta.totalCount).toBe(BURST);
+    const unsent = ['pending', 'sending', 'dead'].map(async (status) => (await after('GET', `/v1/deliveries?status=${status}`)).body.data.meta.totalCount);
     expect(await Promise.all(unsent)).toEqual([0, 0, 0]);
     second.child.kill('SIGTERM');
   }, 90_000);

@@ -99,7 +99,7 @@ describe.each(ENGINES)('LINE end to end on %s', (engine) => {
     const [stored] = await contactMessages(h.server, '01HE2E00000000000000000001');
     expect(stored?.text).toBe('こんにちは, any table for two?');
     const delivery = await waitUntil(async () =>
-      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.find((d: any) => d.providerMessageId === sent.sentMessageIds[0]),
+      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.data.find((d: any) => d.providerMessageId === sent.sentMessageIds[0]),
     );
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1 });
   });

@@ -143,7 +143,7 @@ describe.each(ENGINES)('Meta (WhatsApp Cloud API, Messenger) end to end on %s', 
     });
     const [stored] = await contactMessages(h.server, 'wamid.E2E0000000000000000000000001');
     expect(stored?.text).toBe('Does it come in blue?');
-    const delivery = await waitUntil(async () => (await h.api('GET', '/v1/deliveries?status=sent')).body.data.find((d: any) => d.providerMessageId === sent.id));
+    const delivery = await waitUntil(async () => (await h.api('GET', '/v1/deliveries?status=sent')).body.data.data.find((d: any) => d.providerMessageId === sent.id));
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1 });
   });
 

@@ -95,7 +95,7 @@ describe.each(ENGINES)('Telegram end to end on %s', (engine) => {
     const contact = await h.server.db.selectFrom('contacts').selectAll().where('external_id', '=', String(USER_ID)).executeTakeFirstOrThrow();
     expect(contact.display_name).toBe('Ada Lovelace');
     const delivery = await waitUntil(async () =>
-      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.find((d: any) => d.providerMessageId === String(sent.messageId)),
+      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.data.find((d: any) => d.providerMessageId === String(sent.messageId)),
     );
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1 });
   });

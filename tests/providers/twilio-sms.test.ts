@@ -71,7 +71,7 @@ describe.each(ENGINES)('Twilio SMS end to end on %s: provider â†’ Switchboard â†
     const reply = await server.db.selectFrom('messages').selectAll().where('id', '=', sent.idempotencyToken!).executeTakeFirst();
     expect(reply?.role).toBe('agent');
     const delivery = await waitUntil(async () => {
-      const rows = (await api('GET', '/v1/deliveries?status=sent')).body.data;
+      const rows = (await api('GET', '/v1/deliveries?status=sent')).body.data.data;
       return rows.find((d: any) => d.messageId === sent.idempotencyToken);
     });
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1, providerMessageId: sent.sid });
@@ -110,12 +110,12 @@ describe.each(ENGINES)('Twilio SMS end to end on %s: provider â†’ Switchboard â†
     await post(inboundSmsParams({ MessageSid: 'SMe2e00000000000000000000000000004', Body: 'Busy?' }));
     const sent = await waitUntil(() => twilio.messages.find((m) => m.body === 'Busy?'), 8000, 'the retried reply');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    const retried = (await api('GET', '/v1/deliveries?status=sent&pageSize=100')).body.data.find((d: any) => d.messageId === sent.idempotencyToken);
+    const retried = (await api('GET', '/v1/deliveries?status=sent&pageSize=100')).body.data.data.find((d: any) => d.messageId === sent.idempotencyToken);
     expect(retried.attempts).toBe(2);
 
     twilio.failNext(400, { code: 21211, message: "The 'To' number is not a valid phone number." });
     await post(inboundSmsParams({ MessageSid: 'SMe2e00000000000000000000000000005', Body: 'Bad number' }));
-    const dead = await waitUntil(async () => (await api('GET', '/v1/deliveries?status=dead')).body.data[0], 5000, 'a dead letter');
+    const dead = await waitUntil(async () => (await api('GET', '/v1/deliveries?status=dead')).body.data.data[0], 5000, 'a dead letter');
     expect(dead.lastError).toContain('400');
     expect(dead.attempts).toBe(1);
     expect(twilio.messages.some((m) => m.body === 'Bad number')).toBe(false);

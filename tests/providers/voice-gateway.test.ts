@@ -86,7 +86,7 @@ describe.each(ENGINES)('Voice gateway end to end on %s', (engine) => {
     const reply = await h.server.db.selectFrom('messages').selectAll().where('id', '=', spoken.idempotencyKey).executeTakeFirst();
     expect(reply).toMatchObject({ role: 'agent', text: "I'd like to book a table for two" });
     expect(await contactMessages(h.server, 'evt_e2e_0001')).toHaveLength(1);
-    const delivery = await waitUntil(async () => (await h.api('GET', '/v1/deliveries?status=sent')).body.data.find((d: any) => d.providerMessageId === spoken.id));
+    const delivery = await waitUntil(async () => (await h.api('GET', '/v1/deliveries?status=sent')).body.data.data.find((d: any) => d.providerMessageId === spoken.id));
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1 });
   });
 

@@ -80,7 +80,7 @@ describe.each(ENGINES)('Custom webhook (Standard Webhooks) end to end on %s', (e
     expect(reply).toMatchObject({ role: 'agent', text: 'How do I reset my password?' });
     expect(await contactMessages(h.server, 'msg_e2e_0001')).toHaveLength(1);
     const sent = await waitUntil(async () =>
-      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.find((d: any) => d.providerMessageId === delivery.webhookId),
+      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.data.find((d: any) => d.providerMessageId === delivery.webhookId),
     );
     expect(sent).toMatchObject({ status: 'sent', attempts: 1 });
   });

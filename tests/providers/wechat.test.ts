@@ -102,7 +102,7 @@ describe.each(ENGINES)('WeChat Official Account (safe mode) end to end on %s', (
 
     const [stored] = await contactMessages(h.server, '24602915461939001');
     expect(stored?.text).toBe('你好，我想查询订单');
-    await waitUntil(async () => (await h.api('GET', '/v1/deliveries?status=sent')).body.data.length > 0, 5000, 'the delivery marked sent');
+    await waitUntil(async () => (await h.api('GET', '/v1/deliveries?status=sent')).body.data.data.length > 0, 5000, 'the delivery marked sent');
   });
 
   it('stores one message and sends one reply when WeChat retries the same MsgId', async () => {

@@ -94,7 +94,7 @@ describe.each(ENGINES)('WeCom end to end on %s', (engine) => {
     const [stored] = await contactMessages(h.server, '7390000000000000001');
     expect(stored?.text).toBe('请帮我重置密码');
     const delivery = await waitUntil(async () =>
-      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.find((d: any) => d.providerMessageId === sent.msgid),
+      (await h.api('GET', '/v1/deliveries?status=sent')).body.data.data.find((d: any) => d.providerMessageId === sent.msgid),
     );
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1 });
   });

@@ -59,9 +59,9 @@ describe.each(ENGINES)('web deployments and the public runtime on %s', (engine) 
     expect(deployment.embedSnippet).toContain(deployment.token);
     expect(deployment.embedSnippet).toContain("ConvoshipQueue.push(['init'");
     const listed = await api('GET', `/v1/agents/${agentId}/deployments`);
-    expect(listed.body.data).toHaveLength(1);
+    expect(listed.body.data.data).toHaveLength(1);
     expect(JSON.stringify(listed.body)).not.toContain(deployment.token);
-    expect(listed.body.data[0]).toMatchObject({ tokenPrefix: deployment.tokenPrefix, allowedOrigins: [ORIGIN], revokedAt: null });
+    expect(listed.body.data.data[0]).toMatchObject({ tokenPrefix: deployment.tokenPrefix, allowedOrigins: [ORIGIN], revokedAt: null });
     const stored = await server.db.selectFrom('web_deployment_tokens').selectAll().execute();
     expect(JSON.stringify(stored)).not.toContain(deployment.token);
     const snippet = await api('GET', `/v1/agents/${agentId}/deployments/${deployment.id}/embed-snippet`);
@@ -231,9 +231,9 @@ describe.each(ENGINES)('web deployments and the public runtime on %s', (engine) 
     const conversation = await api('GET', `/v1/conversations/${sessionId}`);
     expect(conversation.body.data).toMatchObject({ id: sessionId, webDeploymentId: deployment.id, status: 'open' });
     const messages = await api('GET', `/v1/conversations/${sessionId}/messages`);
-    expect(messages.body.data.map((m: any) => m.text)).toEqual(['A human-crafted answer']);
+    expect(messages.body.data.data.map((m: any) => m.text)).toEqual(['A human-crafted answer']);
     const list = await api('GET', '/v1/conversations?pageSize=100');
-    expect(list.body.data.some((c: any) => c.id === sessionId)).toBe(true);
+    expect(list.body.data.data.some((c: any) => c.id === sessionId)).toBe(true);
   });
 });
 

@@ -102,8 +102,9 @@ function success<T>(data: T) {
   return { success: true, data, metadata: { timestamp: 1_700_000_000_000, version: 'v1' } };
 }
 
+/** A list answer: the page inside the envelope's `data`, as WIIL's SDK reads it. */
 function page<T>(data: T[], meta: PaginationMeta) {
-  return { success: true, data, meta, metadata: { timestamp: 1_700_000_000_000, version: 'v1' } };
+  return { success: true, data: { data, meta }, metadata: { timestamp: 1_700_000_000_000, version: 'v1' } };
 }
 
 function failure(status: number, code: string, message: string, details: unknown = null) {
@@ -298,6 +299,15 @@ describe('responses', () => {
       ['DELETE', '/v1/deployment-channels/chan_1', {}],
       ['DELETE', '/v1/deployment-channels/chan_1', { deletePhoneConfig: 'true' }],
     ]);
+  });
+
+  it('reads the flat list answer of servers from before pages were nested, and refuses a list without a page', async () => {
+    const meta: PaginationMeta = { page: 1, pageSize: 20, totalCount: 1, totalPages: 1, hasNextPage: false, hasPreviousPage: false };
+    api.responder = () => ({ json: { success: true, data: [webChannel], meta, metadata: { timestamp: 1, version: 'v1' } } });
+    await expect(client.deploymentChannels.list()).resolves.toEqual({ data: [webChannel], meta });
+    api.responder = () => ({ json: success({ data: [webChannel] }) });
+    const error = await rejectionOf(client.deploymentChannels.list());
+    expect(error).toMatchObject({ statusCode: 200, code: 'INVALID_RESPONSE' });
   });
 
   it('treats a 2xx that is not a JSON envelope as an invalid response', async () => {

@@ -34,10 +34,13 @@ describe.each(ENGINES)('tenant isolation between workspaces on %s', (engine) => 
     (method, url, body) =>
       t.request(method, url, body, url.startsWith(CS) ? { authorization: '', 'x-api-key': key } : { authorization: `Bearer ${key}` });
 
+  /** The answer's data; for a `/v1` list, the items of its page (`data: {data: [...], meta}`). */
   async function ok(call: Call, method: string, url: string, body?: unknown, status = method === 'POST' ? 201 : 200) {
     const response = await call(method, url, body);
     expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBe(status);
-    return response.body.data ?? response.body;
+    const data = response.body.data ?? response.body;
+    const isPage = url.startsWith('/v1/') && data !== null && typeof data === 'object' && Array.isArray(data.data) && typeof data.meta?.totalCount === 'number';
+    return isPage ? data.data : data;
   }
 
   /** Workspace B is refused with 404 NOT_FOUND in the envelope of the path. */

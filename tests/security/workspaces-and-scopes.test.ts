@@ -85,8 +85,8 @@ describe.each(ENGINES)('workspaces and scoped keys on %s', (engine) => {
     expect(record).toMatchObject({ name: 'admin', scope: 'admin', instanceAdmin: true, prefix: adminKey.slice(0, 10) });
     const listed = await api(adminKey, 'GET', '/v1/workspaces');
     expect(listed.status).toBe(200);
-    expect(listed.body.data).toEqual([{ id: 'ws_default', name: 'Default workspace', status: 'active', createdAt: expect.any(Number), updatedAt: expect.any(Number) }]);
-    expect(listed.body.meta).toEqual({ page: 1, pageSize: 20, totalCount: 1, totalPages: 1, hasNextPage: false, hasPreviousPage: false });
+    expect(listed.body.data.data).toEqual([{ id: 'ws_default', name: 'Default workspace', status: 'active', createdAt: expect.any(Number), updatedAt: expect.any(Number) }]);
+    expect(listed.body.data.meta).toEqual({ page: 1, pageSize: 20, totalCount: 1, totalPages: 1, hasNextPage: false, hasPreviousPage: false });
   });
 
   it('creates a workspace with its first admin key, shown once', async () => {
@@ -103,7 +103,7 @@ describe.each(ENGINES)('workspaces and scoped keys on %s', (engine) => {
     const read = await api(adminKey, 'GET', `/v1/workspaces/${workspace.id}`);
     expect(read.body.data).toEqual({ id: workspace.id, name: 'Acme', status: 'active', createdAt: workspace.createdAt, updatedAt: workspace.updatedAt });
     const keys = await api(adminKey, 'GET', `/v1/workspaces/${workspace.id}/keys`);
-    expect(keys.body.data.map((k: any) => k.id)).toEqual([workspace.apiKey.id]);
+    expect(keys.body.data.data.map((k: any) => k.id)).toEqual([workspace.apiKey.id]);
     expect(JSON.stringify(keys.body)).not.toContain(workspace.apiKey.key);
 
     // The new key works in its workspace, and is not an instance administrator.
@@ -117,8 +117,8 @@ describe.each(ENGINES)('workspaces and scoped keys on %s', (engine) => {
     for (const name of ['Page 1', 'Page 2']) expect((await api(adminKey, 'POST', '/v1/workspaces', { name })).status).toBe(201);
     const all = await api(adminKey, 'GET', '/v1/workspaces?pageSize=1000');
     const second = await api(adminKey, 'GET', '/v1/workspaces?page=2&pageSize=1');
-    expect(second.body.data).toEqual([all.body.data[1]]);
-    expect(second.body.meta).toMatchObject({ page: 2, pageSize: 1, totalCount: all.body.data.length, hasPreviousPage: true });
+    expect(second.body.data.data).toEqual([all.body.data.data[1]]);
+    expect(second.body.data.meta).toMatchObject({ page: 2, pageSize: 1, totalCount: all.body.data.data.length, hasPreviousPage: true });
     expectError(await api(adminKey, 'GET', '/v1/workspaces?pageSize=1001'), 400, 'VALIDATION_ERROR', /pageSize/);
 
     const before = await counts();

@@ -84,7 +84,7 @@ describe.each(ENGINES)('Webhook events on %s', (engine) => {
     await waitUntil(async () => (await eventDeliveries(server.db, workspaceId)).filter((r) => r.payload.eventId === eventId).every((r) => r.status === 'sent'));
     await settle(150);
     expect(handoffs.receiver.requests.filter((r) => r.headers['webhook-id'] === eventId)).toHaveLength(0);
-    expect((await api('GET', '/v1/deliveries?pageSize=100')).body.data.find((d: any) => d.id === queued[0]!.id)).toMatchObject({
+    expect((await api('GET', '/v1/deliveries?pageSize=100')).body.data.data.find((d: any) => d.id === queued[0]!.id)).toMatchObject({
       kind: 'event',
       status: 'sent',
       attempts: 1,
@@ -153,7 +153,7 @@ describe.each(ENGINES)('Webhook events on %s', (engine) => {
     expect(dead).toMatchObject({ kind: 'event', attempts: 1, connectionId: everything.id, conversationId: 'conv_400', channelId: 'chan_400' });
     expect(dead.lastError).toContain('400');
     expect(dead.lastError).toContain('unknown schema');
-    expect((await api('GET', '/v1/deliveries?status=dead&pageSize=100')).body.data.map((d: any) => d.id)).toContain(deliveryId);
+    expect((await api('GET', '/v1/deliveries?status=dead&pageSize=100')).body.data.data.map((d: any) => d.id)).toContain(deliveryId);
     await settle(300);
     expect(requestsFor(everything, eventId)).toHaveLength(1);
     // An event delivery that dies is not itself an event: no delivery.failed follows.

@@ -176,7 +176,7 @@ describe.each(ENGINES)('Webhook subscriptions API on %s', (engine) => {
 
     const mine = await api('GET', '/v1/webhooks?page=1&pageSize=2');
     expect(mine.status).toBe(200);
-    expect(mine.body.data).toHaveLength(2);
+    expect(mine.body.data.data).toHaveLength(2);
     const total = Number(
       (
         await server.db
@@ -186,8 +186,8 @@ describe.each(ENGINES)('Webhook subscriptions API on %s', (engine) => {
           .executeTakeFirstOrThrow()
       ).n,
     );
-    expect(mine.body.meta).toMatchObject({ page: 1, pageSize: 2, totalCount: total, hasNextPage: total > 2, hasPreviousPage: false });
-    const everything = (await api('GET', '/v1/webhooks?pageSize=1000')).body.data.map((s: { id: string }) => s.id);
+    expect(mine.body.data.meta).toMatchObject({ page: 1, pageSize: 2, totalCount: total, hasNextPage: total > 2, hasPreviousPage: false });
+    const everything = (await api('GET', '/v1/webhooks?pageSize=1000')).body.data.data.map((s: { id: string }) => s.id);
     expect(everything).not.toContain(theirs.id);
     expect((await api('GET', `/v1/webhooks/${theirs.id}`)).status).toBe(404);
     expect((await api('PATCH', `/v1/webhooks/${theirs.id}`, { active: false })).status).toBe(404);

@@ -14,9 +14,21 @@ export const RULES = {
  */
 export const PATTERNS = {
   e164: /^\+[1-9]\d{1,14}$/,
+  /** What a phone number may look like on input: a '+', then digits with spaces, dots, dashes or parentheses between them. */
+  phoneInput: /^\+[0-9 ().-]{2,40}$/,
   webUrl: /^[Hh][Tt][Tt][Pp][Ss]?:\/\//,
   reverseDns: /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/,
 } as const;
+
+/**
+ * The E.164 form of a number written with separators after its '+' country code:
+ * `+1 (202) 555-0111`, `+1 202 555 0111` and `+1.202.555.0111` all give `+12025550111`.
+ * Anything else (no '+', letters, other characters) is returned unchanged, for the strict
+ * check to refuse.
+ */
+export function normalizePhoneNumber(value: string): string {
+  return PATTERNS.phoneInput.test(value) ? `+${value.slice(1).replace(/[ ().-]/g, '')}` : value;
+}
 
 /** Strict E.164: a leading '+', digits only, and a number valid for its country. */
 export function isE164(value: string): boolean {

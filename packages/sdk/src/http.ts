@@ -62,17 +62,22 @@ export class HttpClient {
     return body.data as T;
   }
 
-  /** Sends a list request and returns `{ data, meta }`. */
+  /**
+   * Sends a list request and returns the page `{ data, meta }`. The server nests the page in the
+   * envelope's `data` (`{"success": true, "data": {"data": [...], "meta": {...}}}`); servers from
+   * before that change answered `{"data": [...], "meta": {...}}`, which is read too.
+   */
   async requestPage<T>(request: ApiRequest): Promise<PaginatedResult<T>> {
     const body = await this.#send(request);
-    if (!Array.isArray(body.data) || !isPaginationMeta(body.meta)) {
+    const page = isRecord(body.data) ? body.data : { data: body.data, meta: body.meta };
+    if (!Array.isArray(page.data) || !isPaginationMeta(page.meta)) {
       throw new APIError({
         statusCode: 200,
         code: INVALID_RESPONSE,
-        message: `Expected a paginated list ({ data: [...], meta }) from ${request.method} ${request.path}`,
+        message: `Expected a paginated list ({ data: { data: [...], meta } }) from ${request.method} ${request.path}`,
       });
     }
-    return { data: body.data as T[], meta: body.meta };
+    return { data: page.data as T[], meta: page.meta };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../ids.js';
-import { PATTERNS, RULES, isE164, isReverseDns, isWebUrl } from '../validation.js';
+import { PATTERNS, RULES, isE164, isReverseDns, isWebUrl, normalizePhoneNumber } from '../validation.js';
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -76,6 +76,15 @@ function ruledString(pattern: RegExp, check: (value: string) => boolean, message
   return base.regex(pattern, { message, abort: true }).refine(check, message);
 }
 
-export const e164Schema = ruledString(PATTERNS.e164, isE164, RULES.e164);
+/**
+ * A phone number, stored in E.164. Spaces, dots, dashes and parentheses after the '+' country
+ * code are accepted and removed (`+1 (202) 555-0111` is `+12025550111`); the OpenAPI document
+ * shows that looser input pattern, and the result must then be strict E.164.
+ */
+export const e164Schema = z
+  .string()
+  .regex(PATTERNS.phoneInput, { message: RULES.e164, abort: true })
+  .overwrite(normalizePhoneNumber)
+  .refine(isE164, RULES.e164);
 export const webUrlSchema = ruledString(PATTERNS.webUrl, isWebUrl, RULES.webUrl);
 export const reverseDnsSchema = ruledString(PATTERNS.reverseDns, isReverseDns, RULES.reverseDns, 255);

@@ -32,9 +32,13 @@ export const webChannelConfigurationSchema = z.strictObject({
   widgetConfiguration: widgetConfigurationSchema.prefault({}),
 });
 
+/**
+ * WIIL's defaults: `platform` is `ios`; the server sets a missing `packageName` to the channel's
+ * identifier (the package or bundle id the channel is named by).
+ */
 export const mobileChannelConfigurationSchema = z.strictObject({
-  packageName: mobileIdentifier.optional(),
-  platform: caseInsensitiveEnum([MobilePlatform.IOS, MobilePlatform.ANDROID]),
+  packageName: mobileIdentifier.optional().describe("The app's package or bundle id; the channel identifier when left out"),
+  platform: caseInsensitiveEnum([MobilePlatform.IOS, MobilePlatform.ANDROID]).default(MobilePlatform.IOS),
 });
 
 function typeOf<T extends DeploymentType>(type: T, aliases: Record<string, T> = {}) {
@@ -108,7 +112,7 @@ export const channelTypeRules = {
   [DeploymentType.CALLS]: { identifier: phoneIdentifier, configuration: phoneChannelConfigurationSchema },
   [DeploymentType.SMS]: { identifier: phoneIdentifier, configuration: phoneChannelConfigurationSchema },
   [DeploymentType.WEB]: { identifier: webIdentifier, configuration: webChannelConfigurationSchema.prefault({}) },
-  [DeploymentType.MOBILE]: { identifier: mobileIdentifier, configuration: mobileChannelConfigurationSchema },
+  [DeploymentType.MOBILE]: { identifier: mobileIdentifier, configuration: mobileChannelConfigurationSchema.prefault({}) },
   ...(Object.fromEntries(
     PROVIDER_CHANNEL_TYPES.map((type) => [type, { identifier: providerIdentifiers[type], configuration: providerConfigurations[type] }]),
   ) as { [K in (typeof PROVIDER_CHANNEL_TYPES)[number]]: { identifier: (typeof providerIdentifiers)[K]; configuration: (typeof providerConfigurations)[K] } }),
@@ -136,7 +140,7 @@ export const mobileChannelRequestSchema = z.strictObject({
   deploymentType: typeOf(DeploymentType.MOBILE, { mobile: DeploymentType.MOBILE, MOBILE: DeploymentType.MOBILE }),
   channelIdentifier: mobileIdentifier,
   ...common,
-  configuration: mobileChannelConfigurationSchema,
+  configuration: mobileChannelConfigurationSchema.prefault({}),
 });
 
 export const deploymentChannelRequestSchema = z.discriminatedUnion(

@@ -34,7 +34,11 @@ const errorBody: JsonSchema = {
     status: { type: 'integer' },
     code: { type: 'string', enum: Object.values(ErrorCode) },
     message: { type: 'string' },
-    meta: { type: 'object' },
+    meta: {
+      type: 'object',
+      description: 'Facts about the refusal; for validation errors also `details`, the same list as `error.details`',
+      properties: { details: { type: 'array', items: { $ref: '#/components/schemas/FieldIssue' } } },
+    },
     timestamp: { type: 'integer', description: 'Epoch milliseconds' },
     error: {
       type: 'object',
@@ -44,6 +48,15 @@ const errorBody: JsonSchema = {
         details: { description: 'For validation errors: a list of {field, message}' },
       },
     },
+  },
+};
+
+const fieldIssue: JsonSchema = {
+  type: 'object',
+  required: ['field', 'message'],
+  properties: {
+    field: { type: 'string', description: 'Dotted path of the field, e.g. `configuration.platform`; empty for the body itself' },
+    message: { type: 'string' },
   },
 };
 
@@ -65,21 +78,33 @@ const metadata: JsonSchema = {
   properties: { timestamp: { type: 'integer' }, version: { const: 'v1' } },
 };
 
+/** A list's `data`: one page, `{data: [...], meta}`, as WIIL's SDK reads it. */
+function listPage(item: JsonSchema): JsonSchema {
+  return {
+    type: 'object',
+    required: ['data', 'meta'],
+    properties: {
+      data: { type: 'array', items: item },
+      meta: { $ref: '#/components/schemas/PaginationMeta' },
+    },
+  };
+}
+
 function envelope(data: JsonSchema, list: boolean): JsonSchema {
   return {
     type: 'object',
     required: ['success', 'data', 'metadata'],
     properties: {
       success: { const: true },
-      data: list ? { type: 'array', items: data } : data,
-      ...(list ? { meta: { $ref: '#/components/schemas/PaginationMeta' } } : { meta: { type: 'object' } }),
+      data: list ? listPage(data) : data,
+      ...(!list && { meta: { type: 'object' } }),
       metadata: { $ref: '#/components/schemas/ResponseMetadata' },
     },
   };
 }
 
 const commonErrors: Record<number, string> = {
-  400: 'Invalid request: `error.details` lists each field and the rule it broke',
+  400: 'Invalid request: `error.details` (and `meta.details`) list each field and the rule it broke',
   401: 'Missing, unknown or revoked API key',
 };
 
@@ -87,6 +112,7 @@ const commonErrors: Record<number, string> = {
 export function buildOpenApiDocument(routes: RouteDefinition[], info: { version: string; serverUrl?: string }) {
   const components: Record<string, JsonSchema> = {
     Error: errorBody,
+    FieldIssue: fieldIssue,
     PaginationMeta: paginationMeta,
     ResponseMetadata: metadata,
   };
@@ -139,7 +165,8 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
     info: {
       title: 'Switchboard API',
       version: info.version,
-      description: 'Deploy AI agents on phone, SMS, web and mobile channels. Every response is an envelope: `{success, data, metadata}` or an error body.',
+      description:
+        "Deploy AI agents on phone, SMS, web and mobile channels. Every response is an envelope: `{success, data, metadata}` or an error body. A list's `data` is one page: `{data: [...], meta: {page, pageSize, totalCount, totalPages, hasNextPage, hasPreviousPage}}`.",
     },
     ...(info.serverUrl && { servers: [{ url: info.serverUrl }] }),
     paths,

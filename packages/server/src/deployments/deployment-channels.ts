@@ -4,6 +4,8 @@ import {
   PROVIDER_CHANNEL_SUPPORT,
   type Provider,
   channelTypeRules,
+  e164Schema,
+  normalizePhoneNumber,
   type ChannelConfiguration,
   type DeploymentChannel,
   type ParsedDeploymentChannelRequest,
@@ -38,6 +40,17 @@ function phoneSlot(type: DeploymentType.CALLS | DeploymentType.SMS): PhoneChanne
 
 function phoneConfigurationIdOf(type: DeploymentType, configuration: ChannelConfiguration): string | null {
   return isPhoneType(type) ? (configuration as PhoneChannelConfiguration).phoneConfigurationId : null;
+}
+
+/** Types whose identifier is a phone number (calls, sms, whatsapp): stored in E.164. */
+function hasPhoneIdentifier(type: DeploymentType): boolean {
+  return channelTypeRules[type].identifier === e164Schema;
+}
+
+/** WIIL's default for a mobile app's `packageName`: the package or bundle id the channel is named by. */
+function withTypeDefaults(type: DeploymentType, identifier: string, configuration: ChannelConfiguration): ChannelConfiguration {
+  if (type !== DeploymentType.MOBILE || (configuration as { packageName?: unknown }).packageName !== undefined) return configuration;
+  return { ...configuration, packageName: identifier } as ChannelConfiguration;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -87,7 +100,11 @@ async function requireIdentifierFree(repos: WorkspaceRepositories, identifier: s
 
 export function deploymentChannelService(db: Kysely<DB>) {
   /** Creates a channel inside an open transaction; shared with the one-step deployment setup. */
-  async function createWith(trx: Kysely<DB>, workspaceId: string, request: ParsedDeploymentChannelRequest): Promise<DeploymentChannel> {
+  async function createWith(trx: Kysely<DB>, workspaceId: string, parsed: ParsedDeploymentChannelRequest): Promise<DeploymentChannel> {
+    const request = {
+      ...parsed,
+      configuration: withTypeDefaults(parsed.deploymentType, parsed.channelIdentifier, parsed.configuration),
+    } as ParsedDeploymentChannelRequest;
     const repos = workspaceRepositories(trx, workspaceId);
     const phoneId = phoneConfigurationIdOf(request.deploymentType, request.configuration);
     if (phoneId) await requirePhoneFor(repos, phoneId, request.channelIdentifier);
@@ -118,8 +135,14 @@ export function deploymentChannelService(db: Kysely<DB>) {
     create(workspaceId: string, request: ParsedDeploymentChannelRequest) {
       return db.transaction().execute((trx) => createWith(trx, workspaceId, request));
     },
+    /** A phone number written with separators (`+1 202 555 0111`) finds the channel stored as `+12025550111`. */
     async getByIdentifier(workspaceId: string, identifier: string, type?: DeploymentType) {
-      const channel = await workspaceRepositories(db, workspaceId).channels.findByIdentifier(identifier, type);
+      const channels = workspaceRepositories(db, workspaceId).channels;
+      const e164 = normalizePhoneNumber(identifier);
+      const channel =
+        type === undefined
+          ? ((await channels.findByIdentifier(identifier)) ?? (e164 !== identifier ? await channels.findByIdentifier(e164) : undefined))
+          : await channels.findByIdentifier(hasPhoneIdentifier(type) ? e164 : identifier, type);
       if (!channel) throw notFound(CHANNEL_NOT_FOUND, { channelIdentifier: identifier, ...(type && { deploymentType: type }) });
       return channel;
     },
@@ -144,7 +167,11 @@ export function deploymentChannelService(db: Kysely<DB>) {
         const configuration: ChannelConfiguration =
           patch.configuration === undefined
             ? channel.configuration
-            : parseOrThrow(rules.configuration, mergeConfiguration(channel.configuration, patch.configuration), 'configuration');
+            : withTypeDefaults(
+                type,
+                identifier,
+                parseOrThrow(rules.configuration, mergeConfiguration(channel.configuration, patch.configuration), 'configuration'),
+              );
 
         if (identifier !== channel.channelIdentifier) await requireIdentifierFree(repos, identifier, type, id);
         if (patch.configuration !== undefined) await requireConnectionFor(trx, workspaceId, type, configuration);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ParsedPhoneConfigurationRequest, ParsedPhoneConfigurationUpdate } from '@switchboard/core';
+import { normalizePhoneNumber, type ParsedPhoneConfigurationRequest, type ParsedPhoneConfigurationUpdate } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { isUniqueViolation } from '../store/database.js';
 import { workspaceRepositories } from '../store/repositories/index.js';
@@ -31,8 +31,9 @@ export function phoneConfigurationService(db: Kysely<DB>) {
       if (!phone) throw notFound(PHONE_NOT_FOUND, { id });
       return phone;
     },
+    /** `+1 (202) 555-0111` finds the configuration of `+12025550111`. */
     async getByNumber(workspaceId: string, phoneNumber: string) {
-      const phone = await workspaceRepositories(db, workspaceId).phones.findByNumber(phoneNumber);
+      const phone = await workspaceRepositories(db, workspaceId).phones.findByNumber(normalizePhoneNumber(phoneNumber));
       if (!phone) throw notFound(PHONE_NOT_FOUND, { phoneNumber });
       return phone;
     },
