@@ -267,7 +267,7 @@ async function benchEngine(engine, baseline) {
     const checks = [
       [`/v1/deployment-channels/${ids[n]}`, (d) => d.data?.id === ids[n]],
       [`/v1/deployment-channels/by-identifier/${encodeURIComponent(identifiers[n])}?type=web`, (d) => d.data?.id === ids[n]],
-      [`/v1/deployment-channels?page=${LIST_PAGES}&pageSize=${PAGE_SIZE}`, (d) => d.data?.length === Math.min(PAGE_SIZE, CHANNELS) && d.data[0].id === ids[(LIST_PAGES - 1) * PAGE_SIZE] && d.meta?.totalCount === CHANNELS],
+      [`/v1/deployment-channels?page=${LIST_PAGES}&pageSize=${PAGE_SIZE}`, (d) => d.data?.data?.length === Math.min(PAGE_SIZE, CHANNELS) && d.data.data[0].id === ids[(LIST_PAGES - 1) * PAGE_SIZE] && d.data.meta?.totalCount === CHANNELS],
     ];
     for (const [path, ok] of checks) {
       const response = await fetch(server.url + path, { headers });
