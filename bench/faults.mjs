@@ -99,6 +99,7 @@ import {
   runBench,
   serverLog,
   startServerChild,
+  setUpTwilioSmsNumber,
 } from './lib.mjs';
 
 const FAKE_TWILIO = join(ROOT, 'bench/fake-twilio-server.mjs');
@@ -317,28 +318,7 @@ async function startStack(label) {
   }
 
   const api = controlApi(nodes[0].url, ADMIN_KEY);
-  const created = async (what, method, path, body) => {
-    const answer = await api(method, path, body);
-    if (answer.status !== 201 || !answer.body?.data?.id) throw new Error(`${what}: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 400)}`);
-    return answer.body.data;
-  };
-  const secret = await created('secret', 'POST', '/v1/secrets', { name: 'twilio-auth-token', value: AUTH_TOKEN });
-  const connection = await created('connection', 'POST', '/v1/connections', {
-    provider: 'twilio',
-    name: 'Twilio (bench)',
-    settings: { accountSid: ACCOUNT_SID },
-    credentials: { authToken: secret.id },
-    apiBaseUrl: fake.url,
-  });
-  const webhookPath = `/v1/public/channels/twilio/${connection.id}`;
-  const phone = await created('phone configuration', 'POST', '/v1/phone-configurations', { phoneNumber: PHONE_NUMBER, provider: 'twilio', connectionId: connection.id });
-  const channel = await created('sms channel', 'POST', '/v1/deployment-channels', {
-    channelIdentifier: PHONE_NUMBER,
-    deploymentType: 'sms',
-    configuration: { phoneConfigurationId: phone.id },
-  });
-  const agent = await created('echo agent', 'POST', '/v1/agents', { name: 'Bench echo', backend: { type: 'echo' } });
-  await created('sms deployment', 'POST', '/v1/deployment-configurations', { deploymentChannelId: channel.id, agentId: agent.id, status: 'active' });
+  const { path: webhookPath, agent } = await setUpTwilioSmsNumber(api, { authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, fakeUrl: fake.url, phoneNumber: PHONE_NUMBER });
   const web = await api('POST', `/v1/agents/${agent.id}/deployments`, { allowedOrigins: [ORIGIN] });
   if (web.status !== 201 || typeof web.body?.data?.token !== 'string') throw new Error(`web deployment: answered ${web.status}: ${web.text.slice(0, 400)}`);
 

@@ -374,6 +374,36 @@ export function controlApi(baseUrl, apiKey) {
   };
 }
 
+/**
+ * What a Twilio SMS number needs, through the control API: the Auth Token as a secret, a twilio
+ * connection whose apiBaseUrl is the fake, a phone configuration, an sms channel, an echo agent
+ * and an active deployment. Throws naming the step that failed.
+ */
+export async function setUpTwilioSmsNumber(api, { authToken, accountSid, fakeUrl, phoneNumber }) {
+  const created = async (what, method, path, body) => {
+    const answer = await api(method, path, body);
+    if (answer.status !== 201 || !answer.body?.data?.id) throw new Error(`${what}: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 400)}`);
+    return answer.body.data;
+  };
+  const secret = await created('secret', 'POST', '/v1/secrets', { name: 'twilio-auth-token', value: authToken });
+  const connection = await created('connection', 'POST', '/v1/connections', {
+    provider: 'twilio',
+    name: 'Twilio (bench)',
+    settings: { accountSid },
+    credentials: { authToken: secret.id },
+    apiBaseUrl: fakeUrl,
+  });
+  const phone = await created('phone configuration', 'POST', '/v1/phone-configurations', { phoneNumber, provider: 'twilio', connectionId: connection.id });
+  const channel = await created('sms channel', 'POST', '/v1/deployment-channels', {
+    channelIdentifier: phoneNumber,
+    deploymentType: 'sms',
+    configuration: { phoneConfigurationId: phone.id },
+  });
+  const agent = await created('echo agent', 'POST', '/v1/agents', { name: 'Bench echo', backend: { type: 'echo' } });
+  const deployment = await created('sms deployment', 'POST', '/v1/deployment-configurations', { deploymentChannelId: channel.id, agentId: agent.id, status: 'active' });
+  return { connection, channel, agent, deployment, path: `/v1/public/channels/twilio/${connection.id}` };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 

@@ -62,6 +62,7 @@ import {
   serverLog,
   sqliteVersion,
   startServerChild,
+  setUpTwilioSmsNumber,
 } from './lib.mjs';
 
 const BASELINE = join(ROOT, 'bench/baseline-webhook-server.mjs');
@@ -335,36 +336,14 @@ async function startSwitchboard(fake) {
     REDIS_URL: '',
   }, { stopTimeoutMs: 15_000 });
   const api = controlApi(server.url, ADMIN_KEY);
-  const created = async (what, method, path, body) => {
-    const answer = await api(method, path, body);
-    if (answer.status !== 201 || !answer.body?.data?.id) throw new Error(`${what}: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 400)}`);
-    return answer.body.data;
-  };
-  const secret = await created('secret', 'POST', '/v1/secrets', { name: 'twilio-auth-token', value: AUTH_TOKEN });
-  const connection = await created('connection', 'POST', '/v1/connections', {
-    provider: 'twilio',
-    name: 'Twilio (bench)',
-    settings: { accountSid: ACCOUNT_SID },
-    credentials: { authToken: secret.id },
-    apiBaseUrl: fake.url,
+  const { connection, channel, agent, deployment, path } = await setUpTwilioSmsNumber(api, {
+    authToken: AUTH_TOKEN,
+    accountSid: ACCOUNT_SID,
+    fakeUrl: fake.url,
+    phoneNumber: PHONE_NUMBER,
   });
-  const path = `/v1/public/channels/twilio/${connection.id}`;
   if (connection.inboundUrl !== `${PUBLIC_URL}${path}`) throw new Error(`connection inboundUrl is ${connection.inboundUrl}, expected ${PUBLIC_URL}${path}`);
-  const phone = await created('phone configuration', 'POST', '/v1/phone-configurations', { phoneNumber: PHONE_NUMBER, provider: 'twilio', connectionId: connection.id });
-  const channel = await created('sms channel', 'POST', '/v1/deployment-channels', {
-    channelIdentifier: PHONE_NUMBER,
-    deploymentType: 'sms',
-    configuration: { phoneConfigurationId: phone.id },
-  });
-  let agent = await api('POST', '/v1/agents', { name: 'Bench echo', backend: { type: 'echo' } });
-  if (agent.status === 400 && /backend/i.test(agent.text)) agent = await api('POST', '/v1/agents', { name: 'Bench echo' });
-  if (agent.status !== 201 || !agent.body?.data?.id) throw new Error(`agent: POST /v1/agents answered ${agent.status}: ${agent.text.slice(0, 400)}`);
-  const deployment = await created('deployment', 'POST', '/v1/deployment-configurations', {
-    deploymentChannelId: channel.id,
-    agentId: agent.body.data.id,
-    status: 'active',
-  });
-  const backend = agent.body.data.backend?.type ?? '(default)';
+  const backend = agent.backend?.type ?? '(default)';
   return { server, dataDir, path, connectionId: connection.id, channelId: channel.id, deploymentId: deployment.id, backend };
 }
 

@@ -9,6 +9,7 @@ import { startCli, type StartedCli } from '../helpers/cli.js';
 import { controlApi } from '../helpers/control.js';
 import { waitUntil } from '../helpers/wait.js';
 import { inboundSmsParams, signedTwilioWebhook, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
+import { setUpTwilioSms } from '../helpers/twilio-sms.js';
 
 const PUBLIC_URL = 'https://switchboard.example.com';
 const ORIGIN = 'https://shop.example.com';
@@ -83,23 +84,7 @@ describe.each(ENGINES)('graceful shutdown on SIGTERM on %s', (engine) => {
     }
 
     // An SMS channel whose reply is being sent when the signal comes.
-    const secret = await api('POST', '/v1/secrets', { name: 'auth-token', value: twilio.authToken });
-    const connection = await api('POST', '/v1/connections', {
-      provider: 'twilio',
-      name: 'Twilio',
-      settings: { accountSid: twilio.accountSid },
-      credentials: { authToken: secret.body.data.id },
-      apiBaseUrl: twilio.url,
-    });
-    const connectionId = connection.body.data.id as string;
-    const phone = await api('POST', '/v1/phone-configurations', { phoneNumber: '+14155550100', provider: 'twilio', connectionId });
-    const channel = await api('POST', '/v1/deployment-channels', {
-      channelIdentifier: '+14155550100',
-      deploymentType: 'sms',
-      configuration: { phoneConfigurationId: phone.body.data.id },
-    });
-    await api('POST', '/v1/deployment-configurations', { deploymentChannelId: channel.body.data.id, agentId: agent.body.data.id, status: 'active' });
-    const path = `/v1/public/channels/twilio/${connectionId}`;
+    const { path } = await setUpTwilioSms(api, twilio, agent.body.data.id);
     const { headers, body } = signedTwilioWebhook(twilio.authToken, `${PUBLIC_URL}${path}`, inboundSmsParams({ Body: 'are you there?' }));
     expect((await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers, body })).status).toBe(200);
 

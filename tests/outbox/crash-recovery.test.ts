@@ -7,7 +7,8 @@ import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engin
 import { startCli, type StartedCli } from '../helpers/cli.js';
 import { controlApi } from '../helpers/control.js';
 import { waitUntil } from '../helpers/wait.js';
-import { inboundSmsParams, signedTwilioWebhook, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
+import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
+import { postSmsBurst, setUpTwilioSms } from '../helpers/twilio-sms.js';
 
 const PUBLIC_URL = 'https://switchboard.example.com';
 const BURST = 60;
@@ -48,33 +49,10 @@ describe.each(ENGINES)('exactly-once delivery across a crash on %s', (engine) =>
     const first = await startCli(env);
     servers.push(first);
     const api = controlApi(first.baseUrl, adminKey);
-    const secret = await api('POST', '/v1/secrets', { name: 'auth-token', value: twilio.authToken });
-    const connection = await api('POST', '/v1/connections', {
-      provider: 'twilio',
-      name: 'Twilio',
-      settings: { accountSid: twilio.accountSid },
-      credentials: { authToken: secret.body.data.id },
-      apiBaseUrl: twilio.url,
-    });
-    const connectionId = connection.body.data.id as string;
-    const phone = await api('POST', '/v1/phone-configurations', { phoneNumber: '+14155550100', provider: 'twilio', connectionId });
-    const channel = await api('POST', '/v1/deployment-channels', {
-      channelIdentifier: '+14155550100',
-      deploymentType: 'sms',
-      configuration: { phoneConfigurationId: phone.body.data.id },
-    });
-    const agent = await api('POST', '/v1/agents', { name: 'Echo' });
-    const deployed = await api('POST', '/v1/deployment-configurations', { deploymentChannelId: channel.body.data.id, agentId: agent.body.data.id, status: 'active' });
+    const { path, deployed } = await setUpTwilioSms(api, twilio);
     expect(deployed.status).toBe(201);
 
-    const path = `/v1/public/channels/twilio/${connectionId}`;
-    const acks = await Promise.all(
-      Array.from({ length: BURST }, (_, i) => {
-        const params = inboundSmsParams({ MessageSid: `SM${String(i).padStart(32, '0')}`, Body: `burst message ${i}`, From: `+1415555${String(1000 + i)}` });
-        const { headers, body } = signedTwilioWebhook(twilio!.authToken, `${PUBLIC_URL}${path}`, params);
-        return fetch(`${first.baseUrl}${path}`, { method: 'POST', headers, body }).then((r) => r.status);
-      }),
-    );
+    const acks = await postSmsBurst(first.baseUrl, PUBLIC_URL, path, twilio, BURST, 'burst message', 1000);
     expect(acks.every((status) => status === 200)).toBe(true);
 
     // Mid-burst: some replies have reached the provider, more are in flight.

@@ -9,7 +9,8 @@ import { availableServices } from '../helpers/services.js';
 import { startCli, type StartedCli } from '../helpers/cli.js';
 import { controlApi } from '../helpers/control.js';
 import { waitUntil } from '../helpers/wait.js';
-import { inboundSmsParams, signedTwilioWebhook, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
+import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
+import { postSmsBurst, setUpTwilioSms } from '../helpers/twilio-sms.js';
 
 const PUBLIC_URL = 'https://switchboard.example.com';
 const BURST = 30;
@@ -69,34 +70,11 @@ describe.runIf(availableServices().postgres)('a dead node’s deliveries are tak
     const survivor = await startCli(env);
     servers.push(survivor);
     const api = controlApi(doomed.baseUrl, adminKey);
-    const secret = await api('POST', '/v1/secrets', { name: 'auth-token', value: twilio.authToken });
-    const connection = await api('POST', '/v1/connections', {
-      provider: 'twilio',
-      name: 'Twilio',
-      settings: { accountSid: twilio.accountSid },
-      credentials: { authToken: secret.body.data.id },
-      apiBaseUrl: twilio.url,
-    });
-    const connectionId = connection.body.data.id as string;
-    const phone = await api('POST', '/v1/phone-configurations', { phoneNumber: '+14155550100', provider: 'twilio', connectionId });
-    const channel = await api('POST', '/v1/deployment-channels', {
-      channelIdentifier: '+14155550100',
-      deploymentType: 'sms',
-      configuration: { phoneConfigurationId: phone.body.data.id },
-    });
-    const agent = await api('POST', '/v1/agents', { name: 'Echo' });
-    const deployed = await api('POST', '/v1/deployment-configurations', { deploymentChannelId: channel.body.data.id, agentId: agent.body.data.id, status: 'active' });
+    const { path, deployed } = await setUpTwilioSms(api, twilio);
     expect(deployed.status).toBe(201);
 
     // The burst goes to the node that will die; both nodes process and dispatch it.
-    const path = `/v1/public/channels/twilio/${connectionId}`;
-    const acks = await Promise.all(
-      Array.from({ length: BURST }, (_, i) => {
-        const params = inboundSmsParams({ MessageSid: `SM${String(i).padStart(32, '0')}`, Body: `takeover message ${i}`, From: `+1415555${String(2000 + i)}` });
-        const { headers, body } = signedTwilioWebhook(twilio!.authToken, `${PUBLIC_URL}${path}`, params);
-        return fetch(`${doomed.baseUrl}${path}`, { method: 'POST', headers, body }).then((r) => r.status);
-      }),
-    );
+    const acks = await postSmsBurst(doomed.baseUrl, PUBLIC_URL, path, twilio, BURST, 'takeover message', 2000);
     expect(acks.every((status) => status === 200)).toBe(true);
 
     // Sends are in flight (the fake answers each after SEND_MS), and have been for longer than the lease.

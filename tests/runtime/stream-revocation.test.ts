@@ -148,7 +148,7 @@ describe('the stream guard', () => {
       check: async () => {
         calls++;
         if (calls <= 2) throw new Error('database unavailable');
-        return unauthorized('Deployment token was revoked', 'TOKEN_REVOKED');
+        return () => unauthorized('Deployment token was revoked', 'TOKEN_REVOKED');
       },
       onError: (error) => errors.push(error),
     });

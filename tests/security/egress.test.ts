@@ -204,12 +204,12 @@ describe.each(ENGINES)('operator-configured targets on %s', (engine) => {
   }
 
   it('refuses changing an event webhook to a private address, and keeps the old URL', async () => {
-    const created = await call('POST', '/v1/webhooks', { url: 'https://hooks.example.com/in', events: ['*'] });
+    const created = await call('POST', '/v1/webhooks', { url: 'https://hooks.switchboard.invalid/in', events: ['*'] });
     expect(created.status).toBe(201);
     const changed = await call('PATCH', `/v1/webhooks/${created.body.data.id}`, { url: 'http://192.168.0.10/in' });
     expect(changed.status).toBe(400);
     expect(changed.body.message).toContain('url: 192.168.0.10 is a private (RFC 1918) address');
-    expect((await call('GET', `/v1/webhooks/${created.body.data.id}`)).body.data.url).toBe('https://hooks.example.com/in');
+    expect((await call('GET', `/v1/webhooks/${created.body.data.id}`)).body.data.url).toBe('https://hooks.switchboard.invalid/in');
   });
 });
 

@@ -305,7 +305,7 @@ export function buildApp(options: AppOptions): App {
     if (options.metricsToken && !bearerMatches(request.headers.authorization, options.metricsToken)) {
       return reply.code(401).send(errorBody(new ApiError(401, ErrorCode.UNAUTHORIZED, 'Metrics need Authorization: Bearer <METRICS_TOKEN>')));
     }
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    return reply.type(metrics.registry.contentType).send(await metrics.scrape());
   });
 
   registerEmbedRoutes(server);

@@ -45,7 +45,9 @@ export function refusalReason(status: number): string {
 
 export function createMetrics(options: MetricsOptions) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'switchboard_' });
+  // Process metrics start with the first scrape: an app that is never scraped (most tests, a node
+  // without monitoring) keeps no event-loop monitor or GC observer running.
+  let processMetrics = false;
 
   const httpDuration = new Histogram({
     name: 'switchboard_http_request_duration_seconds',
@@ -154,6 +156,14 @@ export function createMetrics(options: MetricsOptions) {
 
   return {
     registry,
+    /** The text of every metric (Prometheus format), the process metrics included. */
+    async scrape(): Promise<string> {
+      if (!processMetrics) {
+        processMetrics = true;
+        collectDefaultMetrics({ register: registry, prefix: 'switchboard_' });
+      }
+      return registry.metrics();
+    },
     observeRequest(method: string, route: string, statusCode: number, seconds: number) {
       httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
     },

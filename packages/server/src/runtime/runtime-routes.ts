@@ -57,7 +57,10 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
   const { db, bus, conversations, limits } = options;
   const tokens = webDeploymentTokens(db);
   const guard = createStreamGuard({
-    check: async (tokenHash, origin) => accessRefusal(await tokens.resolve(tokenHash), origin),
+    check: async (tokenHash) => {
+      const resolved = await tokens.resolve(tokenHash);
+      return (origin) => accessRefusal(resolved, origin);
+    },
     ...(options.streamCheckMs !== undefined && { intervalMs: options.streamCheckMs }),
     onError: (error) => server.log.warn({ err: error }, 'open widget streams could not be checked'),
   });

@@ -2,8 +2,8 @@
  * Ends open widget streams whose access was taken away: a revoked or rotated token, a removed
  * origin, a paused or deleted deployment, a suspended workspace. Every node checks its own
  * streams against the database every `intervalMs`, so a change made through any node reaches
- * every stream within about that time, with or without Redis. Streams sharing a token and an
- * origin are checked with one lookup.
+ * every stream within about that time, with or without Redis. Streams sharing a token are
+ * checked with one lookup.
  */
 import type { ApiError } from '../http/errors.js';
 
@@ -15,8 +15,8 @@ export interface GuardedStream {
 }
 
 export interface StreamGuardOptions {
-  /** Why this token may no longer be used from this origin, or undefined. */
-  check(tokenHash: string, origin: string | undefined): Promise<ApiError | undefined>;
+  /** Looks the token up once and answers, per origin, why it may no longer be used from there (or undefined). */
+  check(tokenHash: string): Promise<(origin: string | undefined) => ApiError | undefined>;
   intervalMs?: number;
   onError?: (error: unknown) => void;
 }
@@ -39,16 +39,17 @@ export function createStreamGuard(options: StreamGuardOptions) {
     if (running) return;
     running = true;
     try {
-      const groups = new Map<string, GuardedStream[]>();
+      const byToken = new Map<string, GuardedStream[]>();
       for (const stream of streams) {
-        const key = `${stream.tokenHash}\u0000${stream.origin ?? ''}`;
-        groups.set(key, [...(groups.get(key) ?? []), stream]);
+        const group = byToken.get(stream.tokenHash);
+        if (group) group.push(stream);
+        else byToken.set(stream.tokenHash, [stream]);
       }
-      for (const group of groups.values()) {
-        const first = group[0]!;
-        const refusal = await options.check(first.tokenHash, first.origin);
-        if (!refusal) continue;
+      for (const [tokenHash, group] of byToken) {
+        const refusalFor = await options.check(tokenHash);
         for (const stream of group) {
+          const refusal = refusalFor(stream.origin);
+          if (!refusal) continue;
           streams.delete(stream);
           stream.end(closedEvent(refusal));
         }

@@ -1,29 +1,14 @@
 import { monotonicNow } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
-import type { ApiKeyScope, PaginatedResult, WorkspaceStatus } from '@switchboard/core';
+import type { ApiKey, ApiKeyScope, PaginatedResult, Workspace, WorkspaceStatus } from '@switchboard/core';
 import type { ApiKeysTable, DB, WorkspacesTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 
-export interface Workspace {
-  id: string;
-  name: string;
-  status: WorkspaceStatus;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { Workspace } from '@switchboard/core';
 
-export interface ApiKeyRecord {
-  id: string;
-  workspaceId: string;
-  name: string;
-  prefix: string;
-  scope: ApiKeyScope;
-  instanceAdmin: boolean;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
+/** A key as stored and listed: core's `ApiKey`, never the key or its hash. */
+export type ApiKeyRecord = ApiKey;
 
 /** What authentication needs of a key: the key and, from the same query, its workspace's status. */
 export interface ApiKeyForAuth extends ApiKeyRecord {
