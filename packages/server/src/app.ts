@@ -283,7 +283,7 @@ export function buildApp(options: AppOptions): App {
     ...workflowRoutes(options.db),
     ...contactRoutes(options.db),
     ...secretRoutes(secrets),
-    ...connectionRoutes(connections),
+    ...connectionRoutes(options.db, connections),
     ...deliveryRoutes(options.db, () => dispatcher.kick()),
     ...workspaceRoutes(options.db, secretBox),
     ...webhookRoutes(options.db, secretBox, () => dispatcher.kick(), egress),

@@ -3,11 +3,14 @@ import { invalidField } from '../http/errors.js';
 import { item, page } from '../http/envelope.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+import { ACTIVITY_DEPTH, connectionActivity } from '../connections/inbound-activity.js';
 import { schemas } from './schemas.js';
 
 const tag = 'Connections';
 
-export function connectionRoutes(connections: ConnectionsService): RouteDefinition[] {
+export function connectionRoutes(db: Kysely<DB>, connections: ConnectionsService): RouteDefinition[] {
   const connection = schemas.connection;
   return [
     defineRoute({
@@ -40,6 +43,21 @@ export function connectionRoutes(connections: ConnectionsService): RouteDefiniti
       response: { description: 'The connection', schema: connection },
       errors: { 404: 'Connection not found' },
       handler: async ({ params, principal }) => item(await connections.get(principal.workspaceId, params.id)),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/connections/:id/inbound-events',
+      tag,
+      summary: "A connection's recent inbound webhooks",
+      description: `Accepted events (recorded, then processed) and refusals (bad signature, replay, malformed body) together, newest first: the newest ${ACTIVITY_DEPTH} of each.`,
+      params: { id: idSchema },
+      query: paginationQuerySchema,
+      response: { description: 'One page of inbound webhooks, newest first', schema: schemas.inboundActivity, list: true },
+      errors: { 404: 'Connection not found' },
+      handler: async ({ params, query, principal }) => {
+        await connections.get(principal.workspaceId, params.id);
+        return page(await connectionActivity(db, principal.workspaceId, params.id, query.page, query.pageSize));
+      },
     }),
     defineRoute({
       method: 'PATCH',

@@ -224,6 +224,17 @@ const delivery = z.object({
   ...timestamps,
 });
 
+const inboundActivity = z.object({
+  id: z.string().describe('evt_…'),
+  outcome: z.enum(['accepted', 'refused']),
+  status: z.enum(['pending', 'processing', 'processed', 'failed']).optional().describe('accepted: where processing stands'),
+  providerEventId: z.string().optional().describe("accepted: the provider's own id of the event"),
+  error: z.string().nullable().optional().describe('accepted: why processing failed, if it did'),
+  httpStatus: z.number().int().optional().describe('refused: the status Switchboard answered'),
+  reason: z.string().optional().describe('refused: why (bad signature, replay, malformed body…)'),
+  receivedAt: z.number().int().describe('Epoch milliseconds'),
+});
+
 const webhookSubscription = z.object({
   id: z.string(),
   url: z.string(),
@@ -323,6 +334,7 @@ export const schemas = {
   secret: { name: 'Secret', schema: secret },
   connection: { name: 'Connection', schema: connection },
   delivery: { name: 'Delivery', schema: delivery },
+  inboundActivity: { name: 'InboundActivity', schema: inboundActivity },
   team: { name: 'Team', schema: team },
   teamList: { name: 'TeamList', schema: z.array(team) },
   teamMember: { name: 'TeamMember', schema: teamMember },

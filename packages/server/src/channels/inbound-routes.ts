@@ -10,7 +10,8 @@ import { INBOUND_PREFIX } from '../connections/connections-service.js';
 import { ApiError } from '../http/errors.js';
 import { errorBody } from '../http/envelope.js';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseFault } from '../store/faults.js';
-import { InboundAuthError, InboundFormatError, type HttpReply, type RawInbound } from './adapter.js';
+import { InboundAuthError, type HttpReply, type RawInbound } from './adapter.js';
+import { refuseInbound } from './inbound-refusal.js';
 import type { ProviderRegistry } from './registry.js';
 
 /** Webhook bodies can be larger than API bodies (email with attachments). */
@@ -123,12 +124,7 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
       if (parsed.length > 0) setImmediate(options.onRecorded);
       return send(reply, answer);
     } catch (error) {
-      if (error instanceof InboundAuthError) {
-        request.log.warn({ provider: params.provider, connectionId: record.id, reason: error.message }, 'inbound webhook rejected');
-        throw new ApiError(error.status, error.status === 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, error.message);
-      }
-      if (error instanceof InboundFormatError) throw new ApiError(400, ErrorCode.VALIDATION_ERROR, error.message);
-      throw error;
+      throw (await refuseInbound(db, request.log, record, error, receivedAt)) ?? error;
     }
   }
 

@@ -6,7 +6,7 @@ import { findConnection } from '../store/repositories/connections.js';
 import { inboundEventsRepository } from '../store/repositories/inbound-events.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
 import { ApiError } from '../http/errors.js';
-import { InboundAuthError, InboundFormatError } from '../channels/adapter.js';
+import { refuseInbound } from '../channels/inbound-refusal.js';
 import { rawInboundOf, registerRawBodyRoutes, send } from '../channels/inbound-routes.js';
 import { capInboundText } from '../channels/inbound-text.js';
 import type { HelpdeskConnector } from './helpdesks/connector.js';
@@ -42,9 +42,7 @@ export function registerHelpdeskRoutes(
       connector.verify(raw, context);
       parsed = connector.parse(raw, context);
     } catch (error) {
-      if (error instanceof InboundAuthError) throw new ApiError(error.status, error.status === 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, error.message);
-      if (error instanceof InboundFormatError) throw new ApiError(400, ErrorCode.VALIDATION_ERROR, error.message);
-      throw error;
+      throw (await refuseInbound(deps.db, request.log, record, error, receivedAt)) ?? error;
     }
     for (const event of parsed) {
       const conversationId = await deps.handoff.findByHelpdeskRef(record.workspaceId, event.ref);

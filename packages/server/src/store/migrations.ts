@@ -465,6 +465,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('deployment_configurations').addColumn('provisioning_config_chain_id', 'text').execute();
     },
   },
+  '0011_inbound_refusals': {
+    async up(db: Kysely<any>) {
+      // Webhooks refused before they were recorded (bad signature, replay, malformed body), the
+      // newest few per connection, so an operator can see why a provider's calls do not arrive.
+      await db.schema
+        .createTable('inbound_refusals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('http_status', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('inbound_refusals_recent').on('inbound_refusals').columns(['connection_id', 'received_at']).execute();
+      await db.schema.createIndex('inbound_events_recent').on('inbound_events').columns(['connection_id', 'received_at']).execute();
+    },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

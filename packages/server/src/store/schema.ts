@@ -233,6 +233,15 @@ export interface InboundEventsTable {
   processed_at: number | null;
 }
 
+export interface InboundRefusalsTable {
+  id: string;
+  workspace_id: string;
+  connection_id: string;
+  http_status: number;
+  reason: string;
+  received_at: number;
+}
+
 export interface DeliveriesTable {
   id: string;
   workspace_id: string;
@@ -338,6 +347,7 @@ export interface DB {
   secrets: SecretsTable;
   connections: ConnectionsTable;
   inbound_events: InboundEventsTable;
+  inbound_refusals: InboundRefusalsTable;
   deliveries: DeliveriesTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -14,6 +14,14 @@ export interface StoredInboundEvent {
   leaseUntil: number;
 }
 
+export interface RecentInboundEvent {
+  id: string;
+  providerEventId: string;
+  status: 'pending' | 'processing' | 'processed' | 'failed';
+  lastError: string | null;
+  receivedAt: number;
+}
+
 /** Verified webhook events: recorded before they are acknowledged, processed after. */
 export function inboundEventsRepository(db: Kysely<DB>) {
   return {
@@ -99,6 +107,26 @@ export function inboundEventsRepository(db: Kysely<DB>) {
     /** Done: the event keeps its ids but loses its body (the transcript holds it where recording is on). */
     async markProcessed(id: string): Promise<void> {
       await db.updateTable('inbound_events').set({ status: 'processed', processed_at: Date.now(), event: '{}' }).where('id', '=', id).execute();
+    },
+
+    /** The newest events of one connection, without their bodies. */
+    async recent(workspaceId: string, connectionId: string, limit: number): Promise<RecentInboundEvent[]> {
+      const rows = await db
+        .selectFrom('inbound_events')
+        .select(['id', 'provider_event_id', 'status', 'last_error', 'received_at', 'processed_at'])
+        .where('workspace_id', '=', workspaceId)
+        .where('connection_id', '=', connectionId)
+        .orderBy('received_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        providerEventId: row.provider_event_id,
+        status: row.status as RecentInboundEvent['status'],
+        lastError: row.last_error,
+        receivedAt: Number(row.received_at),
+      }));
     },
 
     async markFailed(id: string, error: string, giveUp: boolean): Promise<void> {
