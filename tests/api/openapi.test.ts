@@ -39,6 +39,7 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/secrets/{id}': ['delete', 'get', 'put'],
   '/v1/connections': ['get', 'post'],
   '/v1/connections/{id}': ['delete', 'get', 'patch'],
+  '/v1/connections/{id}/inbound-events': ['get'],
   '/v1/connections/{id}/rotate-inbound-secret': ['post'],
   '/v1/deliveries': ['get'],
   '/v1/deliveries/{id}': ['get'],
