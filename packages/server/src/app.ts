@@ -22,6 +22,7 @@ import { createInProcessBus, type EventBus } from './bus/event-bus.js';
 import { conversationService, type ConversationService } from './conversations/conversation-service.js';
 import { registerRuntimeRoutes } from './runtime/runtime-routes.js';
 import { registerEmbedRoutes } from './embed/embed-routes.js';
+import { registerConsoleRoutes } from './console/console-routes.js';
 import { secretsService } from './connections/secrets-service.js';
 import { connectionsService, type ConnectionsService } from './connections/connections-service.js';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
@@ -309,6 +310,7 @@ export function buildApp(options: AppOptions): App {
   });
 
   registerEmbedRoutes(server);
+  registerConsoleRoutes(server);
   const limits = options.runtimeRateLimits ?? DEFAULT_RUNTIME_RATE_LIMITS;
   const redisHealth = watchRedisHealth(bus, metrics, server.log);
   const redisLimiterOptions = { prefix: options.redisPrefix ?? DEFAULT_REDIS_PREFIX, onFallback: redisHealth.fellBack };

@@ -1,0 +1,3 @@
+export default function ChannelsPage() {
+  return <h1>Channels</h1>;
+}

@@ -1,0 +1,3 @@
+export default function DeployPage() {
+  return <h1>Deploy</h1>;
+}
