@@ -3,6 +3,8 @@ export const ErrorCode = {
   VALIDATION_ERROR: 'VALIDATION_ERROR',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  /** 403: a write signed in with the session cookie lacks a valid X-CSRF-Token header. */
+  CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',

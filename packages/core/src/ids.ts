@@ -20,6 +20,8 @@ export const ID_PREFIX = {
   team: 'team',
   teamMember: 'tm',
   workflow: 'wf',
+  /** A person who signs in to the console. */
+  member: 'mem',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

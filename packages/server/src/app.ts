@@ -62,6 +62,13 @@ import { createMetrics, type Metrics, type PoolStats } from './metrics/metrics.j
 import { watchRedisHealth } from './bus/redis-health.js';
 import { DEFAULT_REDIS_PREFIX } from './bus/redis-bus.js';
 import { safeEqual } from './channels/safe-equal.js';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import { memberRoutes } from './api/members.js';
+import { membersService, SIGN_IN_FAILURES_PER_ACCOUNT, SIGN_IN_FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS, type MembersService } from './members/members-service.js';
+import { memoryFailureCounter, redisFailureCounter } from './members/throttle.js';
+import { CSRF_COOKIE, requestAuthenticator, sessionCookieOptions } from './http/session-auth.js';
+import { withAgentAccess } from './http/access.js';
 
 function trustHops(count: number) {
   return (_address: string, hop: number) => hop < count;
@@ -130,6 +137,7 @@ export interface App {
   secretBox: SecretBox;
   handoff: HandoffService;
   metrics: Metrics;
+  members: MembersService;
 }
 
 /** Maps framework-level failures (body parsing, limits, media types) onto the wire format. */
@@ -244,6 +252,22 @@ export function buildApp(options: AppOptions): App {
     fetch: outboundFetch,
   });
   const authenticate = apiKeyAuthenticator(options.db, secretBox);
+  server.register(fastifyCookie);
+  server.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: sessionCookieOptions(publicUrl),
+    getToken: (request) => request.headers['x-csrf-token'] as string | undefined,
+  });
+  const failureCounter = (name: string, limit: number) =>
+    options.redis
+      ? redisFailureCounter(options.redis, `${options.redisPrefix ?? DEFAULT_REDIS_PREFIX}${name}:`, limit, SIGN_IN_WINDOW_MS)
+      : memoryFailureCounter(limit, SIGN_IN_WINDOW_MS);
+  const members = membersService(options.db, {
+    publicUrl,
+    throttle: { perAccount: failureCounter('account', SIGN_IN_FAILURES_PER_ACCOUNT), perAddress: failureCounter('address', SIGN_IN_FAILURES_PER_ADDRESS) },
+  });
+  const authenticateRequest = requestAuthenticator(server, authenticate, members);
 
   // JSON only: other media types answer 415 instead of being parsed as text.
   server.removeAllContentTypeParsers();
@@ -288,8 +312,9 @@ export function buildApp(options: AppOptions): App {
     ...deliveryRoutes(options.db, () => dispatcher.kick()),
     ...workspaceRoutes(options.db, secretBox),
     ...webhookRoutes(options.db, secretBox, () => dispatcher.kick(), egress),
+    ...memberRoutes({ db: options.db, members, publicUrl }),
   ];
-  for (const route of routes) registerRoute(server, route, (request) => authenticate(request.headers, request.method));
+  for (const route of routes) registerRoute(server, withAgentAccess(route), authenticateRequest);
 
   const openApi = buildOpenApiDocument(routes, { version: VERSION, ...(options.publicUrl && { serverUrl: options.publicUrl }) });
   const docsPage = renderDocsPage(openApi);
@@ -353,5 +378,5 @@ export function buildApp(options: AppOptions): App {
     if (!options.bus) await bus.close();
   });
 
-  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox, handoff, metrics };
+  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox, handoff, metrics, members };
 }

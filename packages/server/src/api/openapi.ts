@@ -156,7 +156,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
         requestBody: { required: true, content: { 'application/json': { schema: ref(route.body, 'input') } } },
       }),
       responses,
-      security: [{ bearer: [] }, { apiKey: [] }, { wiilApiKey: [] }],
+      security: route.auth === 'none' ? [] : [{ bearer: [] }, { apiKey: [] }, { wiilApiKey: [] }, { session: [] }],
     };
   }
 
@@ -176,6 +176,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
         bearer: { type: 'http', scheme: 'bearer', description: 'A workspace API key' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
         wiilApiKey: { type: 'apiKey', in: 'header', name: 'X-Wiil-Api-Key' },
+        session: { type: 'apiKey', in: 'cookie', name: 'sb_session', description: 'A console sign-in (POST /v1/sessions); writes also need X-CSRF-Token' },
       },
     },
   };

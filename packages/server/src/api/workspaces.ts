@@ -18,6 +18,12 @@ function requireInstanceAdmin(principal: Principal): void {
   if (!principal.instanceAdmin) throw forbidden(INSTANCE_ADMIN_ONLY);
 }
 
+/** Keys: an instance administrator key for any workspace, or a console session (admin or owner) for its own. */
+function requireKeyManager(principal: Principal, workspaceId: string): void {
+  if (principal.via === 'session' && principal.workspaceId === workspaceId) return;
+  requireInstanceAdmin(principal);
+}
+
 /**
  * `/v1/workspaces`: the tenants of this installation and their keys. Only an instance
  * administrator key (the first admin key, or one made by `switchboard keys create --instance-admin`) may call them.
@@ -93,7 +99,7 @@ export function workspaceRoutes(db: Kysely<DB>, box: SecretBox): RouteDefinition
       response: { status: 201, description: 'The key, shown once', schema: schemas.issuedApiKey },
       errors: { ...ADMIN_ERRORS, 404: 'Workspace not found' },
       handler: async ({ params, body, principal }) => {
-        requireInstanceAdmin(principal);
+        requireKeyManager(principal, params.id);
         return item(await workspaces.createKey(params.id, body), 201);
       },
     }),
@@ -107,7 +113,7 @@ export function workspaceRoutes(db: Kysely<DB>, box: SecretBox): RouteDefinition
       response: { description: 'One page of keys, oldest first: ids and prefixes, never the keys', schema: schemas.apiKey, list: true },
       errors: { ...ADMIN_ERRORS, 404: 'Workspace not found' },
       handler: async ({ params, query, principal }) => {
-        requireInstanceAdmin(principal);
+        requireKeyManager(principal, params.id);
         return page(await workspaces.listKeys(params.id, query.page, query.pageSize));
       },
     }),
@@ -121,7 +127,7 @@ export function workspaceRoutes(db: Kysely<DB>, box: SecretBox): RouteDefinition
       response: { description: 'The revoked key', schema: schemas.apiKey },
       errors: { ...ADMIN_ERRORS, 404: 'Workspace or API key not found' },
       handler: async ({ params, principal }) => {
-        requireInstanceAdmin(principal);
+        requireKeyManager(principal, params.id);
         return item(await workspaces.revokeKey(params.id, params.keyId));
       },
     }),

@@ -10,9 +10,17 @@ import { forbidden, unauthorized } from './errors.js';
 const TOUCH_INTERVAL_MS = 60_000;
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
+export type MemberRole = 'owner' | 'admin' | 'agent';
+
 export interface Principal {
   workspaceId: string;
-  apiKeyId: string;
+  /** How the caller proved who it is: an API key header, or the console's session cookie. */
+  via: 'apiKey' | 'session';
+  apiKeyId?: string;
+  /** The signed-in member (`mem_…`), for sessions. */
+  memberId?: string;
+  role?: MemberRole;
+  /** A session's is 'admin': what it may do is decided by its role. */
   scope: ApiKeyScope;
   /** May manage every workspace (/v1/workspaces). */
   instanceAdmin: boolean;
@@ -71,6 +79,6 @@ export function apiKeyAuthenticator(db: Kysely<DB>, box: SecretBox) {
       lastTouched.set(record.id, now);
       await keys.touch(record.id, now);
     }
-    return { workspaceId: record.workspaceId, apiKeyId: record.id, scope: record.scope, instanceAdmin: record.instanceAdmin };
+    return { workspaceId: record.workspaceId, via: 'apiKey', apiKeyId: record.id, scope: record.scope, instanceAdmin: record.instanceAdmin };
   };
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { invalid } from './errors.js';
+import { forbidden, invalid } from './errors.js';
 import { successBody, type RouteResult } from './envelope.js';
 import { parseOrThrow } from './validation.js';
-import type { Principal } from './auth.js';
+import type { MemberRole, Principal } from './auth.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -44,6 +44,10 @@ export interface RouteDefinition<B extends NamedSchema | undefined = any, Q exte
   response: { status?: number; description: string; schema?: NamedSchema; list?: boolean };
   /** Documented error answers besides the common ones. */
   errors?: Record<number, string>;
+  /** 'none': a public route (an invitation link, signing in); its handler gets no principal. */
+  auth?: 'none';
+  /** The least member role a session needs (default 'admin'); API keys are not concerned. */
+  access?: MemberRole;
   handler(ctx: RouteContext<B extends NamedSchema ? z.output<B['schema']> : undefined, Out<Q>, ParamsOut<P>>): Promise<RouteResult>;
 }
 
@@ -63,6 +67,16 @@ function requireJsonObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+const ROLE_RANK: Record<MemberRole, number> = { agent: 0, admin: 1, owner: 2 };
+
+function requireAccess(route: RouteDefinition, principal: Principal): Principal {
+  const needed = route.access ?? 'admin';
+  if (principal.via === 'session' && ROLE_RANK[principal.role ?? 'agent'] < ROLE_RANK[needed]) {
+    throw forbidden(`This needs the ${needed} role; you are signed in as ${principal.role ?? 'agent'}`, { requiredRole: needed, role: principal.role });
+  }
+  return principal;
+}
+
 /** Principals resolved in `onRequest`, before the body is read: an unauthenticated caller learns nothing else. */
 const principals = new WeakMap<FastifyRequest, Principal>();
 
@@ -75,7 +89,8 @@ export function registerRoute(
     method: route.method,
     url: route.url,
     onRequest: async (request) => {
-      principals.set(request, await authenticate(request));
+      if (route.auth === 'none') return;
+      principals.set(request, requireAccess(route, await authenticate(request)));
     },
     handler: async (request, reply) => {
       const principal = principals.get(request)!;

@@ -465,6 +465,53 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('deployment_configurations').addColumn('provisioning_config_chain_id', 'text').execute();
     },
   },
+  '0009_members': {
+    async up(db: Kysely<any>) {
+      // People who sign in to the console. password_hash stays null until the invitation is accepted.
+      await db.schema
+        .createTable('members')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_sign_in_at', 'bigint')
+        .addColumn('password_changed_at', 'bigint')
+        .execute();
+      // The owner invited at first start has no email until its invitation is accepted; the
+      // unique index covers only real addresses.
+      await sql`CREATE UNIQUE INDEX members_email ON members (workspace_id, email) WHERE email <> ''`.execute(db);
+      await db.schema.createIndex('members_list').on('members').columns(['workspace_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('members_by_email').on('members').column('email').execute();
+
+      await db.schema
+        .createTable('member_invitations')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('member_invitations_member').on('member_invitations').column('member_id').execute();
+
+      await db.schema
+        .createTable('member_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'text', (c) => c.notNull())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('member_sessions_member').on('member_sessions').column('member_id').execute();
+
+      await db.schema.alterTable('team_members').addColumn('member_id', 'text').execute();
+    },
+  },
   '0011_inbound_refusals': {
     async up(db: Kysely<any>) {
       // Webhooks refused before they were recorded (bad signature, replay, malformed body), the
@@ -481,6 +528,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('inbound_refusals_recent').on('inbound_refusals').columns(['connection_id', 'received_at']).execute();
       await db.schema.createIndex('inbound_events_recent').on('inbound_events').columns(['connection_id', 'received_at']).execute();
     },
+  },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

@@ -286,6 +286,8 @@ export interface TeamMembersTable {
   email: string;
   role: string | null;
   created_at: number;
+  /** The console member (`mem_…`) this team member is, when it was added from one. */
+  member_id: Generated<string | null>;
 }
 
 export interface ChannelTeamsTable {
@@ -300,6 +302,43 @@ export interface WorkflowsTable {
   definition: string;
   created_at: number;
   updated_at: number;
+}
+
+/** A person who signs in to the console; `email` is lower-cased ('' for the first owner until it accepts). */
+export interface MembersTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  /** 'owner' | 'admin' | 'agent'. */
+  role: string;
+  /** `scrypt$N$r$p$salt$hash`; null while invited. */
+  password_hash: string | null;
+  created_at: number;
+  updated_at: number;
+  last_sign_in_at: number | null;
+  /** Sessions created before this are no longer valid. */
+  password_changed_at: number | null;
+}
+
+/** One invitation link; only the SHA-256 of its token is stored. */
+export interface MemberInvitationsTable {
+  token_hash: string;
+  member_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+/** One signed-in browser; only the SHA-256 of the cookie's session id is stored. */
+export interface MemberSessionsTable {
+  id_hash: string;
+  member_id: string;
+  workspace_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ended_at: number | null;
 }
 
 export interface WebhookSubscriptionsTable {
@@ -351,6 +390,9 @@ export interface DB {
   deliveries: DeliveriesTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
+  members: MembersTable;
+  member_invitations: MemberInvitationsTable;
+  member_sessions: MemberSessionsTable;
   channel_teams: ChannelTeamsTable;
   workflows: WorkflowsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

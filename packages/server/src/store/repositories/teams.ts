@@ -148,7 +148,7 @@ export function teamsRepository(db: Kysely<DB>, workspaceId: string) {
       const row = await people().selectAll().where('team_id', '=', teamId).where('kind', '=', kind).where('email', '=', email).executeTakeFirst();
       return row && toPersonRecord(row);
     },
-    async addPerson(teamId: string, kind: TeamPersonKind, person: { name: string; email: string; role: string | null }): Promise<TeamPersonRecord> {
+    async addPerson(teamId: string, kind: TeamPersonKind, person: { name: string; email: string; role: string | null; memberId?: string | null }): Promise<TeamPersonRecord> {
       const row: Selectable<TeamMembersTable> = {
         id: newId('teamMember'),
         workspace_id: workspaceId,
@@ -158,6 +158,7 @@ export function teamsRepository(db: Kysely<DB>, workspaceId: string) {
         email: person.email,
         role: kind === 'member' ? person.role : null,
         created_at: monotonicNow(),
+        member_id: person.memberId ?? null,
       };
       await db.insertInto('team_members').values(row).execute();
       return toPersonRecord(row);
