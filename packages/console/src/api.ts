@@ -46,6 +46,8 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly fields: Record<string, string> = {},
+    /** The error body's meta (e.g. the deployment that binds a channel). */
+    readonly meta: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -121,7 +123,7 @@ async function send(method: string, path: string, options: RequestOptions, retri
   }
   if (response.status === 401 && !options.quiet401) onUnauthorized?.();
   const message = String(error.message ?? body?.message ?? `The server answered ${response.status}.`);
-  throw new ApiFailure(response.status, code, message, toFields(error.details ?? body?.meta?.details));
+  throw new ApiFailure(response.status, code, message, toFields(error.details ?? body?.meta?.details), body?.meta && typeof body.meta === 'object' ? body.meta : {});
 }
 
 export const api = {

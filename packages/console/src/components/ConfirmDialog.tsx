@@ -7,7 +7,7 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
  * A modal dialog: focus moves in and is trapped, Escape cancels, and focus returns to whatever
  * had it before on close.
  */
-export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -38,7 +38,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
 
   return (
     <div class="backdrop" onClick={(event) => event.target === event.currentTarget && props.onClose()}>
-      <div ref={box} class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" onKeyDown={onKeyDown}>
+      <div ref={box} class={props.wide ? 'dialog wide' : 'dialog'} role="dialog" aria-modal="true" aria-labelledby="dialog-title" onKeyDown={onKeyDown}>
         <h2 id="dialog-title">{props.title}</h2>
         {props.children}
       </div>
