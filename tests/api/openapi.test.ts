@@ -48,6 +48,10 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/conversations/{id}/handoff/accept': ['post'],
   '/v1/conversations/{id}/handoff/resolve': ['post'],
   '/v1/conversations/{id}/handoff/handback': ['post'],
+  '/v1/conversations/{id}/handoff/takeover': ['post'],
+  '/v1/conversations/{id}/assign': ['post'],
+  '/v1/conversations/{id}/read': ['post'],
+  '/v1/events': ['get'],
   '/v1/teams': ['get', 'post'],
   '/v1/teams/{id}': ['delete', 'get', 'patch'],
   '/v1/teams/{id}/members': ['post'],
@@ -163,8 +167,8 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
 
         // Actions (revoke, rotate) are POSTs that change a resource rather than create one: 200, no body.
         // Actions change a resource rather than create one: 200, and most take no body.
-        const action = /\/(revoke|rotate|rotate-inbound-secret|retry|rotate-secret|test|resolve|handback)$/.test(path);
-        const transition = /\/handoff(\/accept)?$/.test(path);
+        const action = /\/(revoke|rotate|rotate-inbound-secret|retry|rotate-secret|test|resolve|handback|read)$/.test(path);
+        const transition = /\/handoff(\/accept|\/takeover)?$|\/assign$/.test(path);
         const success = method === 'post' && !action && !transition ? '201' : '200';
         expect(op.responses[success], where).toBeDefined();
         expect(op.responses['400'], where).toBeDefined();

@@ -62,6 +62,8 @@ import { createMetrics, type Metrics, type PoolStats } from './metrics/metrics.j
 import { watchRedisHealth } from './bus/redis-health.js';
 import { DEFAULT_REDIS_PREFIX } from './bus/redis-bus.js';
 import { safeEqual } from './channels/safe-equal.js';
+import { createEventHub } from './events/event-hub.js';
+import { eventRoutes } from './api/events.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import { memberRoutes } from './api/members.js';
@@ -211,6 +213,7 @@ export function buildApp(options: AppOptions): App {
   const connections = connectionsService(options.db, { box: secretBox, secrets, registry, helpdesks, publicUrl, egress });
   secrets.onChange(() => connections.secretsChanged());
   const deliverySettings = { ...DEFAULT_DELIVERY, ...options.delivery };
+  const hub = createEventHub({ db: options.db, bus, onError: (error) => server.log.warn({ err: error }, 'workspace events could not be read') });
   const dispatcher = createDispatcher({
     db: options.db,
     registry,
@@ -220,6 +223,7 @@ export function buildApp(options: AppOptions): App {
     ...deliverySettings,
     onOutcome: (delivery, outcome) =>
       metrics.deliveryAttempt(delivery.kind === 'event' ? 'webhook_event' : ((delivery.payload as { channelType?: string }).channelType ?? 'unknown'), outcome),
+    onEvent: (workspaceId) => hub.notify(workspaceId),
   });
   // The handoff service decides who answers each turn; it is built after the conversation service it posts through.
   const router = {
@@ -229,6 +233,7 @@ export function buildApp(options: AppOptions): App {
   const conversations = conversationService({
     router,
     emit: (trx, workspaceId, type, data) => emitEvent(trx, workspaceId, type, data),
+    notify: (workspaceId) => hub.notify(workspaceId),
     db: options.db,
     bus,
     runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log, fetch: outboundFetch }),
@@ -246,8 +251,10 @@ export function buildApp(options: AppOptions): App {
     publicUrl,
     logger: server.log,
     post: (conversation, input) => conversations.post(conversation, input),
-    emit: async (workspaceId, type, data) => {
-      if ((await emitEvent(options.db, workspaceId, type, data)) > 0) dispatcher.kick();
+    emit: (trx, workspaceId, type, data) => emitEvent(trx, workspaceId, type, data),
+    committed: (workspaceId, queued) => {
+      if (queued > 0) dispatcher.kick();
+      hub.notify(workspaceId);
     },
     fetch: outboundFetch,
   });
@@ -295,6 +302,12 @@ export function buildApp(options: AppOptions): App {
     return reply.code(404).send(errorBody(error));
   });
 
+  const operatorEvents = eventRoutes({
+    db: options.db,
+    hub,
+    onStream: (open) => (open ? metrics.streamOpened('events') : metrics.streamClosed('events')),
+    onError: (error) => server.log.warn({ err: error }, 'open event streams could not be checked'),
+  });
   const routes = [
     ...deploymentChannelRoutes(services),
     ...phoneConfigurationRoutes(services),
@@ -303,6 +316,7 @@ export function buildApp(options: AppOptions): App {
     ...deploymentConfigurationRoutes(services),
     ...webDeploymentRoutes(services),
     ...conversationRoutes(conversations, handoff),
+    ...operatorEvents.routes,
     ...handoffRoutes(handoff),
     ...teamRoutes(options.db),
     ...workflowRoutes(options.db),
@@ -365,16 +379,19 @@ export function buildApp(options: AppOptions): App {
   server.addHook('onReady', async () => {
     dispatcher.start();
     inbox.start();
+    hub.startPruning();
   });
   // Closing takes no new work at once; work in progress gets until the grace runs out, then what is
   // unfinished is given back (its lease cleared) so another node takes it without waiting.
   let stopping: Promise<unknown> | undefined;
   server.addHook('preClose', async () => {
+    operatorEvents.closeAll();
     const deadline = Date.now() + (options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     stopping = Promise.all([inbox.stop(deadline), dispatcher.stop(deadline), within(conversations.drain(), deadline)]);
   });
   server.addHook('onClose', async () => {
     await (stopping ?? Promise.all([inbox.stop(), conversations.drain(), dispatcher.stop()]));
+    hub.stop();
     if (!options.bus) await bus.close();
   });
 

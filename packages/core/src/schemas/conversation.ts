@@ -23,12 +23,11 @@ export const conversationMessageSchema = z
     text: z.string().trim().min(1, 'must not be empty').max(4000, 'must be at most 4000 characters'),
     /** `agent`: a reply the agent's backend posts later. `human`: a team member's reply in a handed-off conversation. */
     role: z.enum(['agent', 'human'], { error: 'must be agent or human' }).default('agent'),
-    /** The team member writing, for `human` messages. */
+    /** Who writes a `human` message: a team member (`tm_…`) or workspace member (`mem_…`); the signed-in member when absent. */
     memberId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a team member id').optional(),
     clientMessageId: clientMessageIdSchema.optional(),
   })
   .superRefine((value, ctx) => {
-    if (value.role === 'human' && !value.memberId) ctx.addIssue({ code: 'custom', path: ['memberId'], message: 'Required for human messages: the team member writing' });
     if (value.role === 'agent' && value.memberId) ctx.addIssue({ code: 'custom', path: ['memberId'], message: 'only human messages have a memberId' });
   });
 
@@ -77,4 +76,6 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   lastMessageAt: number | null;
+  /** When the inbox last marked it read. */
+  lastReadAt?: number | null;
 }

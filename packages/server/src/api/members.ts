@@ -8,7 +8,7 @@ import { MEMBER_ROLES, memberView, type MemberRecord } from '../store/repositori
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../members/passwords.js';
 import type { MembersService, NewSession } from '../members/members-service.js';
 import { item, page } from '../http/envelope.js';
-import { unauthorized } from '../http/errors.js';
+import { ApiError, unauthorized } from '../http/errors.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionOf } from '../http/session-auth.js';
 
@@ -187,7 +187,14 @@ export function memberRoutes({ db, members, publicUrl }: MemberRoutesOptions): R
       body: { name: 'SignInRequest', schema: z.strictObject({ email: emailSchema, password: z.string({ error: required('a string') }).max(PASSWORD_MAX_LENGTH), workspaceId: idSchema.optional() }) },
       response: { status: 201, description: 'The new session', schema: schemas.session },
       errors: { 401: 'Email or password is incorrect', 429: 'Too many failed sign-in attempts' },
-      handler: async ({ body, request, reply }) => signedIn(reply, await members.signIn(body, request.ip)),
+      handler: async ({ body, request, reply }) => {
+        try {
+          return await signedIn(reply, await members.signIn(body, request.ip));
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 429) reply.header('retry-after', String(error.meta.retryAfterSeconds));
+          throw error;
+        }
+      },
     }),
     defineRoute({
       method: 'GET',

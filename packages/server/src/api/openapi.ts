@@ -139,7 +139,9 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
     const responses: Record<string, unknown> = {
       [status]: {
         description: route.response.description,
-        content: { 'application/json': { schema: envelope(data, route.response.list ?? false) } },
+        content: route.stream
+          ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data:` line is one JSON object' } } }
+          : { 'application/json': { schema: envelope(data, route.response.list ?? false) } },
       },
     };
     for (const [code, description] of Object.entries({ ...commonErrors, ...route.errors })) {

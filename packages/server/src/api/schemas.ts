@@ -183,6 +183,12 @@ const conversation = z.object({
   assignedTeamId: z.string().nullable(),
   assignedMemberId: z.string().nullable(),
   lastMessageAt: z.number().int().nullable(),
+  /** When the inbox last marked the conversation read (POST /v1/conversations/{id}/read); per conversation, not per member. */
+  lastReadAt: z.number().int().nullable().optional(),
+  /** In lists and GET: the first 140 characters of the last message (null when none, or not recorded). */
+  lastMessagePreview: z.string().nullable().optional(),
+  /** In lists and GET: contact messages after the last reply (agent or person) and after lastReadAt. */
+  unreadCount: z.number().int().optional(),
   ...timestamps,
 });
 

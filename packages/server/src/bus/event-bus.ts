@@ -1,7 +1,8 @@
 /** An event of one conversation. `id` is set for stored (replayable) events. */
 export interface ConversationEvent {
   id?: number;
-  type: 'message' | 'typing' | 'delta' | 'error';
+  /** `wake`: a workspace's operator streams should read its event log (published on `workspace:<id>`). */
+  type: 'message' | 'typing' | 'delta' | 'error' | 'wake';
   data: unknown;
 }
 

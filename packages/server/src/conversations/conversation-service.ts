@@ -10,6 +10,7 @@ import type { AgentRunner } from '../agents/types.js';
 import { notFound } from '../http/errors.js';
 import { issueVisitorToken, sha256Hex } from '../runtime/tokens.js';
 import { capInboundText } from '../channels/inbound-text.js';
+import { inboxConversation, listInbox, type InboxFilters } from './inbox-queries.js';
 
 export const CONVERSATION_NOT_FOUND = 'Conversation not found';
 const TRANSCRIPT_TURNS = 20;
@@ -27,6 +28,8 @@ export interface ConversationDeps {
   /** Agent replies on provider channels go out through the outbox: written with the reply, then dispatched. */
   /** Queues an operator event (webhook subscriptions) in the given transaction; the count of queued deliveries. */
   emit?: (trx: Kysely<DB>, workspaceId: string, type: 'conversation.created' | 'message.created', data: Record<string, unknown>) => Promise<number>;
+  /** After a transaction that emitted operator events commits: wakes the workspace's event streams. */
+  notify?: (workspaceId: string) => void;
   /** Decides who answers a contact message (the agent, which one, or nobody while a person owns it). */
   router?: {
     decide(conversation: ConversationRecord, message: Message): Promise<{ kind: 'agent'; agentId: string } | { kind: 'silent' }>;
@@ -69,7 +72,7 @@ function storedCopy(message: Message, record: boolean): Message {
   return record ? message : { ...message, text: null };
 }
 
-export function conversationService({ db, bus, runner, logger, outbox, router, emit }: ConversationDeps) {
+export function conversationService({ db, bus, runner, logger, outbox, router, emit, notify }: ConversationDeps) {
   /** Agent turns of one conversation run one after another, so replies keep the order of questions. */
   const turnQueues = new Map<string, Promise<void>>();
   /** Turns in flight, so shutdown (and tests) can wait for them. */
@@ -119,6 +122,7 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
       return { message: stored, seq };
     });
     if (queued) outbox?.kick();
+    notify?.(conversation.workspaceId);
     const live: Message = { ...message, text: input.text };
     bus.publish(conversation.id, { id: seq, type: 'message', data: live });
     return live;
@@ -216,6 +220,7 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
         return { created, events: (await announce(trx, created)) ?? 0 };
       });
       if (conversation.events > 0) outbox?.kick();
+      notify?.(deployment.workspaceId);
       return { conversation: conversation.created, visitorToken: visitor.token, resumed: false };
     },
 
@@ -278,15 +283,14 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
       return conversationsRepository(db, conversation.workspaceId).eventsAfter(conversation.id, afterSeq);
     },
 
+    /** The conversation as the inbox shows it (with its last message's preview and unread count). */
     async getConversation(workspaceId: string, id: string) {
-      const conversation = await conversationsRepository(db, workspaceId).getConversation(id);
+      const conversation = await inboxConversation(db, workspaceId, id);
       if (!conversation) throw notFound(CONVERSATION_NOT_FOUND, { id });
-      const { workspaceId: _ignored, ...view } = conversation;
-      return view;
+      return conversation;
     },
-    async listConversations(workspaceId: string, page: number, pageSize: number) {
-      const result = await conversationsRepository(db, workspaceId).listConversations(page, pageSize);
-      return { data: result.data.map(({ workspaceId: _ignored, ...view }) => view), meta: result.meta };
+    listConversations(workspaceId: string, page: number, pageSize: number, filters: InboxFilters = {}) {
+      return listInbox(db, workspaceId, filters, page, pageSize);
     },
     async listMessages(workspaceId: string, conversationId: string, page: number, pageSize: number) {
       const repo = conversationsRepository(db, workspaceId);
@@ -319,6 +323,7 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
             if ((await announce(trx, created)) > 0) setImmediate(() => outbox?.kick());
             return created;
           });
+          notify?.(input.workspaceId);
         } catch (error) {
           // Another message of the same new contact (processed concurrently) created the contact and
           // its conversation first: the unique (channel, external id) key refused this one. Join them.

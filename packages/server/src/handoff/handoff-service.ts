@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { HandoffState, Message } from '@switchboard/core';
+import { ErrorCode, type HandoffState, type Message } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { conversationsRepository, type ConversationRecord } from '../store/repositories/conversations.js';
 import { findConnection } from '../store/repositories/connections.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
-import { conflict, invalidField, notFound } from '../http/errors.js';
+import { ApiError, conflict, invalidField, notFound } from '../http/errors.js';
+import type { OperatorEventType } from '../events/workspace-events.js';
+import { inboxConversation } from '../conversations/inbox-queries.js';
+import { monotonicNow } from '../store/clock.js';
+import { describePerson, requirePerson } from './members.js';
 import { evaluateWorkflow } from '../workflows/evaluate.js';
 import { workflowForChannel } from '../workflows/channel-workflow.js';
 import type { HelpdeskConnector, HelpdeskRef } from './helpdesks/connector.js';
@@ -22,6 +26,9 @@ const MOVES: Record<HandoffState, readonly HandoffState[]> = {
   resolved: ['bot', 'pending_human'],
 };
 
+type Loaded = ConversationRecord & { helpdeskRef: HelpdeskRef | null };
+type Changes = { handoff_state?: HandoffState; assigned_team_id?: string | null; assigned_member_id?: string | null; helpdesk_ref?: string | null; last_read_at?: number };
+
 /** A conversation as the API shows it (webhook event data): no workspace id, no helpdesk ref. */
 const publicView = ({ workspaceId: _w, helpdeskRef: _h, ...conversation }: ConversationRecord & { helpdeskRef: HelpdeskRef | null }) => conversation;
 
@@ -35,8 +42,10 @@ export interface HandoffDeps {
   logger: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   /** Posts a message into a conversation the way every message goes out (live stream or outbox). */
   post(conversation: ConversationRecord, input: { role: 'agent' | 'human'; text: string; authorId?: string }): Promise<Message>;
-  /** Operator events (webhook subscriptions). */
-  emit?(workspaceId: string, type: 'handoff.requested' | 'handoff.accepted', data: Record<string, unknown>): Promise<void>;
+  /** Records an operator event (event stream, webhook subscriptions) in the transaction `trx`; how many webhook deliveries it queued. */
+  emit?(trx: Kysely<DB>, workspaceId: string, type: OperatorEventType, data: Record<string, unknown>): Promise<number>;
+  /** After a transaction that emitted events commits (kick the outbox, wake the event streams). */
+  committed?(workspaceId: string, queued: number): void;
   fetch?: typeof fetch;
 }
 
@@ -50,24 +59,87 @@ export interface HandoffDeps {
 export function handoffService(deps: HandoffDeps) {
   const { db, connections, helpdesks, logger } = deps;
 
-  async function load(workspaceId: string, id: string): Promise<ConversationRecord & { helpdeskRef: HelpdeskRef | null }> {
-    const conversation = await conversationsRepository(db, workspaceId).getConversation(id);
+  async function load(workspaceId: string, id: string, from: Kysely<DB> = db): Promise<Loaded> {
+    const conversation = await conversationsRepository(from, workspaceId).getConversation(id);
     if (!conversation) throw notFound('Conversation not found', { id });
-    const row = await db.selectFrom('conversations').select('helpdesk_ref').where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await from.selectFrom('conversations').select('helpdesk_ref').where('id', '=', id).executeTakeFirstOrThrow();
     return { ...conversation, helpdeskRef: row.helpdesk_ref ? (JSON.parse(row.helpdesk_ref) as HelpdeskRef) : null };
   }
 
-  async function move(conversation: ConversationRecord, to: HandoffState, changes: { assigned_team_id?: string | null; assigned_member_id?: string | null; helpdesk_ref?: string | null } = {}) {
+  /**
+   * Changes a conversation in one transaction with its events: `conversation.updated` (the inbox
+   * view) and those `also` names. The update is conditional (on the states in `when`, and on nobody
+   * owning it with `unowned`): undefined when the condition no longer held, and nothing changed.
+   */
+  async function apply(
+    conversation: ConversationRecord,
+    set: Changes,
+    when: { states?: readonly HandoffState[]; unowned?: boolean } = {},
+    also: (changed: Loaded) => [OperatorEventType, Record<string, unknown>][] = () => [],
+  ): Promise<Loaded | undefined> {
+    let queued = 0;
+    const changed = await db.transaction().execute(async (trx) => {
+      let update = trx
+        .updateTable('conversations')
+        .set({ updated_at: Date.now(), ...set })
+        .where('id', '=', conversation.id)
+        .where('workspace_id', '=', conversation.workspaceId);
+      if (when.states) update = update.where('handoff_state', 'in', [...when.states]);
+      if (when.unowned) update = update.where('assigned_member_id', 'is', null);
+      const result = await update.executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return undefined;
+      const fresh = await load(conversation.workspaceId, conversation.id, trx);
+      if (deps.emit) {
+        const view = await inboxConversation(trx, conversation.workspaceId, conversation.id);
+        queued += await deps.emit(trx, conversation.workspaceId, 'conversation.updated', { conversation: view });
+        for (const [type, data] of also(fresh)) queued += await deps.emit(trx, conversation.workspaceId, type, data);
+      }
+      return fresh;
+    });
+    if (changed) deps.committed?.(conversation.workspaceId, queued);
+    return changed;
+  }
+
+  async function move(conversation: ConversationRecord, to: HandoffState, changes: Changes = {}, also?: (changed: Loaded) => [OperatorEventType, Record<string, unknown>][]): Promise<Loaded> {
     const from = conversation.handoffState;
     if (!MOVES[from].includes(to)) {
       throw conflict(`Cannot move the conversation from ${from} to ${to}`, { from, to });
     }
-    await db
-      .updateTable('conversations')
-      .set({ handoff_state: to, updated_at: Date.now(), ...changes })
-      .where('id', '=', conversation.id)
-      .where('workspace_id', '=', conversation.workspaceId)
-      .execute();
+    const moved = await apply(conversation, { handoff_state: to, ...changes }, { states: [from] }, also);
+    if (!moved) throw conflict('The conversation changed meanwhile: reload it and try again', { from, to });
+    return moved;
+  }
+
+  /** A person takes the conversation: exactly one of several at once wins; the others learn who. */
+  async function takeOwnership(
+    conversation: Loaded,
+    ownerId: string,
+    states: readonly HandoffState[],
+    event: { memberId: string | null; external?: { id?: string; name?: string } | undefined },
+  ): Promise<Loaded> {
+    const memberId = ownerId;
+    const taken = await apply(conversation, { handoff_state: 'human', assigned_member_id: ownerId }, { states, unowned: true }, (changed) => [
+      ['handoff.accepted', { conversation: publicView(changed), conversationId: changed.id, memberId: event.memberId, ...(event.external && { helpdeskAgent: event.external }) }],
+    ]);
+    if (taken) return taken;
+    const now = await load(conversation.workspaceId, conversation.id);
+    if (now.handoffState === 'human' && now.assignedMemberId === memberId) return now;
+    if (now.assignedMemberId) {
+      const owner = await describePerson(db, conversation.workspaceId, now.assignedMemberId);
+      throw new ApiError(409, ErrorCode.CONFLICT, `Already taken over by ${owner}`, [{ field: 'assignedMemberId', message: `${owner} owns this conversation` }], {
+        assignedMemberId: now.assignedMemberId,
+      });
+    }
+    throw conflict(`Cannot take over a conversation that is ${now.handoffState}`, { state: now.handoffState });
+  }
+
+  /** The person exists in the workspace, and a team member belongs to the team that has the conversation. */
+  async function checkPerson(conversation: ConversationRecord, memberId: string) {
+    const person = await requirePerson(db, conversation.workspaceId, memberId);
+    if (person.teamId && conversation.assignedTeamId && person.teamId !== conversation.assignedTeamId) {
+      throw invalidField('memberId', `must be a member of team ${conversation.assignedTeamId}, which has this conversation`);
+    }
+    return person;
   }
 
   async function helpdeskOf(teamId: string | null) {
@@ -127,7 +199,9 @@ export function handoffService(deps: HandoffDeps) {
   async function request(conversation: ConversationRecord, input: { teamId?: string; reason: string; by: 'agent' | 'workflow' | 'contact' | 'operator' }) {
     if (conversation.handoffState === 'pending_human' || conversation.handoffState === 'human') return;
     const teamId = await teamFor(conversation, input.teamId);
-    await move(conversation, 'pending_human', { assigned_team_id: teamId, assigned_member_id: null });
+    await move(conversation, 'pending_human', { assigned_team_id: teamId, assigned_member_id: null }, (changed) => [
+      ['handoff.requested', { conversation: publicView(changed), conversationId: conversation.id, teamId, reason: input.reason, requestedBy: input.by }],
+    ]);
     const helpdesk = await helpdeskOf(teamId);
     if (helpdesk) {
       try {
@@ -137,13 +211,6 @@ export function handoffService(deps: HandoffDeps) {
         logger.error({ err: error, conversationId: conversation.id, helpdesk: helpdesk.record.provider }, 'helpdesk handoff failed; the team can still take it here');
       }
     }
-    await deps.emit?.(conversation.workspaceId, 'handoff.requested', {
-      conversation: publicView(await load(conversation.workspaceId, conversation.id)),
-      conversationId: conversation.id,
-      teamId,
-      reason: input.reason,
-      requestedBy: input.by,
-    });
   }
 
   return {
@@ -199,31 +266,58 @@ export function handoffService(deps: HandoffDeps) {
       return load(workspaceId, conversationId);
     },
 
-    /** A team member takes the conversation. */
+    /** A person takes a conversation pending a person. */
     async accept(workspaceId: string, conversationId: string, memberId: string | undefined, external?: { id?: string; name?: string }) {
       const conversation = await load(workspaceId, conversationId);
-      if (memberId) {
-        const member = await db.selectFrom('team_members').select(['team_id', 'kind']).where('id', '=', memberId).where('workspace_id', '=', workspaceId).executeTakeFirst();
-        if (!member || member.kind !== 'member') throw notFound('Team member not found', { field: 'memberId', memberId });
-        if (conversation.assignedTeamId && member.team_id !== conversation.assignedTeamId) {
-          throw invalidField('memberId', `must be a member of team ${conversation.assignedTeamId}, which has this conversation`);
-        }
+      if (memberId) await checkPerson(conversation, memberId);
+      const owner = memberId ?? external?.id;
+      if (conversation.handoffState !== 'pending_human') {
+        throw conflict(`Cannot move the conversation from ${conversation.handoffState} to human`, { from: conversation.handoffState, to: 'human' });
       }
-      await move(conversation, 'human', { assigned_member_id: memberId ?? external?.id ?? null });
-      const accepted = await load(workspaceId, conversationId);
-      await deps.emit?.(workspaceId, 'handoff.accepted', { conversation: publicView(accepted), conversationId, memberId: memberId ?? null, ...(external && { helpdeskAgent: external }) });
-      return accepted;
+      if (owner) return takeOwnership(conversation, owner, ['pending_human'], { memberId: memberId ?? null, external });
+      return move(conversation, 'human', { assigned_member_id: null }, (changed) => [
+        ['handoff.accepted', { conversation: publicView(changed), conversationId, memberId: null, ...(external && { helpdeskAgent: external }) }],
+      ]);
+    },
+
+    /** A person steps in, while the agent answers or while the conversation waits for a person. */
+    async takeOver(workspaceId: string, conversationId: string, memberId: string) {
+      const conversation = await load(workspaceId, conversationId);
+      await checkPerson(conversation, memberId);
+      return takeOwnership(conversation, memberId, ['bot', 'pending_human'], { memberId });
+    },
+
+    /** Assigns the conversation to a team and/or a person (null clears), whatever its state. */
+    async assign(workspaceId: string, conversationId: string, input: { teamId?: string | null | undefined; memberId?: string | null | undefined }) {
+      const conversation = await load(workspaceId, conversationId);
+      const changes: Changes = {};
+      if (input.teamId !== undefined) {
+        if (input.teamId !== null) {
+          const team = await db.selectFrom('teams').select('id').where('id', '=', input.teamId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+          if (!team) throw notFound('Team not found', { field: 'teamId', teamId: input.teamId });
+        }
+        changes.assigned_team_id = input.teamId;
+      }
+      if (input.memberId !== undefined) {
+        if (input.memberId !== null) await requirePerson(db, workspaceId, input.memberId);
+        changes.assigned_member_id = input.memberId;
+      }
+      return (await apply(conversation, changes))!;
+    },
+
+    /** Marks the conversation read up to now: its unread count drops to 0. */
+    async markRead(workspaceId: string, conversationId: string) {
+      const conversation = await load(workspaceId, conversationId);
+      return (await apply(conversation, { last_read_at: monotonicNow() }))!;
     },
 
     async resolve(workspaceId: string, conversationId: string) {
-      await move(await load(workspaceId, conversationId), 'resolved');
-      return load(workspaceId, conversationId);
+      return move(await load(workspaceId, conversationId), 'resolved');
     },
 
     /** Hands the conversation back to the agent. */
     async handBack(workspaceId: string, conversationId: string) {
-      await move(await load(workspaceId, conversationId), 'bot', { assigned_member_id: null, helpdesk_ref: null });
-      return load(workspaceId, conversationId);
+      return move(await load(workspaceId, conversationId), 'bot', { assigned_member_id: null, helpdesk_ref: null });
     },
 
     /** A person's reply, through the channel the contact used. Accepts a pending handoff on the way. */
@@ -233,13 +327,7 @@ export function handoffService(deps: HandoffDeps) {
         throw conflict(`A person can reply only to a handed-off conversation (this one is ${conversation.handoffState})`, { state: conversation.handoffState });
       }
       if (conversation.handoffState === 'pending_human') conversation = await this.accept(workspaceId, conversationId, input.memberId, input.external);
-      else if (input.memberId) {
-        const member = await db.selectFrom('team_members').select('team_id').where('id', '=', input.memberId).where('workspace_id', '=', workspaceId).where('kind', '=', 'member').executeTakeFirst();
-        if (!member) throw notFound('Team member not found', { field: 'memberId', memberId: input.memberId });
-        if (conversation.assignedTeamId && member.team_id !== conversation.assignedTeamId) {
-          throw invalidField('memberId', `must be a member of team ${conversation.assignedTeamId}, which has this conversation`);
-        }
-      }
+      else if (input.memberId) await checkPerson(conversation, input.memberId);
       return deps.post(conversation, { role: 'human', text: input.text, ...((input.memberId ?? input.external?.id) && { authorId: input.memberId ?? input.external?.id }) });
     },
 

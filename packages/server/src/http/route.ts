@@ -24,6 +24,8 @@ export interface RouteContext<B, Q, P> {
   principal: Principal;
   request: FastifyRequest;
   reply: FastifyReply;
+  /** Checks the request's credentials again (a long-lived stream ends once they no longer hold). */
+  reauthenticate(): Promise<Principal>;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface RouteDefinition<B extends NamedSchema | undefined = any, Q exte
   auth?: 'none';
   /** The least member role a session needs (default 'admin'); API keys are not concerned. */
   access?: MemberRole;
+  /** A `text/event-stream` answer: the handler writes the response itself (hijacking the reply) instead of returning an envelope. */
+  stream?: boolean;
   handler(ctx: RouteContext<B extends NamedSchema ? z.output<B['schema']> : undefined, Out<Q>, ParamsOut<P>>): Promise<RouteResult>;
 }
 
@@ -106,7 +110,9 @@ export function registerRoute(
       }
       const query = route.query ? parseOrThrow(route.query, rawQuery) : undefined;
       const body = route.body ? parseOrThrow(route.body.schema, requireJsonObject(request.body)) : undefined;
-      const result = await route.handler({ body, query, params, principal, request, reply });
+      const reauthenticate = async () => requireAccess(route, await authenticate(request));
+      const result = await route.handler({ body, query, params, principal, request, reply, reauthenticate });
+      if (route.stream) return reply;
       return reply.code(result.status ?? route.response.status ?? 200).send(successBody(result));
     },
   });

@@ -34,6 +34,8 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Called after each outcome (tests, events). */
   onOutcome?: (delivery: DeliveryRecord, outcome: 'sent' | 'retry' | 'dead', error?: string) => void;
+  /** After a transaction that emitted an operator event (delivery.failed) commits. */
+  onEvent?: (workspaceId: string) => void;
 }
 
 /** Exponential backoff with full jitter in [delay/2, delay], never sooner than the provider's Retry-After. */
@@ -74,12 +76,14 @@ export function createDispatcher(options: DispatcherOptions) {
    */
   async function markReplyDead(delivery: DeliveryRecord, error: string): Promise<void> {
     try {
-      await db.transaction().execute(async (trx) => {
-        if (!(await deliveriesRepository(trx).markFailed(delivery.id, node, error, { dead: true }))) return;
+      const emitted = await db.transaction().execute(async (trx) => {
+        if (!(await deliveriesRepository(trx).markFailed(delivery.id, node, error, { dead: true }))) return false;
         const now = Date.now();
         const dead = { ...publicDelivery(delivery), status: 'dead' as const, lastError: error.slice(0, 2000), updatedAt: now };
         await emitEvent(trx, delivery.workspaceId, 'delivery.failed', { delivery: dead }, { occurredAt: now, maxAttempts: options.maxAttempts });
+        return true;
       });
+      if (emitted) options.onEvent?.(delivery.workspaceId);
     } catch (emitError) {
       // The dead letter matters more than the event about it.
       logger.error({ deliveryId: delivery.id, err: emitError }, 'delivery.failed could not be emitted');

@@ -512,6 +512,29 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('team_members').addColumn('member_id', 'text').execute();
     },
   },
+  '0010_workspace_events': {
+    async up(db: Kysely<any>) {
+      // Every operator event of a workspace, in order: seq is the id of GET /v1/events, so a console
+      // that reconnects with Last-Event-ID gets exactly what it missed. Pruned after a day.
+      await db.schema
+        .createTable('workspace_events')
+        .addColumn('seq', isPostgres(db) ? 'bigserial' : 'integer', (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('workspace_events_replay').on('workspace_events').columns(['workspace_id', 'seq']).execute();
+      await db.schema.createIndex('workspace_events_created').on('workspace_events').column('created_at').execute();
+
+      // The inbox: read up to here (per conversation), and its filters and recent-first order.
+      await db.schema.alterTable('conversations').addColumn('last_read_at', 'bigint').execute();
+      await db.schema.createIndex('conversations_recent').on('conversations').columns(['workspace_id', 'last_message_at', 'id']).execute();
+      await db.schema.createIndex('conversations_state').on('conversations').columns(['workspace_id', 'handoff_state', 'created_at']).execute();
+      await db.schema.createIndex('conversations_member').on('conversations').columns(['workspace_id', 'assigned_member_id']).execute();
+      await db.schema.createIndex('messages_role').on('messages').columns(['conversation_id', 'role', 'created_at']).execute();
+    },
+  },
   '0011_inbound_refusals': {
     async up(db: Kysely<any>) {
       // Webhooks refused before they were recorded (bad signature, replay, malformed body), the

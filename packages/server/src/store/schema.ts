@@ -167,6 +167,8 @@ export interface ConversationsTable {
   created_at: number;
   updated_at: number;
   last_message_at: number | null;
+  /** The inbox read the conversation up to here: contact messages after it are unread. */
+  last_read_at: number | null;
 }
 
 export interface MessagesTable {
@@ -189,6 +191,16 @@ export interface ConversationEventsTable {
   conversation_id: string;
   type: string;
   /** JSON text; without message bodies when the channel does not record them. */
+  payload: string;
+  created_at: number;
+}
+
+/** Operator events of a workspace (GET /v1/events); seq is the SSE event id. */
+export interface WorkspaceEventsTable {
+  seq: Generated<number>;
+  workspace_id: string;
+  type: string;
+  /** JSON text of the event's data. */
   payload: string;
   created_at: number;
 }
@@ -383,6 +395,7 @@ export interface DB {
   conversations: ConversationsTable;
   messages: MessagesTable;
   conversation_events: ConversationEventsTable;
+  workspace_events: WorkspaceEventsTable;
   secrets: SecretsTable;
   connections: ConnectionsTable;
   inbound_events: InboundEventsTable;

@@ -14,11 +14,12 @@
  *   { "id": "wev_…", "type": "message.created", "createdAt": <epoch ms>, "data": { … } }
  */
 import type { Kysely } from 'kysely';
-import { WEBHOOK_TEST_EVENT, type WebhookEventType } from '@switchboard/core';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, type WebhookEventType } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { newId } from '../store/ids.js';
 import { deliveriesRepository } from '../store/repositories/deliveries.js';
 import { decodeSubscriptionEvents, listensTo } from './subscriptions.js';
+import { workspaceEventsRepository, type OperatorEventType } from '../events/workspace-events.js';
 
 /** Attempts of one event delivery before it is dead-lettered (the outbox default). */
 export const WEBHOOK_EVENT_MAX_ATTEMPTS = 8;
@@ -89,18 +90,23 @@ async function queue(
 }
 
 /**
- * Queues one event for every active subscription of the workspace that listens to `type` (or
- * to '*'), inside the caller's transaction `trx`. Returns how many deliveries were queued (0 when
- * nobody listens). Kick the dispatcher after the transaction commits to send them at once;
- * otherwise its next poll does.
+ * Records one event in the workspace's event log (GET /v1/events), and queues it for every
+ * active subscription of the workspace that listens to `type` (or to '*'), inside the caller's
+ * transaction `trx`. Types only the event stream carries (conversation.updated, …) go to no
+ * subscription. Returns how many deliveries were queued (0 when nobody listens). After the
+ * transaction commits, kick the dispatcher to send them at once (otherwise its next poll does)
+ * and wake the workspace's event streams.
  */
 export async function emitEvent(
   trx: Kysely<DB>,
   workspaceId: string,
-  type: WebhookEventType,
+  type: OperatorEventType,
   data: object,
   options: EmitOptions = {},
 ): Promise<number> {
+  const occurredAt = options.occurredAt ?? Date.now();
+  await workspaceEventsRepository(trx).append(workspaceId, type, data, occurredAt);
+  if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(type)) return 0;
   const subscriptions = await trx
     .selectFrom('webhook_subscriptions')
     .select(['id', 'events'])
@@ -109,9 +115,9 @@ export async function emitEvent(
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  const listening = subscriptions.filter((s) => listensTo(decodeSubscriptionEvents(s.events).events, type)).map((s) => s.id);
+  const listening = subscriptions.filter((s) => listensTo(decodeSubscriptionEvents(s.events).events, type as WebhookEventType)).map((s) => s.id);
   if (listening.length === 0) return 0;
-  const event = { eventId: newId('webhookEvent'), type, occurredAt: options.occurredAt ?? Date.now(), data };
+  const event = { eventId: newId('webhookEvent'), type: type as WebhookEventType, occurredAt, data };
   await queue(trx, workspaceId, listening, event, options.maxAttempts ?? WEBHOOK_EVENT_MAX_ATTEMPTS);
   return listening.length;
 }

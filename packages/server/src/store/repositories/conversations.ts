@@ -9,7 +9,7 @@ export interface ConversationRecord extends Conversation {
   workspaceId: string;
 }
 
-function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
+export function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -24,6 +24,7 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastMessageAt: row.last_message_at,
+    lastReadAt: row.last_read_at === null ? null : Number(row.last_read_at),
   };
 }
 
@@ -145,6 +146,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         created_at: now,
         updated_at: now,
         last_message_at: null,
+        last_read_at: null,
       };
       await db.insertInto('conversations').values(row).execute();
       return toConversation(row);
