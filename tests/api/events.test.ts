@@ -14,6 +14,8 @@ import { controlApi } from '../helpers/control.js';
 import { fakesEgress } from '../helpers/egress.js';
 import { REDIS_URL, availableServices } from '../helpers/services.js';
 import { createTeam, createWidget, ok, startVisitor, type Api, type Widget } from '../helpers/inbox.js';
+import { memberSession } from '../helpers/console-session.js';
+import type { TestApp } from '../helpers/app.js';
 import { workspaceEventsRepository, WORKSPACE_EVENT_RETENTION_MS } from '../../packages/server/src/events/workspace-events.js';
 
 const stored = (events: SseEvent[]) => events.filter((e) => e.id !== undefined);
@@ -175,6 +177,20 @@ describe.each(ENGINES)('GET /v1/events on %s', (engine) => {
     const closed = await stream.waitFor((e) => e.event === 'closed', 1500);
     expect(Date.now() - revokedAt).toBeLessThan(1500);
     expect(closed.data).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    stream.close();
+  });
+
+  it('a signed-in agent streams with the session cookie, and the stream ends once the member is removed', async () => {
+    const member = await memberSession({ app: server.app, apiKey } as unknown as TestApp, 'agent');
+    const stream = await openSse(`${server.baseUrl}/v1/events`, { cookie: `sb_session=${member.session}; sb_csrf=${member.csrfCookie}` });
+    expect(stream.status).toBe(200);
+    const visitor = await startVisitor(server.baseUrl, widget);
+    await stream.waitFor((e) => e.event === 'conversation.created' && e.data.data.conversation.id === visitor.conversationId);
+    await ok(api, 'DELETE', `/v1/members/${member.memberId}`);
+    const removedAt = Date.now();
+    const closed = await stream.waitFor((e) => e.event === 'closed', 1500);
+    expect(Date.now() - removedAt).toBeLessThan(1500);
+    expect(closed.data.status).toBe(401);
     stream.close();
   });
 

@@ -8,6 +8,8 @@ import { ENGINES } from '../helpers/engines.js';
 import { startLiveServer, type LiveServer } from '../helpers/live-server.js';
 import { controlApi } from '../helpers/control.js';
 import { createTeam, createWidget, ok, startVisitor, type Api, type Visitor, type Widget } from '../helpers/inbox.js';
+import { asMember, memberSession } from '../helpers/console-session.js';
+import type { TestApp } from '../helpers/app.js';
 
 describe.each(ENGINES)('operator inbox on %s', (engine) => {
   let server: LiveServer;
@@ -16,6 +18,7 @@ describe.each(ENGINES)('operator inbox on %s', (engine) => {
   let other: Widget;
   let teamA: { teamId: string; memberId: string };
   let teamB: { teamId: string; memberId: string };
+  let apiKey: string;
   const list = async (query = '') => (await ok(api, 'GET', `/v1/conversations${query}`)).data as any[];
   const ids = (rows: any[]) => rows.map((c) => c.id).sort();
   const snapshot = async () => JSON.stringify(await server.db.selectFrom('conversations').selectAll().orderBy('id').execute());
@@ -23,7 +26,8 @@ describe.each(ENGINES)('operator inbox on %s', (engine) => {
   beforeAll(async () => {
     server = await startLiveServer(engine, { runtimeRateLimits: { perIp: 10_000, perToken: 10_000 } });
     const workspace = await server.newWorkspace('Inbox');
-    api = controlApi(server.baseUrl, workspace.apiKey);
+    apiKey = workspace.apiKey;
+    api = controlApi(server.baseUrl, apiKey);
     web = await createWidget(api, 'Inbox web');
     other = await createWidget(api, 'Inbox other');
     teamA = await createTeam(api, 'Alpha', 'Ada');
@@ -199,6 +203,26 @@ describe.each(ENGINES)('operator inbox on %s', (engine) => {
     const unknown = await api('POST', `/v1/conversations/${id}/assign`, { team: teamA.teamId });
     expect(unknown.status).toBe(400);
     expect(await snapshot()).toBe(before);
+  });
+
+  it('a signed-in member takes over and replies as themself, without naming a memberId', async () => {
+    const t = { app: server.app, apiKey } as unknown as TestApp;
+    const member = await memberSession(t, 'agent');
+    const visitor = await startVisitor(server.baseUrl, web);
+    const id = visitor.conversationId;
+    const taken = await asMember(t, member, 'POST', `/v1/conversations/${id}/handoff/takeover`, {});
+    expect(taken.status, JSON.stringify(taken.body)).toBe(200);
+    expect(taken.body.data).toMatchObject({ handoffState: 'human', assignedMemberId: member.memberId });
+    const reply = await asMember(t, member, 'POST', `/v1/conversations/${id}/messages`, { role: 'human', text: 'A person here' });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+    expect(reply.body.data).toMatchObject({ role: 'human', authorId: member.memberId });
+    const mine = await asMember(t, member, 'GET', `/v1/conversations?assignedMemberId=${member.memberId}`);
+    expect(mine.body.data.data.map((c: any) => c.id)).toEqual([id]);
+
+    // Someone else racing for it learns the member's name.
+    const late = await api('POST', `/v1/conversations/${id}/handoff/takeover`, { memberId: teamA.memberId });
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toBe(`Already taken over by A agent (${member.memberId})`);
   });
 
   it('a human reply without memberId from an API key is refused naming memberId', async () => {
