@@ -17,6 +17,7 @@ import { createTeam, createWidget, ok, startVisitor, type Api, type Widget } fro
 import { memberSession } from '../helpers/console-session.js';
 import type { TestApp } from '../helpers/app.js';
 import { workspaceEventsRepository, WORKSPACE_EVENT_RETENTION_MS } from '../../packages/server/src/events/workspace-events.js';
+import { deliveriesRepository } from '../../packages/server/src/store/repositories/deliveries.js';
 
 const stored = (events: SseEvent[]) => events.filter((e) => e.id !== undefined);
 
@@ -180,6 +181,28 @@ describe.each(ENGINES)('GET /v1/events on %s', (engine) => {
     stream.close();
   });
 
+  it('a retried dead delivery sends delivery.retried, and its failing again delivery.failed', async () => {
+    const stream = await streamOf(apiKey);
+    const id = await deliveriesRepository(server.db).insert({
+      kind: 'reply',
+      workspaceId,
+      connectionId: 'conn_gone',
+      channelId: widget.channelId,
+      conversationId: 'conv_gone',
+      messageId: 'msg_gone',
+      payload: { channelType: 'sms', text: 'never sent' },
+      maxAttempts: 3,
+    });
+    await server.db.updateTable('deliveries').set({ status: 'dead', next_attempt_at: Date.now() + 3_600_000 }).where('id', '=', id).execute();
+    await ok(api, 'POST', `/v1/deliveries/${id}/retry`);
+    const retried = await stream.waitFor((e) => e.event === 'delivery.retried');
+    expect(retried.data.data.delivery).toMatchObject({ id, status: 'pending', attempts: 0 });
+    const failed = await stream.waitFor((e) => e.event === 'delivery.failed' && e.data.data.delivery.id === id);
+    expect(failed.data.data.delivery.lastError).toMatch(/conn_gone/);
+    expect(Number(failed.id)).toBeGreaterThan(Number(retried.id));
+    stream.close();
+  });
+
   it('a signed-in agent streams with the session cookie, and the stream ends once the member is removed', async () => {
     const member = await memberSession({ app: server.app, apiKey } as unknown as TestApp, 'agent');
     const stream = await openSse(`${server.baseUrl}/v1/events`, { cookie: `sb_session=${member.session}; sb_csrf=${member.csrfCookie}` });
@@ -197,6 +220,20 @@ describe.each(ENGINES)('GET /v1/events on %s', (engine) => {
   it('is documented as text/event-stream', async () => {
     const doc = (await (await fetch(`${server.baseUrl}/v1/openapi.json`)).json()) as any;
     expect(Object.keys(doc.paths['/v1/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+  });
+});
+
+describe.each(ENGINES)('GET /v1/events when the server closes on %s', (engine) => {
+  it('ends open streams with a shutdown event telling the client to reconnect', async () => {
+    const server = await startLiveServer(engine);
+    const { apiKey } = await server.newWorkspace('Closing');
+    const stream = await openSse(`${server.baseUrl}/v1/events`, { authorization: `Bearer ${apiKey}` });
+    expect(stream.status).toBe(200);
+    const closing = server.close();
+    const shutdown = await stream.waitFor((e) => e.event === 'shutdown', 3000);
+    expect(shutdown.data).toMatchObject({ reconnect: true, retryMs: expect.any(Number) });
+    await closing;
+    stream.close();
   });
 });
 

@@ -323,7 +323,7 @@ export function buildApp(options: AppOptions): App {
     ...contactRoutes(options.db),
     ...secretRoutes(secrets),
     ...connectionRoutes(options.db, connections),
-    ...deliveryRoutes(options.db, () => dispatcher.kick()),
+    ...deliveryRoutes(options.db, () => dispatcher.kick(), (workspaceId) => hub.notify(workspaceId)),
     ...workspaceRoutes(options.db, secretBox),
     ...webhookRoutes(options.db, secretBox, () => dispatcher.kick(), egress),
     ...memberRoutes({ db: options.db, members, publicUrl }),

@@ -7,13 +7,15 @@ import { conflict, notFound } from '../http/errors.js';
 import { item, page } from '../http/envelope.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 import { schemas } from './schemas.js';
+import { emitEvent } from '../webhooks/events.js';
 
 const tag = 'Deliveries';
 const listQuery = paginationQuerySchema.extend({
   status: z.enum(DELIVERY_STATUSES, { error: `status must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
 });
 
-export function deliveryRoutes(db: Kysely<DB>, kick: () => void): RouteDefinition[] {
+/** `notify`: after a retry commits, with its delivery.retried event (wakes the workspace's event streams). */
+export function deliveryRoutes(db: Kysely<DB>, kick: () => void, notify: (workspaceId: string) => void = () => undefined): RouteDefinition[] {
   const repo = deliveriesRepository(db);
   return [
     defineRoute({
@@ -55,11 +57,17 @@ export function deliveryRoutes(db: Kysely<DB>, kick: () => void): RouteDefinitio
       handler: async ({ params, principal }) => {
         const delivery = await repo.get(principal.workspaceId, params.id);
         if (!delivery) throw notFound('Delivery not found', { id: params.id });
-        if (!(await repo.revive(principal.workspaceId, params.id))) {
-          throw conflict(`Only dead deliveries can be retried; this one is ${delivery.status}`, { status: delivery.status });
-        }
+        const revived = await db.transaction().execute(async (trx) => {
+          const inTrx = deliveriesRepository(trx);
+          if (!(await inTrx.revive(principal.workspaceId, params.id))) return undefined;
+          const pending = publicDelivery((await inTrx.get(principal.workspaceId, params.id))!);
+          await emitEvent(trx, principal.workspaceId, 'delivery.retried', { delivery: pending });
+          return pending;
+        });
+        if (!revived) throw conflict(`Only dead deliveries can be retried; this one is ${delivery.status}`, { status: delivery.status });
         kick();
-        return item(publicDelivery((await repo.get(principal.workspaceId, params.id))!));
+        notify(principal.workspaceId);
+        return item(revived);
       },
     }),
   ];
