@@ -275,4 +275,25 @@ describe.runIf(ENGINES.includes('postgres') && availableServices().redis)('GET /
     expect(Math.max(...timings)).toBeLessThan(1000);
     onB.close();
   });
+
+  it('under concurrent writes on both nodes, a stream receives every event once, in order, none skipped', async () => {
+    const { apiKey, workspaceId } = await server.newWorkspace('Concurrent');
+    const apiA = controlApi(server.baseUrl, apiKey);
+    const apiB = controlApi(baseB, apiKey);
+    const widget = await createWidget(apiA, 'Concurrent');
+    const visitors = await Promise.all([1, 2, 3, 4].map(() => startVisitor(server.baseUrl, widget)));
+    const onB = await openSse(`${baseB}/v1/events`, { authorization: `Bearer ${apiKey}` });
+    const start = await workspaceEventsRepository(server.db).latest(workspaceId);
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const visitor = visitors[i % visitors.length]!;
+        return ok(i % 2 === 0 ? apiA : apiB, 'POST', `/v1/conversations/${visitor.conversationId}/read`);
+      }),
+    );
+    const log = await workspaceEventsRepository(server.db).after(workspaceId, start, 1000);
+    expect(log).toHaveLength(40);
+    await onB.waitFor((e) => Number(e.id) === log.at(-1)!.id, 5000);
+    expect(stored(onB.events).map((e) => Number(e.id))).toEqual(log.map((e) => e.id));
+    onB.close();
+  });
 });

@@ -2,7 +2,7 @@
  * The people who can own a conversation: team members (`tm_…`, answering for a team) and the
  * workspace's members who sign in to the console (`mem_…`).
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { notFound } from '../http/errors.js';
 
@@ -18,8 +18,8 @@ const isWorkspaceMember = (id: string) => id.startsWith('mem_');
 /** The person, when they exist in the workspace (a team member must answer, not only observe). */
 export async function findPerson(db: Kysely<DB>, workspaceId: string, id: string): Promise<Person | undefined> {
   if (isWorkspaceMember(id)) {
-    const { rows } = await sql<{ name: string }>`SELECT name FROM members WHERE id = ${id} AND workspace_id = ${workspaceId}`.execute(db);
-    return rows[0] && { id, name: rows[0].name, teamId: null };
+    const member = await db.selectFrom('members').select('name').where('id', '=', id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    return member && { id, name: member.name, teamId: null };
   }
   const member = await db
     .selectFrom('team_members')
