@@ -11,6 +11,7 @@ import { ENGINES } from '../helpers/engines.js';
 import { startLiveServer, type LiveServer } from '../helpers/live-server.js';
 import { openSse, type SseEvent } from '../helpers/sse.js';
 import { controlApi } from '../helpers/control.js';
+import { waitUntil } from '../helpers/wait.js';
 import { fakesEgress } from '../helpers/egress.js';
 import { REDIS_URL, availableServices } from '../helpers/services.js';
 import { createTeam, createWidget, ok, startVisitor, type Api, type Widget } from '../helpers/inbox.js';
@@ -124,6 +125,32 @@ describe.each(ENGINES)('GET /v1/events on %s', (engine) => {
     expect(Number(next.id)).toBeGreaterThan(log.at(-1)!.id);
     expect(stored(stale.events)).toHaveLength(1);
     stale.close();
+  });
+
+  it('an event numbered before another but committed after it is still delivered, in order', async () => {
+    const stream = await streamOf(apiKey);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let firstSeq = 0;
+    const first = server.db.transaction().execute(async (trx) => {
+      firstSeq = await workspaceEventsRepository(trx).append(workspaceId, 'conversation.updated', { n: 1 });
+      await held;
+    });
+    await waitUntil(() => firstSeq > 0);
+    const second = server.db.transaction().execute((trx) => workspaceEventsRepository(trx).append(workspaceId, 'conversation.updated', { n: 2 }));
+    // Longer than the streams' poll, so a stream that read the second event alone would have moved past the first.
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    release();
+    await first;
+    const secondSeq = await second;
+    expect(secondSeq).toBeGreaterThan(firstSeq);
+    await stream.waitFor((e) => Number(e.id) === secondSeq, 5000);
+    expect(stored(stream.events).map((e) => [Number(e.id), e.data.data.n])).toEqual([
+      [firstSeq, 1],
+      [secondSeq, 2],
+    ]);
+    stream.close();
   });
 
   it('prunes events older than the retention and keeps the recent ones', async () => {
