@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { API_KEY_SCOPES, workspaceRequestSchema, type ApiKeyScope, type WorkspaceStatus } from '@switchboard/core';
+import { API_KEY_SCOPES, emailSchema, workspaceRequestSchema, type ApiKeyScope, type WorkspaceStatus } from '@switchboard/core';
 import { loadConfig, type Config } from './config.js';
 import { startServer } from './server.js';
 import { openDatabase } from './store/database.js';
@@ -11,6 +11,9 @@ import { workspacesService } from './workspaces/workspaces-service.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { VERSION } from './version.js';
 import { registerDataCommands } from './data-commands.js';
+import { membersService } from './members/members-service.js';
+import { memoryFailureCounter } from './members/throttle.js';
+import { memberView, membersRepository } from './store/repositories/members.js';
 
 function announceGeneratedKey(bootstrap: BootstrapResult): void {
   if (!bootstrap.generatedAdminKey) return;
@@ -23,6 +26,7 @@ function announceGeneratedKey(bootstrap: BootstrapResult): void {
       '',
       'It is shown only this once and stored only as a keyed hash. Keep it somewhere safe.',
       '',
+      ...(bootstrap.ownerInvitation ? [`Create the workspace owner (link valid 7 days, shown once): ${bootstrap.ownerInvitation.url}`, ''] : []),
     ].join('\n') + '\n',
   );
 }
@@ -40,7 +44,7 @@ async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typ
 const secretBoxOf = (config: Config) => new SecretBox(loadMasterKey(config).key);
 
 async function resolveWorkspaceId(config: Config, database: Awaited<ReturnType<typeof openDatabase>>, box: SecretBox, requested?: string) {
-  const bootstrap = await bootstrapWorkspace(database.db, box, config.adminApiKey);
+  const bootstrap = await bootstrapWorkspace(database.db, box, config.adminApiKey, config.publicUrl);
   announceGeneratedKey(bootstrap);
   if (!requested) return bootstrap.workspace.id;
   const workspace = await workspacesRepository(database.db).get(requested);
@@ -194,7 +198,7 @@ workspaces
     const box = secretBoxOf(config);
     await withDatabase(config, async (database) => {
       // The first workspace is always the bootstrap one, whose admin key administers the instance.
-      announceGeneratedKey(await bootstrapWorkspace(database.db, box, config.adminApiKey));
+      announceGeneratedKey(await bootstrapWorkspace(database.db, box, config.adminApiKey, config.publicUrl));
       const created = await workspacesService(database.db, box).create(parsed.data.name);
       process.stdout.write(
         `Created workspace "${created.name}" (${created.id}) and its admin API key ${created.apiKey.id}:\n\n    ${created.apiKey.key}\n\n` +
@@ -255,6 +259,85 @@ workspaces
   .description('Resume a suspended workspace')
   .argument('<id>', 'the workspace id (ws_…)')
   .action(setWorkspaceStatus('active'));
+
+const MEMBER_ROLE_NAMES = ['owner', 'admin', 'agent'] as const;
+type MemberRoleName = (typeof MEMBER_ROLE_NAMES)[number];
+
+function parseMemberRole(value: string): MemberRoleName {
+  if (!(MEMBER_ROLE_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${MEMBER_ROLE_NAMES.join(', ')}`);
+  return value as MemberRoleName;
+}
+
+/** The members service as the server builds it; the CLI never signs anyone in, so its throttle is local. */
+const membersOf = (config: Config, db: Awaited<ReturnType<typeof openDatabase>>['db']) =>
+  membersService(db, {
+    publicUrl: config.publicUrl,
+    throttle: { perAccount: memoryFailureCounter(1, 1), perAddress: memoryFailureCounter(1, 1) },
+  });
+
+const members = program.command('members').description('Manage the people who sign in to the console');
+
+members
+  .command('invite')
+  .description('Invite a member; the invitation link is printed once')
+  .requiredOption('-e, --email <email>', 'their email address')
+  .addOption(new Option('-r, --role <role>', 'owner, admin or agent').argParser(parseMemberRole).makeOptionMandatory())
+  .option('-n, --name <name>', 'their name (default: the part of the email before @)')
+  .option('-w, --workspace <id>', 'workspace id (default: the first workspace)')
+  .action(async (options: { email: string; role: MemberRoleName; name?: string; workspace?: string }) => {
+    const email = emailSchema.safeParse(options.email);
+    if (!email.success) throw new InvalidArgumentError(`--email ${email.error.issues[0]?.message ?? 'is not valid'}`);
+    const config = loadConfig();
+    const box = secretBoxOf(config);
+    await withDatabase(config, async (database) => {
+      const workspaceId = await resolveWorkspaceId(config, database, box, options.workspace);
+      const { member, invitation } = await membersOf(config, database.db).invite(workspaceId, { email: email.data, role: options.role, name: options.name });
+      process.stdout.write(
+        `Invited ${member.email} (${member.id}) as ${member.role} to workspace ${workspaceId}. Their invitation link, valid until ${iso(invitation.expiresAt)}:\n\n` +
+          `    ${invitation.url}\n\nIt is shown only this once and stored only as a hash.\n`,
+      );
+    });
+  });
+
+members
+  .command('list')
+  .description('List members (never their passwords)')
+  .option('-w, --workspace <id>', 'workspace id (default: the first workspace)')
+  .option('--json', 'print JSON')
+  .action(async (options: { workspace?: string; json?: boolean }) => {
+    const config = loadConfig();
+    const box = secretBoxOf(config);
+    await withDatabase(config, async (database) => {
+      const workspaceId = await resolveWorkspaceId(config, database, box, options.workspace);
+      const records = (await membersOf(config, database.db).all(workspaceId)).map(memberView);
+      if (options.json) {
+        process.stdout.write(JSON.stringify(records, null, 2) + '\n');
+        return;
+      }
+      if (records.length === 0) {
+        process.stdout.write('No members yet. Run "switchboard members invite --email <email> --role owner".\n');
+        return;
+      }
+      printTable(
+        ['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS', 'CREATED', 'LAST SIGN-IN'],
+        records.map((m) => [m.id, m.email || '(set on acceptance)', m.name, m.role, m.status, iso(m.createdAt), iso(m.lastSignInAt)]),
+      );
+    });
+  });
+
+members
+  .command('remove')
+  .description("Remove a member; its sessions end on every node at once")
+  .argument('<id>', 'the member id (mem_…) as shown by "members list"')
+  .action(async (id: string) => {
+    const config = loadConfig();
+    await withDatabase(config, async (database) => {
+      const member = await membersRepository(database.db).findById(id);
+      if (!member) throw new InvalidArgumentError(`No member with id ${id}`);
+      await membersOf(config, database.db).remove(member.workspaceId, id);
+      process.stdout.write(`Removed member ${id} (${member.email || member.name}) from workspace ${member.workspaceId}\n`);
+    });
+  });
 
 registerDataCommands(program);
 

@@ -35,7 +35,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let bus: RedisBus | undefined;
   try {
-    const bootstrap = await bootstrapWorkspace(database.db, secretBox, config.adminApiKey);
+    const bootstrap = await bootstrapWorkspace(database.db, secretBox, config.adminApiKey, config.publicUrl);
     await refreshSecretViews(database.db, secretBox);
     if (config.redisUrl) {
       bus = await createRedisBus(config.redisUrl, {

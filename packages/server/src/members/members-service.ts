@@ -32,6 +32,25 @@ export interface IssuedInvitation {
   expiresAt: number;
 }
 
+export const invitationUrl = (publicUrl: string, token: string) => `${publicUrl.replace(/\/+$/, '')}/console/invite/${token}`;
+
+/** Replaces the member's invitations with a new one and answers its link (the only place the token appears). */
+export async function issueInvitation(db: Kysely<DB>, publicUrl: string, memberId: string): Promise<IssuedInvitation> {
+  const { token, hash } = newToken();
+  const expiresAt = Date.now() + INVITATION_TTL_MS;
+  await membersRepository(db).replaceInvitation(memberId, hash, expiresAt);
+  return { url: invitationUrl(publicUrl, token), expiresAt };
+}
+
+/**
+ * The owner a new installation starts with: a pending member with no email yet and its
+ * invitation. Accepting the link sets both the email and the password.
+ */
+export async function inviteFirstOwner(db: Kysely<DB>, publicUrl: string, workspaceId: string): Promise<IssuedInvitation> {
+  const member = await membersRepository(db).insert({ workspaceId, email: '', name: 'Owner', role: 'owner' });
+  return issueInvitation(db, publicUrl, member.id);
+}
+
 export interface NewSession {
   /** The cookie's value: shown to the browser only. */
   token: string;
@@ -60,14 +79,7 @@ function tooManyFailures(retryAfterSeconds: number): ApiError {
 
 export function membersService(db: Kysely<DB>, options: MembersServiceOptions) {
   const members = membersRepository(db);
-  const inviteUrl = (token: string) => `${options.publicUrl.replace(/\/+$/, '')}/console/invite/${token}`;
-
-  async function issueInvitation(memberId: string): Promise<IssuedInvitation> {
-    const { token, hash } = newToken();
-    const expiresAt = Date.now() + INVITATION_TTL_MS;
-    await members.replaceInvitation(memberId, hash, expiresAt);
-    return { url: inviteUrl(token), expiresAt };
-  }
+  const newInvitation = (memberId: string) => issueInvitation(db, options.publicUrl, memberId);
 
   async function startSession(member: MemberRecord): Promise<NewSession> {
     const { token, hash } = newToken();
@@ -106,17 +118,12 @@ export function membersService(db: Kysely<DB>, options: MembersServiceOptions) {
         if (isUniqueViolation(error)) throw conflict(`${email} is already a member of this workspace`, { field: 'email' });
         throw error;
       }
-      return { member: memberView(member), invitation: await issueInvitation(member.id) };
-    },
-    /** The pending owner made at first start: no email until its invitation is accepted. */
-    async inviteFirstOwner(workspaceId: string): Promise<IssuedInvitation> {
-      const member = await members.insert({ workspaceId, email: '', name: 'Owner', role: 'owner' });
-      return issueInvitation(member.id);
+      return { member: memberView(member), invitation: await newInvitation(member.id) };
     },
     async reissue(workspaceId: string, id: string): Promise<IssuedInvitation> {
       const member = await requireMember(workspaceId, id);
       if (member.status === 'active') throw conflict(`Member ${id} has already accepted an invitation; it signs in with its password`);
-      return issueInvitation(member.id);
+      return newInvitation(member.id);
     },
     list: (workspaceId: string, page: number, pageSize: number): Promise<PaginatedResult<Member>> => members.list(workspaceId, page, pageSize),
     all: (workspaceId: string) => members.all(workspaceId),
