@@ -143,6 +143,32 @@ describe.each(ENGINES)('members API on %s', (engine) => {
     expect((await asMember(t, second, 'GET', '/v1/members')).status).toBe(200);
   });
 
+  it('adds a member to a team by memberId, taking its name and email', async () => {
+    const email = uniqueEmail('teamed');
+    const member = (await t.request('POST', '/v1/members', { email, name: 'Teamed', role: 'agent' })).body.data.member;
+    const team = (await t.request('POST', '/v1/teams', { name: `Team ${email}` })).body.data;
+    const added = await t.request('POST', `/v1/teams/${team.id}/members`, { memberId: member.id, role: 'supervisor' });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body.data).toMatchObject({ id: expect.stringMatching(/^tm_/), name: 'Teamed', email, role: 'supervisor' });
+    const row = await t.db.selectFrom('team_members').select('member_id').where('id', '=', added.body.data.id).executeTakeFirstOrThrow();
+    expect(row.member_id).toBe(member.id);
+    const again = await t.request('POST', `/v1/teams/${team.id}/members`, { memberId: member.id });
+    expect(again.status).toBe(409);
+
+    const other = await t.newWorkspace('Elsewhere');
+    const foreign = (await send(t, 'POST', '/v1/members', { email: uniqueEmail(), role: 'agent' }, { authorization: `Bearer ${other.apiKey}` })).body.data.member;
+    const refused = await t.request('POST', `/v1/teams/${team.id}/members`, { memberId: foreign.id });
+    expect(refused.status).toBe(404);
+    expect(refused.body.meta).toMatchObject({ field: 'memberId' });
+    const neither = await t.request('POST', `/v1/teams/${team.id}/members`, {});
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.details).toEqual([
+      { field: 'name', message: 'Required' },
+      { field: 'email', message: 'Required' },
+    ]);
+    expect((await t.request('GET', `/v1/teams/${team.id}`)).body.data.members).toHaveLength(1);
+  });
+
   it('never answers a password or token hash', async () => {
     const owner = await memberSession(t, 'owner');
     const responses = [

@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import {
   channelTeamsRequestSchema,
+  emailSchema,
+  nameSchema,
   idSchema,
   paginationQuerySchema,
   teamMemberRequestSchema,
@@ -14,6 +17,21 @@ import { item, page } from '../http/envelope.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 import { teamService } from '../teams/teams-service.js';
 import { schemas } from './schemas.js';
+
+/** A team member is given by name and email, or taken from a console member (`memberId`). */
+const teamMemberBody = z
+  .strictObject({
+    memberId: idSchema.optional().describe('A member of the workspace (mem_…): name and email are taken from it'),
+    name: nameSchema.optional(),
+    email: emailSchema.optional(),
+    role: teamMemberRequestSchema.shape.role,
+  })
+  .superRefine((body, ctx) => {
+    if (body.memberId !== undefined) return;
+    for (const field of ['name', 'email'] as const) {
+      if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'Required' });
+    }
+  });
 
 const tag = 'Teams';
 const base = '/v1/teams';
@@ -87,11 +105,12 @@ export function teamRoutes(db: Kysely<DB>): RouteDefinition[] {
       url: `${base}/:id/members`,
       tag,
       summary: 'Add a member to a team',
-      description: 'Members answer the conversations handed to the team. `role` defaults to `agent`. An email appears once per team.',
+      description:
+        'Members answer the conversations handed to the team. `role` defaults to `agent`. An email appears once per team. With `memberId` (mem_…), name and email are taken from that member of the workspace.',
       params: { id: idSchema },
-      body: { name: 'TeamMemberRequest', schema: teamMemberRequestSchema },
+      body: { name: 'TeamMemberRequest', schema: teamMemberBody },
       response: { status: 201, description: 'The added member', schema: schemas.teamMember },
-      errors: { 404: 'Team not found', 409: 'The email is already a member of the team' },
+      errors: { 404: 'Team or member not found', 409: 'The email is already a member of the team' },
       handler: async ({ params, body, principal }) => item(await teams.addMember(principal.workspaceId, params.id, body), 201),
     }),
     defineRoute({

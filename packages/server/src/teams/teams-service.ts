@@ -15,6 +15,7 @@ import type { DB } from '../store/schema.js';
 import { isUniqueViolation } from '../store/database.js';
 import { teamsRepository, type TeamPersonKind, type TeamPersonRecord, type TeamRecord } from '../store/repositories/teams.js';
 import { workflowsRepository } from '../store/repositories/workflows.js';
+import { membersRepository } from '../store/repositories/members.js';
 import { connectionsRepository } from '../store/repositories/connections.js';
 import { conflict, invalidField, notFound } from '../http/errors.js';
 import { withRowLock, type RowLock } from '../store/repositories/row-locks.js';
@@ -79,7 +80,7 @@ export function teamService(db: Kysely<DB>) {
     return team;
   }
 
-  function addPerson(workspaceId: string, teamId: string, kind: TeamPersonKind, person: { name: string; email: string; role: string | null }) {
+  function addPerson(workspaceId: string, teamId: string, kind: TeamPersonKind, person: { name: string; email: string; role: string | null; memberId?: string }) {
     return db.transaction().execute(async (trx) => {
       const teams = teamsRepository(trx, workspaceId);
       await requireTeam(trx, workspaceId, teamId, 'share');
@@ -157,8 +158,17 @@ export function teamService(db: Kysely<DB>) {
       });
     },
 
-    async addMember(workspaceId: string, teamId: string, request: ParsedTeamMemberRequest): Promise<TeamMember> {
-      return toMember(await addPerson(workspaceId, teamId, 'member', request));
+    async addMember(
+      workspaceId: string,
+      teamId: string,
+      request: Omit<ParsedTeamMemberRequest, 'name' | 'email'> & { name?: string | undefined; email?: string | undefined; memberId?: string | undefined },
+    ): Promise<TeamMember> {
+      if (request.memberId !== undefined) {
+        const member = await membersRepository(db).get(workspaceId, request.memberId);
+        if (!member) throw notFound(`Member ${request.memberId} not found`, { field: 'memberId', memberId: request.memberId });
+        return toMember(await addPerson(workspaceId, teamId, 'member', { name: member.name, email: member.email, role: request.role, memberId: member.id }));
+      }
+      return toMember(await addPerson(workspaceId, teamId, 'member', { name: request.name!, email: request.email!, role: request.role }));
     },
     removeMember: (workspaceId: string, teamId: string, memberId: string) => removePerson(workspaceId, teamId, 'member', memberId),
     async addObserver(workspaceId: string, teamId: string, request: ParsedTeamObserverRequest): Promise<TeamObserver> {
