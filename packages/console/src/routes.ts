@@ -11,6 +11,9 @@ export const PAGES = [
   { path: '/console/channels', component: lazy(() => import('./pages/channels/ChannelsPage.js')) },
   { path: '/console/agents', component: lazy(() => import('./pages/agents/AgentsPage.js')) },
   { path: '/console/agents/:id/deploy', component: lazy(() => import('./pages/deploy/DeployPage.js')) },
+  { path: '/console/connections', component: lazy(() => import('./pages/connections/ConnectionsPage.js')) },
+  { path: '/console/api-keys', component: lazy(() => import('./pages/api-keys/ApiKeysPage.js')) },
+  { path: '/console/members', component: lazy(() => import('./pages/members/MembersPage.js')) },
 ];
 
 /** Pages shown without signing in. */
