@@ -71,7 +71,19 @@ const EXPECTED_PATHS: Record<string, string[]> = {
   '/v1/workspaces/{id}': ['get', 'patch'],
   '/v1/workspaces/{id}/keys': ['get', 'post'],
   '/v1/workspaces/{id}/keys/{keyId}/revoke': ['post'],
+  '/v1/members': ['get', 'post'],
+  '/v1/members/{id}': ['delete', 'get', 'patch'],
+  '/v1/members/{id}/invitation': ['post'],
+  '/v1/invitations/{token}': ['get'],
+  '/v1/invitations/{token}/accept': ['post'],
+  '/v1/sessions': ['post'],
+  '/v1/session': ['delete', 'get'],
+  '/v1/me': ['get', 'patch'],
+  '/v1/me/password': ['post'],
 };
+
+/** Public operations: the token or the password is the credential. */
+const PUBLIC = new Set(['GET /v1/invitations/{token}', 'POST /v1/invitations/{token}/accept', 'POST /v1/sessions']);
 
 const REQUEST_SCHEMAS = [
   'DeploymentChannelRequest',
@@ -136,7 +148,8 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer', 'wiilApiKey']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer', 'session', 'wiilApiKey']);
+    expect(doc.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'sb_session' });
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Api-Key' });
     expect(doc.components.securitySchemes.wiilApiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Wiil-Api-Key' });
   });
@@ -158,7 +171,7 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         expect(op.operationId, where).toEqual(expect.any(String));
         operationIds.add(op.operationId);
         expect(op.summary, where).toEqual(expect.any(String));
-        expect(op.security, where).toEqual([{ bearer: [] }, { apiKey: [] }, { wiilApiKey: [] }]);
+        expect(op.security, where).toEqual(PUBLIC.has(where) ? [] : [{ bearer: [] }, { apiKey: [] }, { wiilApiKey: [] }, { session: [] }]);
 
         const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
         const declared = (op.parameters ?? []).filter((p: Json) => p.in === 'path');
@@ -167,7 +180,9 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
 
         // Actions (revoke, rotate) are POSTs that change a resource rather than create one: 200, no body.
         // Actions change a resource rather than create one: 200, and most take no body.
-        const action = /\/(revoke|rotate|rotate-inbound-secret|retry|rotate-secret|test|resolve|handback|read)$/.test(path);
+        const action = /\/(revoke|rotate|rotate-inbound-secret|retry|rotate-secret|test|resolve|handback|read|password)$/.test(path);
+        // A new invitation link is created from the member alone.
+        const bodiless = /\/invitation$/.test(path);
         const transition = /\/handoff(\/accept|\/takeover)?$|\/assign$/.test(path);
         const success = method === 'post' && !action && !transition ? '201' : '200';
         expect(op.responses[success], where).toBeDefined();
@@ -176,7 +191,7 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         for (const [status, response] of Object.entries<Json>(op.responses)) {
           if (Number(status) >= 400) expect(response.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
         }
-        if ((method === 'post' && !action) || method === 'patch' || method === 'put') {
+        if ((method === 'post' && !action && !bodiless) || method === 'patch' || method === 'put' || path === '/v1/me/password') {
           const ref = op.requestBody.content['application/json'].schema.$ref as string;
           expect(ref, where).toMatch(/^#\/components\/schemas\//);
           expect(doc.components.schemas[ref.split('/').pop()!], where).toBeDefined();
