@@ -14,6 +14,8 @@ export const PAGES = [
   { path: '/console/connections', component: lazy(() => import('./pages/connections/ConnectionsPage.js')) },
   { path: '/console/api-keys', component: lazy(() => import('./pages/api-keys/ApiKeysPage.js')) },
   { path: '/console/members', component: lazy(() => import('./pages/members/MembersPage.js')) },
+  { path: '/console/deliveries', component: lazy(() => import('./pages/deliveries/DeliveriesPage.js')) },
+  { path: '/console/webhooks', component: lazy(() => import('./pages/webhooks/WebhooksPage.js')) },
 ];
 
 /** Pages shown without signing in. */
