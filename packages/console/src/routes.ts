@@ -10,12 +10,15 @@ export const PAGES = [
   { path: '/console/profile', component: lazy(() => import('./pages/profile/ProfilePage.js')) },
   { path: '/console/channels', component: lazy(() => import('./pages/channels/ChannelsPage.js')) },
   { path: '/console/agents', component: lazy(() => import('./pages/agents/AgentsPage.js')) },
+  { path: '/console/inbox/:conversationId?', component: lazy(() => import('./pages/inbox/InboxPage.js')) },
   { path: '/console/agents/:id/deploy', component: lazy(() => import('./pages/deploy/DeployPage.js')) },
   { path: '/console/connections', component: lazy(() => import('./pages/connections/ConnectionsPage.js')) },
   { path: '/console/api-keys', component: lazy(() => import('./pages/api-keys/ApiKeysPage.js')) },
   { path: '/console/members', component: lazy(() => import('./pages/members/MembersPage.js')) },
   { path: '/console/deliveries', component: lazy(() => import('./pages/deliveries/DeliveriesPage.js')) },
   { path: '/console/webhooks', component: lazy(() => import('./pages/webhooks/WebhooksPage.js')) },
+  { path: '/console/teams', component: lazy(() => import('./pages/teams/TeamsPage.js')) },
+  { path: '/console/workflows', component: lazy(() => import('./pages/workflows/WorkflowsPage.js')) },
 ];
 
 /** Pages shown without signing in. */
