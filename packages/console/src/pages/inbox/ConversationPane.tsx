@@ -1,0 +1,245 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiFailure, errorMessage, type Page } from '../../api.js';
+import { Time } from '../../components/Time.js';
+import { stateLabel, type Contact, type InboxConversation, type InboxMessage } from './inbox-api.js';
+
+export interface PaneHandle {
+  takeOver: () => void;
+  resolve: () => void;
+  focusReply: () => void;
+}
+
+export interface PaneProps {
+  id: string;
+  me: { id: string; name: string };
+  names: Record<string, string>;
+  teams: { id: string; name: string }[];
+  /** The newest copy of the conversation from the live stream (or null). */
+  live: InboxConversation | null;
+  /** Messages received on the live stream for this conversation. */
+  liveMessages: InboxMessage[];
+  handle: { current: PaneHandle | null };
+  onChanged: (conversation: InboxConversation) => void;
+}
+
+function authorLabel(message: InboxMessage, props: PaneProps): string {
+  if (message.role === 'contact') return 'Contact';
+  if (message.role === 'agent') return 'Agent';
+  const id = message.authorId ?? '';
+  return props.names[id] ?? (id === props.me.id ? props.me.name : 'A person');
+}
+
+export function ConversationPane(props: PaneProps) {
+  const [conversation, setConversation] = useState<InboxConversation | null>(null);
+  const [messages, setMessages] = useState<InboxMessage[]>([]);
+  const [contact, setContact] = useState<Contact | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [text, setText] = useState('');
+  const reply = useRef<HTMLTextAreaElement>(null);
+  const transcript = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    setConversation(null);
+    setMessages([]);
+    setContact(null);
+    setError(null);
+    setActionError(null);
+    (async () => {
+      const loaded = await api.get<InboxConversation>(`conversations/${props.id}`, { signal });
+      setConversation(loaded);
+      const page = await api.get<Page<InboxMessage> | InboxMessage[]>(`conversations/${props.id}/messages`, { query: { pageSize: 100 }, signal });
+      setMessages(Array.isArray(page) ? page : page.data);
+      api.post(`conversations/${props.id}/read`).catch(() => undefined);
+      setContact(await api.get<Contact>(`contacts/${loaded.contactId}`, { signal }).catch(() => null));
+    })().catch((failure) => {
+      if ((failure as Error).name !== 'AbortError') setError(errorMessage(failure));
+    });
+    return () => controller.abort();
+  }, [props.id]);
+
+  useEffect(() => {
+    if (props.live && props.live.id === props.id) setConversation((current) => (current ? { ...current, ...props.live } : props.live));
+  }, [props.live]);
+
+  useEffect(() => {
+    if (props.liveMessages.length === 0) return;
+    setMessages((current) => {
+      const known = new Set(current.map((message) => message.id));
+      const added = props.liveMessages.filter((message) => message.conversationId === props.id && !known.has(message.id));
+      return added.length ? [...current, ...added] : current;
+    });
+  }, [props.liveMessages]);
+
+  useEffect(() => {
+    const list = transcript.current;
+    if (list) list.scrollTop = list.scrollHeight;
+  }, [messages.length]);
+
+  async function act(path: string, body?: unknown) {
+    setBusy(true);
+    setActionError(null);
+    try {
+      const changed = await api.post<InboxConversation>(`conversations/${props.id}/${path}`, body);
+      setConversation((current) => ({ ...(current ?? changed), ...changed }));
+      props.onChanged(changed);
+      return true;
+    } catch (failure) {
+      setActionError(failure instanceof ApiFailure ? failure.message : errorMessage(failure));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function send() {
+    const body = text.trim();
+    if (!body || busy) return;
+    setBusy(true);
+    setActionError(null);
+    try {
+      const sent = await api.post<InboxMessage>(`conversations/${props.id}/messages`, { role: 'human', text: body });
+      setText('');
+      setMessages((current) => (current.some((message) => message.id === sent.id) ? current : [...current, sent]));
+    } catch (failure) {
+      setActionError(errorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const state = conversation?.handoffState;
+  const canTake = state === 'bot' || state === 'pending_human';
+  const withPerson = state === 'human';
+  const canResolve = state === 'pending_human' || state === 'human';
+  props.handle.current = {
+    takeOver: () => canTake && !busy && void act('handoff/takeover', {}),
+    resolve: () => canResolve && !busy && void act('handoff/resolve'),
+    focusReply: () => reply.current?.focus(),
+  };
+
+  if (error) {
+    return (
+      <div role="alert" class="notice error">
+        <p>The conversation could not be loaded: {error}</p>
+      </div>
+    );
+  }
+  if (!conversation) return <p aria-busy="true">Loading the conversation…</p>;
+  const owner = conversation.assignedMemberId ? (props.names[conversation.assignedMemberId] ?? (conversation.assignedMemberId === props.me.id ? props.me.name : conversation.assignedMemberId)) : null;
+
+  return (
+    <section aria-labelledby="conversation-title">
+      <h2 id="conversation-title">Conversation</h2>
+      <p>
+        <span class="badge">{stateLabel(conversation.handoffState)}</span>
+        {owner && <span class="muted"> · with {owner}</span>}
+      </p>
+      <ol ref={transcript} class="transcript" aria-label="Transcript" tabIndex={0}>
+        {messages.map((message) => (
+          <li key={message.id} class={`message ${message.role}`}>
+            <strong>{authorLabel(message, props)}</strong> <Time value={message.createdAt} />
+            <p>{message.text ?? <em class="muted">(not recorded)</em>}</p>
+          </li>
+        ))}
+        {messages.length === 0 && <li class="muted">No messages yet.</li>}
+      </ol>
+      {actionError && (
+        <div role="alert" class="notice error">
+          <p>{actionError}</p>
+        </div>
+      )}
+      <div class="actions" role="group" aria-label="Conversation actions">
+        <button type="button" disabled={!canTake || busy} onClick={() => act('handoff/takeover', {})}>
+          Take over
+        </button>
+        <button type="button" class="secondary" disabled={!canResolve || busy} onClick={() => act('handoff/handback')}>
+          Hand back to the agent
+        </button>
+        <button type="button" class="secondary" disabled={!canResolve || busy} onClick={() => act('handoff/resolve')}>
+          Resolve
+        </button>
+      </div>
+      <form
+        class="reply"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void send();
+        }}
+      >
+        <div class="field">
+          <label for="reply-text">Reply as {props.me.name}</label>
+          <textarea
+            id="reply-text"
+            ref={reply}
+            rows={3}
+            value={text}
+            disabled={!withPerson}
+            aria-describedby="reply-hint"
+            onInput={(event) => setText(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter' && !event.shiftKey) {
+                event.preventDefault();
+                void send();
+              }
+            }}
+          />
+          <p id="reply-hint" class="hint">
+            {withPerson ? 'Enter sends, Shift+Enter starts a new line.' : 'Take the conversation over to reply.'}
+          </p>
+        </div>
+        <button type="submit" disabled={!withPerson || busy || !text.trim()}>
+          Send
+        </button>
+      </form>
+      <Assign conversation={conversation} teams={props.teams} me={props.me} busy={busy} act={act} />
+      <ContactCard contact={contact} />
+    </section>
+  );
+}
+
+function Assign(props: { conversation: InboxConversation; teams: { id: string; name: string }[]; me: { id: string }; busy: boolean; act: (path: string, body: unknown) => Promise<boolean> }) {
+  const [team, setTeam] = useState(props.conversation.assignedTeamId ?? '');
+  useEffect(() => setTeam(props.conversation.assignedTeamId ?? ''), [props.conversation.assignedTeamId]);
+  return (
+    <div class="toolbar" role="group" aria-label="Assign">
+      <div class="field">
+        <label for="assign-team">Team</label>
+        <select id="assign-team" value={team} onChange={(event) => setTeam(event.currentTarget.value)}>
+          <option value="">No team</option>
+          {props.teams.map((entry) => (
+            <option value={entry.id}>{entry.name}</option>
+          ))}
+        </select>
+      </div>
+      <button type="button" class="secondary" disabled={props.busy} onClick={() => props.act('assign', { teamId: team || null })}>
+        Assign to team
+      </button>
+      <button type="button" class="secondary" disabled={props.busy || props.conversation.assignedMemberId === props.me.id} onClick={() => props.act('assign', { memberId: props.me.id })}>
+        Assign to me
+      </button>
+    </div>
+  );
+}
+
+function ContactCard(props: { contact: Contact | null }) {
+  if (!props.contact) return null;
+  const { attributes, ...fields } = props.contact;
+  const rows = [...Object.entries(fields), ...Object.entries(attributes ?? {})].filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object');
+  return (
+    <section class="card" aria-labelledby="contact-title">
+      <h3 id="contact-title">Contact</h3>
+      <dl>
+        {rows.map(([key, value]) => (
+          <>
+            <dt>{key}</dt>
+            <dd>{String(value)}</dd>
+          </>
+        ))}
+      </dl>
+    </section>
+  );
+}
