@@ -93,7 +93,7 @@ export type Theme = 'light' | 'dark';
 
 /** Switches the console's theme the way a person does (the top bar's select), or through storage before sign-in. */
 export async function setTheme(page: Page, theme: Theme): Promise<void> {
-  const select = page.getByLabel('Theme');
+  const select = page.locator('.theme-switch select');
   if (await select.count()) await select.selectOption(theme);
   else await page.evaluate((value) => document.documentElement.setAttribute('data-theme', value), theme);
   await page.waitForFunction((value) => document.documentElement.getAttribute('data-theme') === value, theme);

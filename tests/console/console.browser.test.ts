@@ -116,7 +116,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await identifier.fill('https://shop.example.com');
     await dialog.getByLabel('Name (optional)').fill('Shop chat');
     await dialog.getByRole('button', { name: 'Create channel' }).click();
-    await poll(() => page.getByRole('cell', { name: 'Shop chat' }).isVisible()).toBe(true);
+    await poll(() => page.getByRole('cell', { name: 'Shop chat', exact: true }).isVisible()).toBe(true);
     const channels = (await api('GET', '/v1/deployment-channels')).body.data;
     expect(channels.data.map((c: any) => [c.deploymentType, c.channelIdentifier, c.channelName])).toEqual([['web', 'https://shop.example.com', 'Shop chat']]);
     await audit('channels');
@@ -131,7 +131,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await dialog.getByLabel('Greeting (optional)').fill('Hi from the echo bot');
     await audit('agents-form');
     await dialog.getByRole('button', { name: 'Create agent' }).click();
-    await poll(() => page.getByRole('cell', { name: 'Echo bot' }).isVisible()).toBe(true);
+    await poll(() => page.getByRole('cell', { name: 'Echo bot', exact: true }).isVisible()).toBe(true);
     await audit('agents');
   });
 
@@ -145,7 +145,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
 
     await page.getByRole('button', { name: 'New deployment' }).click();
     const dialog = page.getByRole('dialog', { name: 'New web deployment' });
-    const origin = dialog.getByLabel('Origin 1');
+    const origin = dialog.getByLabel('Origin 1', { exact: true });
     await origin.fill(`${site.origin}/`);
     await poll(() => origin.getAttribute('aria-invalid')).toBe('true');
     expect(await dialog.locator('.field-error').textContent()).toBe(`not an exact origin: use "${site.origin}" (scheme://host[:port], no path or trailing slash)`);
@@ -170,9 +170,9 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await issued.getByRole('button', { name: 'Done' }).click();
 
     // Gone for good: the list shows the prefix only.
-    await poll(() => page.getByRole('cell', { name: site.origin }).isVisible()).toBe(true);
+    await poll(() => page.getByRole('cell', { name: site.origin, exact: true }).isVisible()).toBe(true);
     expect(await page.content()).not.toContain(token);
-    expect(await page.getByRole('cell', { name: `${token.slice(0, 10)}…` }).isVisible()).toBe(true);
+    expect(await page.getByRole('cell', { name: `${token.slice(0, 10)}…`, exact: true }).isVisible()).toBe(true);
     await audit('deploy');
 
     site.snippet = copied;
@@ -188,7 +188,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await visitor.close();
 
     await page.reload();
-    await poll(() => page.getByRole('cell', { name: 'never' }).count()).toBe(0);
+    await poll(() => page.getByRole('cell', { name: 'never', exact: true }).count()).toBe(0);
   });
 
   it('finds no serious or critical axe violation on any page, in light or dark', () => {

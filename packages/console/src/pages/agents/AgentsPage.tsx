@@ -66,7 +66,7 @@ export default function AgentsPage() {
                 <a class="button secondary" href={`/console/agents/${agent.id}/deploy`} aria-label={`Deploy ${agent.name}`}>
                   Deploy
                 </a>
-                <button type="button" class="secondary" onClick={() => setTrying(agent)} aria-label={`Try ${agent.name}`}>
+                <button type="button" class="secondary" onClick={() => setTrying(agent)} aria-label={`Try it with ${agent.name}`}>
                   Try it
                 </button>
                 <button type="button" class="secondary" onClick={() => setDeleting({ agent, busy: false, error: null })} aria-label={`Delete ${agent.name}`}>

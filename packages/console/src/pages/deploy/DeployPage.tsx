@@ -97,10 +97,10 @@ export default function DeployPage(props: { id?: string; params?: { id?: string 
                 </span>
               ) : (
                 <>
-                  <button type="button" class="secondary" onClick={() => setEditing(d)} aria-label={`Edit origins and theme of ${d.tokenPrefix}`}>
+                  <button type="button" class="secondary" onClick={() => setEditing(d)} aria-label={`Origins and theme of ${d.tokenPrefix}`}>
                     Origins and theme
                   </button>
-                  <button type="button" class="secondary" onClick={() => void showSnippet(d)} aria-label={`Embed snippet of ${d.tokenPrefix}`}>
+                  <button type="button" class="secondary" onClick={() => void showSnippet(d)} aria-label={`Snippet of ${d.tokenPrefix}`}>
                     Snippet
                   </button>
                   <button type="button" class="secondary" onClick={() => setAction({ kind: 'rotate', deployment: d, busy: false, error: null })} aria-label={`Rotate the token ${d.tokenPrefix}`}>
