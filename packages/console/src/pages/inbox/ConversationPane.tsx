@@ -89,6 +89,9 @@ export function ConversationPane(props: PaneProps) {
       return true;
     } catch (failure) {
       setActionError(failure instanceof ApiFailure ? failure.message : errorMessage(failure));
+      if (failure instanceof ApiFailure && failure.status === 409) {
+        api.get<InboxConversation>(`conversations/${props.id}`).then(setConversation, () => undefined);
+      }
       return false;
     } finally {
       setBusy(false);
