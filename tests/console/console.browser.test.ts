@@ -82,9 +82,9 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await audit('overview');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await poll(() => new URL(page.url()).pathname).toBe('/console/sign-in');
+    await poll(async () => new URL(page.url()).pathname).toBe('/console/sign-in');
     await page.goto(`${server.baseUrl}/console/channels`);
-    await poll(() => page.url()).toBe(`${server.baseUrl}/console/sign-in?next=%2Fconsole%2Fchannels`);
+    await poll(async () => page.url()).toBe(`${server.baseUrl}/console/sign-in?next=%2Fconsole%2Fchannels`);
     await audit('sign-in');
 
     await page.getByLabel('Email').fill(email);
