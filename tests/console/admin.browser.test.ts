@@ -198,6 +198,39 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console admin pa
     await page.keyboard.press('Escape');
   });
 
+  it('saves business hours as the workflow definition the API accepts, and adds a workspace member to a team', async () => {
+    const team = (await api('POST', '/v1/teams', { name: 'Night desk' })).body.data;
+    await open('workflows', 'Workflows');
+    await page.getByRole('button', { name: 'New workflow' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New workflow' });
+    await dialog.getByLabel('Name').fill('Office hours');
+    await dialog.getByLabel('Time zone').selectOption('Europe/Paris');
+    await dialog.getByLabel('Open on Friday').uncheck();
+    await dialog.getByLabel('Monday closes at').fill('18:30');
+    await poll(() => dialog.getByLabel('While open, conversations go to').locator('option').count()).toBeGreaterThan(1);
+    await dialog.getByLabel('While open, conversations go to').selectOption(`team:${team.id}`);
+    await dialog.getByLabel('While closed (and on closed days), conversations go to').selectOption(`team:${team.id}`);
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await poll(() => page.getByRole('cell', { name: 'Office hours', exact: true }).isVisible()).toBe(true);
+    const [workflow] = (await api('GET', '/v1/workflows')).body.data.data;
+    expect(workflow.fallback).toEqual({ teamId: team.id });
+    expect(workflow.rules.map((rule: any) => rule.when.businessHours)).toEqual([
+      { timeZone: 'Europe/Paris', days: ['mon'], start: '09:00', end: '18:30', inside: true },
+      { timeZone: 'Europe/Paris', days: ['tue', 'wed', 'thu'], start: '09:00', end: '17:00', inside: true },
+    ]);
+
+    await open('teams', 'Teams');
+    await page.getByRole('button', { name: 'Open Night desk' }).click();
+    const detail = page.getByRole('dialog', { name: 'Night desk' });
+    const owner = (await api('GET', '/v1/members')).body.data.data.find((m: any) => m.role === 'owner');
+    await poll(() => detail.getByLabel('Workspace member').locator('option').count()).toBeGreaterThan(1);
+    await detail.getByLabel('Workspace member').selectOption(owner.id);
+    await detail.getByRole('button', { name: 'Add member' }).click();
+    await poll(async () => (await api('GET', `/v1/teams/${team.id}`)).body.data.members.map((m: any) => m.email)).toEqual([owner.email]);
+    await audit('team-detail');
+    await page.keyboard.press('Escape');
+  });
+
   it('passes axe-core and is saved as a screenshot on every page in light and dark', async () => {
     const headings: Record<string, string> = {
       connections: 'Connections',

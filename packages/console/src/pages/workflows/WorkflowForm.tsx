@@ -59,7 +59,7 @@ export function WorkflowForm(props: { workflow: Workflow | null; onCancel: () =>
         <p class="notice">This workflow has rules beyond business hours (keywords, languages…); edit them through the API. Name and fallback can be changed here.</p>
       ) : (
         <>
-          <SelectField label="Time zone" name="timeZone" value={timeZone} options={ZONES.map((zone) => [zone, zone] as const)} onValue={setTimeZone} error={fieldOf('businessHours.timeZone')} />
+          <SelectField label="Time zone" name="timeZone" value={timeZone} options={(ZONES.includes(timeZone) ? ZONES : [timeZone, ...ZONES]).map((zone) => [zone, zone] as const)} onValue={setTimeZone} error={fieldOf('businessHours.timeZone')} />
           <table class="hours">
             <caption>Opening hours</caption>
             <thead>
@@ -77,7 +77,7 @@ export function WorkflowForm(props: { workflow: Workflow | null; onCancel: () =>
                   <tr key={row.day}>
                     <th scope="row">{DAY_NAMES[row.day]}</th>
                     <td>
-                      <input type="checkbox" checked={row.open} aria-label={`${DAY_NAMES[row.day]} open`} onChange={(event) => update({ open: event.currentTarget.checked })} />
+                      <input type="checkbox" checked={row.open} aria-label={`Open on ${DAY_NAMES[row.day]}`} onChange={(event) => update({ open: event.currentTarget.checked })} />
                     </td>
                     <td>
                       <input type="time" value={row.start} disabled={!row.open} aria-label={`${DAY_NAMES[row.day]} opens at`} onInput={(event) => update({ start: event.currentTarget.value })} />
