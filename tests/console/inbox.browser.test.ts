@@ -100,7 +100,10 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the inbox in Chromiu
     const row = ada.getByRole('row').filter({ has: ada.locator(`a[href="/console/inbox/${conversationId}"]`) });
     await poll(() => row.count()).toBe(1);
     expect(await row.getByRole('cell').nth(1).textContent()).toBe('Waiting for a person');
-    await row.getByRole('link').click();
+    // j highlights the first conversation, o opens it.
+    await ada.keyboard.press('j');
+    await poll(() => row.getByRole('link').evaluate((link) => link === document.activeElement)).toBe(true);
+    await ada.keyboard.press('o');
     await poll(async () => new URL(ada.url()).pathname).toBe(`/console/inbox/${conversationId}`);
     await poll(() => ada.getByRole('list', { name: 'Transcript' }).textContent()).toContain('I want to talk to a person');
     expect(await ada.getByLabel('Reply as Ada Agent').isDisabled()).toBe(true);
@@ -121,6 +124,9 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the inbox in Chromiu
     await poll(() => ben.getByRole('list', { name: 'Transcript' }).textContent()).toContain('I want to talk to a person');
 
     const reply = ada.getByLabel('Reply as Ada Agent');
+    await ada.getByRole('heading', { name: 'Conversation' }).click();
+    await ada.keyboard.press('r');
+    await poll(() => reply.evaluate((box) => box === document.activeElement)).toBe(true);
     await reply.fill('Hello, this is Ada');
     await reply.press('Enter');
     await poll(() => widget('.msg .text').allTextContents()).toContain('Hello, this is Ada');

@@ -132,7 +132,7 @@ export function ConversationPane(props: PaneProps) {
     );
   }
   if (!conversation) return <p aria-busy="true">Loading the conversation…</p>;
-  const owner = conversation.assignedMemberId ? (props.names[conversation.assignedMemberId] ?? (conversation.assignedMemberId === props.me.id ? props.me.name : conversation.assignedMemberId)) : null;
+  const owner = conversation.assignedMemberId ? (props.names[conversation.assignedMemberId] ?? (conversation.assignedMemberId === props.me.id ? props.me.name : 'another person')) : null;
 
   return (
     <section aria-labelledby="conversation-title">
@@ -239,7 +239,7 @@ function ContactCard(props: { contact: Contact | null }) {
         {rows.map(([key, value]) => (
           <>
             <dt>{key}</dt>
-            <dd>{String(value)}</dd>
+            <dd>{key.endsWith('At') && typeof value === 'number' ? <Time value={value} /> : String(value)}</dd>
           </>
         ))}
       </dl>

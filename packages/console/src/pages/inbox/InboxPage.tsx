@@ -96,7 +96,8 @@ export default function InboxPage(props: { conversationId?: string }) {
         const next = Math.max(0, Math.min(rows.length - 1, cursor + (key === 'j' ? 1 : -1)));
         setCursor(next);
         document.getElementById(`conversation-${rows[next]?.id}`)?.focus();
-      } else if ((key === 'Enter' || key === 'o') && rows[cursor] && !(event.target instanceof HTMLButtonElement) && !(event.target instanceof HTMLAnchorElement)) {
+      } else if ((key === 'o' || (key === 'Enter' && !(event.target instanceof HTMLButtonElement) && !(event.target instanceof HTMLAnchorElement))) && rows[cursor]) {
+        // Enter on a focused link or button keeps its own meaning.
         route(`/console/inbox/${rows[cursor]!.id}`);
       } else if (key === 'r') pane.current?.focusReply();
       else if (key === 't') pane.current?.takeOver();
