@@ -31,7 +31,7 @@ describe('console size budgets', () => {
     expect(sizes.firstLoad.gzipBytes).toBe(firstLoad);
     expect(firstLoad).toBeLessThanOrEqual(budgets.firstLoadGzipBytes);
 
-    for (const page of ['SignInPage', 'InvitePage', 'ProfilePage', 'OverviewPage', 'ChannelsPage', 'AgentsPage', 'DeployPage', 'ConnectionsPage', 'DeliveriesPage', 'WebhooksPage', 'TeamsPage', 'WorkflowsPage', 'ApiKeysPage', 'MembersPage']) {
+    for (const page of ['SignInPage', 'InvitePage', 'ProfilePage', 'OverviewPage', 'ChannelsPage', 'AgentsPage', 'DeployPage', 'ConnectionsPage', 'DeliveriesPage', 'WebhooksPage', 'TeamsPage', 'WorkflowsPage', 'ApiKeysPage', 'MembersPage', 'InboxPage']) {
       const size = sizes.pages[page];
       expect(size, page).toBeDefined();
       expect(size!.files[0]).toBe(size!.file);
