@@ -61,7 +61,7 @@ export default function WebhooksPage() {
             class: 'actions-cell',
             render: (hook) => (
               <>
-                <button type="button" class="secondary" onClick={() => (setError(null), setOpen(hook))} aria-label={`Deliveries and test for ${hook.url}`}>
+                <button type="button" class="secondary" onClick={() => (setError(null), setOpen(hook))} aria-label={`Test and deliveries for ${hook.url}`}>
                   Test and deliveries
                 </button>
                 <button type="button" class="secondary" onClick={() => setConfirm({ kind: 'rotate', hook, busy: false, error: null })} aria-label={`Rotate secret of ${hook.url}`}>
