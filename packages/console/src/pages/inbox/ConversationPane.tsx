@@ -198,15 +198,25 @@ export function ConversationPane(props: PaneProps) {
           Send
         </button>
       </form>
-      <Assign conversation={conversation} teams={props.teams} me={props.me} busy={busy} act={act} />
+      <Assign conversation={conversation} teams={props.teams} names={props.names} me={props.me} busy={busy} act={act} />
       <ContactCard contact={contact} />
     </section>
   );
 }
 
-function Assign(props: { conversation: InboxConversation; teams: { id: string; name: string }[]; me: { id: string }; busy: boolean; act: (path: string, body: unknown) => Promise<boolean> }) {
+function Assign(props: {
+  conversation: InboxConversation;
+  teams: { id: string; name: string }[];
+  names: Record<string, string>;
+  me: { id: string };
+  busy: boolean;
+  act: (path: string, body: unknown) => Promise<boolean>;
+}) {
   const [team, setTeam] = useState(props.conversation.assignedTeamId ?? '');
+  const [member, setMember] = useState(props.conversation.assignedMemberId ?? '');
   useEffect(() => setTeam(props.conversation.assignedTeamId ?? ''), [props.conversation.assignedTeamId]);
+  useEffect(() => setMember(props.conversation.assignedMemberId ?? ''), [props.conversation.assignedMemberId]);
+  const members = Object.entries(props.names);
   return (
     <div class="toolbar" role="group" aria-label="Assign">
       <div class="field">
@@ -221,9 +231,26 @@ function Assign(props: { conversation: InboxConversation; teams: { id: string; n
       <button type="button" class="secondary" disabled={props.busy} onClick={() => props.act('assign', { teamId: team || null })}>
         Assign to team
       </button>
-      <button type="button" class="secondary" disabled={props.busy || props.conversation.assignedMemberId === props.me.id} onClick={() => props.act('assign', { memberId: props.me.id })}>
-        Assign to me
-      </button>
+      {members.length > 0 ? (
+        <>
+          <div class="field">
+            <label for="assign-member">Person</label>
+            <select id="assign-member" value={member} onChange={(event) => setMember(event.currentTarget.value)}>
+              <option value="">Nobody</option>
+              {members.map(([id, name]) => (
+                <option value={id}>{name}</option>
+              ))}
+            </select>
+          </div>
+          <button type="button" class="secondary" disabled={props.busy} onClick={() => props.act('assign', { memberId: member || null })}>
+            Assign to person
+          </button>
+        </>
+      ) : (
+        <button type="button" class="secondary" disabled={props.busy || props.conversation.assignedMemberId === props.me.id} onClick={() => props.act('assign', { memberId: props.me.id })}>
+          Assign to me
+        </button>
+      )}
     </div>
   );
 }
