@@ -191,6 +191,25 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await poll(() => page.getByRole('cell', { name: 'never', exact: true }).count()).toBe(0);
   });
 
+  it('Try it starts the real widget framed by the console, on a console-origin deployment, under the console CSP', async () => {
+    // A context without bypassCSP, signed in with the same cookies, so the CSP is what a browser enforces.
+    const strict = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await strict.addCookies(await context.cookies(server.baseUrl));
+    const tab = await strict.newPage();
+    const refused: string[] = [];
+    tab.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    await tab.goto(`${server.baseUrl}/console/agents`);
+    await tab.getByRole('button', { name: 'Try it with Echo bot' }).click();
+    const frame = tab.frameLocator('iframe[title="Chat with Echo bot"]');
+    await poll(() => frame.locator('switchboard-widget .msg.greeting .text').textContent()).toBe('Hi from the echo bot');
+    const deployments = (await api('GET', `/v1/agents/${(await api('GET', '/v1/agents')).body.data.data[0].id}/deployments`)).body.data.data;
+    expect(deployments.filter((d: any) => d.name === 'Console try-it').map((d: any) => d.allowedOrigins)).toEqual([[server.baseUrl]]);
+    expect(refused).toEqual([]);
+    await strict.close();
+  });
+
   it('finds no serious or critical axe violation on any page, in light or dark', () => {
     expect(violations).toEqual({});
   });
