@@ -131,6 +131,8 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the inbox in Chromiu
     await reply.press('Enter');
     await poll(() => widget('.msg .text').allTextContents()).toContain('Hello, this is Ada');
     await poll(() => ben.getByRole('list', { name: 'Transcript' }).textContent()).toContain('Hello, this is Ada');
+    const adaReply = ada.getByRole('list', { name: 'Transcript' }).getByRole('listitem').filter({ hasText: 'Hello, this is Ada' });
+    await poll(() => adaReply.locator('strong').textContent()).toBe('Ada Agent');
 
     await ada.keyboard.press('Escape');
     await ada.locator('body').click({ position: { x: 5, y: 5 } });
