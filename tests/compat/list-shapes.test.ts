@@ -74,6 +74,7 @@ describe.each(ENGINES)('WIIL compatibility: list pages, error details, normalise
     '/v1/teams/:id/observers': () => ({ id: f.teamId! }),
     '/v1/deployment-channels/:id/teams': () => ({ id: f.channelId! }),
     '/v1/workspaces/:id/keys': () => ({ id: t.workspaceId }),
+    '/v1/connections/:id/inbound-events': () => ({ id: f.connectionId! }),
   };
 
   /** Lists the fixtures fill: each must show at least one item. */
@@ -123,12 +124,12 @@ describe.each(ENGINES)('WIIL compatibility: list pages, error details, normalise
     await ok('PUT', `/v1/deployment-channels/${f.channelId}/teams`, { teamIds: [f.teamId] });
     await ok('POST', '/v1/workflows', { name: 'Listed', rules: [], fallback: { agentId: f.agentId } });
     const secret = await ok('POST', '/v1/secrets', { name: 'listed-secret', value: 'whsec_' + Buffer.from('listed-secret-0123456789').toString('base64') });
-    await ok('POST', '/v1/connections', {
+    f.connectionId = (await ok('POST', '/v1/connections', {
       provider: 'webhook',
       name: 'Listed',
       settings: { outboundUrl: 'http://127.0.0.1:9/listed' },
       credentials: { outboundSecret: secret.id },
-    });
+    })).id;
     const hook = await ok('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['*'] });
     await ok('POST', `/v1/webhooks/${hook.id}/test`);
 

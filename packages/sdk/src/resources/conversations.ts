@@ -85,6 +85,8 @@ export class ConversationsResource {
   async postMessage(id: string, request: PostMessageRequest): Promise<Message> {
     requireId(id);
     assertValid(conversationMessageSchema, request);
+    // The API lets a signed-in member omit memberId; a client holding an API key must name the person.
+    if (request.role === 'human') requireId(request.memberId, 'memberId');
     return this.#http.request({ method: 'POST', path: apiPath`/conversations/${id}/messages`, body: request });
   }
 
