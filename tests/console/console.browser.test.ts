@@ -204,6 +204,14 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await tab.getByRole('button', { name: 'Try it with Echo bot' }).click();
     const frame = tab.frameLocator('iframe[title="Chat with Echo bot"]');
     await poll(() => frame.locator('switchboard-widget .msg.greeting .text').textContent()).toBe('Hi from the echo bot');
+    // The reply comes over the stream, a same-origin GET that the browser sends without Origin.
+    await frame.locator('switchboard-widget textarea').fill('Testing from the console');
+    await frame.locator('switchboard-widget textarea').press('Enter');
+    await poll(() => frame.locator('switchboard-widget .msg .text').allTextContents()).toEqual([
+      'Hi from the echo bot',
+      'Testing from the console',
+      'Testing from the console',
+    ]);
     const deployments = (await api('GET', `/v1/agents/${(await api('GET', '/v1/agents')).body.data.data[0].id}/deployments`)).body.data.data;
     expect(deployments.filter((d: any) => d.name === 'Console try-it').map((d: any) => d.allowedOrigins)).toEqual([[server.baseUrl]]);
     expect(refused).toEqual([]);

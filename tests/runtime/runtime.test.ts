@@ -119,6 +119,30 @@ describe.each(ENGINES)('web deployments and the public runtime on %s', (engine) 
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('knows a page of its own origin by Sec-Fetch-Site when a same-origin GET carries no Origin', async () => {
+    const { deployment } = await deployAgent({ allowedOrigins: [server.baseUrl] });
+    const started = await runtime('POST', '/sessions', deployment.token, { body: {}, origin: server.baseUrl });
+    expect(started.status).toBe(201);
+    const path = `/sessions/${started.body.data.sessionId}/messages`;
+    const visitor = { 'x-visitor-token': started.body.data.visitorToken };
+    const sameOrigin = await runtime('GET', path, deployment.token, { origin: null, headers: { ...visitor, 'sec-fetch-site': 'same-origin' } });
+    expect(sameOrigin.status).toBe(200);
+    for (const site of ['cross-site', 'same-site', 'none']) {
+      const refused = await runtime('GET', path, deployment.token, { origin: null, headers: { ...visitor, 'sec-fetch-site': site } });
+      expect(refused.status, site).toBe(403);
+      expect(refused.body.meta.reason).toBe('ORIGIN_MISSING');
+    }
+    // The server's own origin counts only when the deployment lists it.
+    const elsewhere = await deployAgent();
+    const other = await runtime('POST', '/sessions', elsewhere.deployment.token, { body: {} });
+    const notListed = await runtime('GET', `/sessions/${other.body.data.sessionId}/messages`, elsewhere.deployment.token, {
+      origin: null,
+      headers: { 'x-visitor-token': other.body.data.visitorToken, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(notListed.status).toBe(403);
+    expect(notListed.body.message).toBe(`Origin ${server.baseUrl} is not allowed for this deployment`);
+  });
+
   it('exchanges messages over SSE: the contact message, typing, streamed deltas and the reply', async () => {
     const { deployment } = await deployAgent();
     const { sessionId, visitorToken } = (await runtime('POST', '/sessions', deployment.token, { body: {} })).body.data;

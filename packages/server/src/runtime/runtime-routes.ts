@@ -52,6 +52,19 @@ function corsHeaders(origin: string): Record<string, string> {
   };
 }
 
+/**
+ * The origin of the page making a widget request. Browsers leave Origin off a same-origin GET,
+ * so a page served by this server (the console's Try it and theme preview) is known by the
+ * `Sec-Fetch-Site: same-origin` they send instead, which no page can forge, and by the Host it asked.
+ */
+export function pageOrigin(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (origin) return origin;
+  const host = request.headers.host;
+  if (request.headers['sec-fetch-site'] !== 'same-origin' || !host) return undefined;
+  return `${request.protocol}://${host}`;
+}
+
 /** The public API the web widget speaks (see docs/runtime-api.md), authenticated by `cdp_` deployment tokens. */
 export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeOptions): void {
   const { db, bus, conversations, limits } = options;
@@ -79,7 +92,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
   }
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const origin = request.headers.origin;
+    const origin = pageOrigin(request);
     // Error answers are readable by the page too, so the widget can say why it was refused.
     if (origin) reply.headers(corsHeaders(origin));
     await limit(reply, limits.perIp, request.ip, 'address');
@@ -233,7 +246,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
         const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
         const unwatch = guard.watch({
           tokenHash: sha256Hex(/^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1] ?? ''),
-          origin: request.headers.origin,
+          origin: pageOrigin(request),
           end: (last) => close(last),
         });
         const close = (last?: string) => {
