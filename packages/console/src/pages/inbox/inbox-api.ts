@@ -1,3 +1,4 @@
+import { api } from '../../api.js';
 import { useEffect, useRef } from 'preact/hooks';
 
 export type HandoffState = 'bot' | 'pending_human' | 'human' | 'resolved';
@@ -66,6 +67,14 @@ export function useLiveEvents(onEvent: (event: LiveEvent) => void): void {
       handler.current(parsed);
     };
     for (const type of TYPES) source.addEventListener(type, listener as EventListener);
+    // The server ends the stream when the session ends (sign-out elsewhere, removal, expiry), and a
+    // browser gives up on a refused reconnect: ask for the session, whose 401 leads to sign-in.
+    const ended = () => {
+      source.close();
+      api.get('session').catch(() => undefined);
+    };
+    source.addEventListener('closed', ended);
+    source.addEventListener('error', () => source.readyState === EventSource.CLOSED && ended());
     return () => source.close();
   }, []);
 }
