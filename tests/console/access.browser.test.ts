@@ -49,7 +49,7 @@ interface TabWalk {
 async function walkWithTab(page: Page): Promise<TabWalk> {
   await page.evaluate(() => {
     (document.activeElement as HTMLElement | null)?.blur();
-    for (const element of document.querySelectorAll('[data-tab-seen]')) element.removeAttribute('data-tab-seen');
+    for (const element of Array.from(document.querySelectorAll('[data-tab-seen]'))) element.removeAttribute('data-tab-seen');
   });
   const invisibleFocus: string[] = [];
   let first: string | null = null;
@@ -71,9 +71,9 @@ async function walkWithTab(page: Page): Promise<TabWalk> {
     if (!focused.ring && !invisibleFocus.includes(focused.name)) invisibleFocus.push(focused.name);
   }
   const { unreached, reached } = await page.evaluate(() => {
-    const controls = [
-      ...document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])'),
-    ].filter((element) => {
+    const controls = Array.from(
+      document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])'),
+    ).filter((element) => {
       if ((element as HTMLButtonElement).disabled || element.getAttribute('tabindex') === '-1') return false;
       if (element.closest('[inert], [aria-hidden="true"]')) return false;
       return element.getClientRects().length > 0 && getComputedStyle(element).visibility !== 'hidden';
@@ -199,6 +199,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('console access and k
       await page.goto(`${server.baseUrl}${path}`);
       await poll(() => page.getByRole('heading', { level: 1 }).first().textContent()).toBe(heading);
       await poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
+      expect(await page.getByText('Loading the Switchboard console').count(), path).toBe(0);
       const walk = await walkWithTab(page);
       expect(walk.reached, path).toBeGreaterThan(PAGES.length);
       if (walk.unreached.length || walk.invisibleFocus.length) found[path] = { unreached: walk.unreached, invisibleFocus: walk.invisibleFocus };

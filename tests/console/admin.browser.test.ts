@@ -114,6 +114,10 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console admin pa
     expect(Object.keys(connections[0].credentials)).toEqual(['authToken']);
     expect(JSON.stringify(connections[0])).not.toContain(twilio.authToken);
     await poll(() => detail.getByText('Nothing received yet').isVisible()).toBe(true);
+    // The setup steps' Markdown marks are shown as emphasis and code, never as raw asterisks.
+    expect(await detail.locator('.setup strong').first().textContent()).toBe('Account SID');
+    expect(await detail.locator('.setup code').allTextContents()).toContain(inboundUrl);
+    expect(await detail.locator('.setup').textContent()).not.toMatch(/\*\*|`/);
 
     const params = inboundSmsParams();
     const signed = signedTwilioWebhook(twilio.authToken, inboundUrl, params);

@@ -4,4 +4,7 @@ import { App } from './app.js';
 import { applyTheme, storedTheme } from './theme.js';
 
 applyTheme(storedTheme());
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The boot message is plain HTML; render would keep it beside the app.
+root.textContent = '';
+render(<App />, root);

@@ -4,6 +4,7 @@ import { CopyButton } from '../../components/CopyButton.js';
 import { ListView, usePagedList } from '../../components/ListView.js';
 import { Time } from '../../components/Time.js';
 import type { ConnectionView } from './ConnectionForm.js';
+import { SetupText } from '../../components/SetupText.js';
 
 interface InboundActivity {
   id: string;
@@ -62,7 +63,11 @@ export function ConnectionDetail(props: { connection: ConnectionView; onChanged:
           {rotating.error}
         </p>
       )}
-      {connection.setup && <p class="hint">{connection.setup}</p>}
+      {connection.setup && (
+        <p class="hint setup">
+          <SetupText text={connection.setup} />
+        </p>
+      )}
       <div class="page-head">
         <h3>Recent inbound events</h3>
         <button type="button" class="secondary" onClick={events.reload}>
