@@ -146,6 +146,8 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await page.getByRole('button', { name: 'New deployment' }).click();
     const dialog = page.getByRole('dialog', { name: 'New web deployment' });
     const origin = dialog.getByLabel('Origin 1', { exact: true });
+    // The dialog has moved focus in (to its first field) before anything is typed, as a person would see it.
+    await poll(() => dialog.getByLabel('Name (optional)').evaluate((field) => field === document.activeElement)).toBe(true);
     await origin.fill(`${site.origin}/`);
     await poll(() => origin.getAttribute('aria-invalid')).toBe('true');
     expect(await dialog.locator('.field-error').textContent()).toBe(`not an exact origin: use "${site.origin}" (scheme://host[:port], no path or trailing slash)`);
