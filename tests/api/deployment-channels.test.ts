@@ -206,6 +206,36 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
     expect(bad.body.error.details[0].field).toBe('type');
   });
 
+  it('searches names and identifiers in any case across every page, counting only the matches', async () => {
+    const fresh = await t.newWorkspace('Searching');
+    const auth = { authorization: `Bearer ${fresh.apiKey}` };
+    const create = async (body: object) => expect((await t.request('POST', '/v1/deployment-channels', body, auth)).status).toBe(201);
+    for (let i = 0; i < 25; i++) await create({ channelIdentifier: `https://filler-${i}.example.com`, deploymentType: 'web' });
+    await create({ ...webChannel('https://shop.example.com'), channelName: 'Summer SALE chat' });
+    await create({ channelIdentifier: 'https://deals.example.org', deploymentType: 'web', channelName: 'Deals' });
+    await create({ channelIdentifier: 'https://percent.example.com', deploymentType: 'web', channelName: '100% off' });
+    await create({ channelIdentifier: 'com.example.sale', deploymentType: 'mobile-app', configuration: { platform: 'ios' } });
+    const names = async (url: string) => {
+      const response = await t.request('GET', url, undefined, auth);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return { ids: response.body.data.data.map((c: any) => c.channelIdentifier), total: response.body.data.meta.totalCount };
+    };
+    // The matches sit past the first page of 20, by name in another case and by identifier.
+    expect(await names('/v1/deployment-channels?search=sale')).toEqual({ ids: ['https://shop.example.com', 'com.example.sale'], total: 2 });
+    expect(await names('/v1/deployment-channels/by-type/web?search=SALE')).toEqual({ ids: ['https://shop.example.com'], total: 1 });
+    expect(await names('/v1/deployment-channels?search=example.org')).toEqual({ ids: ['https://deals.example.org'], total: 1 });
+    // % and _ are characters to look for, not wildcards.
+    expect(await names('/v1/deployment-channels?search=%25')).toEqual({ ids: ['https://percent.example.com'], total: 1 });
+    expect(await names('/v1/deployment-channels?search=_')).toEqual({ ids: [], total: 0 });
+    expect((await names('/v1/deployment-channels?search=filler&pageSize=10&page=3')).total).toBe(25);
+
+    const empty = await t.request('GET', '/v1/deployment-channels?search=%20', undefined, auth);
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.details).toEqual([{ field: 'search', message: 'must not be empty' }]);
+    const unknown = await t.request('GET', '/v1/deployment-channels?q=sale', undefined, auth);
+    expect(unknown.status).toBe(400);
+  });
+
   it('updates through PATCH with the id in the body or in the path', async () => {
     const created = (await t.request('POST', '/v1/deployment-channels', webChannel('https://update.example.com'))).body.data;
     const viaBody = await t.request('PATCH', '/v1/deployment-channels', { id: created.id, channelName: 'Renamed', recordingEnabled: false });

@@ -3,7 +3,7 @@
  * engine: a cookie write without the CSRF token is refused and changes nothing; an expired
  * session and a removed member's open session both end at the next request, on the sign-in page;
  * every page's controls are reached by Tab alone with a visible focus ring, and a channel is
- * created with the keyboard only; the layout works at 768 px wide through its menu button.
+ * created with the keyboard only; the channel search reaches past the first page; the layout works at 768 px wide through its menu button.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -234,6 +234,20 @@ describe.runIf(availableServices().chromium).each(ENGINES)('console access and k
     await poll(() => page.getByRole('cell', { name: 'https://typed.example.com', exact: true }).count()).toBe(1);
     const stored = (await api('GET', '/v1/deployment-channels?pageSize=100')).body.data.data;
     expect(stored.find((c: any) => c.channelIdentifier === 'https://typed.example.com')).toMatchObject({ channelName: 'Typed by keyboard', deploymentType: 'web' });
+  });
+
+  it('searches channels on the server, past the first page', async () => {
+    for (let i = 0; i < 21; i++) await api('POST', '/v1/deployment-channels', { channelIdentifier: `https://filler-${i}.example.com`, deploymentType: 'web' });
+    await api('POST', '/v1/deployment-channels', { channelIdentifier: 'https://needle.example.net', deploymentType: 'web', channelName: 'Late Needle' });
+    const { page } = await signedIn('owner');
+    await page.goto(`${server.baseUrl}/console/channels`);
+    await poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
+    expect(await page.getByRole('cell', { name: 'Late Needle', exact: true }).count()).toBe(0);
+    await page.getByLabel('Search').fill('NEEDLE');
+    await poll(() => page.getByRole('cell', { name: 'Late Needle', exact: true }).count()).toBe(1);
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    await page.getByLabel('Search').fill('no such channel');
+    await poll(() => page.getByText('No channel matches “no such channel”').isVisible()).toBe(true);
   });
 
   it('works at 768 px wide: the navigation opens from the Menu button and leads to a page', async () => {

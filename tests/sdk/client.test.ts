@@ -278,6 +278,22 @@ describe('responses', () => {
     expect(request.query).toEqual({ page: '2', pageSize: '5' });
   });
 
+  it('sends a channel search with the page, and refuses an empty one or a search on other lists before sending', async () => {
+    const meta: PaginationMeta = { page: 1, pageSize: 20, totalCount: 0, totalPages: 0, hasNextPage: false, hasPreviousPage: false };
+    api.responder = () => ({ json: page([], meta) });
+    await client.deploymentChannels.list({ search: 'Sale', pageSize: 10 });
+    await client.deploymentChannels.listByType(DeploymentType.WEB, { search: 'shop' });
+    expect(api.requests.map((r) => [r.path, r.query])).toEqual([
+      ['/v1/deployment-channels', { search: 'Sale', pageSize: '10' }],
+      ['/v1/deployment-channels/by-type/web', { search: 'shop' }],
+    ]);
+    const empty = await rejectionOf(client.deploymentChannels.list({ search: '  ' }));
+    expect(empty).toBeInstanceOf(ValidationError);
+    expect((empty as ValidationError).issues.map((i) => i.field)).toEqual(['search']);
+    await expect(client.phoneConfigurations.list({ search: 'x' } as never)).rejects.toBeInstanceOf(ValidationError);
+    expect(api.requests).toHaveLength(2);
+  });
+
   it('sends no pagination query when none is given, and lists by type under /by-type', async () => {
     const meta: PaginationMeta = { page: 1, pageSize: 20, totalCount: 0, totalPages: 0, hasNextPage: false, hasPreviousPage: false };
     api.responder = () => ({ json: page([], meta) });

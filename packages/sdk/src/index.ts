@@ -12,7 +12,7 @@ export {
   type APIErrorInit,
 } from './errors.js';
 export { INVALID_RESPONSE } from './http.js';
-export type { PaginationParams } from './pagination.js';
+export type { ChannelListParams, PaginationParams } from './pagination.js';
 export { AgentsResource, type AgentBackendRequest, type CreateAgentRequest, type UpdateAgentRequest } from './resources/agents.js';
 export { ChannelResource, type ConversationCount } from './resources/channel.js';
 export { ConnectionsResource } from './resources/connections.js';

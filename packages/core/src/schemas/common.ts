@@ -39,6 +39,12 @@ export const paginationQuerySchema = z.strictObject({
 });
 export type PaginationQuery = z.output<typeof paginationQuerySchema>;
 
+/** A page of channels, optionally only those whose name or identifier contains `search` (any case). */
+export const channelListQuerySchema = paginationQuerySchema.extend({
+  search: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+});
+export type ChannelListQuery = z.output<typeof channelListQuerySchema>;
+
 export interface PaginationMeta {
   page: number;
   pageSize: number;

@@ -1,4 +1,5 @@
 import {
+  channelListQuerySchema,
   channelTypeRules,
   deploymentChannelRequestSchema,
   deploymentChannelUpdateSchema,
@@ -11,7 +12,7 @@ import {
 } from '@switchboard/core';
 import { ValidationError } from '../errors.js';
 import { apiPath, type HttpClient } from '../http.js';
-import { paginationQuery, type PaginationParams } from '../pagination.js';
+import { paginationQuery, type ChannelListParams } from '../pagination.js';
 import { assertValid, findIssues, requireId, splitUpdate } from '../validation.js';
 
 /** A deployment type given as the enum or as its wire value, e.g. `DeploymentType.WEB` or `'web'`. */
@@ -60,17 +61,17 @@ export class DeploymentChannelsResource {
   }
 
   /** Lists channels one page at a time. */
-  async list(params?: PaginationParams): Promise<PaginatedResult<DeploymentChannel>> {
-    return this.#http.requestPage({ method: 'GET', path: '/deployment-channels', query: paginationQuery(params) });
+  async list(params?: ChannelListParams): Promise<PaginatedResult<DeploymentChannel>> {
+    return this.#http.requestPage({ method: 'GET', path: '/deployment-channels', query: paginationQuery(params, channelListQuerySchema) });
   }
 
   /** Lists the channels of one type. */
-  async listByType(type: DeploymentTypeValue, params?: PaginationParams): Promise<PaginatedResult<DeploymentChannel>> {
+  async listByType(type: DeploymentTypeValue, params?: ChannelListParams): Promise<PaginatedResult<DeploymentChannel>> {
     requireId(type, 'type');
     return this.#http.requestPage({
       method: 'GET',
       path: apiPath`/deployment-channels/by-type/${type}`,
-      query: paginationQuery(params),
+      query: paginationQuery(params, channelListQuerySchema),
     });
   }
 

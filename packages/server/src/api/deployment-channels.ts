@@ -8,7 +8,7 @@ import {
   DEPLOYMENT_TYPES,
   DeploymentType,
   idSchema,
-  paginationQuerySchema,
+  channelListQuerySchema,
 } from '@switchboard/core';
 import { invalidField } from '../http/errors.js';
 import { item, page, withMeta } from '../http/envelope.js';
@@ -44,9 +44,10 @@ export function deploymentChannelRoutes(services: Services): RouteDefinition[] {
       url: base,
       tag,
       summary: 'List deployment channels',
-      query: paginationQuerySchema,
+      description: '`search` keeps the channels whose name or identifier contains it, in any case.',
+      query: channelListQuerySchema,
       response: { description: 'One page of channels, oldest first', schema: channel, list: true },
-      handler: async ({ query, principal }) => page(await channels.list(principal.workspaceId, query.page, query.pageSize)),
+      handler: async ({ query, principal }) => page(await channels.list(principal.workspaceId, query.page, query.pageSize, undefined, query.search)),
     }),
     defineRoute({
       method: 'GET',
@@ -54,10 +55,10 @@ export function deploymentChannelRoutes(services: Services): RouteDefinition[] {
       tag,
       summary: 'List deployment channels of one type',
       params: { type: typeParam },
-      query: paginationQuerySchema,
+      query: channelListQuerySchema,
       response: { description: 'One page of channels of that type', schema: channel, list: true },
       handler: async ({ params, query, principal }) =>
-        page(await channels.list(principal.workspaceId, query.page, query.pageSize, params.type)),
+        page(await channels.list(principal.workspaceId, query.page, query.pageSize, params.type, query.search)),
     }),
     defineRoute({
       method: 'GET',

@@ -146,8 +146,8 @@ export function deploymentChannelService(db: Kysely<DB>) {
       if (!channel) throw notFound(CHANNEL_NOT_FOUND, { channelIdentifier: identifier, ...(type && { deploymentType: type }) });
       return channel;
     },
-    list(workspaceId: string, page: number, pageSize: number, type?: DeploymentType) {
-      return workspaceRepositories(db, workspaceId).channels.list(page, pageSize, type);
+    list(workspaceId: string, page: number, pageSize: number, type?: DeploymentType, search?: string) {
+      return workspaceRepositories(db, workspaceId).channels.list(page, pageSize, type, search);
     },
 
     update(workspaceId: string, id: string, patch: ParsedDeploymentChannelUpdate): Promise<DeploymentChannel> {

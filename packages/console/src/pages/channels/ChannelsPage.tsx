@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 import { api, ApiFailure, errorMessage, type Page } from '../../api.js';
 import { ConfirmDialog, Dialog } from '../../components/ConfirmDialog.js';
@@ -24,13 +24,19 @@ export default function ChannelsPage() {
   const location = useLocation();
   const [type, setType] = useState(CHANNEL_TYPES.includes(location.query.type as never) ? location.query.type! : '');
   const [search, setSearch] = useState('');
+  const [needle, setNeedle] = useState('');
   const [editing, setEditing] = useState<Channel | 'new' | null>(null);
   const [deleting, setDeleting] = useState<DeleteState | null>(null);
+  // The server searches every page; ask once typing pauses.
+  useEffect(() => {
+    const timer = setTimeout(() => setNeedle(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
   const list = usePagedList<Channel>(
-    (page, pageSize, signal) => api.get<Page<Channel>>(type ? `deployment-channels/by-type/${type}` : 'deployment-channels', { query: { page, pageSize }, signal }),
-    type,
+    (page, pageSize, signal) =>
+      api.get<Page<Channel>>(type ? `deployment-channels/by-type/${type}` : 'deployment-channels', { query: { page, pageSize, search: needle || undefined }, signal }),
+    `${type}\n${needle}`,
   );
-  const needle = search.trim().toLowerCase();
 
   async function confirmDelete() {
     if (!deleting) return;
@@ -86,7 +92,7 @@ export default function ChannelsPage() {
           <label for="channel-search">Search</label>
           <input id="channel-search" type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} aria-describedby="channel-search-hint" />
           <p id="channel-search-hint" class="hint">
-            Name or identifier, among the channels on this page.
+            Name or identifier, in any case.
           </p>
         </div>
       </div>
@@ -94,9 +100,8 @@ export default function ChannelsPage() {
         list={list}
         caption="Channels"
         rowKey={(channel) => channel.id}
-        filter={needle ? (channel) => `${channel.channelName ?? ''} ${channel.channelIdentifier}`.toLowerCase().includes(needle) : undefined}
         empty={{
-          title: needle ? 'No channel on this page matches' : type ? `No ${type} channels` : 'No channels yet',
+          title: needle ? `No channel matches “${needle}”` : type ? `No ${type} channels` : 'No channels yet',
           body: 'A channel is where conversations arrive: a phone number, a website, an app or a messaging account.',
           action: (
             <button type="button" onClick={() => setEditing('new')}>

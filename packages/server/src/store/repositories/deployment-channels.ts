@@ -1,5 +1,5 @@
 import { monotonicNow } from '../clock.js';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChannelConfiguration, DeploymentChannel, DeploymentType, PaginatedResult } from '@switchboard/core';
 import type { DB, DeploymentChannelsTable } from '../schema.js';
 import { newId } from '../ids.js';
@@ -70,8 +70,15 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       const oldest = rows.sort((a, b) => a.created_at - b.created_at)[0];
       return oldest && toDeploymentChannel(oldest);
     },
-    list(page: number, pageSize: number, type?: DeploymentType): Promise<PaginatedResult<DeploymentChannel>> {
-      const query = type ? scoped().where('deployment_type', '=', type) : scoped();
+    list(page: number, pageSize: number, type?: DeploymentType, search?: string): Promise<PaginatedResult<DeploymentChannel>> {
+      let query = type ? scoped().where('deployment_type', '=', type) : scoped();
+      if (search !== undefined) {
+        // lower() on both sides: SQLite's LIKE ignores case and PostgreSQL's does not.
+        const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const contains = (column: 'channel_name' | 'channel_identifier') => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+        query = query.where((eb) => eb.or([contains('channel_name'), contains('channel_identifier')]));
+        return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel);
+      }
       return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel, async () => {
         let counts = db.selectFrom('channel_counts').where('workspace_id', '=', workspaceId);
         if (type) counts = counts.where('deployment_type', '=', type);
