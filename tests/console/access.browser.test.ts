@@ -3,7 +3,8 @@
  * engine: a cookie write without the CSRF token is refused and changes nothing; an expired
  * session and a removed member's open session both end at the next request, on the sign-in page;
  * every page's controls are reached by Tab alone with a visible focus ring, and a channel is
- * created with the keyboard only; the channel search reaches past the first page; the layout works at 768 px wide through its menu button.
+ * created with the keyboard only; the channel search reaches past the first page; a list that
+ * cannot load says so with a Retry, and a slow one keeps its rows; the layout works at 768 px wide through its menu button.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -248,6 +249,33 @@ describe.runIf(availableServices().chromium).each(ENGINES)('console access and k
     expect(await page.locator('tbody tr').count()).toBe(1);
     await page.getByLabel('Search').fill('no such channel');
     await poll(() => page.getByText('No channel matches “no such channel”').isVisible()).toBe(true);
+  });
+
+  it('says when a list cannot load and retries it; while a slow answer is awaited the rows already shown stay', async () => {
+    const { page } = await signedIn('owner');
+    const channels = '**/v1/deployment-channels?*';
+    await page.route(channels, (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ success: false, status: 503, code: 'SERVICE_UNAVAILABLE', message: 'Database is unavailable' }) }),
+    );
+    await page.goto(`${server.baseUrl}/console/channels`);
+    const alert = page.getByRole('alert').filter({ hasText: 'could not be loaded' });
+    await poll(() => alert.textContent()).toContain('Database is unavailable');
+    await page.unroute(channels);
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await poll(() => page.getByRole('cell', { name: 'https://keys.example.com', exact: true }).count()).toBe(1);
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(channels, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByLabel('Search').fill('keys');
+    await poll(() => page.getByText('Updating…').isVisible()).toBe(true);
+    expect(await page.getByRole('cell', { name: 'https://keys.example.com', exact: true }).isVisible()).toBe(true);
+    release();
+    await poll(() => page.getByText('Updating…').count()).toBe(0);
+    expect(await page.getByRole('cell', { name: 'https://keys.example.com', exact: true }).isVisible()).toBe(true);
   });
 
   it('works at 768 px wide: the navigation opens from the Menu button and leads to a page', async () => {
