@@ -149,7 +149,9 @@ describe.each(ENGINES)('members API on %s', (engine) => {
     const team = (await t.request('POST', '/v1/teams', { name: `Team ${email}` })).body.data;
     const added = await t.request('POST', `/v1/teams/${team.id}/members`, { memberId: member.id, role: 'supervisor' });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
-    expect(added.body.data).toMatchObject({ id: expect.stringMatching(/^tm_/), name: 'Teamed', email, role: 'supervisor' });
+    expect(added.body.data).toEqual({ id: expect.stringMatching(/^tm_/), name: 'Teamed', email, role: 'supervisor', memberId: member.id });
+    // The team lists it linked too, so anyone who reads teams can put a name on a mem_ id.
+    expect((await t.request('GET', `/v1/teams/${team.id}`)).body.data.members).toEqual([added.body.data]);
     const row = await t.db.selectFrom('team_members').select('member_id').where('id', '=', added.body.data.id).executeTakeFirstOrThrow();
     expect(row.member_id).toBe(member.id);
     const again = await t.request('POST', `/v1/teams/${team.id}/members`, { memberId: member.id });

@@ -148,6 +148,25 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the inbox in Chromiu
     await poll(() => ada.getByRole('button', { name: 'Take over' }).isEnabled()).toBe(false);
   });
 
+  it("shows an agent its teammates by name and lets it assign a conversation to one of them", async () => {
+    const members = (await api('GET', '/v1/members?pageSize=100')).body.data.data as Array<{ id: string; email: string }>;
+    const idOf = (email: string) => members.find((m) => m.email === email)!.id;
+    const [adaId, benId] = [idOf(`ada-${engine}@example.com`), idOf(`ben-${engine}@example.com`)];
+    const team = await api('POST', '/v1/teams', { name: 'Front desk' });
+    for (const memberId of [adaId, benId]) expect((await api('POST', `/v1/teams/${team.body.data.id}/members`, { memberId })).status).toBe(201);
+
+    const conversationId = (await api('GET', '/v1/conversations')).body.data.data[0].id as string;
+    expect((await api('POST', `/v1/conversations/${conversationId}/assign`, { memberId: adaId })).status).toBe(200);
+    const ben = await signIn(`ben-${engine}@example.com`, `/console/inbox/${conversationId}`);
+    await poll(() => ben.locator('#conversation-title').locator('..').textContent()).toContain('with Ada Agent');
+    const person = ben.getByLabel('Person');
+    await poll(() => person.locator('option').allTextContents()).toEqual(['Nobody', 'Ben Backup', 'Ada Agent']);
+    await person.selectOption({ label: 'Ben Backup' });
+    await ben.getByRole('button', { name: 'Assign to person' }).click();
+    await poll(async () => (await api('GET', `/v1/conversations/${conversationId}`)).body.data.assignedMemberId).toBe(benId);
+    await poll(() => ben.locator('#conversation-title').locator('..').textContent()).toContain('with Ben Backup');
+  });
+
   async function auditAndExpectClean(page: Page, name: string) {
     expect(await auditPage(page, name)).toEqual({});
   }

@@ -77,6 +77,8 @@ export interface TeamMember {
   /** Lower-case. */
   email: string;
   role: TeamMemberRole;
+  /** The workspace member (`mem_…`) this person signs in as, when linked; null for a name and email only. */
+  memberId: string | null;
 }
 
 export interface TeamObserver {

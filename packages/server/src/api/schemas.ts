@@ -257,6 +257,7 @@ const teamMember = z.object({
   name: z.string(),
   email: z.string().describe('Lower-case'),
   role: z.enum(TEAM_MEMBER_ROLES),
+  memberId: z.string().nullable().describe('The workspace member (mem_…) this person signs in as, when linked'),
 });
 
 const teamObserver = z.object({ id: z.string(), name: z.string(), email: z.string().describe('Lower-case') });

@@ -26,7 +26,7 @@ export const TEAM_OBSERVER_NOT_FOUND = 'Team observer not found';
 const CHANNEL_NOT_FOUND = 'Deployment channel not found';
 
 function toMember(record: TeamPersonRecord): TeamMember {
-  return { id: record.id, name: record.name, email: record.email, role: (record.role ?? 'agent') as TeamMemberRole };
+  return { id: record.id, name: record.name, email: record.email, role: (record.role ?? 'agent') as TeamMemberRole, memberId: record.memberId };
 }
 
 function toObserver(record: TeamPersonRecord): TeamObserver {

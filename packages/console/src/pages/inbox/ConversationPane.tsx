@@ -13,6 +13,8 @@ export interface PaneProps {
   id: string;
   me: { id: string; name: string };
   names: Record<string, string>;
+  /** Workspace members a conversation can be assigned to, by id. */
+  people: Record<string, string>;
   teams: { id: string; name: string }[];
   /** The newest copy of the conversation from the live stream (or null). */
   live: InboxConversation | null;
@@ -198,7 +200,7 @@ export function ConversationPane(props: PaneProps) {
           Send
         </button>
       </form>
-      <Assign conversation={conversation} teams={props.teams} names={props.names} me={props.me} busy={busy} act={act} />
+      <Assign conversation={conversation} teams={props.teams} people={props.people} me={props.me} busy={busy} act={act} />
       <ContactCard contact={contact} />
     </section>
   );
@@ -207,7 +209,8 @@ export function ConversationPane(props: PaneProps) {
 function Assign(props: {
   conversation: InboxConversation;
   teams: { id: string; name: string }[];
-  names: Record<string, string>;
+  /** Workspace members a conversation can be assigned to, by id. */
+  people: Record<string, string>;
   me: { id: string };
   busy: boolean;
   act: (path: string, body: unknown) => Promise<boolean>;
@@ -216,7 +219,7 @@ function Assign(props: {
   const [member, setMember] = useState(props.conversation.assignedMemberId ?? '');
   useEffect(() => setTeam(props.conversation.assignedTeamId ?? ''), [props.conversation.assignedTeamId]);
   useEffect(() => setMember(props.conversation.assignedMemberId ?? ''), [props.conversation.assignedMemberId]);
-  const members = Object.entries(props.names);
+  const members = Object.entries(props.people);
   return (
     <div class="toolbar" role="group" aria-label="Assign">
       <div class="field">
@@ -231,7 +234,7 @@ function Assign(props: {
       <button type="button" class="secondary" disabled={props.busy} onClick={() => props.act('assign', { teamId: team || null })}>
         Assign to team
       </button>
-      {members.length > 0 ? (
+      {members.length > 1 ? (
         <>
           <div class="field">
             <label for="assign-member">Person</label>

@@ -22,6 +22,12 @@ function typing(target: EventTarget | null): boolean {
   return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
 }
 
+interface TeamWithPeople {
+  id: string;
+  name: string;
+  members: Array<{ id: string; name: string; memberId: string | null }>;
+}
+
 export default function InboxPage(props: { conversationId?: string }) {
   const { session } = useSession();
   const me = { id: session.member.id, name: session.member.name };
@@ -33,6 +39,7 @@ export default function InboxPage(props: { conversationId?: string }) {
   const [channels, setChannels] = useState<{ id: string; name: string }[]>([]);
   const [teams, setTeams] = useState<{ id: string; name: string }[]>([]);
   const [names, setNames] = useState<Record<string, string>>({});
+  const [people, setPeople] = useState<Record<string, string>>({ [me.id]: me.name });
   const [cursor, setCursor] = useState(0);
   const [help, setHelp] = useState(false);
   const [announce, setAnnounce] = useState('');
@@ -54,11 +61,21 @@ export default function InboxPage(props: { conversationId?: string }) {
   useEffect(() => {
     const all = { query: { pageSize: 100 } };
     api.get<Page<{ id: string; name: string }>>('deployment-channels', all).then((page) => setChannels(page.data), () => undefined);
-    api.get<Page<{ id: string; name: string }>>('teams', all).then((page) => setTeams(page.data), () => undefined);
-    api.get<Page<{ id: string; name: string }>>('members', all).then(
-      (page) => setNames(Object.fromEntries(page.data.map((member) => [member.id, member.name]))),
-      () => undefined,
-    );
+    // Teams name their people for every role: team member ids, and the workspace members they sign in as.
+    api.get<Page<TeamWithPeople>>('teams', all).then((page) => {
+      setTeams(page.data);
+      const linked = page.data.flatMap((team) => team.members.filter((person) => person.memberId).map((person) => [person.memberId!, person.name] as const));
+      setNames((known) => ({ ...known, ...Object.fromEntries(page.data.flatMap((team) => team.members.map((person) => [person.id, person.name] as const))), ...Object.fromEntries(linked) }));
+      setPeople((known) => ({ ...known, ...Object.fromEntries(linked) }));
+    }, () => undefined);
+    // Only owners may list the workspace's members; they can assign to any of them.
+    if (session.member.role === 'owner') {
+      api.get<Page<{ id: string; name: string }>>('members', all).then((page) => {
+        const everyone = Object.fromEntries(page.data.map((member) => [member.id, member.name]));
+        setNames((known) => ({ ...known, ...everyone }));
+        setPeople((known) => ({ ...known, ...everyone }));
+      }, () => undefined);
+    }
   }, []);
 
   const reloadSoon = useRef<number | undefined>(undefined);
@@ -203,6 +220,7 @@ export default function InboxPage(props: { conversationId?: string }) {
               id={props.conversationId}
               me={me}
               names={names}
+              people={people}
               teams={teams}
               live={live}
               liveMessages={liveMessages}

@@ -28,6 +28,8 @@ export interface TeamPersonRecord {
   email: string;
   /** Members only: agent, supervisor or admin. */
   role: string | null;
+  /** The workspace member (mem_…) this team member is, when linked. */
+  memberId: string | null;
   createdAt: number;
 }
 
@@ -50,6 +52,7 @@ function toPersonRecord(row: Selectable<TeamMembersTable>): TeamPersonRecord {
     name: row.name,
     email: row.email,
     role: row.role,
+    memberId: row.member_id ?? null,
     createdAt: Number(row.created_at),
   };
 }
