@@ -9,10 +9,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../helpers/app.js';
+import { controlApi } from '../helpers/control.js';
 import { ENGINES } from '../helpers/engines.js';
 import { availableServices } from '../helpers/services.js';
 import { launchBrowser } from '../widget/harness.js';
-import { startConsoleServer, type ConsoleServer } from './browser-harness.js';
+import { invitedMember, signInPage, startConsoleServer, type ConsoleServer } from './browser-harness.js';
 import { buildConsole } from './harness.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -100,38 +101,19 @@ describe.runIf(availableServices().chromium).each(ENGINES)('console access and k
   let key: string;
   const contexts: BrowserContext[] = [];
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => controlApi(server.baseUrl, key)(method, path, body);
 
   /** Invites a member, accepts the invitation over the API and signs them in through the console's form. */
   async function signedIn(role: 'owner' | 'agent', viewport = { width: 1280, height: 800 }): Promise<{ page: Page; memberId: string }> {
     const email = `${role}-${Math.random().toString(36).slice(2)}@example.com`;
-    const invited = await api('POST', '/v1/members', { email, role, name: `An ${role}` });
-    expect(invited.status).toBe(201);
-    const token = String(invited.body.data.invitation.url).split('/').pop();
-    const accepted = await fetch(`${server.baseUrl}/v1/invitations/${token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
-    expect(accepted.status).toBe(201);
+    const memberId = await invitedMember(server.baseUrl, key, { email, role, name: `An ${role}` }, PASSWORD);
     const context = await browser.newContext({ viewport });
     contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/console/sign-in`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await signInPage(context, server.baseUrl, email, PASSWORD);
     await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(role === 'agent' ? 'Inbox' : 'Overview');
     // Let the first page's own requests finish, so the next request is the test's.
     await poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
-    return { page, memberId: invited.body.data.member.id };
+    return { page, memberId };
   }
 
   const channelCount = async () => (await api('GET', '/v1/deployment-channels')).body.data.meta.totalCount as number;

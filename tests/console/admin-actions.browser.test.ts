@@ -17,7 +17,7 @@ import { availableServices } from '../helpers/services.js';
 import { postSmsBurst, setUpTwilioSms } from '../helpers/twilio-sms.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { launchBrowser } from '../widget/harness.js';
-import { startConsoleServer, type ConsoleServer } from './browser-harness.js';
+import { invitedMember, signInPage, startConsoleServer, type ConsoleServer } from './browser-harness.js';
 import { buildConsole } from './harness.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -79,13 +79,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('admin pages doing th
   async function signIn(email: string, password: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     contexts.push(context);
-    const tab = await context.newPage();
-    await tab.goto(`${server.baseUrl}/console/sign-in`);
-    await tab.getByLabel('Email').fill(email);
-    await tab.getByLabel('Password').fill(password);
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.waitForFunction(() => location.pathname !== '/console/sign-in', undefined, { timeout: 15_000 });
-    return tab;
+    return signInPage(context, server.baseUrl, email, password);
   }
 
   beforeAll(async () => {
@@ -98,14 +92,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('admin pages doing th
     recorder = await startRecorder();
     browser = await launchBrowser();
     const email = `owner-${engine}@example.com`;
-    const invited = await api('POST', '/v1/members', { email, role: 'owner', name: 'Olive Owner' });
-    const token = String(invited.body.data.invitation.url).split('/').pop();
-    const accepted = await fetch(`${server.baseUrl}/v1/invitations/${token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
-    expect(accepted.status).toBe(201);
+    await invitedMember(server.baseUrl, key, { email, role: 'owner', name: 'Olive Owner' }, PASSWORD);
     page = await signIn(email, PASSWORD);
   }, 120_000);
 

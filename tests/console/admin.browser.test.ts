@@ -7,11 +7,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../helpers/app.js';
+import { controlApi } from '../helpers/control.js';
 import { ENGINES } from '../helpers/engines.js';
 import { availableServices } from '../helpers/services.js';
 import { inboundSmsParams, signedTwilioWebhook, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { launchBrowser } from '../widget/harness.js';
-import { auditPage, startConsoleServer, type AxeViolation, type ConsoleServer } from './browser-harness.js';
+import { auditPage, invitedMember, signInPage, startConsoleServer, type AxeViolation, type ConsoleServer } from './browser-harness.js';
 import { buildConsole } from './harness.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -29,37 +30,17 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console admin pa
   const violations: Record<string, AxeViolation[]> = {};
   const audit = async (name: string) => Object.assign(violations, await auditPage(page, `${engine}-admin-${name}`));
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => controlApi(server.baseUrl, key)(method, path, body);
   const count = async (path: string) => (await api('GET', path)).body.data.meta.totalCount as number;
   /** Keys are listed to a console session of the workspace (or an instance administrator key). */
   const keyCount = () => page.evaluate(async (id) => (await (await fetch(`/v1/workspaces/${id}/keys`)).json()).data.meta.totalCount as number, workspaceId);
 
   /** A member of the given role with a password set, signed in in a fresh context. */
-  async function signIn(email: string, role: string): Promise<void> {
-    const invited = await api('POST', '/v1/members', { email, role, name: `${role} person` });
-    if (invited.status !== 201) throw new Error(`invite answered ${invited.status}`);
-    const token = String(invited.body.data.invitation.url).split('/').pop();
-    const accepted = await fetch(`${server.baseUrl}/v1/invitations/${token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
-    if (accepted.status !== 201) throw new Error(`accept answered ${accepted.status}`);
+  async function signIn(email: string, role: 'owner' | 'admin' | 'agent'): Promise<void> {
+    await invitedMember(server.baseUrl, key, { email, role, name: `${role} person` }, PASSWORD);
     await context?.close();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    page = await context.newPage();
-    await page.goto(`${server.baseUrl}/console/sign-in`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForFunction(() => location.pathname !== '/console/sign-in', undefined, { timeout: 15_000 });
+    page = await signInPage(context, server.baseUrl, email, PASSWORD);
   }
 
   async function open(name: string, heading: string) {

@@ -8,9 +8,10 @@ import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { buildApp, type App, type Engine } from '@switchboard/server';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
+import { controlApi } from '../helpers/control.js';
 import { fakesEgress } from '../helpers/egress.js';
 import { ARTIFACTS } from './harness.js';
 
@@ -111,4 +112,37 @@ export async function auditPage(page: Page, name: string): Promise<Record<string
   }
   await setTheme(page, 'light');
   return found;
+}
+
+/**
+ * Invites a member with the workspace's API key and accepts the invitation with `password`, as
+ * the invitee would from the link. Resolves with the member's id.
+ */
+export async function invitedMember(
+  baseUrl: string,
+  apiKey: string,
+  member: { email: string; role: 'owner' | 'admin' | 'agent'; name: string },
+  password: string,
+): Promise<string> {
+  const invited = await controlApi(baseUrl, apiKey)('POST', '/v1/members', member);
+  if (invited.status !== 201) throw new Error(`invite answered ${invited.status}: ${JSON.stringify(invited.body)}`);
+  const token = String(invited.body.data.invitation.url).split('/').pop();
+  const accepted = await fetch(`${baseUrl}/v1/invitations/${token}/accept`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
+  if (accepted.status !== 201) throw new Error(`accept answered ${accepted.status}`);
+  return invited.body.data.member.id as string;
+}
+
+/** Signs in through the console's form in a new page of `context`, starting from `next` (default the console's home). */
+export async function signInPage(context: BrowserContext, baseUrl: string, email: string, password: string, next?: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/console/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForFunction(() => location.pathname !== '/console/sign-in', undefined, { timeout: 15_000 });
+  return page;
 }

@@ -9,6 +9,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../helpers/app.js';
+import { controlApi } from '../helpers/control.js';
 import { ENGINES } from '../helpers/engines.js';
 import { availableServices } from '../helpers/services.js';
 import { launchBrowser } from '../widget/harness.js';
@@ -29,14 +30,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
   const violations: Record<string, AxeViolation[]> = {};
   const audit = async (name: string) => Object.assign(violations, await auditPage(page, `${engine}-${name}`));
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => controlApi(server.baseUrl, key)(method, path, body);
 
   beforeAll(async () => {
     buildConsole();

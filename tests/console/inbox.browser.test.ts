@@ -8,10 +8,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../helpers/app.js';
+import { controlApi } from '../helpers/control.js';
 import { ENGINES } from '../helpers/engines.js';
 import { availableServices } from '../helpers/services.js';
 import { launchBrowser } from '../widget/harness.js';
-import { auditPage, startConsoleServer, startSite, type ConsoleServer, type Site } from './browser-harness.js';
+import { auditPage, invitedMember, signInPage, startConsoleServer, startSite, type ConsoleServer, type Site } from './browser-harness.js';
 import { buildConsole } from './harness.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -24,35 +25,16 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the inbox in Chromiu
   let key: string;
   const contexts: BrowserContext[] = [];
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => controlApi(server.baseUrl, key)(method, path, body);
 
   async function member(name: string, email: string): Promise<void> {
-    const invited = await api('POST', '/v1/members', { email, role: 'agent', name });
-    expect(invited.status).toBe(201);
-    const token = String(invited.body.data.invitation.url).split('/').pop();
-    const accepted = await fetch(`${server.baseUrl}/v1/invitations/${token}/accept`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password: PASSWORD }),
-    });
-    expect(accepted.status).toBe(201);
+    await invitedMember(server.baseUrl, key, { email, role: 'agent', name }, PASSWORD);
   }
 
   async function signIn(email: string, path: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/console/sign-in?next=${encodeURIComponent(path)}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await signInPage(context, server.baseUrl, email, PASSWORD, path);
     await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Inbox');
     return page;
   }
