@@ -214,6 +214,26 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the console in Chrom
     await strict.close();
   });
 
+  it('checks the theme JSON as typed, previews a valid theme in the real widget, and saves it', async () => {
+    const agentId = (await api('GET', '/v1/agents')).body.data.data[0].id as string;
+    await page.goto(`${server.baseUrl}/console/agents/${agentId}/deploy`);
+    await poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
+    const web = (await api('GET', `/v1/agents/${agentId}/deployments`)).body.data.data.find((d: any) => d.allowedOrigins.includes(site.origin));
+    await page.getByRole('button', { name: `Origins and theme of ${web.tokenPrefix}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Origins and theme' });
+    const json = dialog.getByLabel('Theme JSON');
+    await json.fill('{"primaryColor": "red",');
+    await poll(() => json.getAttribute('aria-invalid')).toBe('true');
+    await json.fill(JSON.stringify({ primaryColor: '#8a1c1c', headerTitle: 'Previewed title' }));
+    await poll(() => json.getAttribute('aria-invalid')).toBe(null);
+    const preview = dialog.frameLocator('iframe[title="Widget preview with this theme"]');
+    await poll(() => preview.locator('switchboard-widget .title').textContent()).toBe('Previewed title');
+    await dialog.getByRole('button', { name: 'Save origins and theme' }).click();
+    await poll(() => dialog.count()).toBe(0);
+    const saved = (await api('GET', `/v1/agents/${agentId}/deployments`)).body.data.data.find((d: any) => d.id === web.id);
+    expect(saved.theme).toMatchObject({ primaryColor: '#8a1c1c', headerTitle: 'Previewed title' });
+  });
+
   it('finds no serious or critical axe violation on any page, in light or dark', () => {
     expect(violations).toEqual({});
   });

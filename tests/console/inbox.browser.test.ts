@@ -149,6 +149,28 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the inbox in Chromiu
     await poll(() => ben.locator('#conversation-title').locator('..').textContent()).toContain('with Ben Backup');
   });
 
+  it('opens a long conversation at its newest messages and shows earlier ones on request', async () => {
+    const agentId = (await api('GET', '/v1/agents')).body.data.data[0].id as string;
+    const deployed = await api('POST', `/v1/agents/${agentId}/deployments`, { allowedOrigins: [site.origin], channel: { channelIdentifier: 'https://long.example.com' } });
+    const started = await fetch(`${server.baseUrl}/v1/public/runtime/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${deployed.body.data.token}`, origin: site.origin, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const conversationId = ((await started.json()) as any).data.sessionId as string;
+    for (let n = 1; n <= 120; n++) expect((await api('POST', `/v1/conversations/${conversationId}/messages`, { text: `Line ${n}` })).status).toBe(201);
+
+    const ada = await signIn(`ada-${engine}@example.com`, `/console/inbox/${conversationId}`);
+    const transcript = ada.getByRole('list', { name: 'Transcript' });
+    const lines = () => transcript.locator('li p').allTextContents();
+    await poll(async () => (await lines()).at(-1)).toBe('Line 120');
+    expect(await lines()).not.toContain('Line 1');
+    await ada.getByRole('button', { name: 'Show earlier messages' }).click();
+    await poll(async () => (await lines()).length).toBe(120);
+    expect(await lines()).toEqual(Array.from({ length: 120 }, (_, i) => `Line ${i + 1}`));
+    expect(await ada.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
+  });
+
   async function auditAndExpectClean(page: Page, name: string) {
     expect(await auditPage(page, name)).toEqual({});
   }

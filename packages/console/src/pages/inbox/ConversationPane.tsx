@@ -31,9 +31,20 @@ function authorLabel(message: InboxMessage, props: PaneProps): string {
   return props.names[id] ?? (id === props.me.id ? props.me.name : 'A person');
 }
 
+/** Transcript pages are oldest first, so earlier pages never shift as messages arrive. */
+const TRANSCRIPT_PAGE = 50;
+
+function pageRows(page: Page<InboxMessage> | InboxMessage[]): InboxMessage[] {
+  return Array.isArray(page) ? page : page.data;
+}
+
 export function ConversationPane(props: PaneProps) {
   const [conversation, setConversation] = useState<InboxConversation | null>(null);
   const [messages, setMessages] = useState<InboxMessage[]>([]);
+  /** The earliest transcript page loaded; pages before it are fetched on request. */
+  const [earliest, setEarliest] = useState(1);
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
+  const keepScroll = useRef(false);
   const [contact, setContact] = useState<Contact | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -53,8 +64,19 @@ export function ConversationPane(props: PaneProps) {
     (async () => {
       const loaded = await api.get<InboxConversation>(`conversations/${props.id}`, { signal });
       setConversation(loaded);
-      const page = await api.get<Page<InboxMessage> | InboxMessage[]>(`conversations/${props.id}/messages`, { query: { pageSize: 100 }, signal });
-      setMessages(Array.isArray(page) ? page : page.data);
+      // The newest messages matter most: read the last page, and the one before it for context.
+      const transcriptPage = (page: number) => api.get<Page<InboxMessage> | InboxMessage[]>(`conversations/${props.id}/messages`, { query: { page, pageSize: TRANSCRIPT_PAGE }, signal });
+      const first = await transcriptPage(1);
+      const last = Array.isArray(first) ? 1 : first.meta.totalPages;
+      if (last <= 1) {
+        setMessages(pageRows(first));
+        setEarliest(1);
+      } else {
+        const from = Math.max(1, last - 1);
+        const pages = await Promise.all(Array.from({ length: last - from + 1 }, (_, index) => (from + index === 1 ? first : transcriptPage(from + index))));
+        setMessages(pages.flatMap(pageRows));
+        setEarliest(from);
+      }
       api.post(`conversations/${props.id}/read`).catch(() => undefined);
       setContact(await api.get<Contact>(`contacts/${loaded.contactId}`, { signal }).catch(() => null));
     })().catch((failure) => {
@@ -78,8 +100,26 @@ export function ConversationPane(props: PaneProps) {
 
   useEffect(() => {
     const list = transcript.current;
-    if (list) list.scrollTop = list.scrollHeight;
+    if (keepScroll.current) keepScroll.current = false;
+    else if (list) list.scrollTop = list.scrollHeight;
   }, [messages.length]);
+
+  async function loadEarlier() {
+    setLoadingEarlier(true);
+    try {
+      const page = await api.get<Page<InboxMessage> | InboxMessage[]>(`conversations/${props.id}/messages`, { query: { page: earliest - 1, pageSize: TRANSCRIPT_PAGE } });
+      keepScroll.current = true;
+      setMessages((current) => {
+        const known = new Set(current.map((message) => message.id));
+        return [...pageRows(page).filter((message) => !known.has(message.id)), ...current];
+      });
+      setEarliest(earliest - 1);
+    } catch (failure) {
+      setActionError(errorMessage(failure));
+    } finally {
+      setLoadingEarlier(false);
+    }
+  }
 
   async function act(path: string, body?: unknown) {
     setBusy(true);
@@ -143,6 +183,11 @@ export function ConversationPane(props: PaneProps) {
         <span class="badge">{stateLabel(conversation.handoffState)}</span>
         {owner && <span class="muted"> · with {owner}</span>}
       </p>
+      {earliest > 1 && (
+        <button type="button" class="secondary" disabled={loadingEarlier} onClick={() => void loadEarlier()}>
+          {loadingEarlier ? 'Loading…' : 'Show earlier messages'}
+        </button>
+      )}
       <ol ref={transcript} class="transcript" aria-label="Transcript" tabIndex={0}>
         {messages.map((message) => (
           <li key={message.id} class={`message ${message.role}`}>
