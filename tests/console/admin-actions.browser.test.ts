@@ -2,8 +2,9 @@
  * What the admin pages do when the input is good, in Chromium against the real server on each
  * engine: an invitation link shown once opens a working account; an API key shown once works and
  * stops working when revoked in the page; a webhook's signing secret shown once verifies the test
- * event sent from the page, which is listed among its deliveries; a dead reply to the fake Twilio
- * is retried from Deliveries and reaches Twilio.
+ * event sent from the page, which is listed among its deliveries; the overview shows a dead reply
+ * to the fake Twilio and the connection's last webhook and refusal, and the reply is retried from
+ * Deliveries and reaches Twilio.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -176,6 +177,20 @@ describe.runIf(availableServices().chromium).each(ENGINES)('admin pages doing th
     expect(await postSmsBurst(server.baseUrl, server.baseUrl, path, twilio, 1, 'Retry me', 1000)).toEqual([200]);
     await poll(async () => (await api('GET', '/v1/deliveries?status=dead')).body.data.data.length).toBe(1);
     expect(twilio.messages).toHaveLength(0);
+
+    // The overview sums it up: the sms channel, the dead reply with its error, the connection's last webhook and refusal.
+    const unsigned = await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Body=x' });
+    expect(unsigned.status).toBeGreaterThanOrEqual(400);
+    await open('', 'Overview');
+    const card = (title: string) => page.locator('.card').filter({ has: page.getByRole('heading', { name: title }) });
+    expect(await card('Channels by type').textContent()).toContain('sms: 1');
+    expect(await card('Conversations').textContent()).toContain('0waiting for a person, of 1 open.');
+    expect(await card('Dead deliveries, last 24 hours').locator('.big').textContent()).toBe('1');
+    expect(await card('Dead deliveries, last 24 hours').textContent()).toContain("The 'To' number is not a valid phone number.");
+    const twilioRow = page.getByRole('row').filter({ hasText: 'twilio' });
+    const [lastInbound, lastRefusal] = await twilioRow.getByRole('cell').evaluateAll((cells) => cells.slice(2).map((cell) => cell.textContent ?? ''));
+    expect(lastInbound).not.toMatch(/none|—/);
+    expect(lastRefusal).toMatch(/\(.+\)$/);
 
     await open('deliveries', 'Deliveries');
     const row = page.locator('tbody tr');

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiFailure, errorMessage, type Page } from '../../api.js';
+import { api, errorMessage, type Page } from '../../api.js';
 import { Time } from '../../components/Time.js';
 import { CHANNEL_TYPES, type Connection, type Conversation, type Delivery, type InboundEvent } from '../../types.js';
 
@@ -48,19 +48,11 @@ async function channelsByType(): Promise<[string, number][]> {
   return counts.filter(([, count]) => count > 0);
 }
 
-/** Waiting conversations: filtered by the server when it can, else counted here over the newest 100. */
-async function waitingConversations(): Promise<{ count: number; exact: boolean }> {
-  try {
-    const filtered = await api.get<Page<Conversation>>('conversations', { query: { state: 'pending_human', pageSize: 1 } });
-    return { count: filtered.meta.totalCount, exact: true };
-  } catch (error) {
-    if (!(error instanceof ApiFailure) || error.status !== 400) throw error;
-  }
-  const recent = await api.get<Page<Conversation>>('conversations', { query: { pageSize: 100 } });
-  return {
-    count: recent.data.filter((conversation) => conversation.handoffState === 'pending_human' && conversation.status === 'open').length,
-    exact: recent.meta.totalCount <= recent.data.length,
-  };
+/** Conversations not resolved, and those among them waiting for a person, counted by the server. */
+async function openConversations(): Promise<{ open: number; waiting: number }> {
+  const count = async (state: string) => (await api.get<Page<Conversation>>('conversations', { query: { state, pageSize: 1 } })).meta.totalCount;
+  const [open, waiting] = await Promise.all([count('bot,pending_human,human'), count('pending_human')]);
+  return { open, waiting };
 }
 
 async function deadDeliveries(): Promise<{ count: number; exact: boolean; latest: Delivery | undefined }> {
@@ -100,7 +92,7 @@ export default function OverviewPage() {
   const [tick, setTick] = useState(0);
   const retry = () => setTick((n) => n + 1);
   const channels = useLoad(channelsByType, tick);
-  const waiting = useLoad(waitingConversations, tick);
+  const conversations = useLoad(openConversations, tick);
   const dead = useLoad(deadDeliveries, tick);
   const activity = useLoad(connectionActivity, tick);
 
@@ -129,13 +121,12 @@ export default function OverviewPage() {
               </ul>
             ))}
         </Card>
-        <Card title="Waiting for a person" loaded={waiting} retry={retry}>
-          {waiting.state === 'ok' && (
+        <Card title="Conversations" loaded={conversations} retry={retry}>
+          {conversations.state === 'ok' && (
             <>
-              <p class="big">{waiting.value.count}</p>
-              <p class="hint">
-                {waiting.value.exact ? 'Open conversations waiting for a person.' : 'Counted among the 100 most recent conversations.'}{' '}
-                <a href="/console/inbox">Open the inbox</a>
+              <p class="big">{conversations.value.waiting}</p>
+              <p>
+                waiting for a person, of {conversations.value.open} open. <a href="/console/inbox">Open the inbox</a>
               </p>
             </>
           )}
