@@ -42,10 +42,13 @@ export interface StartedCli {
   stop(): Promise<void>;
 }
 
-/** Starts `switchboard start` and waits until it answers /health. */
-export async function startCli(env: Record<string, string>): Promise<StartedCli> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'start'], {
+/**
+ * Starts `switchboard start` and waits until it answers /health. With `flags` (e.g. `--port`),
+ * `port` is where the flags make it listen.
+ */
+export async function startCli(env: Record<string, string>, options: { flags?: string[]; port?: number } = {}): Promise<StartedCli> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [CLI, 'start', ...(options.flags ?? [])], {
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), SWITCHBOARD_EGRESS_ALLOW: FAKES_EGRESS_ALLOW, ...env },
   });
   let output = '';

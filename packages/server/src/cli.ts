@@ -10,6 +10,7 @@ import { issueApiKey } from './workspaces/api-keys.js';
 import { workspacesService } from './workspaces/workspaces-service.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { VERSION } from './version.js';
+import { listeningUrls } from './listen-addresses.js';
 import { registerDataCommands } from './data-commands.js';
 import { membersService } from './members/members-service.js';
 import { memoryFailureCounter } from './members/throttle.js';
@@ -71,13 +72,24 @@ const program = new Command('switchboard').description('Switchboard: put AI agen
 
 program
   .command('start')
-  .description('Serve the API (SQLite under ./data unless DATABASE_URL is set)')
-  .action(async () => {
-    const config = loadConfig();
+  .description('Serve the API and the console (SQLite under ./data unless DATABASE_URL is set); every setting is also an environment variable, see the README')
+  .option('-p, --port <port>', 'port to listen on (PORT; default 8787)')
+  .option('-H, --host <address>', 'interface to listen on (HOST; default 0.0.0.0, every interface)')
+  .option('-d, --data-dir <dir>', 'where the SQLite file and the generated master key live (SWITCHBOARD_DATA_DIR; default ./data)')
+  .action(async (options: { port?: string; host?: string; dataDir?: string }) => {
+    // Flags win over the environment and go through the same checks.
+    const config = loadConfig({
+      ...process.env,
+      ...(options.port !== undefined && { PORT: options.port }),
+      ...(options.host !== undefined && { HOST: options.host }),
+      ...(options.dataDir !== undefined && { SWITCHBOARD_DATA_DIR: options.dataDir }),
+    });
     const running = await startServer(config);
     announceGeneratedKey(running.bootstrap);
-    process.stdout.write(`Switchboard ${VERSION} listening on ${running.url} (${running.database.engine}: ${running.database.location})\n`);
-    process.stdout.write(`API reference: ${running.url}/docs\n`);
+    const urls = listeningUrls(config.host, running.port);
+    process.stdout.write(`Switchboard ${VERSION} (${running.database.engine}: ${running.database.location})\n`);
+    process.stdout.write(`Listening on ${urls.join(', ')}${urls.length > 1 ? ` (${config.host}: every interface)` : ''}\n`);
+    process.stdout.write(`Console: ${config.publicUrl}/console   API reference: ${config.publicUrl}/docs\n`);
     if (running.smtpPort !== undefined) process.stdout.write(`Receiving email for email channels over SMTP on port ${running.smtpPort}\n`);
     // Shutdown: stop listening, end widget streams with a reconnect hint, finish or give back work in
     // progress, close Redis and the database, and exit 0; past SHUTDOWN_TIMEOUT_MS, exit 1 regardless.

@@ -1,5 +1,6 @@
 export { buildApp, BODY_LIMIT_BYTES, type App, type AppOptions } from './app.js';
 export { startServer, type RunningServer } from './server.js';
+export { listeningUrls } from './listen-addresses.js';
 export { loadConfig, type Config } from './config.js';
 export { egressPolicy, parseEgressAllow, EgressRefusedError, type EgressPolicy } from './egress/policy.js';
 export { createEgressFetch, resolveAllowed } from './egress/fetch.js';

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -17,6 +18,8 @@ export interface RunningServer {
   bootstrap: BootstrapResult;
   /** The address the server listens on, e.g. http://127.0.0.1:8787. */
   url: string;
+  /** The port it listens on (the one chosen when PORT is 0). */
+  port: number;
   /** The SMTP listener's port, when SMTP_PORT is set. */
   smtpPort?: number;
   close(): Promise<void>;
@@ -74,6 +77,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       database,
       bootstrap,
       url,
+      port: (server.server.address() as AddressInfo).port,
       ...(smtp && { smtpPort: smtp.port }),
       async close() {
         await smtp?.close();
