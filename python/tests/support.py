@@ -57,6 +57,8 @@ class LiveServer:
             SWITCHBOARD_DATA_DIR=self.data_dir,
             SWITCHBOARD_API_KEY=self.api_key,
             LOG_LEVEL="warn",
+            # Provider and webhook URLs in the tests point at 127.0.0.1, so nothing leaves the machine.
+            SWITCHBOARD_EGRESS_ALLOW="127.0.0.1",
         )
         log = open(self._log_path, "wb")
         try:
