@@ -7,8 +7,8 @@ from ..validation import require_id, same_id, to_body
 from ._base import Resource, deleted
 
 
-class CrudResource(Resource):
-    """create / list / get / update(id, request) / delete on one collection below ``/v1``."""
+class CollectionResource(Resource):
+    """create / list / get / update(id, request) on one collection below ``/v1``."""
 
     _collection = ""
     _update_method = "PATCH"
@@ -29,9 +29,13 @@ class CrudResource(Resource):
         same_id(body, id)
         return self._http.request(self._update_method, self._item(id), body=body)
 
+    def _item(self, id: str, suffix: str = "") -> str:
+        return self._collection + api_path("/{}", id) + suffix
+
+
+class CrudResource(CollectionResource):
+    """A collection whose items can also be deleted."""
+
     def delete(self, id: str) -> bool:
         require_id(id)
         return deleted(self._http.request("DELETE", self._item(id)))
-
-    def _item(self, id: str, suffix: str = "") -> str:
-        return self._collection + api_path("/{}", id) + suffix

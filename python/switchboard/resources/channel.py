@@ -1,4 +1,4 @@
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional, Union
 from urllib.parse import quote
 
 from ..errors import ValidationError
@@ -26,8 +26,9 @@ class ChannelResource(Resource):
 
     # core CRUD
 
-    def list(self, type: Optional[str] = None) -> List[Record]:
-        _check_type(type, optional=True)
+    def list(self, type: Union[str, Mapping[str, Any], None] = None) -> List[Record]:
+        """All channels, or those of one type: ``list("whatsapp")``, ``list(type="whatsapp")`` or ``list({"type": "whatsapp"})``."""
+        type = _type_param(type)
         return self._call("GET", CHANNELS, query={"type": type})
 
     def get(self, id: str) -> Record:
@@ -52,8 +53,8 @@ class ChannelResource(Resource):
         require_id(id)
         return self._call("DELETE", f"/channel-service/v3/channels/{_seg(id)}")
 
-    def get_count(self, type: Optional[str] = None) -> Record:
-        _check_type(type, optional=True)
+    def get_count(self, type: Union[str, Mapping[str, Any], None] = None) -> Record:
+        type = _type_param(type)
         return self._call("GET", f"{CHANNELS}/_count", query={"type": type})
 
     def get_conv_count(self, view: Optional[str] = None, team_id: Optional[str] = None) -> Record:
@@ -142,6 +143,13 @@ class ChannelResource(Resource):
     def list_team_observers(self, team_id: str) -> List[Record]:
         require_id(team_id, "teamId")
         return self._call("GET", f"/channel-service/v1/assign/team/{_seg(team_id)}/observers")
+
+
+def _type_param(value: Any) -> Optional[str]:
+    if isinstance(value, Mapping):
+        value = value.get("type")
+    _check_type(value, optional=True)
+    return value
 
 
 def _check_type(value: Any, optional: bool = False) -> None:

@@ -4,16 +4,14 @@ from ..http import api_path
 from ..pagination import Page, PaginationParams, pagination_query
 from ..record import Record
 from ..validation import require_id, to_body
-from ._crud import CrudResource
+from ._crud import CollectionResource
 
 
-class WorkspacesResource(CrudResource):
-    """The installation's workspaces (tenants) and their API keys; needs an instance administrator key."""
+class WorkspacesResource(CollectionResource):
+    """The installation's workspaces (tenants) and their API keys; needs an instance administrator key.
+    Workspaces are suspended, not deleted."""
 
     _collection = "/workspaces"
-
-    def delete(self, id: str) -> bool:
-        raise NotImplementedError("workspaces are suspended, not deleted: use suspend(id)")
 
     def suspend(self, id: str) -> Record:
         return self.update(id, {"status": "suspended"})
