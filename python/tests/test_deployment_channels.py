@@ -136,6 +136,9 @@ class PaginationTest(unittest.TestCase):
         self.assertGreaterEqual(webs.meta.total_count, 1)
         self.assertTrue(all(c.deployment_type == "web" for c in webs.data))
         self.assertEqual(client.deployment_channels.list_by_type("web").meta.total_count, webs.meta.total_count)
+        # Upper-case spellings from older examples are accepted too.
+        self.assertEqual(client.deployment_channels.list_by_type("WEB").meta.total_count, webs.meta.total_count)
+        self.assertEqual(client.deployment_channels.get_by_identifier(webs.data[0].channel_identifier, "WEB").id, webs.data[0].id)
 
 
 class ErrorMappingTest(unittest.TestCase):

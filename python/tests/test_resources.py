@@ -124,6 +124,22 @@ class AgentsAndDeploymentsTest(unittest.TestCase):
         self.assertEqual(client.deployment_configurations.pause(created.id).status, "paused")
         self.assertTrue(client.deployment_configurations.delete(created.id))
 
+    def test_setup_creates_channel_and_deployment_together(self) -> None:
+        agent = client.agents.create({"name": "Set up"})
+        site = unique_site()
+        result = client.deployment_configurations.setup(
+            {
+                "agentId": agent.id,
+                "status": "active",
+                "channel": {"channelIdentifier": site, "deploymentType": "web", "configuration": {"communicationType": "unified"}},
+            }
+        )
+        self.assertEqual(result.channel.channel_identifier, site)
+        self.assertEqual((result.deployment.deployment_channel_id, result.deployment.status), (result.channel.id, "active"))
+        self.assertEqual(client.deployment_configurations.get(result.deployment.id).agent_id, agent.id)
+        listed = client.deployment_configurations.list(params=PaginationRequest(page=1, page_size=1000))
+        self.assertIn(result.deployment.id, [d.id for d in listed])
+
 
 class ConversationsTest(unittest.TestCase):
     def test_transcript_and_agent_reply(self) -> None:
