@@ -15,6 +15,13 @@ import { registerDataCommands } from './data-commands.js';
 import { membersService } from './members/members-service.js';
 import { memoryFailureCounter } from './members/throttle.js';
 import { memberView, membersRepository } from './store/repositories/members.js';
+import { printTable } from './cli/output.js';
+import { registerLoginCommands } from './cli/login.js';
+import { registerChannelCommands } from './cli/channels.js';
+import { registerAgentCommands } from './cli/agents.js';
+import { registerDeploymentCommands } from './cli/deployments.js';
+import { registerConversationCommands } from './cli/conversations.js';
+import { registerDeliveryCommands } from './cli/deliveries.js';
 
 function announceGeneratedKey(bootstrap: BootstrapResult): void {
   if (!bootstrap.generatedAdminKey) return;
@@ -57,11 +64,6 @@ const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString
 
 /** A chosen key (SWITCHBOARD_API_KEY) has no prefix: no part of it is stored. */
 const shownKey = (record: Pick<ApiKeyRecord, 'prefix'>) => (record.prefix ? `${record.prefix}…` : '(chosen)');
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [header, ...rows]) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
-}
 
 function parseScope(value: string): ApiKeyScope {
   if (!(API_KEY_SCOPES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${API_KEY_SCOPES.join(', ')}`);
@@ -352,6 +354,12 @@ members
   });
 
 registerDataCommands(program);
+registerLoginCommands(program);
+registerChannelCommands(program);
+registerAgentCommands(program);
+registerDeploymentCommands(program);
+registerConversationCommands(program);
+registerDeliveryCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
