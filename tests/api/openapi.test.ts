@@ -256,6 +256,51 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
     expect(doc.components.schemas.DeploymentConfigurationRequest.properties.status.default).toBe('pending');
   });
 
+  it('types query parameters as the validation reads them', () => {
+    const page = (path: string, method = 'get') =>
+      Object.fromEntries(doc.paths[path][method].parameters.filter((p: Json) => p.in === 'query').map((p: Json) => [p.name, p.schema]));
+    expect(page('/v1/agents')).toEqual({
+      page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+      pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+    });
+    expect(page('/v1/deployment-channels/{id}', 'delete').deletePhoneConfig).toEqual({ type: 'boolean', default: false });
+    const strings: string[] = [];
+    for (const [path, methods] of Object.entries<Json>(doc.paths)) {
+      for (const [method, op] of Object.entries<Json>(methods)) {
+        for (const p of op.parameters ?? []) {
+          if (p.in === 'query' && /^(page|pageSize|limit|offset)$|^(delete|include|is)[A-Z]/.test(p.name) && p.schema.type === 'string') strings.push(`${method} ${path} ${p.name}`);
+        }
+      }
+    }
+    expect(strings).toEqual([]);
+  });
+
+  it('lists each enum once, lower-case, and says upper-case is accepted', async () => {
+    const upper: string[] = [];
+    JSON.stringify(doc.components.schemas, (key, value) => {
+      if (key === 'enum' && Array.isArray(value)) {
+        const lower = value.filter((v) => typeof v === 'string').map((v: string) => v.toLowerCase());
+        if (new Set(lower).size !== lower.length) upper.push(value.join(','));
+      }
+      return value;
+    });
+    expect(upper).toEqual([]);
+    const type = doc.paths['/v1/deployment-channels/by-type/{type}'].get.parameters.find((p: Json) => p.name === 'type').schema;
+    expect(type.enum).toContain('mobile-app');
+    expect(type.enum).not.toContain('CALLS');
+    expect(type.enum).not.toContain('mobile');
+    expect(type.description).toContain('Upper-case values are accepted too');
+    expect(type.description).toContain('`mobile` for `mobile-app`');
+    const provider = doc.components.schemas.PhoneConfigurationRequest.properties.provider;
+    expect(provider.enum).toEqual(['twilio', 'signal-wire', 'telnyx', 'vonage', 'plivo']);
+    expect(provider.description).toContain('`TWILIO` reads as `twilio`');
+    expect(doc.components.schemas.DeploymentConfigurationRequest.properties.status.description).toMatch(/the default.*Upper-case values are accepted too/);
+
+    const created = await t.request('POST', '/v1/deployment-channels', { channelIdentifier: 'https://agree-upper.example.com', deploymentType: 'WEB' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.data.deploymentType).toBe('web');
+  });
+
   describe('is generated from the schemas that validate', () => {
     let ajv: Ajv2020;
     beforeAll(() => {
@@ -283,10 +328,10 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         valid: true,
       },
       {
-        name: 'a minimal upper-case web channel',
+        name: 'a minimal web channel with an upper-case address',
         schema: 'DeploymentChannelRequest',
         url: '/v1/deployment-channels',
-        body: { channelIdentifier: 'HTTPS://AGREE-MINIMAL.EXAMPLE.COM', deploymentType: 'WEB' },
+        body: { channelIdentifier: 'HTTPS://AGREE-MINIMAL.EXAMPLE.COM', deploymentType: 'web' },
         valid: true,
       },
       {
@@ -349,7 +394,7 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
         name: 'a phone configuration',
         schema: 'PhoneConfigurationRequest',
         url: '/v1/phone-configurations',
-        body: { phoneNumber: '+12025550501', provider: 'TELNYX', friendlyName: 'Agree' },
+        body: { phoneNumber: '+12025550501', provider: 'telnyx', friendlyName: 'Agree' },
         valid: true,
       },
       {

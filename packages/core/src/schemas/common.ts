@@ -5,16 +5,31 @@ import { PATTERNS, RULES, isE164, isReverseDns, isWebUrl, normalizePhoneNumber }
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 20;
 
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * How the OpenAPI document shows a schema that zod cannot describe from its own definition: a
+ * query string read as a number or a boolean, an enum matched in lower or upper case. `input` is what
+ * a client sends, `output` what the server answers once the value is read.
+ */
+export const wireFormat = z.registry<{ input: JsonSchema; output?: JsonSchema }>();
+
 export const idSchema = z.string({ error: (issue) => (issue.input === undefined ? 'Required' : 'must be a string id') }).regex(ID_PATTERN, ID_RULE);
 
 /** An enum matched case-insensitively on input; always lower-case on output. */
 export function caseInsensitiveEnum<const T extends string>(values: readonly [T, ...T[]], aliases: Record<string, T> = {}) {
   const accepted = [...new Set([...values, ...values.map((v) => v.toUpperCase()), ...Object.keys(aliases)])];
+  const canonical = [...new Set(values)];
+  const alias = [...new Set(Object.entries(aliases).map(([from, to]) => `\`${from.toLowerCase()}\` for \`${to}\``))];
+  const description =
+    `Upper-case values are accepted too (\`${values[0].toUpperCase()}\` reads as \`${values[0]}\`)` +
+    (alias.length > 0 ? `; so is ${alias.join(', ')}.` : '.');
   return z
     .enum(accepted as [string, ...string[]], {
       error: (issue) => (issue.input === undefined ? 'Required' : `must be one of ${values.join(', ')}`),
     })
-    .transform((v): T => aliases[v] ?? (v.toLowerCase() as T));
+    .transform((v): T => aliases[v] ?? (v.toLowerCase() as T))
+    .register(wireFormat, { input: { type: 'string', enum: canonical, description }, output: { type: 'string', enum: canonical } });
 }
 
 /** A positive whole number read from a query string. */
@@ -30,6 +45,10 @@ function queryInt(name: string, min: number, max: number, fallback: number) {
         return z.NEVER;
       }
       return n;
+    })
+    .register(wireFormat, {
+      input: { type: 'integer', minimum: min, maximum: max, default: fallback },
+      output: { type: 'integer', minimum: min, maximum: max },
     });
 }
 

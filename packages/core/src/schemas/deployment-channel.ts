@@ -7,7 +7,7 @@ import {
   MobilePlatform,
   WidgetPosition,
 } from '../enums.js';
-import { caseInsensitiveEnum, e164Schema, idSchema, nameSchema, reverseDnsSchema, webUrlSchema } from './common.js';
+import { caseInsensitiveEnum, e164Schema, idSchema, nameSchema, reverseDnsSchema, webUrlSchema, wireFormat } from './common.js';
 
 const phoneIdentifier = e164Schema;
 const webIdentifier = webUrlSchema;
@@ -180,7 +180,8 @@ export const deleteChannelQuerySchema = z.strictObject({
   deletePhoneConfig: z
     .enum(['true', 'false'], { error: 'deletePhoneConfig must be true or false' })
     .optional()
-    .transform((v) => v === 'true'),
+    .transform((v) => v === 'true')
+    .register(wireFormat, { input: { type: 'boolean', default: false }, output: { type: 'boolean' } }),
 });
 
 export const byIdentifierQuerySchema = z.strictObject({
