@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, wireFormat } from '@switchboard/core';
 import type { NamedSchema, RouteDefinition } from '../http/route.js';
+import { otherPaths, otherSecuritySchemes } from './openapi-other-routes.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -199,6 +200,8 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
     };
   }
 
+  for (const [path, methods] of Object.entries(otherPaths())) paths[path] = { ...paths[path], ...methods };
+
   return {
     openapi: '3.1.0',
     info: {
@@ -216,6 +219,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
         apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
         wiilApiKey: { type: 'apiKey', in: 'header', name: 'X-Wiil-Api-Key' },
         session: { type: 'apiKey', in: 'cookie', name: 'sb_session', description: 'A console sign-in (POST /v1/sessions); writes also need X-CSRF-Token' },
+        ...otherSecuritySchemes,
       },
     },
   };
