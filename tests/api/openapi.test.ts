@@ -416,6 +416,29 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
       { name: 'an agent with an unknown backend', schema: 'AgentRequest', url: '/v1/agents', body: { name: 'X', backend: { type: 'gpt' } }, valid: false },
     ];
 
+    it('gives request body examples that the schemas accept', () => {
+      const examples: string[] = [];
+      for (const [path, methods] of Object.entries<Json>(doc.paths)) {
+        for (const [method, op] of Object.entries<Json>(methods)) {
+          const media = op.requestBody?.content?.['application/json'];
+          if (media?.example === undefined) continue;
+          const where = `${method.toUpperCase()} ${path}`;
+          examples.push(where);
+          expect(validate(media.schema.$ref.split('/').pop(), media.example), where).toBe(true);
+        }
+      }
+      expect(examples).toEqual(
+        expect.arrayContaining([
+          'POST /v1/deployment-channels',
+          'POST /v1/agents',
+          'POST /v1/deployment-configurations',
+          'POST /v1/deployment-configurations/setup',
+          'POST /v1/agents/{agentId}/deployments',
+        ]),
+      );
+      expect(examples).toHaveLength(10);
+    });
+
     for (const c of cases) {
       it(`${c.valid ? 'both accept' : 'both reject'} ${c.name}`, async () => {
         expect(validate(c.schema, c.body), 'JSON Schema verdict').toBe(c.valid);

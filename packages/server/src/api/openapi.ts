@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, wireFormat } from '@switchboard/core';
 import type { NamedSchema, RouteDefinition } from '../http/route.js';
 import { otherPaths, otherSecuritySchemes } from './openapi-other-routes.js';
+import { REQUEST_EXAMPLES } from './openapi-examples.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -185,6 +186,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
     for (const [code, description] of Object.entries({ ...commonErrors, ...route.errors })) {
       responses[code] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
+    const example = REQUEST_EXAMPLES[`${route.method} ${path}`];
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
       tags: [route.tag],
@@ -193,7 +195,10 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
       operationId: `${route.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       ...(parameters.length > 0 && { parameters }),
       ...(route.body && {
-        requestBody: { required: true, content: { 'application/json': { schema: ref(route.body, 'input') } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref(route.body, 'input'), ...(example !== undefined && { example }) } },
+        },
       }),
       responses,
       security: route.auth === 'none' ? [] : [{ bearer: [] }, { apiKey: [] }, { wiilApiKey: [] }, { session: [] }],
