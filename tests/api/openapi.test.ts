@@ -264,6 +264,7 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
       pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
     });
     expect(page('/v1/deployment-channels/{id}', 'delete').deletePhoneConfig).toEqual({ type: 'boolean', default: false });
+    expect(page('/v1/conversations').state).toEqual({ type: 'string', description: expect.stringMatching(/separated by commas$/) });
     const strings: string[] = [];
     for (const [path, methods] of Object.entries<Json>(doc.paths)) {
       for (const [method, op] of Object.entries<Json>(methods)) {

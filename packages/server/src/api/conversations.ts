@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conversationMessageSchema, HANDOFF_STATES, idSchema, paginationQuerySchema, type HandoffState } from '@switchboard/core';
+import { conversationMessageSchema, HANDOFF_STATES, idSchema, paginationQuerySchema, type HandoffState, wireFormat } from '@switchboard/core';
 import { item, page } from '../http/envelope.js';
 import { invalidField } from '../http/errors.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
@@ -23,6 +23,7 @@ const listQuery = paginationQuerySchema.extend({
       }
       return states as HandoffState[];
     })
+    .register(wireFormat, { input: { type: 'string', description: `${HANDOFF_STATES.join(', ')}, or several of them separated by commas` } })
     .optional(),
   teamId: idSchema.optional(),
   assignedMemberId: idSchema.optional(),

@@ -141,8 +141,23 @@ function operations(): [string, string, Short][] {
         tag: runtime,
         summary: 'Why a page is refused',
         description: 'Tells "origin not allowed", "token revoked" and "token invalid" apart for the deployment named by its public token prefix; reveals nothing else.',
-        parameters: [{ name: 'tokenPrefix', in: 'query', required: true, schema: { type: 'string', pattern: '^cdp_[0-9A-Za-z]{6}$' } }],
-        responses: { 200: answer('The verdict', json()) },
+        parameters: [
+          { name: 'tokenPrefix', in: 'query', required: false, description: 'The first 10 characters of the deployment token', schema: { type: 'string', pattern: '^cdp_[0-9A-Za-z]{6}$' } },
+        ],
+        responses: {
+          200: answer(
+            '`{origin, allowed, reason, message}`; `reason` is `ALLOWED`, `TOKEN_INVALID`, `TOKEN_REVOKED`, `ORIGIN_MISSING` or `ORIGIN_NOT_ALLOWED`',
+            json({
+              type: 'object',
+              properties: {
+                origin: { type: ['string', 'null'] },
+                allowed: { type: 'boolean' },
+                reason: { enum: ['ALLOWED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'ORIGIN_MISSING', 'ORIGIN_NOT_ALLOWED'] },
+                message: { type: 'string' },
+              },
+            }),
+          ),
+        },
         security: [],
       },
     ],
