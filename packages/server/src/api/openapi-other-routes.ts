@@ -70,6 +70,7 @@ function operations(): [string, string, Short][] {
         200: answer('Accepted (or the verification challenge echoed); the body is what the provider expects'),
         401: errorAnswer('The signature or verification token does not match'),
         404: errorAnswer('No such connection for this provider'),
+        ...(method === 'get' && { 405: errorAnswer('This provider POSTs its webhooks; GET is only for verification handshakes') }),
       },
       security: [],
     },
