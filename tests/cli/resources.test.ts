@@ -9,19 +9,7 @@ import { CLI, freePort, runCli, startCli, type CliResult, type StartedCli } from
 const KEY = 'sk_cli_resources_test_0123456789abcdefghijklmnop';
 const ORIGIN = 'https://shop.example.com';
 
-/** Runs the CLI with `input` on its standard input. */
-function runWithInput(args: string[], env: Record<string, string>, input: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const runWithInput = (args: string[], env: Record<string, string>, input: string) => runCli(args, env, input);
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
