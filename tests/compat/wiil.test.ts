@@ -639,7 +639,7 @@ describe.each(ENGINES)("WIIL's SDK against Switchboard on %s", (engine) => {
       });
     });
 
-    it('getGraph is not served (see the README table)', async () => {
+    it('getGraph is not served (see docs/compatibility.md)', async () => {
       const created = await wiil.agentConfigs.create(agentInput());
       expect(await failure(wiil.agentConfigs.getGraph(created.id))).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
       expect(await wiil.agentConfigs.delete(created.id)).toBe(true);
