@@ -119,6 +119,34 @@ describe.each(ENGINES)('web deployments and the public runtime on %s', (engine) 
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('GET /config answers the agent, greeting and theme without creating a contact or a conversation', async () => {
+    const { agentId, deployment } = await deployAgent();
+    const count = async (table: 'conversations' | 'contacts') =>
+      Number((await server.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = [await count('conversations'), await count('contacts')];
+    const config = await runtime('GET', '/config', deployment.token);
+    expect(config.status).toBe(200);
+    expect(config.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(config.body.data).toMatchObject({ agent: { id: agentId, name: 'Concierge' }, greeting: 'Hi! How can I help?' });
+    expect(config.body.data.widget.theme).toMatchObject({ primaryColor: '#112233', headerTitle: 'Help', position: 'right' });
+    expect(config.body.data).not.toHaveProperty('sessionId');
+    expect([await count('conversations'), await count('contacts')]).toEqual(before);
+
+    // The session start answers the same configuration beside the session.
+    const started = await runtime('POST', '/sessions', deployment.token, { body: {} });
+    expect(started.body.data).toMatchObject(config.body.data);
+    expect(await count('conversations')).toBe(before[0]! + 1);
+
+    // Refused like every runtime request, with the reason readable by the page.
+    const other = await runtime('GET', '/config', deployment.token, { origin: 'http://localhost:5501' });
+    expect(other.status).toBe(403);
+    expect(other.headers.get('access-control-allow-origin')).toBe('http://localhost:5501');
+    expect(other.body.meta.reason).toBe('ORIGIN_NOT_ALLOWED');
+    const unknown = await runtime('GET', '/config', `cdp_${'x'.repeat(43)}`);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.meta.reason).toBe('TOKEN_INVALID');
+  });
+
   it('knows a page of its own origin by Sec-Fetch-Site when a same-origin GET carries no Origin', async () => {
     const { deployment } = await deployAgent({ allowedOrigins: [server.baseUrl] });
     const started = await runtime('POST', '/sessions', deployment.token, { body: {}, origin: server.baseUrl });

@@ -163,6 +163,23 @@ function operations(): [string, string, Short][] {
       },
     ],
     [
+      'get',
+      '/v1/public/runtime/config',
+      {
+        tag: runtime,
+        summary: "The widget's configuration",
+        description:
+          "What the widget shows before any conversation exists (the launcher's theme, the greeting): `agent`, `greeting`, `widget.theme`, the same as a session start answers. Creates nothing; the widget asks it on every page view and starts a session only when the visitor opens the chat.",
+        responses: {
+          200: answer('`{agent, greeting, widget}`', json()),
+          401: errorAnswer('Deployment token missing, invalid or revoked'),
+          403: errorAnswer('Origin not allowed, deployment paused or workspace suspended'),
+          429: errorAnswer('Too many requests from this address or token'),
+        },
+        security: DEPLOYMENT_TOKEN,
+      },
+    ],
+    [
       'post',
       '/v1/public/runtime/sessions',
       {

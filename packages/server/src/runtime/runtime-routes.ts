@@ -181,24 +181,26 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
         return successBody({ data: { origin, allowed, reason, message } });
       });
 
-      scope.post('/sessions', async (request, reply) => {
-        const deployment = deployments.get(request)!;
-        const body = parseOrThrow(sessionStartSchema, request.body ?? {});
+      /** What the widget shows before any conversation exists: its agent, greeting and theme. */
+      async function widgetConfig(deployment: WebDeploymentRecord) {
         const repos = workspaceRepositories(db, deployment.workspaceId);
         const [channel, agent] = await Promise.all([repos.channels.get(deployment.deploymentChannelId), repos.agents.get(deployment.agentId)]);
         if (!channel || !agent) throw notFound('This deployment no longer has its channel or agent');
-        const started = await conversations.startSession(deployment, body.visitorToken, body.locale);
         const theme = resolveWidgetTheme(deployment.theme, channel, agent);
+        return { agent: { id: agent.id, name: agent.name }, greeting: theme.greeting, widget: { theme } };
+      }
+
+      // The page view's first request: it creates nothing, so a visitor who never opens the chat costs no conversation.
+      scope.get('/config', async (request) => successBody({ data: await widgetConfig(deployments.get(request)!) }));
+
+      scope.post('/sessions', async (request, reply) => {
+        const deployment = deployments.get(request)!;
+        const body = parseOrThrow(sessionStartSchema, request.body ?? {});
+        const config = await widgetConfig(deployment);
+        const started = await conversations.startSession(deployment, body.visitorToken, body.locale);
         return reply.code(started.resumed ? 200 : 201).send(
           successBody({
-            data: {
-              sessionId: started.conversation.id,
-              visitorToken: started.visitorToken,
-              resumed: started.resumed,
-              agent: { id: agent.id, name: agent.name },
-              greeting: theme.greeting,
-              widget: { theme },
-            },
+            data: { sessionId: started.conversation.id, visitorToken: started.visitorToken, resumed: started.resumed, ...config },
           }),
         );
       });
