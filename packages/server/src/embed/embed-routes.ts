@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -12,8 +12,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  *   GET /embed/v1/widget.js   the widget, injected by the loader on the first `init`
  *
  * Scripts are public (any origin may load them); the runtime API enforces allowed origins.
- * Each file is read once, kept in memory with its gzip form and ETag, and served with a short
- * cache lifetime so a new build reaches visitors within minutes.
+ * Each file is read once, kept in memory with its brotli and gzip forms and ETag, and served with
+ * a short cache lifetime so a new build reaches visitors within minutes. Brotli goes to browsers
+ * that accept it, gzip to the others, the plain file to clients that accept neither.
  */
 export interface EmbedRoutesOptions {
   /** The widget's dist directory; found by walking up from this module when absent. */
@@ -22,6 +23,7 @@ export interface EmbedRoutesOptions {
 
 interface Asset {
   body: Buffer;
+  brotli: Buffer;
   gzip: Buffer;
   etag: string;
 }
@@ -41,6 +43,17 @@ export function findWidgetDist(from: string = dirname(fileURLToPath(import.meta.
   }
 }
 
+/** The content codings an Accept-Encoding header allows (`q=0` refuses one). */
+export function acceptedEncodings(header: string | string[] | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of String(header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
+    if (name && !(q && Number(q[1]) === 0)) accepted.add(name === 'x-gzip' ? 'gzip' : name);
+  }
+  return accepted;
+}
+
 export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoutesOptions = {}): void {
   const cache = new Map<string, Asset>();
 
@@ -58,6 +71,9 @@ export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoute
     }
     const asset: Asset = {
       body,
+      brotli: brotliCompressSync(body, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+      }),
       gzip: gzipSync(body, { level: 9 }),
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
     };
@@ -98,10 +114,9 @@ export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoute
       if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === asset.etag)) {
         return reply.code(304).send();
       }
-      const acceptEncoding = request.headers['accept-encoding'];
-      if (typeof acceptEncoding === 'string' && /\bgzip\b/.test(acceptEncoding)) {
-        return reply.header('content-encoding', 'gzip').send(asset.gzip);
-      }
+      const accepted = acceptedEncodings(request.headers['accept-encoding']);
+      if (accepted.has('br')) return reply.header('content-encoding', 'br').send(asset.brotli);
+      if (accepted.has('gzip')) return reply.header('content-encoding', 'gzip').send(asset.gzip);
       return reply.send(asset.body);
     };
   }
