@@ -82,6 +82,7 @@ describe.each(ENGINES)('switchboard CLI on %s', (engine) => {
     expect(listed.stdout).toContain('ci robot');
     expect(listed.stdout).toContain(`${robotKey.slice(0, 10)}…`);
     expect(listed.stdout).not.toContain(robotKey);
+    expect(listed.stdout).toContain('LAST USED is recorded at most once a minute per server process');
 
     const json = JSON.parse((await runCli(['keys', 'list', '--json'], env)).stdout) as { id: string; revokedAt: number | null }[];
     expect(json.map((k) => k.id)).toContain(id);

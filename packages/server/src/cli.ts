@@ -177,6 +177,7 @@ keys
           r.revokedAt ? `revoked ${iso(r.revokedAt)}` : 'active',
         ]),
       );
+      process.stdout.write('\nLAST USED is recorded at most once a minute per server process, so it can lag by up to a minute.\n');
     });
   });
 

@@ -155,7 +155,7 @@ const webDeployment = z.object({
   tokenPrefix: z.string().describe('The first characters of the current token'),
   allowedOrigins: z.array(z.string()),
   theme: z.object(resolvedTheme),
-  lastUsedAt: z.number().int().nullable(),
+  lastUsedAt: z.number().int().nullable().describe('Epoch milliseconds of the latest widget request with the token, recorded at most once a minute per server process'),
   revokedAt: z.number().int().nullable(),
   ...timestamps,
 });
@@ -317,7 +317,7 @@ const apiKey = z.object({
   scope: z.enum(API_KEY_SCOPES).describe("'admin': every method; 'read': GET and HEAD only"),
   instanceAdmin: z.boolean().describe('May manage every workspace through /v1/workspaces'),
   createdAt: z.number().int().describe('Epoch milliseconds'),
-  lastUsedAt: z.number().int().nullable(),
+  lastUsedAt: z.number().int().nullable().describe('Epoch milliseconds of the latest request with the key, recorded at most once a minute per server process'),
   revokedAt: z.number().int().nullable(),
 });
 
