@@ -3,8 +3,8 @@
  * PostgreSQL, serving /embed/v1.js itself), an openai-compatible agent whose LLM is a fake that
  * streams its answer in spaced chunks, and headless Chromium on host pages carrying the spec's
  * exact embed snippet on their own origins. It walks the issue's story: the greeting, a streamed
- * reply, resume after a reload, a page on another origin refused (and told why), and revocation
- * (mid-conversation and for a new session). Screenshots go to test-artifacts/e2e/<engine>-NN-*.png.
+ * reply, resume after a reload, a page on another origin refused (nothing shown, the site owner
+ * told why in the console), and revocation (mid-conversation and for a new page view). Screenshots go to test-artifacts/e2e/<engine>-NN-*.png.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -89,6 +89,7 @@ interface NetworkLog {
   failed: { method: string; url: string; error: string }[];
   /** CORS preflights, as Chromium's DevTools protocol reports them (Playwright's events leave them out). */
   preflights: { url: string; status: number }[];
+  console: string[];
 }
 
 describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget against the real server on %s', (engine) => {
@@ -115,6 +116,7 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
     return { status: response.status, body: (await response.json()) as any };
   };
   const sessionsUrl = () => `${server.baseUrl}/v1/public/runtime/sessions`;
+  const configUrl = () => `${server.baseUrl}/v1/public/runtime/config`;
   const isSessionStart = (method: string, url: string) => method === 'POST' && url === sessionsUrl();
   const $ = (target: Page, selector: string) => target.locator(`switchboard-widget ${selector}`);
   const screenshot = async (target: Page, name: string) => {
@@ -128,7 +130,8 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
     const context = await browser.newContext({ viewport: { width: 1024, height: 760 } });
     contexts.push(context);
     const opened = await context.newPage();
-    const network: NetworkLog = { responses: [], failed: [], preflights: [] };
+    const network: NetworkLog = { responses: [], failed: [], preflights: [], console: [] };
+    opened.on('console', (message) => network.console.push(`${message.type()}: ${message.text()}`));
     opened.on('response', (response) => network.responses.push({ method: response.request().method(), url: response.url(), status: response.status() }));
     opened.on('requestfailed', (request) =>
       network.failed.push({ method: request.method(), url: request.url(), error: request.failure()?.errorText ?? '' }),
@@ -204,23 +207,27 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
     await Promise.all([server?.close(), llm?.close(), site?.close(), elsewhere?.close()]);
   });
 
-  it('loads from the snippet on an allowed origin: the launcher, then the greeting', async () => {
-    ({ page } = await newPage());
+  it('loads from the snippet on an allowed origin: the launcher, then (once opened) the session and the greeting', async () => {
+    let network: NetworkLog;
+    ({ page, network } = await newPage());
+    const [config] = await Promise.all([page.waitForResponse((response) => response.url() === configUrl()), page.goto(site.origin)]);
+    expect(config.status()).toBe(200);
+    expect((await config.json()).data).toMatchObject({ greeting: GREETING, agent: { id: agentId, name: 'Concierge' } });
+    await expect.poll(() => $(page, '.launcher').isVisible()).toBe(true);
+    // A page view alone starts nothing.
+    await page.waitForTimeout(500);
+    expect(network.responses.filter((r) => isSessionStart(r.method, r.url))).toEqual([]);
+    expect((await api('GET', '/v1/conversations?pageSize=100')).body.data.data.filter((c: any) => c.agentId === agentId)).toEqual([]);
+
     const [started] = await Promise.all([
       page.waitForResponse((response) => isSessionStart(response.request().method(), response.url())),
-      page.goto(site.origin),
+      $(page, '.launcher').click(),
     ]);
     expect(started.status()).toBe(201);
     expect(started.headers()['access-control-allow-origin']).toBe(site.origin);
     const session = (await started.json()).data;
     expect(session).toMatchObject({ resumed: false, greeting: GREETING, agent: { id: agentId, name: 'Concierge' } });
     sessionId = session.sessionId;
-
-    await expect.poll(() => $(page, '.launcher').isVisible()).toBe(true);
-    expect(await $(page, '.panel').isVisible()).toBe(false);
-    await screenshot(page, 'launcher');
-
-    await $(page, '.launcher').click();
     await poll(() => $(page, '.msg.greeting .text').textContent()).toBe(GREETING);
     expect(await $(page, '.title').textContent()).toBe('Ask Acme');
     expect(await $(page, '[role=alert]').textContent()).toBe('');
@@ -282,14 +289,15 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
   });
 
   it('resumes the same conversation after a reload', async () => {
+    await page.reload();
+    await expect.poll(() => $(page, '.launcher').isVisible()).toBe(true);
     const [resumed] = await Promise.all([
       page.waitForResponse((response) => isSessionStart(response.request().method(), response.url())),
-      page.reload(),
+      $(page, '.launcher').click(),
     ]);
     expect(resumed.status()).toBe(200);
     expect((await resumed.json()).data).toMatchObject({ sessionId, resumed: true });
 
-    await $(page, '.launcher').click();
     await poll(() => $(page, '.msg .text').allTextContents()).toEqual([GREETING, QUESTION, REPLY]);
     expect(await $(page, '.msg.contact .text').allTextContents()).toEqual([QUESTION]);
     await screenshot(page, 'resumed');
@@ -307,20 +315,19 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
     expect(llm.requests).toHaveLength(1);
   });
 
-  it('refuses a page on another origin, and the widget says why', async () => {
+  it('refuses a page on another origin: visitors see nothing, the site owner reads why in the console', async () => {
     const { page: other, network } = await newPage();
     await other.goto(elsewhere.origin);
-    await $(other, '.launcher').click();
-    await poll(() => $(other, '[role=alert]').textContent()).toBe(
-      `This site is not allowed to use this chat (origin ${elsewhere.origin}). Origin ${elsewhere.origin} is not allowed for this deployment.`,
+    await poll(async () => network.console).toContain(
+      `error: [switchboard] The chat is unavailable on ${elsewhere.origin}: Origin ${elsewhere.origin} is not allowed for this deployment. Add ${elsewhere.origin} to the deployment's allowed origins.`,
     );
-    expect(await $(other, 'textarea').isDisabled()).toBe(true);
+    expect(await $(other, '.launcher').isVisible()).toBe(false);
     await screenshot(other, 'other-origin');
 
-    // The session start never got through: its preflight answered 403, so the browser failed the POST.
-    expect(network.preflights).toContainEqual({ url: sessionsUrl(), status: 403 });
-    expect(network.failed).toContainEqual(expect.objectContaining({ method: 'POST', url: sessionsUrl() }));
-    expect(network.responses.filter((r) => isSessionStart(r.method, r.url) && r.status < 400)).toEqual([]);
+    // The configuration request never got through: its preflight answered 403, so the browser failed the GET; nothing was started.
+    expect(network.preflights).toContainEqual({ url: configUrl(), status: 403 });
+    expect(network.failed).toContainEqual(expect.objectContaining({ method: 'GET', url: configUrl() }));
+    expect(network.responses.filter((r) => isSessionStart(r.method, r.url))).toEqual([]);
     // What let the widget name the reason.
     expect(network.responses).toContainEqual(
       expect.objectContaining({ method: 'GET', url: expect.stringContaining('/v1/public/runtime/origin-check?tokenPrefix='), status: 200 }),
@@ -345,16 +352,17 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
     expect(await $(page, 'textarea').isDisabled()).toBe(true);
     await screenshot(page, 'revoked-open-chat');
 
-    // A fresh page load on the allowed origin.
+    // A fresh page load on the allowed origin: no launcher, the reason in the console.
     const { page: fresh, network } = await newPage();
     await fresh.goto(site.origin);
-    await $(fresh, '.launcher').click();
-    await poll(() => $(fresh, '[role=alert]').textContent()).toBe(REVOKED);
-    expect(await $(fresh, 'textarea').isDisabled()).toBe(true);
+    await poll(async () => network.console).toContain(
+      `error: [switchboard] The chat is unavailable on ${site.origin}: Deployment token was revoked. Use the deployment's current token.`,
+    );
+    expect(await $(fresh, '.launcher').isVisible()).toBe(false);
     // No active deployment allows the origin any more, so the preflight is refused; origin-check names the reason.
-    expect(network.preflights).toContainEqual({ url: sessionsUrl(), status: 403 });
-    expect(network.failed).toContainEqual(expect.objectContaining({ method: 'POST', url: sessionsUrl() }));
-    expect(network.responses.filter((r) => isSessionStart(r.method, r.url) && r.status < 400)).toEqual([]);
+    expect(network.preflights).toContainEqual({ url: configUrl(), status: 403 });
+    expect(network.failed).toContainEqual(expect.objectContaining({ method: 'GET', url: configUrl() }));
+    expect(network.responses.filter((r) => isSessionStart(r.method, r.url))).toEqual([]);
     await screenshot(fresh, 'revoked-new-session');
 
     const direct = await fetch(sessionsUrl(), {

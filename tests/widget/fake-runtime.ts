@@ -3,8 +3,9 @@
  * node:http at 127.0.0.1. It follows the contract as written: origin and token checks with the
  * documented messages, CORS only for origins some active deployment allows (preflights otherwise
  * 403 without CORS headers, so the browser withholds the answer), `origin-check` to explain such
- * a refusal, idempotent sends, an SSE stream with stored (id'd) `message`/`error`
- * events replayed after `Last-Event-ID`, live `typing`/`delta` events, and history.
+ * a refusal, `config` (creates nothing), idempotent sends, an SSE stream with stored (id'd)
+ * `message`/`error` events replayed after `Last-Event-ID`, live `typing`/`delta` events, a last
+ * `closed` event when the deployment is revoked, and history.
  *
  * Its agent echoes: the reply to "hi" is "Echo: hi", streamed as `delta` chunks between `typing`
  * events, then the final `message`. A text containing "xss" is answered with HTML that would run
@@ -13,6 +14,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const WIDGET_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'widget', 'dist');
 
 export const XSS_REPLY = '<img src=x onerror="window.__pwned=1"><b>bold?</b>';
 
@@ -56,6 +62,8 @@ export interface RequestRecord {
   status: number;
   visitorToken?: string;
   lastEventId?: string;
+  /** The deployment token it carried. */
+  token?: string;
 }
 
 const ALLOWED_HEADERS = 'authorization, content-type, x-visitor-token, last-event-id';
@@ -69,6 +77,8 @@ export class FakeRuntime {
   readonly starts: Array<{ status: number; sessionId: string; resumed: boolean; token: string }> = [];
   /** Serve GET …/origin-check (false: behave like a server without it). */
   originCheckEnabled = true;
+  /** Serve GET …/config (false: behave like a server without it). */
+  configEnabled = true;
   /** Milliseconds between reply chunks. */
   chunkDelayMs = 60;
   private server: Server;
@@ -76,6 +86,7 @@ export class FakeRuntime {
   private seq = 0;
   private gate: { reached: () => void; release: Promise<void>; open: () => void; reachedPromise: Promise<void> } | null = null;
   private dropSendAnswers = 0;
+  private sendGate: Promise<void> | null = null;
   private pings = new Set<NodeJS.Timeout>();
 
   constructor() {
@@ -130,8 +141,31 @@ export class FakeRuntime {
     return deployment;
   }
 
+  /** Revokes the token; open streams get a last `closed` event and end, as the real runtime's do. */
   revoke(token: string): void {
     this.deployments.get(token)!.revoked = true;
+    const closed = { status: 401, code: 'UNAUTHORIZED', reason: 'TOKEN_REVOKED', message: 'Deployment token was revoked' };
+    for (const session of this.sessionsOf(token)) {
+      for (const stream of session.streams) stream.end(frame('closed', JSON.stringify(closed)));
+      session.streams.clear();
+    }
+  }
+
+  /** The requests that carried this deployment token. */
+  requestsOf(token: string): RequestRecord[] {
+    return this.requests.filter((r) => r.token === token);
+  }
+
+  /** Sends are stored but not answered until `release()` (the visitor's message stays pending). */
+  holdSends(): { release: () => void } {
+    let open!: () => void;
+    this.sendGate = new Promise<void>((resolve) => (open = resolve));
+    return {
+      release: () => {
+        this.sendGate = null;
+        open();
+      },
+    };
   }
 
   sessionsOf(token: string): FakeSession[] {
@@ -209,8 +243,17 @@ export class FakeRuntime {
       response.end(JSON.stringify(body));
     };
     const ok = (status: number, data: unknown) => send(status, { success: true, data, metadata: { timestamp: Date.now(), version: 'v1' } });
-    const fail = (status: number, code: string, message: string) =>
-      send(status, { success: false, status, code, message, meta: {}, timestamp: Date.now(), error: { code, message, details: null } });
+    const fail = (status: number, code: string, message: string, reason?: string) =>
+      send(status, { success: false, status, code, message, meta: reason ? { reason } : {}, timestamp: Date.now(), error: { code, message, details: null } });
+
+    // The embed scripts too, as the real server serves them beside its API.
+    const script = { '/embed/v1.js': 'loader.js', '/embed/v1/widget.js': 'widget.js' }[url.pathname];
+    if (script) {
+      record.status = 200;
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'access-control-allow-origin': '*' });
+      response.end(readFileSync(join(WIDGET_DIST, script)));
+      return;
+    }
 
     if (!url.pathname.startsWith('/v1/public/runtime/')) return fail(404, 'NOT_FOUND', `Route ${request.method} ${url.pathname} not found`);
 
@@ -220,19 +263,19 @@ export class FakeRuntime {
       const candidates = /^cdp_[0-9A-Za-z]{6}$/.test(prefix) ? [...this.deployments.values()].filter((d) => d.token.startsWith(prefix)) : [];
       const active = candidates.filter((d) => !d.revoked);
       const allowed = origin !== undefined && active.some((d) => d.allowedOrigins.includes(origin));
-      const message =
+      const [reason, message] =
         candidates.length === 0
-          ? 'Deployment token is not valid'
+          ? ['TOKEN_INVALID', 'Deployment token is not valid']
           : active.length === 0
-            ? 'Deployment token was revoked'
+            ? ['TOKEN_REVOKED', 'Deployment token was revoked']
             : allowed
-              ? 'Origin is allowed'
+              ? ['ALLOWED', 'Origin is allowed']
               : origin === undefined
-                ? 'Origin header is required: this deployment accepts requests only from its allowed origins'
-                : `Origin ${origin} is not allowed for this deployment`;
+                ? ['ORIGIN_MISSING', 'Origin header is required: this deployment accepts requests only from its allowed origins']
+                : ['ORIGIN_NOT_ALLOWED', `Origin ${origin} is not allowed for this deployment`];
       record.status = 200;
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'access-control-allow-origin': '*' });
-      response.end(JSON.stringify({ success: true, data: { origin: origin ?? null, allowed, message }, metadata: { timestamp: Date.now(), version: 'v1' } }));
+      response.end(JSON.stringify({ success: true, data: { origin: origin ?? null, allowed, reason, message }, metadata: { timestamp: Date.now(), version: 'v1' } }));
       return;
     }
 
@@ -253,15 +296,20 @@ export class FakeRuntime {
     }
 
     const bearer = /^Bearer\s+(\S+)$/i.exec(header('authorization') ?? '');
-    if (!bearer) return fail(401, 'UNAUTHORIZED', 'Deployment token is missing: send Authorization: Bearer cdp_…');
+    if (bearer) record.token = bearer[1]!;
+    if (!bearer) return fail(401, 'UNAUTHORIZED', 'Deployment token is missing: send Authorization: Bearer cdp_…', 'TOKEN_MISSING');
     const deployment = this.deployments.get(bearer[1]!);
-    if (!deployment) return fail(401, 'UNAUTHORIZED', 'Deployment token is not valid');
-    if (deployment.revoked) return fail(401, 'UNAUTHORIZED', 'Deployment token was revoked');
-    if (!origin) return fail(403, 'FORBIDDEN', 'Origin header is required: this deployment accepts requests only from its allowed origins');
-    if (!deployment.allowedOrigins.includes(origin)) return fail(403, 'FORBIDDEN', `Origin ${origin} is not allowed for this deployment`);
+    if (!deployment) return fail(401, 'UNAUTHORIZED', 'Deployment token is not valid', 'TOKEN_INVALID');
+    if (deployment.revoked) return fail(401, 'UNAUTHORIZED', 'Deployment token was revoked', 'TOKEN_REVOKED');
+    if (!origin) return fail(403, 'FORBIDDEN', 'Origin header is required: this deployment accepts requests only from its allowed origins', 'ORIGIN_MISSING');
+    if (!deployment.allowedOrigins.includes(origin)) return fail(403, 'FORBIDDEN', `Origin ${origin} is not allowed for this deployment`, 'ORIGIN_NOT_ALLOWED');
 
     const body = request.method === 'POST' ? await readJson(request) : undefined;
     if (body === INVALID) return fail(400, 'VALIDATION_ERROR', 'Malformed JSON body');
+
+    if (url.pathname === '/v1/public/runtime/config' && request.method === 'GET' && this.configEnabled) {
+      return ok(200, { agent: deployment.agent, greeting: deployment.greeting, widget: { theme: deployment.theme } });
+    }
 
     if (url.pathname === '/v1/public/runtime/sessions' && request.method === 'POST') {
       const input = (body ?? {}) as { visitorToken?: string };
@@ -306,6 +354,7 @@ export class FakeRuntime {
       if (typeof input.clientMessageId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(input.clientMessageId)) {
         return fail(400, 'VALIDATION_ERROR', 'clientMessageId must be 1–64 of [A-Za-z0-9_-]');
       }
+      if (this.sendGate) await this.sendGate;
       const duplicate = session.messages.find((message) => message.clientMessageId === input.clientMessageId);
       if (duplicate) return ok(202, { message: duplicate, duplicate: true });
       const message = this.store(session, 'contact', input.text, input.clientMessageId);

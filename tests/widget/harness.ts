@@ -43,6 +43,17 @@ export interface PageOptions {
   apiUrl?: string;
   /** The page without the embed snippet (a reference for style checks). */
   noWidget?: boolean;
+  /**
+   * The token-only snippet: `['init', { token }]` pushed before an async loader served by the
+   * runtime itself (so the widget finds the API at the scripts' origin).
+   */
+  tokenOnly?: boolean;
+  /** The page's `<html dir>`. */
+  dir?: 'ltr' | 'rtl';
+  /** A Content-Security-Policy header for the page. */
+  csp?: string;
+  /** Page content taller than the screen, with links after the snippet (focus and scroll checks). */
+  tall?: boolean;
 }
 
 /** A host page on its own origin: `/?o=<base64url JSON PageOptions>` renders the embed snippet. */
@@ -54,7 +65,11 @@ export async function startPageServer(assetsUrl: string, apiUrl: string): Promis
       return;
     }
     const options = JSON.parse(Buffer.from(url.searchParams.get('o') ?? '', 'base64url').toString('utf8')) as PageOptions;
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      ...(options.csp && { 'content-security-policy': options.csp }),
+    });
     response.end(renderPage(options, assetsUrl, apiUrl));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,7 +83,13 @@ export async function startPageServer(assetsUrl: string, apiUrl: string): Promis
 
 function renderPage(options: PageOptions, assetsUrl: string, apiUrl: string): string {
   const extra = options.init ? Object.entries(options.init).map(([key, value]) => `,\n    ${key}: ${JSON.stringify(value)}`).join('') : '';
-  const init = `['init', {
+  if (options.tokenOnly) {
+    assetsUrl = options.apiUrl ?? apiUrl;
+    options = { ...options, order: 'before' };
+  }
+  const init = options.tokenOnly
+    ? `['init', { token: ${JSON.stringify(options.token)} }]`
+    : `['init', {
     agentId: 'AGENT_UUID',
     token: ${JSON.stringify(options.token)},
     channel: 'web',
@@ -87,7 +108,7 @@ function renderPage(options: PageOptions, assetsUrl: string, apiUrl: string): st
   ConvoshipQueue.push(${init});
 </script>`;
   return `<!doctype html>
-<html lang="en">
+<html lang="en"${options.dir ? ` dir="${options.dir}"` : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -102,6 +123,7 @@ ${options.css ?? ''}
 <p>Some content the widget must leave alone.</p>
 <button id="page-button" type="button">A page button</button>
 ${snippet}
+${options.tall ? '<div style="height: 3000px">A long page.</div>\n<a id="page-link" href="#after">A link after the widget</a>' : ''}
 </body>
 </html>`;
 }

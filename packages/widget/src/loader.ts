@@ -11,6 +11,9 @@
  *
  *   <script>window.ConvoshipQueue = window.ConvoshipQueue || []; ConvoshipQueue.push(['init', {…}]);</script>
  *   <script async src="https://HOST/embed/v1.js"></script>
+ *
+ * The token alone names the deployment: `['init', { token: 'cdp_…' }]` is enough when the scripts
+ * come from the runtime's own host (agentId is optional).
  */
 type Command = unknown;
 type Handler = (command: Command) => void;
@@ -32,17 +35,43 @@ interface Queue {
   let handler: Handler | null = null;
   let injected = false;
 
+  // A page that requires Trusted Types accepts script URLs only from a policy it names: ours is
+  // `switchboard` (CSP `trusted-types switchboard`). It passes only http(s) addresses.
+  let policy: { createScriptURL(url: string): string } | null | undefined;
+  const scriptUrl = (url: string): string => {
+    const tt = w.trustedTypes as { createPolicy(name: string, rules: { createScriptURL(url: string): string }): typeof policy } | undefined;
+    if (policy === undefined && tt) {
+      try {
+        policy = tt.createPolicy('switchboard', {
+          createScriptURL: (value) => {
+            if (!/^https?:\/\//i.test(new URL(value, location.href).href)) throw new TypeError(`not an http(s) script URL: ${value}`);
+            return value;
+          },
+        });
+      } catch {
+        policy = null; // the page's CSP does not list `switchboard` in trusted-types
+      }
+    }
+    return policy ? policy.createScriptURL(url) : url;
+  };
+
   const inject = (options: { apiUrl?: string; widgetUrl?: string } | undefined) => {
     injected = true;
     const script = d.createElement('script');
     script.async = true;
-    script.src =
+    const url =
       (options && options.widgetUrl) ||
       (src ? src.replace(/\.js(?=[?#]|$)/, '/widget.js') : `${String((options && options.apiUrl) || '').replace(/\/+$/, '')}/embed/v1/widget.js`);
-    script.onerror = () => {
+    const failed = (why: string) => {
       injected = false;
-      console.error(`[switchboard] could not load the chat widget from ${script.src}`);
+      console.error(`[switchboard] could not load the chat widget from ${url}${why}`);
     };
+    try {
+      script.src = scriptUrl(url);
+    } catch (error) {
+      return failed(`: ${error} (a page that requires Trusted Types must allow the policy: trusted-types switchboard)`);
+    }
+    script.onerror = () => failed('');
     (d.head || d.documentElement).appendChild(script);
   };
 

@@ -1,4 +1,4 @@
-import type { Message, Session } from './types.js';
+import type { Message, Session, WidgetConfig } from './types.js';
 
 /** The runtime answered with an error status; `message` is the server's own words. */
 export class HttpError extends Error {
@@ -7,6 +7,8 @@ export class HttpError extends Error {
     message: string,
     /** Seconds from `Retry-After` (0 when absent). */
     readonly retryAfter: number,
+    /** The server's `meta.reason` (`TOKEN_REVOKED`, `ORIGIN_NOT_ALLOWED`, …), when it gave one. */
+    readonly reason = '',
   ) {
     super(message);
   }
@@ -25,7 +27,9 @@ interface Call {
 
 /** The public runtime API of docs/runtime-api.md, under `{apiUrl}/v1/public/runtime`. */
 export function createApi(apiUrl: string, token: string) {
-  const base = `${apiUrl}/v1/public/runtime/sessions`;
+  const runtime = `${apiUrl}/v1/public/runtime`;
+  const base = `${runtime}/sessions`;
+  const of = (session: Session) => `/sessions/${encodeURIComponent(session.sessionId)}`;
 
   async function call(path: string, { method = 'GET', body, visitorToken, lastEventId, signal }: Call): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
@@ -34,7 +38,7 @@ export function createApi(apiUrl: string, token: string) {
     if (lastEventId) headers['last-event-id'] = lastEventId;
     let response: Response;
     try {
-      response = await fetch(base + path, {
+      response = await fetch(runtime + path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -48,14 +52,14 @@ export function createApi(apiUrl: string, token: string) {
       throw new NetworkError(String(error));
     }
     if (!response.ok) {
-      let payload: { message?: string; error?: { message?: string } } = {};
+      let payload: { message?: string; error?: { message?: string }; meta?: { reason?: string } } = {};
       try {
         payload = await response.json();
       } catch {
         // not JSON: keep the status line
       }
       const message = payload.message || (payload.error && payload.error.message) || `HTTP ${response.status} ${response.statusText}`.trim();
-      throw new HttpError(response.status, message, Number(response.headers.get('retry-after')) || 0);
+      throw new HttpError(response.status, message, Number(response.headers.get('retry-after')) || 0, (payload.meta && payload.meta.reason) || '');
     }
     return response;
   }
@@ -70,24 +74,26 @@ export function createApi(apiUrl: string, token: string) {
   }
 
   return {
-    start: (body: { visitorToken?: string; pageUrl?: string; locale?: string }) => data<Session>('', { method: 'POST', body }),
+    /** The agent, greeting and theme; creates nothing on the server. */
+    config: () => data<WidgetConfig>('/config', {}),
+    start: (body: { visitorToken?: string; pageUrl?: string; locale?: string }) => data<Session>('/sessions', { method: 'POST', body }),
     send: (session: Session, text: string, clientMessageId: string) =>
-      data<{ message: Message; duplicate: boolean }>(`/${encodeURIComponent(session.sessionId)}/messages`, {
+      data<{ message: Message; duplicate: boolean }>(`${of(session)}/messages`, {
         method: 'POST',
         body: { text, clientMessageId },
         visitorToken: session.visitorToken,
       }),
     history: (session: Session) =>
-      data<Message[]>(`/${encodeURIComponent(session.sessionId)}/messages`, { visitorToken: session.visitorToken }),
+      data<Message[]>(`${of(session)}/messages`, { visitorToken: session.visitorToken }),
     events: (session: Session, lastEventId: string, signal: AbortSignal) =>
-      call(`/${encodeURIComponent(session.sessionId)}/events`, { visitorToken: session.visitorToken, lastEventId, signal }),
+      call(`${of(session)}/events`, { visitorToken: session.visitorToken, lastEventId, signal }),
     /**
      * After a NetworkError: why was this page refused, if it was? A plain GET (no preflight),
      * readable from any origin. Null when it cannot be read (offline, or an older server).
      */
-    async originCheck(): Promise<{ origin: string | null; allowed: boolean; message: string } | null> {
+    async originCheck(): Promise<{ origin: string | null; allowed: boolean; reason?: string; message: string } | null> {
       try {
-        const response = await fetch(`${apiUrl}/v1/public/runtime/origin-check?tokenPrefix=${encodeURIComponent(token.slice(0, 10))}`, {
+        const response = await fetch(`${runtime}/origin-check?tokenPrefix=${encodeURIComponent(token.slice(0, 10))}`, {
           credentials: 'omit',
           cache: 'no-store',
         });

@@ -2,7 +2,7 @@
  * The chat widget, served as GET /embed/v1/widget.js and injected by the loader on the first
  * `init`. It takes over the loader's queue: every command pushed so far runs now, later ones at once.
  *
- *   ['init', { agentId, token, channel: 'web', apiUrl, theme?: {…}, open?: boolean }]
+ *   ['init', { token, agentId?, channel: 'web', apiUrl?, theme?: {…}, open?: boolean }]
  *   ['open'] · ['close'] · ['destroy']
  */
 import { mountWidget, type WidgetHandle } from './widget.js';
@@ -19,13 +19,13 @@ if (!w.__switchboardWidget) {
   let wantOpen = false;
 
   const run = (command: unknown) => {
-    if (!Array.isArray(command)) return warn("commands are arrays, like ['init', { agentId, token, apiUrl }]");
+    if (!Array.isArray(command)) return warn("commands are arrays, like ['init', { token: 'cdp_…' }]");
     const [name, arg] = command as Command;
     if (name === 'init') {
       const options = arg as InitOptions | undefined;
       if (widget) return warn("init ignored: the widget is already running (push ['destroy'] first)");
-      if (!options || typeof options.token !== 'string' || typeof options.agentId !== 'string') {
-        return warn("init needs { agentId, token, channel: 'web', apiUrl }");
+      if (!options || typeof options.token !== 'string' || !options.token) {
+        return warn("init needs the deployment's token: ['init', { token: 'cdp_…' }]");
       }
       if (options.channel && options.channel !== 'web') warn(`channel '${options.channel}' is not 'web'; using the web runtime`);
       const mounted = mountWidget(options, scriptSrc, () => {

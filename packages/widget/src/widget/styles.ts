@@ -25,12 +25,20 @@ svg{display:block}
 .alert{margin:10px 12px 0;padding:9px 12px;border-radius:8px;background:#fff1e5;border:1px solid #f0a35a;color:#6b2f00;font-size:14px}
 .alert:empty{display:none}
 .alert.fatal{background:#ffebe9;border-color:#ff8182;color:#82071e}
-.log{flex:1;overflow-y:auto;padding:14px 12px;display:flex;flex-direction:column;gap:8px;background:#f6f8fa}
+.log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:14px 12px;display:flex;flex-direction:column;gap:8px;background:#f6f8fa}
 .msg{max-width:85%;padding:8px 12px;border-radius:16px;white-space:pre-wrap;overflow-wrap:anywhere}
 .agent{align-self:flex-start;background:#fff;border:1px solid #d8dee4;border-bottom-left-radius:4px}
 .contact{align-self:flex-end;background:var(--sb-primary);color:var(--sb-on-primary);border-bottom-right-radius:4px}
-.pending{opacity:.65}
-.failed{opacity:1;box-shadow:0 0 0 2px #d1242f}
+.contact.pending{background:#fff;color:#1f2328;border:1px dashed #57606a}
+.failed{box-shadow:0 0 0 2px #d1242f}
+.agent{white-space:normal}
+.text p{margin:0 0 .5em}
+.text>:last-child{margin-bottom:0}
+.text ul,.text ol{margin:0 0 .5em;padding-left:1.4em}
+.text pre{margin:0 0 .5em;padding:8px;border-radius:6px;background:#f6f8fa;overflow-x:auto;white-space:pre}
+.text code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;border-radius:4px;padding:.1em .3em}
+.text pre code{background:none;padding:0}
+.text a{color:#0550ae;text-decoration:underline}
 .unstored{font-style:italic;color:#656d76}
 .typing{display:flex;align-items:center;gap:4px;padding:4px 18px 8px;background:#f6f8fa}
 .dot{width:7px;height:7px;border-radius:50%;background:#8c959f;animation:sb-b 1.2s infinite ease-in-out}
@@ -42,7 +50,7 @@ textarea:disabled{background:#f6f8fa}
 .send{width:42px;height:42px;border-radius:10px;background:var(--sb-primary);color:var(--sb-on-primary);display:flex;align-items:center;justify-content:center}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 @media (max-width:480px){
-.open .panel{position:fixed;top:0;left:0;right:0;bottom:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}
+.open .panel{position:fixed;top:0;left:0;right:0;bottom:0;overscroll-behavior:contain;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}
 .open .launcher{display:none}
 }
 @media (prefers-reduced-motion:reduce){.dot{animation:none}.launcher{transition:none}}

@@ -13,7 +13,8 @@ export interface Theme {
 
 /** The second element of `['init', options]`. */
 export interface InitOptions {
-  agentId: string;
+  /** Optional: the token names the deployment. */
+  agentId?: string;
   token: string;
   channel?: string;
   apiUrl?: string;
@@ -33,11 +34,15 @@ export interface Message {
   createdAt: number;
 }
 
-export interface Session {
-  sessionId: string;
-  visitorToken: string;
-  resumed: boolean;
+/** GET …/config, and the same fields in a session start's answer. */
+export interface WidgetConfig {
   agent?: { id: string; name: string } | null;
   greeting?: string | null;
   widget?: { theme?: Partial<Theme> | null } | null;
+}
+
+export interface Session extends WidgetConfig {
+  sessionId: string;
+  visitorToken: string;
+  resumed: boolean;
 }
