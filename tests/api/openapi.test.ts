@@ -437,7 +437,8 @@ describe.each(ENGINES)('OpenAPI document on %s', (engine) => {
           'POST /v1/agents/{agentId}/deployments',
         ]),
       );
-      expect(examples).toHaveLength(10);
+      // tests/api/openapi-examples.test.ts requires and checks one on every body; these are the tour's.
+      expect(examples.length).toBeGreaterThan(60);
     });
 
     for (const c of cases) {

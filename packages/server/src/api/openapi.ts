@@ -1,69 +1,12 @@
-import { z } from 'zod';
-import { ErrorCode, wireFormat } from '@switchboard/core';
+import type { z } from 'zod';
+import { ErrorCode } from '@switchboard/core';
+import { jsonSchema } from './openapi-json-schema.js';
 import type { NamedSchema, RouteDefinition } from '../http/route.js';
-import { otherPaths, otherSecuritySchemes } from './openapi-other-routes.js';
-import { REQUEST_EXAMPLES } from './openapi-examples.js';
+import { otherPaths, otherSchemas, otherSecuritySchemes } from './openapi-other-routes.js';
+import { BODY_EXAMPLES, DATA_EXAMPLES, ROUTE_BODIES, errorExample, successExample } from './examples/index.js';
+import { OPERATOR_EVENTS_EXAMPLE, OPERATOR_STREAM_EVENTS } from './examples/streams.js';
 
 type JsonSchema = Record<string, unknown>;
-
-/**
- * zod leaves `default` out of input schemas when the defaulted schema transforms (as the
- * case-insensitive enums do), so a client would not learn that e.g. `communicationType`
- * defaults to `unified`. Put it back wherever the default is itself a valid input.
- */
-function restoreInputDefault({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }): void {
-  const def = zodSchema._zod.def as { type: string; defaultValue?: unknown; innerType?: z.ZodType };
-  if (def.type !== 'default' || 'default' in jsonSchema || !def.innerType) return;
-  const value = def.defaultValue;
-  if (value !== undefined && def.innerType.safeParse(value).success) jsonSchema.default = JSON.parse(JSON.stringify(value));
-}
-
-type Wire = { input: JsonSchema; output?: JsonSchema };
-
-/** The wire form registered on a schema, or on the schema it wraps (optional, default, a described copy). */
-function wrappedWire(zodSchema: z.core.$ZodType): Wire | undefined {
-  let current: z.core.$ZodType | undefined = zodSchema;
-  for (let depth = 0; current && depth < 8; depth++) {
-    const wire = wireFormat.get(current);
-    if (wire) return wire;
-    const def = current._zod.def as { innerType?: z.core.$ZodType };
-    current = current._zod.parent ?? def.innerType;
-  }
-  return undefined;
-}
-
-/**
- * A schema that reads its value from a string (a query number, an upper-case enum) shows its wire
- * form instead; a wrapper with its own description keeps it and adds the wire form's.
- */
-function applyWireFormat(zodSchema: z.core.$ZodType, jsonSchema: JsonSchema, io: 'input' | 'output'): void {
-  const own = wireFormat.get(zodSchema);
-  const shown = io === 'input' ? own?.input : own?.output;
-  if (shown) {
-    const kept = jsonSchema.default;
-    for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-    Object.assign(jsonSchema, structuredClone(shown));
-    if (kept !== undefined && !('default' in shown)) jsonSchema.default = kept;
-    return;
-  }
-  const note = io === 'input' ? wrappedWire(zodSchema)?.input.description : undefined;
-  if (typeof note === 'string' && typeof jsonSchema.description === 'string' && !jsonSchema.description.includes(note)) {
-    jsonSchema.description = `${jsonSchema.description.replace(/\.?$/, '.')} ${note}`;
-  }
-}
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-    target: 'draft-2020-12',
-    override: (context) => {
-      applyWireFormat(context.zodSchema, context.jsonSchema, io);
-      if (io === 'input') restoreInputDefault(context);
-    },
-  }) as JsonSchema;
-  return rest;
-}
 
 const errorBody: JsonSchema = {
   type: 'object',
@@ -154,6 +97,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
     FieldIssue: fieldIssue,
     PaginationMeta: paginationMeta,
     ResponseMetadata: metadata,
+    ...otherSchemas(),
   };
   const ref = (named: NamedSchema, io: 'input' | 'output'): JsonSchema => {
     components[named.name] ??= jsonSchema(named.schema, io);
@@ -175,18 +119,20 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
     }
     const status = route.response.status ?? 200;
     const data = route.response.schema ? ref(route.response.schema, 'output') : { type: 'boolean', const: true };
+    const dataExample = route.response.schema ? DATA_EXAMPLES[route.response.schema.name] : true;
+    const list = route.response.list ?? false;
     const responses: Record<string, unknown> = {
       [status]: {
         description: route.response.description,
         content: route.stream
-          ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data:` line is one JSON object' } } }
-          : { 'application/json': { schema: envelope(data, route.response.list ?? false) } },
+          ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data:` line is one JSON object' }, example: OPERATOR_EVENTS_EXAMPLE, 'x-sse-events': OPERATOR_STREAM_EVENTS } }
+          : { 'application/json': { schema: envelope(data, list), ...(dataExample !== undefined && { example: successExample(dataExample, list) }) } },
       },
     };
     for (const [code, description] of Object.entries({ ...commonErrors, ...route.errors })) {
-      responses[code] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses[code] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: errorExample(Number(code), description) } } };
     }
-    const example = REQUEST_EXAMPLES[`${route.method} ${path}`];
+    const example = ROUTE_BODIES[`${route.method} ${path}`] ?? (route.body && BODY_EXAMPLES[route.body.name]);
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
       tags: [route.tag],
