@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-import { runCli, startCli } from '../helpers/cli.js';
-import { mkdtempSync } from 'node:fs';
+import { jsonRecords, readFirstStartCredentials, runCli, startCli } from '../helpers/cli.js';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,21 +27,26 @@ describe.each(ENGINES)('switchboard CLI on %s', (engine) => {
     await database.destroy().catch(() => undefined);
   });
 
-  it('prints a generated admin key once on first start, and it works', async () => {
+  it('writes a generated admin key once on first start to a private file, names only the file in the log, and the key works', async () => {
     const first = await startCli(env);
     try {
-      const keys = first.output().match(KEY_PATTERN) ?? [];
-      expect(keys).toHaveLength(1);
-      expect(first.output()).toContain('shown only this once');
-      expect(await listCount(first.baseUrl, keys[0]!)).toBe(200);
-      expect(await listCount(first.baseUrl, keys[0]!, 'x-api-key')).toBe(200);
-      expect(await listCount(first.baseUrl, keys[0]!, 'x-wiil-api-key')).toBe(200);
+      const credentials = readFirstStartCredentials(env.SWITCHBOARD_DATA_DIR!);
+      expect(credentials.mode).toBe(0o600);
+      expect(first.output()).not.toMatch(KEY_PATTERN);
+      expect(jsonRecords(first.stdout())).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^first start/), path: credentials.path }));
+      expect(await listCount(first.baseUrl, credentials.adminKey)).toBe(200);
+      expect(await listCount(first.baseUrl, credentials.adminKey, 'x-api-key')).toBe(200);
+      expect(await listCount(first.baseUrl, credentials.adminKey, 'x-wiil-api-key')).toBe(200);
     } finally {
       await first.stop();
     }
+    const written = readFirstStartCredentials(env.SWITCHBOARD_DATA_DIR!).text;
     const second = await startCli(env);
     try {
       expect(second.output()).not.toMatch(KEY_PATTERN);
+      expect(jsonRecords(second.stdout()).filter((record) => String(record.msg).startsWith('first start'))).toEqual([]);
+      // Only a first start writes it: the file is left as it was.
+      expect(readFirstStartCredentials(env.SWITCHBOARD_DATA_DIR!).text).toBe(written);
     } finally {
       await second.stop();
     }
@@ -52,6 +57,7 @@ describe.each(ENGINES)('switchboard CLI on %s', (engine) => {
     const first = await startCli({ ...env, SWITCHBOARD_API_KEY: provided });
     try {
       expect(first.output()).not.toMatch(KEY_PATTERN);
+      expect(existsSync(join(env.SWITCHBOARD_DATA_DIR!, 'first-start-credentials.txt'))).toBe(false);
       expect(await listCount(first.baseUrl, provided)).toBe(200);
     } finally {
       await first.stop();
@@ -110,6 +116,7 @@ describe.each(ENGINES)('switchboard CLI on %s', (engine) => {
   it('refuses bad configuration with a clear message', async () => {
     const result = await runCli(['start'], { ...env, PORT: 'eighty' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('PORT must be a whole number');
+    const [record] = jsonRecords(result.stdout);
+    expect(record).toMatchObject({ level: 60, msg: expect.stringContaining('PORT must be a whole number') });
   });
 });

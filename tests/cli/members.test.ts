@@ -3,9 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { readFirstStartCredentials, runCli, startCli } from '../helpers/cli.js';
 
-const OWNER_LINE = /Create the workspace owner \(link valid 7 days, shown once\): (http:\/\/\S+\/console\/invite\/([A-Za-z0-9_-]{43}))/;
 const INVITE_URL = /(http:\/\/\S+\/console\/invite\/([A-Za-z0-9_-]{43}))/;
 const PASSWORD = 'correct horse battery';
 
@@ -31,11 +30,15 @@ describe.each(ENGINES)('switchboard members CLI on %s', (engine) => {
     await database.destroy().catch(() => undefined);
   });
 
-  it('prints an owner link beside the admin key on first start only; accepting it asks for the email', async () => {
+  it('writes an owner link beside the admin key on first start only; accepting it asks for the email', async () => {
     const first = await startCli(env);
     try {
-      const match = OWNER_LINE.exec(first.output());
-      expect(match, first.output()).not.toBeNull();
+      expect(first.output()).not.toMatch(INVITE_URL);
+      const { text } = readFirstStartCredentials(env.SWITCHBOARD_DATA_DIR!);
+      const match = INVITE_URL.exec(text);
+      expect(match, text).not.toBeNull();
+      const validUntil = Date.parse(/usable once, until (\S+)\)/.exec(text)?.[1] ?? '');
+      expect(Math.abs(validUntil - (Date.now() + 7 * 24 * 3600_000))).toBeLessThan(60_000);
       const [, url, token] = match!;
       expect(url!.startsWith(`${first.baseUrl.replace('127.0.0.1', 'localhost')}/console/invite/`)).toBe(true);
       const shown = await call(first.baseUrl, 'GET', `/v1/invitations/${token}`);

@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { openDatabase } from '@switchboard/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, type StartedCli } from '../helpers/cli.js';
+import { readFirstStartCredentials, runCli, startCli, type StartedCli } from '../helpers/cli.js';
 import { controlApi } from '../helpers/control.js';
 import { POSTGRES_ADMIN_URL, availableServices } from '../helpers/services.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -327,8 +327,7 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
     sqliteEnv = { SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: '', SWITCHBOARD_SECRET_KEY: '', PUBLIC_URL };
     const server = await startCli(sqliteEnv);
     try {
-      const adminKey = (server.output().match(KEY_PATTERN) ?? [])[0]!;
-      expect(adminKey).toBeDefined();
+      const { adminKey } = readFirstStartCredentials(dataDir);
       seeded = await seed(server.baseUrl, adminKey, twilio);
       original = await readAll(server.baseUrl, readPaths(seeded));
     } finally {
@@ -542,7 +541,7 @@ describe('switchboard backup', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'switchboard-backup-'));
     env = { SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: '', SWITCHBOARD_SECRET_KEY: '' };
     server = await startCli(env);
-    adminKey = (server.output().match(KEY_PATTERN) ?? [])[0]!;
+    adminKey = readFirstStartCredentials(dataDir).adminKey;
     api = controlApi(server.baseUrl, adminKey);
     await ok(api, 'POST', '/v1/secrets', { name: 'token', value: 'a-secret-token-value-0123456789' });
     await ok(api, 'POST', '/v1/agents', { name: 'Writer', backend: { type: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', model: 'm', apiKey: 'sk-backup-0123456789abcdefghij' } });

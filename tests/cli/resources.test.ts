@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-import { CLI, freePort, runCli, startCli, type CliResult, type StartedCli } from '../helpers/cli.js';
+import { followCli, freePort, runCli, sendWidgetMessage, startCli, type CliResult, type StartedCli } from '../helpers/cli.js';
 
 const KEY = 'sk_cli_resources_test_0123456789abcdefghijklmnop';
 const ORIGIN = 'https://shop.example.com';
@@ -166,33 +165,18 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     const table = await cli('deployments', 'list', '--agent', agent.id);
     expect(table.stdout).toMatch(new RegExp(`^${listed.data[0].id}\\s+Shop widget\\s+\\S+\\s+${listed.data[0].tokenPrefix}…\\s+${ORIGIN}\\s+`, 'm'));
 
-    const tail = spawn(process.execPath, [CLI, 'conversations', 'tail'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
-    let tailOut = '';
-    let tailErr = '';
-    tail.stdout.on('data', (chunk) => (tailOut += chunk));
-    tail.stderr.on('data', (chunk) => (tailErr += chunk));
-    const exited = new Promise<number | null>((resolve) => tail.on('close', (code) => resolve(code)));
+    const tail = followCli(['conversations', 'tail'], env);
     let sessionId: string;
     try {
-      await until(() => (tailErr.includes('Following the events') ? true : undefined), 'tail to connect');
-      const runtime = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-        fetch(`${server.baseUrl}/v1/public/runtime${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, origin: ORIGIN, 'content-type': 'application/json', ...headers },
-          body: JSON.stringify(body),
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
-      const started = await runtime('/sessions', {});
-      expect(started.status).toBe(201);
-      sessionId = started.body.data.sessionId;
-      const sent = await runtime(`/sessions/${sessionId}/messages`, { text: 'Hello from the shop', clientMessageId: 'c-1' }, { 'x-visitor-token': started.body.data.visitorToken });
-      expect(sent.status).toBe(202);
-      await until(() => (new RegExp(`conversation\\.created\\s+${sessionId}\\s+bot`).test(tailOut) ? true : undefined), `conversation.created in ${tailOut}`);
-      await until(() => (new RegExp(`message\\.created\\s+${sessionId}\\s+contact: Hello from the shop`).test(tailOut) ? true : undefined), 'message.created');
+      await until(() => (tail.stderr().includes('Following the events') ? true : undefined), 'tail to connect');
+      sessionId = await sendWidgetMessage(server.baseUrl, token, ORIGIN, 'Hello from the shop');
+      await until(() => (new RegExp(`conversation\\.created\\s+${sessionId}\\s+bot`).test(tail.stdout()) ? true : undefined), `conversation.created in ${tail.stdout()}`);
+      await until(() => (new RegExp(`message\\.created\\s+${sessionId}\\s+contact: Hello from the shop`).test(tail.stdout()) ? true : undefined), 'message.created');
     } finally {
-      tail.kill('SIGINT');
+      tail.child.kill('SIGINT');
     }
-    expect(await exited).toBe(0);
-    expect(tailOut).toMatch(/^\d{4}-\d\d-\d\dT\S+Z {2}conversation\.created {2}/m);
+    expect(await tail.exited).toBe(0);
+    expect(tail.stdout()).toMatch(/^\d{4}-\d\d-\d\dT\S+Z {2}conversation\.created {2}/m);
 
     const transcript = await until(async () => {
       const shown = json(await cli('conversations', 'show', sessionId!, '--json'));

@@ -1,14 +1,14 @@
 /**
  * `switchboard start` flags and banner on the embedded default: --port, --host and --data-dir win
- * over PORT, HOST and SWITCHBOARD_DATA_DIR and go through the same checks; the banner names every
- * address it listens on, and the console and API reference.
+ * over PORT, HOST and SWITCHBOARD_DATA_DIR and go through the same checks; the `listening` record
+ * names every address it listens on, and the console and API reference.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listeningUrls } from '@switchboard/server';
-import { freePort, runCli, startCli } from '../helpers/cli.js';
+import { freePort, jsonRecords, runCli, startCli } from '../helpers/cli.js';
 
 const loopback = { address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' } as const;
 const lan = { address: '10.1.2.3', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '10.1.2.3/24' } as const;
@@ -45,8 +45,13 @@ describe('switchboard start flags', () => {
       expect(started.baseUrl).toBe(`http://127.0.0.1:${port}`);
       expect(existsSync(join(dataDir, 'switchboard.db'))).toBe(true);
       expect(existsSync(join(dataDir, 'not-this-one'))).toBe(false);
-      expect(started.output()).toContain(`Listening on http://127.0.0.1:${port}\n`);
-      expect(started.output()).toMatch(/Console: \S+\/console {3}API reference: \S+\/docs\n/);
+      const listening = jsonRecords(started.stdout()).find((record) => record.msg === 'listening');
+      expect(listening).toMatchObject({
+        urls: [`http://127.0.0.1:${port}`],
+        database: { engine: 'sqlite', location: join(dataDir, 'switchboard.db') },
+        console: expect.stringMatching(/^http:\/\/\S+\/console$/),
+        apiReference: expect.stringMatching(/^http:\/\/\S+\/docs$/),
+      });
     } finally {
       await started.stop();
     }
@@ -55,12 +60,12 @@ describe('switchboard start flags', () => {
   it('refuses a bad flag with the same message as the environment variable', async () => {
     const result = await runCli(['start', '--port', '99999'], { DATABASE_URL: '' });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('PORT must be a whole number from 0 to 65535, got "99999"');
+    expect(jsonRecords(result.stdout)).toEqual([expect.objectContaining({ level: 60, msg: 'PORT must be a whole number from 0 to 65535, got "99999"' })]);
   });
 
   it('lists its options in --help', async () => {
     const result = await runCli(['start', '--help'], {});
     expect(result.code).toBe(0);
-    for (const flag of ['--port <port>', '--host <address>', '--data-dir <dir>']) expect(result.stdout).toContain(flag);
+    for (const flag of ['--port <port>', '--host <address>', '--data-dir <dir>', '--log-format <format>']) expect(result.stdout).toContain(flag);
   });
 });

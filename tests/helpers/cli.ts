@@ -25,6 +25,25 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
   });
 }
 
+export interface FollowedCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+/** Starts a CLI command that keeps running (tail, listen), collecting what it prints; end it with `child.kill('SIGINT')`. */
+export function followCli(args: string[], env: Record<string, string>, input?: string): FollowedCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  if (input !== undefined) child.stdin.end(input);
+  return { child, stdout: () => stdout, stderr: () => stderr, exited: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -82,4 +101,26 @@ export async function startCli(env: Record<string, string>, options: { flags?: s
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Starts a widget conversation with a web deployment's `cdp_` token and sends `text` as the
+ * contact, the way the embedded widget does: the workspace's events (conversation.created, then
+ * message.created) follow. Resolves with the conversation (session) id.
+ */
+export async function sendWidgetMessage(baseUrl: string, token: string, origin: string, text: string): Promise<string> {
+  const runtime = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${baseUrl}/v1/public/runtime${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, origin, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { data: Record<string, string> } };
+  };
+  const started = await runtime('/sessions', {});
+  if (started.status !== 201) throw new Error(`starting a widget session answered ${started.status}`);
+  const { sessionId, visitorToken } = started.body.data;
+  const sent = await runtime(`/sessions/${sessionId}/messages`, { text, clientMessageId: `c-${Date.now()}` }, { 'x-visitor-token': visitorToken! });
+  if (sent.status !== 202) throw new Error(`sending a widget message answered ${sent.status}`);
+  return sessionId!;
 }

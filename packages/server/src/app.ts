@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ErrorCode } from '@switchboard/core';
 import type { DB } from './store/schema.js';
@@ -86,6 +86,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export interface AppOptions {
   db: Kysely<DB>;
   logger?: FastifyServerOptions['logger'];
+  /** A logger made elsewhere (e.g. by `switchboard start`, in the format it chose); wins over `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   publicUrl?: string;
   /** Who answers conversations; defaults to the real backends. */
   runner?: AgentRunner;
@@ -171,7 +173,7 @@ async function within(work: Promise<unknown>, deadline: number): Promise<void> {
 
 export function buildApp(options: AppOptions): App {
   const server = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     bodyLimit: BODY_LIMIT_BYTES,
     logController: new LogController({ disableRequestLogging: true }),
     // Answered in the wire format by refuseWhileClosing instead.

@@ -2,20 +2,20 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { API_KEY_SCOPES, emailSchema, workspaceRequestSchema, type ApiKeyScope, type WorkspaceStatus } from '@switchboard/core';
 import { loadConfig, type Config } from './config.js';
-import { startServer } from './server.js';
 import { openDatabase } from './store/database.js';
 import { apiKeysRepository, workspacesRepository, type ApiKeyRecord } from './store/repositories/index.js';
 import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap.js';
+import { firstStartText } from './workspaces/first-start-secrets.js';
 import { issueApiKey } from './workspaces/api-keys.js';
 import { workspacesService } from './workspaces/workspaces-service.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { VERSION } from './version.js';
-import { listeningUrls } from './listen-addresses.js';
 import { registerDataCommands } from './data-commands.js';
 import { membersService } from './members/members-service.js';
 import { memoryFailureCounter } from './members/throttle.js';
 import { memberView, membersRepository } from './store/repositories/members.js';
 import { printTable } from './cli/output.js';
+import { registerStartCommand } from './cli/start.js';
 import { registerLoginCommands } from './cli/login.js';
 import { registerChannelCommands } from './cli/channels.js';
 import { registerAgentCommands } from './cli/agents.js';
@@ -24,19 +24,8 @@ import { registerConversationCommands } from './cli/conversations.js';
 import { registerDeliveryCommands } from './cli/deliveries.js';
 
 function announceGeneratedKey(bootstrap: BootstrapResult): void {
-  if (!bootstrap.generatedAdminKey) return;
-  process.stdout.write(
-    [
-      '',
-      `Created workspace "${bootstrap.workspace.name}" (${bootstrap.workspace.id}) and its admin API key:`,
-      '',
-      `    ${bootstrap.generatedAdminKey}`,
-      '',
-      'It is shown only this once and stored only as a keyed hash. Keep it somewhere safe.',
-      '',
-      ...(bootstrap.ownerInvitation ? [`Create the workspace owner (link valid 7 days, shown once): ${bootstrap.ownerInvitation.url}`, ''] : []),
-    ].join('\n') + '\n',
-  );
+  const text = firstStartText(bootstrap);
+  if (text !== undefined) process.stdout.write(text);
 }
 
 async function withDatabase<T>(config: Config, work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
@@ -72,54 +61,7 @@ function parseScope(value: string): ApiKeyScope {
 
 const program = new Command('switchboard').description('Switchboard: put AI agents on real channels').version(VERSION);
 
-program
-  .command('start')
-  .description('Serve the API and the console (SQLite under ./data unless DATABASE_URL is set); every setting is also an environment variable, see the README')
-  .option('-p, --port <port>', 'port to listen on (PORT; default 8787)')
-  .option('-H, --host <address>', 'interface to listen on (HOST; default 0.0.0.0, every interface)')
-  .option('-d, --data-dir <dir>', 'where the SQLite file and the generated master key live (SWITCHBOARD_DATA_DIR; default ./data)')
-  .action(async (options: { port?: string; host?: string; dataDir?: string }) => {
-    // Flags win over the environment and go through the same checks.
-    const config = loadConfig({
-      ...process.env,
-      ...(options.port !== undefined && { PORT: options.port }),
-      ...(options.host !== undefined && { HOST: options.host }),
-      ...(options.dataDir !== undefined && { SWITCHBOARD_DATA_DIR: options.dataDir }),
-    });
-    const running = await startServer(config);
-    announceGeneratedKey(running.bootstrap);
-    const urls = listeningUrls(config.host, running.port);
-    process.stdout.write(`Switchboard ${VERSION} (${running.database.engine}: ${running.database.location})\n`);
-    process.stdout.write(`Listening on ${urls.join(', ')}${urls.length > 1 ? ` (${config.host}: every interface)` : ''}\n`);
-    process.stdout.write(`Console: ${config.publicUrl}/console   API reference: ${config.publicUrl}/docs\n`);
-    if (running.smtpPort !== undefined) process.stdout.write(`Receiving email for email channels over SMTP on port ${running.smtpPort}\n`);
-    // Shutdown: stop listening, end widget streams with a reconnect hint, finish or give back work in
-    // progress, close Redis and the database, and exit 0; past SHUTDOWN_TIMEOUT_MS, exit 1 regardless.
-    // A second signal exits at once.
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        process.stdout.write(`${signal} received again, exiting now\n`);
-        process.exit(1);
-      }
-      stopping = true;
-      process.stdout.write(`${signal} received, shutting down (at most ${config.shutdownTimeoutMs} ms)\n`);
-      setTimeout(() => {
-        process.stderr.write(`switchboard: shutdown did not finish within ${config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS); exiting\n`);
-        process.exit(1);
-      }, config.shutdownTimeoutMs).unref();
-      try {
-        await running.close();
-      } catch (error) {
-        process.stderr.write(`switchboard: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      }
-      process.stdout.write('Shut down\n');
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-  });
+registerStartCommand(program);
 
 const keys = program.command('keys').description('Manage workspace API keys');
 

@@ -11,6 +11,8 @@ import { startEmailIntake } from './channels/email-intake.js';
 import type { EventBus } from './bus/event-bus.js';
 import type { Redis } from 'ioredis';
 import { egressPolicy } from './egress/policy.js';
+import type { Logger } from 'pino';
+import { createLogger } from './logging/logger.js';
 
 export interface RunningServer {
   server: FastifyInstance;
@@ -31,10 +33,16 @@ export interface RunningServer {
  */
 export const shutdownGrace = (timeoutMs: number) => timeoutMs - Math.min(2_000, Math.floor(timeoutMs / 4));
 
+export interface StartOptions {
+  /** Where every record goes; by default JSON records on standard output at LOG_LEVEL. */
+  logger?: Logger;
+}
+
 /** Opens storage (migrating it), makes sure a workspace exists, and starts listening. */
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger('json', config.logLevel);
   // First: a bad SWITCHBOARD_SECRET_KEY stops the start before anything is opened.
-  const secretBox = new SecretBox(loadMasterKey(config).key);
+  const secretBox = new SecretBox(loadMasterKey(config, { logger }).key);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let bus: RedisBus | undefined;
   try {
@@ -43,7 +51,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.redisUrl) {
       bus = await createRedisBus(config.redisUrl, {
         prefix: config.redisPrefix,
-        onError: (error) => process.stderr.write(`switchboard: Redis: ${error.message}\n`),
+        onError: (error) => logger.error({ error: error.message }, 'Redis connection error'),
       });
     }
     const app = buildApp({
@@ -59,7 +67,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       delivery: config.delivery,
       inbox: { leaseMs: config.delivery.leaseMs },
       shutdownGraceMs: shutdownGrace(config.shutdownTimeoutMs),
-      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      loggerInstance: logger,
     });
     const { server } = app;
     if (database.engine === 'postgres' && !config.redisUrl) {

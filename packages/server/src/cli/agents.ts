@@ -1,38 +1,34 @@
 import type { Command } from 'commander';
 import type { Agent } from '@switchboard/sdk';
-import { action, commandGroup, paging, resolveContext, withPaging, type PagingOptions } from './context.js';
-import { iso, oneLine, print, printJson, printPage, printTable } from './output.js';
+import { action, commandGroup, resolveContext } from './context.js';
+import { iso, oneLine, print, printJson } from './output.js';
+import { JSON_HELP, getCommand, listCommand, type Table } from './resource.js';
 
-const HEADER = ['ID', 'NAME', 'BACKEND', 'CREATED'];
-const row = (a: Agent) => [a.id, a.name, a.backend.type, iso(a.createdAt)];
+const TABLE: Table<Agent> = {
+  header: ['ID', 'NAME', 'BACKEND', 'CREATED'],
+  row: (a) => [a.id, a.name, a.backend.type, iso(a.createdAt)],
+};
 
 export function registerAgentCommands(program: Command): void {
   const agents = commandGroup(program, 'agents', 'Agents: what answers the conversations');
 
-  withPaging(agents.command('list').description('List agents'))
-    .option('--json', "print the API's data as JSON")
-    .action(
-      action(async (options: PagingOptions & { json?: boolean }) => {
-        const page = await resolveContext().client.agents.list(paging(options));
-        if (options.json) return printJson(page);
-        printPage(page, HEADER, row, 'No agents yet. Create one with "switchboard agents create --name <name>".');
-      }),
-    );
+  listCommand(agents, {
+    description: 'List agents',
+    table: TABLE,
+    empty: () => 'No agents yet. Create one with "switchboard agents create --name <name>".',
+    fetch: ({ client }, page) => client.agents.list(page),
+  });
 
-  agents
-    .command('get')
-    .description('Show one agent (secrets masked)')
-    .argument('<id>', 'the agent id')
-    .option('--json', "print the API's data as JSON")
-    .action(
-      action(async (id: string, options: { json?: boolean }) => {
-        const agent = await resolveContext().client.agents.get(id);
-        if (options.json) return printJson(agent);
-        printTable(HEADER, [row(agent)]);
-        print(`\nIntroduction: ${oneLine(agent.introductionMessage, 200)}`);
-        print(`Instructions: ${agent.instructions === '' ? '-' : oneLine(agent.instructions, 200)}`);
-      }),
-    );
+  getCommand(agents, {
+    description: 'Show one agent (secrets masked)',
+    argument: 'the agent id',
+    table: TABLE,
+    fetch: ({ client }, id) => client.agents.get(id),
+    details: (agent) => [
+      `Introduction: ${oneLine(agent.introductionMessage, 200)}`,
+      `Instructions: ${agent.instructions === '' ? '-' : oneLine(agent.instructions, 200)}`,
+    ],
+  });
 
   agents
     .command('create')
@@ -40,7 +36,7 @@ export function registerAgentCommands(program: Command): void {
     .requiredOption('--name <name>', 'its name')
     .option('--instructions <text>', 'the system prompt of LLM backends')
     .option('--introduction <text>', 'the greeting a new conversation opens with')
-    .option('--json', "print the API's data as JSON")
+    .option('--json', JSON_HELP)
     .action(
       action(async (options: { name: string; instructions?: string; introduction?: string; json?: boolean }) => {
         const agent = await resolveContext().client.agents.create({

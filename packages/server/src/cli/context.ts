@@ -153,6 +153,17 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
+/** A flag's value that must be a JSON object, e.g. `--configuration '{"connectionId":"conn_…"}'`. */
+export function parseJsonObject(value: string, flag: string, example: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`${flag} must be a JSON object, e.g. '${example}'`);
+}
+
 /** Adds --page and --page-size. */
 export function withPaging(command: Command): Command {
   return command.option('--page <n>', 'page number, from 1', positiveInt).option('--page-size <n>', 'items per page (default 20)', positiveInt);

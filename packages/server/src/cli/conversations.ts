@@ -1,44 +1,42 @@
 import type { Command } from 'commander';
 import type { Conversation, Message, PaginatedResult } from '@switchboard/sdk';
-import { action, commandGroup, getData, paging, resolveContext, withPaging, type PagingOptions } from './context.js';
-import { iso, oneLine, print, printJson, printPage } from './output.js';
+import { action, commandGroup, getData, resolveContext } from './context.js';
+import { iso, oneLine, print, printJson } from './output.js';
+import { listCommand, type Table } from './resource.js';
 import { tailEvents } from './tail.js';
 
 type ListedConversation = Conversation & { lastMessagePreview?: string | null };
 
-const HEADER = ['ID', 'STATE', 'STATUS', 'AGENT', 'CHANNEL', 'CREATED', 'LAST MESSAGE', 'PREVIEW'];
-const row = (c: ListedConversation) => [
-  c.id,
-  c.handoffState,
-  c.status,
-  c.agentId,
-  c.channelId,
-  iso(c.createdAt),
-  iso(c.lastMessageAt),
-  oneLine(c.lastMessagePreview, 40),
-];
+const TABLE: Table<ListedConversation> = {
+  header: ['ID', 'STATE', 'STATUS', 'AGENT', 'CHANNEL', 'CREATED', 'LAST MESSAGE', 'PREVIEW'],
+  row: (c) => [
+    c.id,
+    c.handoffState,
+    c.status,
+    c.agentId,
+    c.channelId,
+    iso(c.createdAt),
+    iso(c.lastMessageAt),
+    oneLine(c.lastMessagePreview, 40),
+  ],
+};
 
 const MESSAGE_PAGE_SIZE = 100;
 
 export function registerConversationCommands(program: Command): void {
   const conversations = commandGroup(program, 'conversations', 'Conversations with contacts, their transcripts, and the live event stream');
 
-  withPaging(conversations.command('list').description('List conversations, oldest first'))
-    .option('--state <state>', 'only these handoff states: bot, pending_human, human, resolved (several separated by commas)')
-    .option('--channel <id>', 'only conversations on this channel')
-    .option('--json', "print the API's data as JSON")
-    .action(
-      action(async (options: PagingOptions & { state?: string; channel?: string; json?: boolean }) => {
-        const context = resolveContext();
-        const page = await getData<PaginatedResult<ListedConversation>>(context, '/conversations', {
-          ...paging(options),
-          state: options.state,
-          channelId: options.channel,
-        });
-        if (options.json) return printJson(page);
-        printPage(page, HEADER, row, options.state ? `No conversations in state ${options.state}.` : 'No conversations yet.');
-      }),
-    );
+  listCommand<ListedConversation, { state?: string; channel?: string }>(conversations, {
+    description: 'List conversations, oldest first',
+    options: (command) =>
+      command
+        .option('--state <state>', 'only these handoff states: bot, pending_human, human, resolved (several separated by commas)')
+        .option('--channel <id>', 'only conversations on this channel'),
+    table: TABLE,
+    empty: (options) => (options.state ? `No conversations in state ${options.state}.` : 'No conversations yet.'),
+    fetch: (context, page, options) =>
+      getData<PaginatedResult<ListedConversation>>(context, '/conversations', { ...page, state: options.state, channelId: options.channel }),
+  });
 
   conversations
     .command('show')

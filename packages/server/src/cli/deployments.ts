@@ -1,18 +1,21 @@
 import type { Command } from 'commander';
 import type { WebDeployment } from '@switchboard/sdk';
-import { action, commandGroup, paging, resolveContext, withPaging, type PagingOptions } from './context.js';
-import { cell, iso, print, printJson, printPage } from './output.js';
+import { action, commandGroup, resolveContext } from './context.js';
+import { cell, iso, print, printJson } from './output.js';
+import { JSON_HELP, listCommand, type Table } from './resource.js';
 
-const HEADER = ['ID', 'NAME', 'CHANNEL', 'TOKEN', 'ORIGINS', 'LAST USED', 'STATUS'];
-const row = (d: WebDeployment) => [
-  d.id,
-  cell(d.name),
-  d.deploymentChannelId,
-  `${d.tokenPrefix}…`,
-  d.allowedOrigins.join(','),
-  iso(d.lastUsedAt),
-  d.revokedAt === null ? 'active' : `revoked ${iso(d.revokedAt)}`,
-];
+const TABLE: Table<WebDeployment> = {
+  header: ['ID', 'NAME', 'CHANNEL', 'TOKEN', 'ORIGINS', 'LAST USED', 'STATUS'],
+  row: (d) => [
+    d.id,
+    cell(d.name),
+    d.deploymentChannelId,
+    `${d.tokenPrefix}…`,
+    d.allowedOrigins.join(','),
+    iso(d.lastUsedAt),
+    d.revokedAt === null ? 'active' : `revoked ${iso(d.revokedAt)}`,
+  ],
+};
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -26,7 +29,7 @@ export function registerDeploymentCommands(program: Command): void {
     .requiredOption('--origin <origin...>', 'a browser origin allowed to use the widget, exactly scheme://host[:port] (repeatable)', collect)
     .option('--name <name>', 'a name for the deployment')
     .option('--channel <id>', 'an existing web channel to deploy on (default: one created from the first origin)')
-    .option('--json', "print the API's data as JSON (it holds the token)")
+    .option('--json', `${JSON_HELP} (it holds the token)`)
     .action(
       action(async (options: { agent: string; origin: string[]; name?: string; channel?: string; json?: boolean }) => {
         const deployment = await resolveContext().client.deployments.create(options.agent, {
@@ -48,14 +51,11 @@ export function registerDeploymentCommands(program: Command): void {
       }),
     );
 
-  withPaging(deployments.command('list').description("List an agent's web deployments (tokens are never shown)"))
-    .requiredOption('--agent <id>', 'the agent')
-    .option('--json', "print the API's data as JSON")
-    .action(
-      action(async (options: PagingOptions & { agent: string; json?: boolean }) => {
-        const page = await resolveContext().client.deployments.list(options.agent, paging(options));
-        if (options.json) return printJson(page);
-        printPage(page, HEADER, row, `Agent ${options.agent} has no web deployments yet. Create one with "switchboard deployments create --agent ${options.agent} --origin https://example.com".`);
-      }),
-    );
+  listCommand<WebDeployment, { agent: string }>(deployments, {
+    description: "List an agent's web deployments (tokens are never shown)",
+    options: (command) => command.requiredOption('--agent <id>', 'the agent'),
+    table: TABLE,
+    empty: ({ agent }) => `Agent ${agent} has no web deployments yet. Create one with "switchboard deployments create --agent ${agent} --origin https://example.com".`,
+    fetch: ({ client }, page, options) => client.deployments.list(options.agent, page),
+  });
 }

@@ -1,33 +1,8 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { SwitchboardClient } from '@switchboard/sdk';
 import { UsageError, action, commandGroup, configPath, removeStoredConfig, writeStoredConfig } from './context.js';
 import { print } from './output.js';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Asks for the key on the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    process.stderr.write(question);
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
-    rl.on('SIGINT', () => {
-      rl.close();
-      process.stderr.write('\n');
-      reject(new UsageError('login cancelled'));
-    });
-    rl.question('', (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(answer);
-    });
-  });
-}
+import { readSecretInput } from './input.js';
 
 export function registerLoginCommands(program: Command): void {
   commandGroup(program, 'login', 'Store the server URL and an API key for the commands that call the API')
@@ -36,10 +11,7 @@ export function registerLoginCommands(program: Command): void {
     .option('--no-verify', 'store the key without checking it against the server')
     .action(
       action(async (options: { url: string; apiKeyStdin?: boolean; verify: boolean }) => {
-        let input: string;
-        if (options.apiKeyStdin) input = await readStdin();
-        else if (process.stdin.isTTY) input = await promptHidden('API key: ');
-        else throw new UsageError('standard input is not a terminal: pipe the key in with --api-key-stdin');
+        const input = await readSecretInput({ fromStdin: options.apiKeyStdin === true, flag: '--api-key-stdin', prompt: 'API key: ' });
         const apiKey = input.trim();
         if (apiKey === '') throw new UsageError('no API key given');
         if (/\s/.test(apiKey)) throw new UsageError('the API key must be a single line without spaces');
