@@ -58,7 +58,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startWebhookReceiver(options: { secret: string; path?: string }): Promise<FakeWebhookReceiver> {
+/** `port` 0 (the default) takes any free one; a given port lets a sender be configured before the secret is known. */
+export async function startWebhookReceiver(options: { secret: string; path?: string; port?: number }): Promise<FakeWebhookReceiver> {
   const path = options.path ?? '/hooks/switchboard';
   const verifier = new Webhook(options.secret);
   const requests: ReceivedWebhookRequest[] = [];
@@ -122,7 +123,7 @@ export async function startWebhookReceiver(options: { secret: string; path?: str
     record.status = 200;
     answer(res, 200, { received: true });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${path}`,

@@ -22,6 +22,10 @@ import { registerAgentCommands } from './cli/agents.js';
 import { registerDeploymentCommands } from './cli/deployments.js';
 import { registerConversationCommands } from './cli/conversations.js';
 import { registerDeliveryCommands } from './cli/deliveries.js';
+import { registerPhoneNumberCommands } from './cli/phone-numbers.js';
+import { registerConnectionCommands } from './cli/connections.js';
+import { registerSecretCommands } from './cli/secrets.js';
+import { registerWebhookCommands } from './cli/webhooks.js';
 
 function announceGeneratedKey(bootstrap: BootstrapResult): void {
   const text = firstStartText(bootstrap);
@@ -303,6 +307,10 @@ registerAgentCommands(program);
 registerDeploymentCommands(program);
 registerConversationCommands(program);
 registerDeliveryCommands(program);
+registerPhoneNumberCommands(program);
+registerConnectionCommands(program);
+registerSecretCommands(program);
+registerWebhookCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -23,9 +23,14 @@ import { standardWebhookHeaders } from '../channels/webhook/standard-webhooks.js
 import type { WebhookEventPayload } from './events.js';
 import { findWebhookSubscription, openWebhookSecret } from './subscriptions.js';
 
-/** The exact body POSTed for an event (the same bytes on every attempt). */
-export function webhookEventBody(payload: WebhookEventPayload): string {
+/** The exact body POSTed for an event (the same bytes on every attempt); `switchboard webhooks listen` forwards the same shape. */
+export function webhookEventBody(payload: Pick<WebhookEventPayload, 'eventId' | 'occurredAt' | 'data'> & { type: string }): string {
   return JSON.stringify({ id: payload.eventId, type: payload.type, createdAt: payload.occurredAt, data: payload.data });
+}
+
+/** The headers of a signed event delivery: JSON, Switchboard's user agent, and the Standard Webhooks signature. */
+export function webhookEventHeaders(secret: string, eventId: string, body: string): Record<string, string> {
+  return { 'content-type': 'application/json', 'user-agent': 'Switchboard-Webhooks/1', ...standardWebhookHeaders(secret, eventId, body) };
 }
 
 function readPayload(delivery: DeliveryRecord): WebhookEventPayload {
@@ -59,11 +64,7 @@ export async function sendWebhookEvent(db: Kysely<DB>, box: SecretBox, delivery:
   const response = await postForDelivery(
     fetchImpl,
     url,
-    {
-      'content-type': 'application/json',
-      'user-agent': 'Switchboard-Webhooks/1',
-      ...standardWebhookHeaders(secret, payload.eventId, body),
-    },
+    webhookEventHeaders(secret, payload.eventId, body),
     body,
     `The webhook endpoint ${url.origin}`,
   );
