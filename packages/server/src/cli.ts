@@ -26,6 +26,8 @@ import { registerPhoneNumberCommands } from './cli/phone-numbers.js';
 import { registerConnectionCommands } from './cli/connections.js';
 import { registerSecretCommands } from './cli/secrets.js';
 import { registerWebhookCommands } from './cli/webhooks.js';
+import { registerDoctorCommand } from './cli/doctor.js';
+import { registerCompletionCommand } from './cli/completion.js';
 
 function announceGeneratedKey(bootstrap: BootstrapResult): void {
   const text = firstStartText(bootstrap);
@@ -311,6 +313,8 @@ registerPhoneNumberCommands(program);
 registerConnectionCommands(program);
 registerSecretCommands(program);
 registerWebhookCommands(program);
+registerDoctorCommand(program);
+registerCompletionCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Connection, ParsedConnectionRequest, ParsedConnectionUpdate, Provider } from '@switchboard/core';
+import type { Connection, FieldIssue, ParsedConnectionRequest, ParsedConnectionUpdate, Provider } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { randomBase62 } from '../store/ids.js';
 import { newId } from '../store/ids.js';
@@ -10,7 +10,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { ConnectionContext, ProviderDefinition } from '../channels/adapter.js';
 import type { ProviderRegistry } from '../channels/registry.js';
 import type { HelpdeskConnector } from '../handoff/helpdesks/connector.js';
-import { conflict, invalid, invalidField, notFound } from '../http/errors.js';
+import { ApiError, conflict, invalid, invalidField, notFound } from '../http/errors.js';
 import { parseOrThrow } from '../http/validation.js';
 import { SECRET_NOT_FOUND, type SecretsService } from './secrets-service.js';
 import { egressPolicy, type EgressPolicy } from '../egress/policy.js';
@@ -192,6 +192,34 @@ export function connectionsService(
         ...(patch.apiBaseUrl !== undefined && { apiBaseUrl: patch.apiBaseUrl }),
       });
       return view(updated!);
+    },
+    /**
+     * What is wrong with a stored connection under the rules in force now (`switchboard doctor`):
+     * the checks of create and update (settings, required credentials, secrets that exist, targets
+     * the egress policy allows), an unknown provider, and sealed values the master key cannot open.
+     */
+    async problems(record: ConnectionRecord): Promise<FieldIssue[]> {
+      const issues: FieldIssue[] = [];
+      if (!shapeOf(record.provider)) issues.push({ field: 'provider', message: `'${record.provider}' is not a provider this version knows` });
+      try {
+        await validate(record.workspaceId, record.provider, record.settings, record.credentials, {}, { settings: true, apiBaseUrl: record.apiBaseUrl ?? undefined });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (Array.isArray(error.details)) issues.push(...(error.details as FieldIssue[]));
+        else issues.push({ field: typeof error.meta.field === 'string' ? error.meta.field : '', message: `${error.message}${error.meta.secretId ? ` (${String(error.meta.secretId)})` : ''}` });
+      }
+      const sealed = [
+        { field: 'inboundSecret', open: () => box.decrypt(record.inboundSecretSealed, inboundContext(record.id)) },
+        ...Object.entries(record.credentials).map(([name, secretId]) => ({ field: `credentials.${name}`, open: () => secrets.open(record.workspaceId, secretId) })),
+      ];
+      for (const { field, open } of sealed) {
+        try {
+          await open();
+        } catch (error) {
+          issues.push({ field, message: (error as Error).message });
+        }
+      }
+      return issues;
     },
     /** Issues a new inbound secret; the old one stops verifying at once. */
     async rotateInboundSecret(workspaceId: string, id: string) {

@@ -28,6 +28,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** Apply the migrations this build has (default); `switchboard doctor` only looks. */
+  migrate?: boolean;
 }
 
 // PostgreSQL returns int8 (bigint, COUNT) as strings; every such value here is an epoch-ms or a count.
@@ -40,7 +42,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const database = isPostgresUrl(options.databaseUrl) ? openPostgres(options.databaseUrl, options.poolSize) : openSqlite(options);
   try {
-    await migrateToLatest(database.db);
+    if (options.migrate !== false) await migrateToLatest(database.db);
   } catch (error) {
     await database.close();
     throw error;
@@ -48,9 +50,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return database;
 }
 
-function openSqlite(options: DatabaseOptions): Database {
+/** The SQLite file a database URL (or, without one, the data directory) names. */
+export function sqliteFile(options: Pick<DatabaseOptions, 'databaseUrl' | 'dataDir'>): string {
   const fromUrl = options.databaseUrl?.replace(/^sqlite:(\/\/)?/, '');
-  const file = fromUrl ? resolve(fromUrl) : resolve(options.dataDir, 'switchboard.db');
+  return fromUrl ? resolve(fromUrl) : resolve(options.dataDir, 'switchboard.db');
+}
+
+function openSqlite(options: DatabaseOptions): Database {
+  const file = sqliteFile(options);
   if (file !== ':memory:') {
     ensurePrivateDir(dirname(file));
     createPrivateFile(file);
