@@ -94,13 +94,12 @@ async function connectionChecks(db: Kysely<DB>, config: Config, box: SecretBox |
   });
   const checks: CheckResult[] = [];
   for (const record of rows.map(toConnectionRecord)) {
-    const name = `connection ${record.id}`;
-    const about = `${record.provider} "${record.name}" (workspace ${record.workspaceId})`;
+    const about = `${record.id} ${record.provider} "${record.name}" (workspace ${record.workspaceId})`;
     const problems = await connections.problems(record);
     checks.push(
       problems.length === 0
-        ? result('ok', name, about)
-        : result('fail', name, `${about}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`),
+        ? result('ok', 'connection', about)
+        : result('fail', 'connection', `${about}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')}`),
     );
   }
   return checks;
