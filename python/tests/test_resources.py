@@ -181,6 +181,23 @@ class DeliveriesTest(unittest.TestCase):
         with self.assertRaises(NotFoundError):
             client.deliveries.get("dlv_doesnotexist")
 
+    def test_list_one_webhook_subscriptions_deliveries(self) -> None:
+        tested = client.webhooks.create({"url": "http://127.0.0.1:9/tested", "events": ["delivery.failed"]})
+        quiet = client.webhooks.create({"url": "http://127.0.0.1:9/quiet", "events": ["delivery.failed"]})
+        try:
+            sent = {client.webhooks.test(tested.id).delivery_id for _ in range(3)}
+            page = client.deliveries.list(params={"pageSize": 2}, subscription_id=tested.id)
+            self.assertEqual((page.meta.total_count, page.meta.total_pages, len(page.data)), (3, 2, 2))
+            rest = client.deliveries.list(params={"page": 2, "pageSize": 2}, subscription_id=tested.id)
+            self.assertEqual({d.id for d in page.data} | {d.id for d in rest.data}, sent)
+            self.assertTrue(all(d.kind == "event" and d.connection_id == tested.id for d in page.data + rest.data))
+            self.assertEqual(client.deliveries.list(subscription_id=quiet.id).meta.total_count, 0)
+            # An event delivery is not a reply through a connection of that id.
+            self.assertEqual(client.deliveries.list(connection_id=tested.id).meta.total_count, 0)
+        finally:
+            client.webhooks.delete(tested.id)
+            client.webhooks.delete(quiet.id)
+
 
 class SecretsAndConnectionsTest(unittest.TestCase):
     def test_secret_value_is_never_read_back(self) -> None:

@@ -162,13 +162,20 @@ describe.runIf(availableServices().chromium).each(ENGINES)('admin pages doing th
     const secret = await shownOnce('Signing secret');
     expect(secret).toMatch(/^whsec_/);
 
+    // Another subscription's test event: the dialog lists and counts only this webhook's deliveries.
+    const other = await api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/other', events: ['handoff.accepted'] });
+    expect((await api('POST', `/v1/webhooks/${other.body.data.id}/test`)).status).toBe(200);
+
     await page.getByRole('button', { name: `Test and deliveries for ${recorder.url}` }).click();
     await page.getByRole('button', { name: 'Send test event' }).click();
     await poll(async () => recorder.received.length).toBe(1);
     const [test] = recorder.received;
     const event = new Webhook(secret).verify(test!.body, test!.headers as Record<string, string>) as { type: string };
     expect(event.type).toBe('webhook.test');
-    await poll(() => page.getByRole('dialog').getByRole('cell', { name: 'sent', exact: true }).count()).toBe(1);
+    const dialog = page.getByRole('dialog');
+    await poll(() => dialog.getByRole('cell', { name: 'sent', exact: true }).count()).toBe(1);
+    expect(await dialog.locator('tbody tr').count()).toBe(1);
+    expect(await dialog.getByRole('navigation', { name: 'Pages' }).textContent()).toContain('1 in all');
   });
 
   it('retries a dead reply from Deliveries, and it reaches Twilio', async () => {

@@ -307,12 +307,16 @@ describe.each(ENGINES)('SDK secrets, connections and deliveries on %s', (engine)
       expect((await client.deliveries.list({ status: 'dead' })).data.map((d) => d.id)).not.toContain(dead.id);
     });
 
-    it('throws NotFoundError for an unknown delivery and validates the status filter', async () => {
+    it('throws NotFoundError for an unknown delivery and validates the filters', async () => {
       await expect(client.deliveries.get('dlv_missing')).rejects.toBeInstanceOf(NotFoundError);
       await expect(client.deliveries.retry('dlv_missing')).rejects.toBeInstanceOf(NotFoundError);
       const bad = await client.deliveries.list({ status: 'lost' as 'dead' }).catch((e: unknown) => e);
       expect(bad).toBeInstanceOf(ValidationError);
       expect((bad as ValidationError).issues.map((i) => i.field)).toEqual(['status']);
+      const badIds = await client.deliveries.list({ subscriptionId: 'not an id', connectionId: '' }).catch((e: unknown) => e);
+      expect((badIds as ValidationError).issues.map((i) => i.field)).toEqual(['subscriptionId', 'connectionId', 'connectionId']);
+      const both = await client.deliveries.list({ subscriptionId: 'whk_1', connectionId: 'conn_1' }).catch((e: unknown) => e);
+      expect((both as ValidationError).issues).toEqual([{ field: 'connectionId', message: expect.stringContaining('cannot be combined with subscriptionId') }]);
       await expect(client.deliveries.list({ pageSize: 0 })).rejects.toBeInstanceOf(ValidationError);
       await expect(client.deliveries.retry('')).rejects.toBeInstanceOf(ValidationError);
     });

@@ -386,6 +386,10 @@ describe.each(ENGINES)('SDK teams, workflows, webhooks and handoff on %s', (engi
         return current.status === 'sent' && current;
       }, 5000, 'the test delivery to be sent');
       expect(delivery.id).toBe(result.deliveryId);
+      const listed = await client.deliveries.list({ subscriptionId: subscription.id });
+      expect(listed.data.map((d) => d.id)).toEqual([result.deliveryId]);
+      expect(listed.meta.totalCount).toBe(1);
+      expect((await client.deliveries.list({ connectionId: subscription.id })).meta.totalCount).toBe(0);
 
       // Paused, it takes no test events.
       await client.webhooks.update(subscription.id, { active: false });

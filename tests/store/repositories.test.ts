@@ -25,7 +25,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('migrations are idempotent: reopening the same database applies nothing twice', async () => {
     const again = await openDatabase({ databaseUrl: database.url, dataDir: '/tmp' });
     const rows = await again.db.selectFrom('kysely_migration' as never).selectAll().execute();
-    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation', '0002_channel_counts', '0003_web_runtime', '0004_providers', '0005_teams_workflows_handoff', '0006_workspace_security', '0007_replay_guards', '0008_wiil_configurations', '0009_members', '0010_workspace_events', '0011_inbound_refusals']);
+    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation', '0002_channel_counts', '0003_web_runtime', '0004_providers', '0005_teams_workflows_handoff', '0006_workspace_security', '0007_replay_guards', '0008_wiil_configurations', '0009_members', '0010_workspace_events', '0011_inbound_refusals', '0012_deliveries_by_target']);
     await again.close();
   });
 

@@ -81,11 +81,9 @@ export function ListView<T>(props: {
   columns: Column<T>[];
   rowKey: (row: T) => string;
   empty: { title: string; body?: ComponentChildren; action?: ComponentChildren };
-  /** Rows shown after filtering on the client (search inside the page); defaults to the page's rows. */
-  filter?: (row: T) => boolean;
 }) {
   const { list } = props;
-  const rows = list.data ? (props.filter ? list.data.data.filter(props.filter) : list.data.data) : [];
+  const rows = list.data ? list.data.data : [];
   if (!list.data && list.error) {
     return (
       <div role="alert" class="notice error">

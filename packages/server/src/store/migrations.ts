@@ -552,6 +552,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('inbound_events_recent').on('inbound_events').columns(['connection_id', 'received_at']).execute();
     },
   },
+  '0012_deliveries_by_target': {
+    async up(db: Kysely<any>) {
+      // GET /v1/deliveries?subscriptionId= / ?connectionId=: one webhook's or connection's deliveries, counted and paged.
+      await db.schema.createIndex('deliveries_target').on('deliveries').columns(['workspace_id', 'connection_id', 'created_at', 'id']).execute();
+    },
+  },
 };
 
 function isPostgres(db: Kysely<any>): boolean {

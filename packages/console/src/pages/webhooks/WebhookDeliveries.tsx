@@ -5,12 +5,12 @@ import { Time } from '../../components/Time.js';
 import type { DeliveryRow } from '../deliveries/DeliveriesPage.js';
 import type { Subscription } from './WebhookForm.js';
 
-/**
- * Test send and recent deliveries. GET /v1/deliveries filters by status only, so this page's rows
- * are narrowed here to the subscription's event deliveries.
- */
+/** Test send, and this subscription's event deliveries (GET /v1/deliveries?subscriptionId=). */
 export function WebhookDeliveries(props: { hook: Subscription; onClose: () => void }) {
-  const list = usePagedList<DeliveryRow>((page, pageSize, signal) => api.get<Page<DeliveryRow>>('deliveries', { query: { page, pageSize }, signal }), props.hook.id);
+  const list = usePagedList<DeliveryRow>(
+    (page, pageSize, signal) => api.get<Page<DeliveryRow>>('deliveries', { query: { page, pageSize, subscriptionId: props.hook.id }, signal }),
+    props.hook.id,
+  );
   const [test, setTest] = useState<{ busy: boolean; error: string | null; delivery: DeliveryRow | null }>({ busy: false, error: null, delivery: null });
 
   async function send() {
@@ -47,13 +47,11 @@ export function WebhookDeliveries(props: { hook: Subscription; onClose: () => vo
         </div>
       )}
       <h3>Recent deliveries</h3>
-      <p class="hint">The deliveries API filters by status only; this list shows this webhook's deliveries among each page of all deliveries.</p>
       <ListView
         list={list}
         caption="Recent deliveries"
         rowKey={(delivery) => delivery.id}
-        filter={(delivery) => delivery.kind === 'event' && delivery.connectionId === props.hook.id}
-        empty={{ title: 'No deliveries of this webhook on this page' }}
+        empty={{ title: 'No deliveries of this webhook yet', body: 'Events it listens to, and test events, show up here.' }}
         columns={[
           { label: 'Status', render: (delivery) => <span class="badge">{delivery.status}</span> },
           { label: 'Attempts', render: (delivery) => delivery.attempts },

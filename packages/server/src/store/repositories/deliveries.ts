@@ -51,6 +51,12 @@ export interface NewDelivery {
   kind?: DeliveryKind;
 }
 
+export interface DeliveryListFilter {
+  status?: DeliveryStatus;
+  /** Where the deliveries go: a provider connection's replies, or a webhook subscription's events. */
+  target?: { kind: DeliveryKind; id: string };
+}
+
 /** The outbox. Rows move pending → sending → sent, or back to pending with a later attempt time, or to dead. */
 export function deliveriesRepository(db: Kysely<DB>) {
   return {
@@ -185,9 +191,10 @@ export function deliveriesRepository(db: Kysely<DB>) {
       return row && toDelivery(row);
     },
 
-    list(workspaceId: string, page: number, pageSize: number, status?: DeliveryStatus): Promise<PaginatedResult<DeliveryRecord>> {
+    list(workspaceId: string, page: number, pageSize: number, filter: DeliveryListFilter = {}): Promise<PaginatedResult<DeliveryRecord>> {
       let query = db.selectFrom('deliveries').where('workspace_id', '=', workspaceId);
-      if (status) query = query.where('status', '=', status);
+      if (filter.status) query = query.where('status', '=', filter.status);
+      if (filter.target) query = query.where('kind', '=', filter.target.kind).where('connection_id', '=', filter.target.id);
       return paginate(query, page, pageSize, (q) => q.selectAll(), toDelivery);
     },
 
