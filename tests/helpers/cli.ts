@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAKES_EGRESS_ALLOW } from './egress.js';
 
@@ -58,7 +60,10 @@ export async function freePort(): Promise<number> {
 export interface StartedCli {
   child: ChildProcess;
   baseUrl: string;
+  /** Standard output and standard error as they came. */
   output(): string;
+  /** Standard output alone. */
+  stdout(): string;
   stop(): Promise<void>;
 }
 
@@ -72,7 +77,11 @@ export async function startCli(env: Record<string, string>, options: { flags?: s
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), SWITCHBOARD_EGRESS_ALLOW: FAKES_EGRESS_ALLOW, ...env },
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
+  let stdout = '';
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr!.on('data', (chunk) => (output += chunk));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
@@ -94,6 +103,7 @@ export async function startCli(env: Record<string, string>, options: { flags?: s
     child,
     baseUrl,
     output: () => output,
+    stdout: () => stdout,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -123,4 +133,33 @@ export async function sendWidgetMessage(baseUrl: string, token: string, origin: 
   const sent = await runtime(`/sessions/${sessionId}/messages`, { text, clientMessageId: `c-${Date.now()}` }, { 'x-visitor-token': visitorToken! });
   if (sent.status !== 202) throw new Error(`sending a widget message answered ${sent.status}`);
   return sessionId!;
+}
+
+/** The records of JSON log output, one a line; throws on a line that is not a JSON object. */
+export function jsonRecords(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const record: unknown = JSON.parse(line);
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new Error(`not a log record: ${line}`);
+      return record as Record<string, unknown>;
+    });
+}
+
+export interface FirstStartCredentials {
+  path: string;
+  /** The file's permission bits. */
+  mode: number;
+  adminKey: string;
+  text: string;
+}
+
+/** What a non-interactive first start wrote to `<dataDir>/first-start-credentials.txt`. */
+export function readFirstStartCredentials(dataDir: string): FirstStartCredentials {
+  const path = join(dataDir, 'first-start-credentials.txt');
+  const text = readFileSync(path, 'utf8');
+  const adminKey = /sbk_[A-Za-z0-9]{40}/.exec(text)?.[0];
+  if (!adminKey) throw new Error(`no admin key in ${path}:\n${text}`);
+  return { path, mode: statSync(path).mode & 0o777, adminKey, text };
 }
