@@ -2,7 +2,8 @@
 //
 // For each storage engine (embedded SQLite, PostgreSQL) it seeds 100,000 web deployment
 // channels, starts the real CLI server (`switchboard start`) in a child process and loads it
-// with autocannon from this process, next to a bare node:http baseline on the same machine.
+// with autocannon from this process, next to a bare node:http baseline on the same machine and
+// the stack's ceiling (bench/ceiling-server.mjs: a minimal Fastify server doing get's work).
 //
 // Environment:
 //   BENCH_DURATION      seconds per measured scenario (default 10)
@@ -10,8 +11,16 @@
 //   BENCH_CONNECTIONS   concurrent connections (default 50)
 //   BENCH_CHANNELS      rows to seed (default 100000)
 //   BENCH_ENGINES       comma list: sqlite,postgres (default both)
+//   BENCH_SCENARIOS     comma list: get,getByIdentifier,list (default all three)
+//   BENCH_SERVER_NODE_ARGS  extra node flags for the Switchboard server child, space-separated
+//                       (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it)
 //   BENCH_POSTGRES_URL  server to create the scratch database on
 //                       (default postgres://postgres@127.0.0.1:5432/test)
+//   BENCH_POSTGRES_REDIS_URL  REDIS_URL of the PostgreSQL server (default redis://127.0.0.1:6379;
+//                       empty: none). Several nodes on one PostgreSQL run with Redis (the server
+//                       warns without it), and only then may a node keep a looked-up API key for
+//                       a moment (http/credential-cache.ts), so the default benchmarks PostgreSQL
+//                       as it is deployed. Keys go under a prefix of this run's own.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,13 +46,17 @@ import {
 } from './lib.mjs';
 
 const BASELINE = join(ROOT, 'bench/baseline-server.mjs');
+const CEILING = join(ROOT, 'bench/ceiling-server.mjs');
 
 const DURATION = positiveInt('BENCH_DURATION', 10);
 const WARMUP = nonNegativeInt('BENCH_WARMUP', 2);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const CHANNELS = positiveInt('BENCH_CHANNELS', 100_000);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()).filter(Boolean);
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'get,getByIdentifier,list').split(',').map((e) => e.trim()).filter(Boolean);
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const POSTGRES_REDIS_URL = process.env.BENCH_POSTGRES_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PIPELINING = 1;
 const BATCH_ROWS = 500; // 500 rows x 10 columns = 5,000 bound parameters (SQLite allows 32,766)
 const SAMPLE_SIZE = 10_000; // random seeded rows the get/getByIdentifier scenarios rotate over
@@ -182,7 +195,7 @@ async function prepareSqlite() {
   const dir = mkdtempSync(join(os.tmpdir(), 'switchboard-bench-'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'switchboard.db');
-  return { databaseUrl: `sqlite:${file}`, dataDir: dir, location: file };
+  return { databaseUrl: `sqlite:${file}`, dataDir: dir, location: file, serverEnv: { REDIS_URL: '' } };
 }
 
 async function preparePostgres() {
@@ -208,7 +221,8 @@ async function preparePostgres() {
   });
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
-  return { databaseUrl: url.toString(), dataDir: dir, location: `${url.host}/${name}` };
+  const redis = POSTGRES_REDIS_URL ? { REDIS_URL: POSTGRES_REDIS_URL, REDIS_PREFIX: `${name}:` } : { REDIS_URL: '' };
+  return { databaseUrl: url.toString(), dataDir: dir, location: `${url.host}/${name}`, serverEnv: redis };
 }
 
 async function engineVersion(db, engine) {
@@ -221,7 +235,7 @@ async function benchEngine(engine, baseline) {
   console.log(`\n== ${engine} ==`);
   const target = engine === 'sqlite' ? await prepareSqlite() : await preparePostgres();
   const database = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
-  let ids, identifiers, apiKey, workspaceId, version;
+  let ids, identifiers, apiKey, workspaceId, version, seedMs;
   try {
     version = await engineVersion(database.db, engine);
     // The key file the server started below reads too: keys are stored by a hash under it.
@@ -233,7 +247,7 @@ async function benchEngine(engine, baseline) {
 
     const started = process.hrtime.bigint();
     ({ ids, identifiers } = await seed(database.db, workspaceId));
-    const seedMs = ms(started);
+    seedMs = ms(started);
     console.log(`  ${version} at ${target.location}`);
     console.log(`  seeded ${fmt(CHANNELS)} channels in ${fmt(seedMs / 1000, 2)} s (${fmt(CHANNELS / (seedMs / 1000))} rows/s, ${BATCH_ROWS} rows per insert, one transaction)`);
     if (engine === 'postgres') {
@@ -246,21 +260,25 @@ async function benchEngine(engine, baseline) {
     await database.close();
   }
 
-  const server = await startServerChild(`switchboard (${engine})`, [CLI, 'start'], {
+  const server = await startServerChild(`switchboard (${engine})`, [...SERVER_NODE_ARGS, CLI, 'start'], {
     LOG_LEVEL: 'warn',
     DATABASE_URL: target.databaseUrl,
     SWITCHBOARD_DATA_DIR: target.dataDir,
     SWITCHBOARD_API_KEY: '',
+    ...target.serverEnv,
   });
+  if (engine === 'postgres') console.log(`  server: ${target.serverEnv.REDIS_URL ? `with Redis at ${target.serverEnv.REDIS_URL}` : 'without Redis (every request looks up its API key)'}`);
   const headers = { authorization: `Bearer ${apiKey}` };
   try {
     const sampleIds = sample(ids, SAMPLE_SIZE);
     const sampleIdentifiers = sample(identifiers, SAMPLE_SIZE);
-    const scenarios = {
+    const allScenarios = {
       get: (req) => ({ ...req, path: `/v1/deployment-channels/${pick(sampleIds)}` }),
       getByIdentifier: (req) => ({ ...req, path: `/v1/deployment-channels/by-identifier/${encodeURIComponent(pick(sampleIdentifiers))}?type=web` }),
       list: (req) => ({ ...req, path: `/v1/deployment-channels?page=${1 + Math.floor(Math.random() * LIST_PAGES)}&pageSize=${PAGE_SIZE}` }),
     };
+    for (const name of SCENARIOS) if (!(name in allScenarios)) throw new Error(`unknown scenario "${name}" in BENCH_SCENARIOS`);
+    const scenarios = Object.fromEntries(Object.entries(allScenarios).filter(([name]) => SCENARIOS.includes(name)));
 
     // Correctness check before loading: every scenario answers 200 with the expected data.
     const n = Math.floor(Math.random() * CHANNELS);
@@ -282,22 +300,42 @@ async function benchEngine(engine, baseline) {
       const r = await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}` });
       results.push({ engine, scenario, ...r, baseline });
     }
-    return { version, results };
+    await server.stop();
+    const ceiling = await measureCeiling(engine, target, headers, allScenarios.get, ids[n]);
+    return { version, results, ceiling, seedMs };
   } finally {
     await server.stop();
+  }
+}
+
+/** The minimal Fastify server (bench/ceiling-server.mjs) on the same database, loaded like `get`. */
+async function measureCeiling(engine, target, headers, setupRequest, knownId) {
+  const ceiling = await startServerChild(`Fastify ceiling (${engine})`, [CEILING], { DATABASE_URL: target.databaseUrl, SWITCHBOARD_DATA_DIR: target.dataDir });
+  try {
+    const response = await fetch(`${ceiling.url}/v1/deployment-channels/${knownId}`, { headers });
+    const body = await response.json();
+    if (response.status !== 200 || body.data?.id !== knownId) throw new Error(`ceiling sanity check failed: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+    return { engine, scenario: 'get (Fastify ceiling)', ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} Fastify ceiling` })) };
+  } finally {
+    await ceiling.stop();
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function markdown(rows, baseline) {
-  const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'p50 vs node:http', 'p99 vs node:http'];
+function markdown(rows, baseline, ceilings) {
+  const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'vs Fastify ceiling', 'p50 vs node:http', 'p99 vs node:http'];
+  const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, baseline.rps), toCeiling, ratio(r.p50, baseline.p50), ratio(r.p99, baseline.p99)];
   return markdownTable(
     header,
     [
-      ['node:http baseline', 'hello world', fmt(baseline.rps), fmt(baseline.p50, 2), fmt(baseline.p99, 2), '1.00×', '1.00×', '1.00×'],
-      ...rows.map((r) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, baseline.rps), ratio(r.p50, baseline.p50), ratio(r.p99, baseline.p99)]),
+      ['node:http baseline', 'hello world', fmt(baseline.rps), fmt(baseline.p50, 2), fmt(baseline.p99, 2), '1.00×', '', '1.00×', '1.00×'],
+      ...ceilings.map((c) => row(c, '1.00×')),
+      ...rows.map((r) => {
+        const ceiling = ceilings.find((c) => c.engine === r.engine);
+        return row(r, ceiling && r.scenario !== 'list' ? ratio(r.rps, ceiling.rps) : '');
+      }),
     ],
     2,
   );
@@ -322,20 +360,26 @@ async function main() {
   }
 
   const rows = [];
+  const ceilings = [];
   const versions = [];
+  const seeding = [];
   for (const engine of ENGINES) {
     if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`unknown engine "${engine}" in BENCH_ENGINES`);
-    const { version, results } = await benchEngine(engine, baseline);
+    const { version, results, ceiling, seedMs } = await benchEngine(engine, baseline);
     versions.push(version);
+    seeding.push(`${engine} ${fmt(seedMs / 1000, 2)} s`);
     rows.push(...results);
+    ceilings.push(ceiling);
   }
 
-  const failures = [baseline, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
+  const failures = [baseline, ...ceilings, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
   console.log('\n== Results (Markdown) ==\n');
   console.log(`${machine.slice(0, 4).join(' · ')} · ${versions.join(' · ')}`);
-  console.log(`${machine[4]}. ${machine[5]}.\n`);
-  console.log(markdown(rows, baseline));
-  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s; latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only).');
+  const redisFact = ENGINES.includes('postgres') ? ` PostgreSQL server ${POSTGRES_REDIS_URL ? 'with Redis (REDIS_URL), as several nodes run' : 'without Redis'}.` : '';
+  console.log(`${machine[4]}. ${machine[5]}.${redisFact}\n`);
+  console.log(markdown(rows, baseline, ceilings));
+  console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);
+  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s (and, for get and getByIdentifier, ÷ the Fastify ceiling: bench/ceiling-server.mjs answering get with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only).');
   if (failures.length > 0) {
     for (const f of failures) console.error(`FAILED: ${f.label}: non2xx=${f.non2xx} errors=${f.errors} timeouts=${f.timeouts}`);
     throw new Error(`${failures.length} scenario(s) had non-2xx responses, errors or timeouts`);

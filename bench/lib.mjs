@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'packages/server/dist/cli.js');
+export const CLI = join(ROOT, 'packages/server/dist/bundle/cli.mjs');
 
 // ---------------------------------------------------------------------------------------------
 // Environment

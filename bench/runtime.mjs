@@ -6,6 +6,8 @@
 //
 //   1. chat: BENCH_SESSIONS widget sessions, each with its SSE stream open, send a message, wait
 //      for the agent's echo on the stream, send the next; round trips/s and send→reply p50/p99.
+//      Then the same with BENCH_P99_SESSIONS sessions, for the latency at a lighter load. The
+//      statements per round trip are read from the server's /metrics before and after each window.
 //   2. idle memory: on a fresh server, BENCH_IDLE_SESSIONS sessions with an open, idle SSE stream;
 //      server RSS (and V8 heap) after a forced GC, before and after opening them, per session.
 //
@@ -17,6 +19,8 @@
 //   BENCH_DURATION          measured seconds of the chat phase (default 20)
 //   BENCH_WARMUP            seconds of discarded chat load before it (default 3)
 //   BENCH_SESSIONS          concurrent chat sessions (default 1000)
+//   BENCH_P99_SESSIONS      sessions of a second chat phase, for its p99 (default 100; 0 skips it)
+//   BENCH_MEMORY            0 skips the idle memory phase (default 1)
 //   BENCH_IDLE_SESSIONS     idle SSE sessions for the memory figure (default 5000)
 //   BENCH_IDLE_SECONDS      how long they idle before memory is read (default 10)
 //   BENCH_OPEN_CONCURRENCY  session starts in flight while opening (default 50)
@@ -64,6 +68,8 @@ const ADMIN_KEY = 'sk_bench_0123456789abcdefghijklmn'; // 32 characters; becomes
 const DURATION = positiveInt('BENCH_DURATION', 20);
 const WARMUP = nonNegativeInt('BENCH_WARMUP', 3);
 const SESSIONS = positiveInt('BENCH_SESSIONS', 1000);
+const P99_SESSIONS = nonNegativeInt('BENCH_P99_SESSIONS', 100);
+const MEMORY = process.env.BENCH_MEMORY !== '0';
 let IDLE_SESSIONS = positiveInt('BENCH_IDLE_SESSIONS', 5000);
 const IDLE_SECONDS = nonNegativeInt('BENCH_IDLE_SECONDS', 10);
 const OPEN_CONCURRENCY = positiveInt('BENCH_OPEN_CONCURRENCY', 50);
@@ -242,11 +248,22 @@ async function startTarget(kind) {
   }
 }
 
+/** switchboard_db_statements_total from the server's /metrics; undefined for a server that does not count. */
+async function statementsExecuted(url) {
+  try {
+    const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(15_000) });
+    const match = /^switchboard_db_statements_total (\d+)/m.exec(await response.text());
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeErrors(errors) {
   return errors.map((e) => `${e.kind} ×${e.count} (e.g. ${e.sample})`).join('; ');
 }
 
-async function chatPhase(kind, label) {
+async function chatPhase(kind, label, sessions) {
   const { server, target, backend } = await startTarget(kind);
   const loadgen = startLoadGenerator();
   const overflowsAtStart = listenOverflows();
@@ -254,14 +271,17 @@ async function chatPhase(kind, label) {
     if (backend) console.log(`  agent backend: ${backend}; server pid ${server.pid}, load generator pid ${loadgen.pid}`);
     let cpu = {};
     loadgen.on('opened', (m) => console.log(`  ${label}: ${fmt(m.count)} sessions with open streams in ${fmt(m.ms / 1000, 1)} s; ${WARMUP} s warm-up, then ${DURATION} s measured`));
+    const countStatements = kind === 'switchboard';
     loadgen.on('window-start', () => {
       cpu.start = { t: performance.now(), server: cpuSeconds(server.pid), loadgen: cpuSeconds(loadgen.pid), machine: machineBusySeconds() };
+      if (countStatements) cpu.start.statements = statementsExecuted(server.url);
     });
     loadgen.on('window-end', () => {
       cpu.end = { t: performance.now(), server: cpuSeconds(server.pid), loadgen: cpuSeconds(loadgen.pid), machine: machineBusySeconds(), status: procStatus(server.pid) };
+      if (countStatements) cpu.end.statements = statementsExecuted(server.url);
     });
     const result = await loadgen.call(
-      { cmd: 'chat', target, sessions: SESSIONS, warmupMs: WARMUP * 1000, durationMs: DURATION * 1000, openConcurrency: OPEN_CONCURRENCY, replyTimeoutMs: REPLY_TIMEOUT * 1000 },
+      { cmd: 'chat', target, sessions, warmupMs: WARMUP * 1000, durationMs: DURATION * 1000, openConcurrency: OPEN_CONCURRENCY, replyTimeoutMs: REPLY_TIMEOUT * 1000 },
       'chat-result',
       WARMUP + DURATION + 2 * REPLY_TIMEOUT + 300,
     );
@@ -271,6 +291,11 @@ async function chatPhase(kind, label) {
     result.otherCpu = Math.max(0, (cpu.end.machine - cpu.start.machine) / wall - result.serverCpu - result.loadgenCpu);
     result.serverRssKiB = cpu.end.status.rssKiB;
     result.listenOverflows = listenOverflows() - overflowsAtStart;
+    if (countStatements) {
+      const [before, after] = await Promise.all([cpu.start.statements, cpu.end.statements]);
+      // Round trips finishing in the window ran their statements in it, give or take the ones at its edges.
+      if (before !== undefined && after !== undefined) result.statementsPerRoundTrip = (after - before) / result.completed;
+    }
     console.log(
       `  ${label}: ${fmt(result.perSecond)} round trips/s, p50 ${fmt(result.p50, 2)} ms, p90 ${fmt(result.p90, 2)} ms, p99 ${fmt(result.p99, 2)} ms, max ${fmt(result.max, 1)} ms` +
         ` (${fmt(result.completed)} in ${fmt(result.windowMs / 1000, 1)} s; ${result.alive}/${result.sessions} streams alive; ${result.inFlightAtEnd} unfinished after the drain)`,
@@ -278,6 +303,9 @@ async function chatPhase(kind, label) {
     console.log(
       `  ${label}: CPU during the window: server ${fmt(result.serverCpu * 100)} % of a core, load generator ${fmt(result.loadgenCpu * 100)} %, everything else on the machine ${fmt(result.otherCpu * 100)} %; server RSS ${fmt(result.serverRssKiB / 1024, 1)} MiB`,
     );
+    if (result.statementsPerRoundTrip !== undefined) {
+      console.log(`  ${label}: ${fmt(result.statementsPerRoundTrip, 1)} SQL statements per round trip (switchboard_db_statements_total over the window ÷ round trips)`);
+    }
     if (result.errorTotal > 0) console.log(`  ${label}: ERRORS ${result.errorTotal}: ${describeErrors(result.errors)}`);
     if (result.listenOverflows > 0) {
       console.log(
@@ -364,18 +392,42 @@ async function idlePhase(kind, label) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
+/** The figures the widget round trip is judged by, on one line each, with the load average they were measured under. */
+function summary(rows) {
+  const base = rows.find((r) => r.kind === 'baseline');
+  const sb = rows.find((r) => r.kind === 'switchboard');
+  if (!sb) return [];
+  const statements = sb.chat.statementsPerRoundTrip === undefined ? 'not counted' : fmt(sb.chat.statementsPerRoundTrip, 1);
+  const lines = [
+    '',
+    `Round trip at ${fmt(sb.chat.sessions)} sessions: ${fmt(sb.chat.perSecond)}/s` +
+      (base ? ` = ${ratio(sb.chat.perSecond, base.chat.perSecond)} the baseline's ${fmt(base.chat.perSecond)}/s` : '') +
+      `; ${statements} SQL statements per round trip; server CPU ${fmt((sb.chat.serverCpu * 1000) / sb.chat.perSecond, 2)} ms per round trip`,
+  ];
+  if (sb.few) {
+    lines.push(
+      `p99 at ${fmt(sb.few.sessions)} sessions: ${fmt(sb.few.p99, 2)} ms` +
+        (base?.few ? ` (baseline ${fmt(base.few.p99, 2)} ms)` : '') +
+        `; ${fmt(sb.few.perSecond)} round trips/s; ${sb.few.statementsPerRoundTrip === undefined ? 'not counted' : fmt(sb.few.statementsPerRoundTrip, 1)} statements per round trip`,
+    );
+  }
+  lines.push(`Load average at the end: ${os.loadavg().map((l) => fmt(l, 2)).join(' ')}`);
+  return lines;
+}
+
 function markdown(rows) {
-  const header = ['Server', 'Chat sessions', 'Round trips/s', 'p50 ms', 'p99 ms', 'Errors', 'Idle SSE sessions', 'RSS KiB / idle session', 'Heap KiB / idle session'];
+  const header = ['Server', 'Chat sessions', 'Round trips/s', 'p50 ms', 'p99 ms', 'Statements / round trip', 'Errors', 'Idle SSE sessions', 'RSS KiB / idle session', 'Heap KiB / idle session'];
   const lines = rows.map((r) => [
     r.label,
     fmt(r.chat.sessions),
     fmt(r.chat.perSecond),
     fmt(r.chat.p50, 2),
     fmt(r.chat.p99, 2),
-    fmt(r.chat.errorTotal + r.idle.errorTotal),
-    fmt(r.idle.sessions),
-    fmt(r.idle.rssPerSessionKiB, 1),
-    fmt(r.idle.heapPerSessionKiB, 1),
+    r.chat.statementsPerRoundTrip === undefined ? '' : fmt(r.chat.statementsPerRoundTrip, 1),
+    fmt(r.chat.errorTotal + (r.idle?.errorTotal ?? 0) + (r.few?.errorTotal ?? 0)),
+    r.idle ? fmt(r.idle.sessions) : '',
+    r.idle ? fmt(r.idle.rssPerSessionKiB, 1) : '',
+    r.idle ? fmt(r.idle.heapPerSessionKiB, 1) : '',
   ]);
   const base = rows.find((r) => r.kind === 'baseline');
   const sb = rows.find((r) => r.kind === 'switchboard');
@@ -388,8 +440,9 @@ function markdown(rows) {
       ratio(sb.chat.p99, base.chat.p99),
       '',
       '',
-      ratio(sb.idle.rssPerSessionKiB, base.idle.rssPerSessionKiB),
-      ratio(sb.idle.heapPerSessionKiB, base.idle.heapPerSessionKiB),
+      '',
+      sb.idle && base.idle ? ratio(sb.idle.rssPerSessionKiB, base.idle.rssPerSessionKiB) : '',
+      sb.idle && base.idle ? ratio(sb.idle.heapPerSessionKiB, base.idle.heapPerSessionKiB) : '',
     ]);
   }
   return markdownTable(header, lines);
@@ -418,25 +471,29 @@ async function main() {
     if (kind !== 'baseline' && kind !== 'switchboard') throw new Error(`unknown target "${kind}" in BENCH_TARGETS`);
     const label = kind === 'baseline' ? 'node:http baseline' : 'Switchboard (SQLite)';
     console.log(`\n== ${label} ==`);
-    const chat = await chatPhase(kind, label);
-    const idle = await idlePhase(kind, label);
-    rows.push({ kind, label: kind === 'switchboard' && chat.version ? `Switchboard ${chat.version} (SQLite)` : label, chat, idle });
+    const chat = await chatPhase(kind, label, SESSIONS);
+    const few = P99_SESSIONS > 0 ? await chatPhase(kind, `${label}, ${fmt(P99_SESSIONS)} sessions`, P99_SESSIONS) : undefined;
+    const idle = MEMORY ? await idlePhase(kind, label) : undefined;
+    rows.push({ kind, label: kind === 'switchboard' && chat.version ? `Switchboard ${chat.version} (SQLite)` : label, chat, few, idle });
   }
 
   console.log('\n== Results (Markdown) ==\n');
   console.log(`${[...machine.slice(0, 4), machine[5]].join(' · ')}.`);
   console.log(`${method.join('. ')}.\n`);
   console.log(markdown(rows));
+  for (const line of summary(rows)) console.log(line);
   const cpuLine = rows
     .map((r) => `${r.label}: server ${fmt(r.chat.serverCpu * 100)} %, load generator ${fmt(r.chat.loadgenCpu * 100)} %, other processes ${fmt(r.chat.otherCpu * 100)} % of a core`)
     .join('; ');
   console.log(`\nCPU during the measured chat window (${cpus.length} cores): ${cpuLine}.`);
-  const young = rows
-    .map((r) => `${r.label}: young generation ${fmt(r.idle.youngBeforeMiB, 1)} → ${fmt(r.idle.youngAfterMiB, 1)} MiB, raw ${fmt(r.idle.rawRssPerSessionKiB, 1)} KiB/session`)
-    .join('; ');
-  console.log(
-    `RSS per idle session = (VmRSS after − before − change of the V8 young generation's committed size) ÷ sessions: the young generation grows and shrinks with the recent allocation rate, not with the sessions held (${young}).`,
-  );
+  if (MEMORY) {
+    const young = rows
+      .map((r) => `${r.label}: young generation ${fmt(r.idle.youngBeforeMiB, 1)} → ${fmt(r.idle.youngAfterMiB, 1)} MiB, raw ${fmt(r.idle.rawRssPerSessionKiB, 1)} KiB/session`)
+      .join('; ');
+    console.log(
+      `RSS per idle session = (VmRSS after − before − change of the V8 young generation's committed size) ÷ sessions: the young generation grows and shrinks with the recent allocation rate, not with the sessions held (${young}).`,
+    );
+  }
   console.log(
     'Ratios: Switchboard ÷ baseline (throughput: higher is better; latency and memory: lower is better). ' +
       'The baseline (bench/baseline-sse-server.mjs) speaks the same paths and events with no framework, database or auth.',
@@ -447,6 +504,8 @@ async function main() {
     if (r.chat.errorTotal > 0) failures.push(`${r.label} chat: ${describeErrors(r.chat.errors)}`);
     if (r.chat.completed === 0) failures.push(`${r.label} chat: no round trip completed`);
     if (r.chat.alive < r.chat.sessions) failures.push(`${r.label} chat: ${r.chat.sessions - r.chat.alive} streams died`);
+    if (r.few?.errorTotal > 0) failures.push(`${r.label} chat at ${r.few.sessions} sessions: ${describeErrors(r.few.errors)}`);
+    if (!r.idle) continue;
     if (r.idle.errorTotal > 0) failures.push(`${r.label} idle: ${describeErrors(r.idle.errors)}`);
     if (r.idle.alive < r.idle.sessions) failures.push(`${r.label} idle: only ${r.idle.alive}/${r.idle.sessions} streams still open at the reading`);
     if (r.idle.sessions < IDLE_SESSIONS) failures.push(`${r.label} idle: only ${r.idle.sessions}/${IDLE_SESSIONS} sessions opened`);

@@ -31,6 +31,8 @@
 //   BENCH_TIMEOUT           seconds the whole run may take (default 900)
 //   BENCH_TARGETS           comma list: baseline,switchboard (default both)
 //   BENCH_SERVER_FLAGS      extra node flags for the Switchboard server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_CLI               the CLI of another build to measure instead of this one (e.g. an earlier commit built
+//                           elsewhere), so that two builds can be compared run after run on the same machine
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,6 +79,7 @@ const LOAD_TIMEOUT = positiveInt('BENCH_LOAD_TIMEOUT', 300);
 const TIMEOUT = positiveInt('BENCH_TIMEOUT', 900);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'baseline,switchboard').split(',').map((t) => t.trim()).filter(Boolean);
 const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const SERVER_CLI = process.env.BENCH_CLI || CLI;
 
 const PUBLIC_URL = 'https://bench.example.com';
 const ADMIN_KEY = 'sk_bench_webhooks_0123456789abcdef'; // becomes the admin key of the fresh data dir
@@ -326,7 +329,7 @@ async function startFakeTwilio() {
 async function startSwitchboard(fake) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'switchboard-webhooks-bench-'));
   onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
-  const server = await startServerChild('switchboard', [...SERVER_FLAGS, CLI, 'start'], {
+  const server = await startServerChild('switchboard', [...SERVER_FLAGS, SERVER_CLI, 'start'], {
     LOG_LEVEL: 'warn',
     PUBLIC_URL,
     SWITCHBOARD_DATA_DIR: dataDir,
@@ -401,7 +404,7 @@ async function waitForDrain(store, fake, expected, timeoutSeconds) {
 async function benchSwitchboard(fake, sb, warmup, measured) {
   const label = `Switchboard ${sb.server.version ?? ''} (SQLite)`.replace('  ', ' ');
   console.log(`\n== ${label} ==`);
-  console.log(`  server pid ${sb.server.pid}, fake Twilio pid ${fake.pid}; agent backend: ${sb.backend}; webhook URL ${PUBLIC_URL}${sb.path}`);
+  console.log(`  server pid ${sb.server.pid}, fake Twilio pid ${fake.pid}; agent backend: ${sb.backend}; webhook URL ${PUBLIC_URL}${sb.path}${SERVER_CLI === CLI ? '' : `; build ${SERVER_CLI}`}`);
   await refusesForgeries(label, sb.server.url, sb.path);
   const store = openStore(sb.dataDir);
   const pids = { server: sb.server.pid, 'fake Twilio': fake.pid };

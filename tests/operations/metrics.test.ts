@@ -75,7 +75,10 @@ describe.each(ENGINES)('metrics on %s', (engine) => {
     await queueRefusedWebhookEvent(app, database.db, key, `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/`);
     const text = await waitUntil(async () => {
       const body = await scrape();
-      return (sample(body, 'switchboard_outbox_dead') ?? 0) >= 1 ? body : undefined;
+      // The gauge is read from the database as soon as the attempt commits; the counter follows the commit in the process.
+      const dead = (sample(body, 'switchboard_outbox_dead') ?? 0) >= 1;
+      const counted = sample(body, 'switchboard_delivery_attempts_total', { channel: 'webhook_event', outcome: 'dead' }) !== undefined;
+      return dead && counted ? body : undefined;
     }, 5000, 'a dead delivery in the metrics');
     expect(sample(text, 'switchboard_delivery_attempts_total', { channel: 'webhook_event', outcome: 'dead' })).toBe(1);
     for (const name of ['switchboard_inbox_backlog', 'switchboard_inbox_oldest_pending_age_seconds', 'switchboard_outbox_pending', 'switchboard_outbox_oldest_pending_age_seconds']) {

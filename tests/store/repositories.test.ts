@@ -25,7 +25,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('migrations are idempotent: reopening the same database applies nothing twice', async () => {
     const again = await openDatabase({ databaseUrl: database.url, dataDir: '/tmp' });
     const rows = await again.db.selectFrom('kysely_migration' as never).selectAll().execute();
-    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation', '0002_channel_counts', '0003_web_runtime', '0004_providers', '0005_teams_workflows_handoff', '0006_workspace_security', '0007_replay_guards', '0008_wiil_configurations', '0009_members', '0010_workspace_events', '0011_inbound_refusals', '0012_deliveries_by_target']);
+    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation', '0002_channel_counts', '0003_web_runtime', '0004_providers', '0005_teams_workflows_handoff', '0006_workspace_security', '0007_replay_guards', '0008_wiil_configurations', '0009_members', '0010_workspace_events', '0011_inbound_refusals', '0012_deliveries_by_target', '0013_widget_identity', '0014_prechat_form', '0015_attachments', '0016_quick_replies', '0017_channel_count_slots']);
     await again.close();
   });
 
@@ -91,6 +91,26 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
     }
     expect(all).toEqual(ids);
     expect((await repos.channels.list(4, 3)).data).toEqual([]);
+  });
+
+  it('reads a channel in one statement and a list page with its total in one round trip on PostgreSQL', async () => {
+    const ws = await workspacesRepository(database.db).create('Statements');
+    const repos = workspaceRepositories(database.db, ws.id);
+    const created = await repos.channels.insert(web('https://statements.example.com'));
+    const statements = async (read: () => Promise<unknown>) => {
+      const before = database.statementsExecuted();
+      await read();
+      return database.statementsExecuted() - before;
+    };
+    expect(await statements(() => repos.channels.get(created.id))).toBe(1);
+    expect(await statements(() => repos.channels.findByIdentifier('https://statements.example.com', DeploymentType.WEB))).toBe(1);
+    // SQLite answers the total and the page from two prepared statements on its one connection, no round trip.
+    expect(await statements(() => repos.channels.list(1, 20))).toBe(engine === 'postgres' ? 1 : 2);
+    expect(await statements(() => repos.channels.list(2, 20, DeploymentType.WEB))).toBe(engine === 'postgres' ? 1 : 2);
+    expect(await repos.channels.list(2, 20, DeploymentType.WEB)).toEqual({
+      data: [],
+      meta: { page: 2, pageSize: 20, totalCount: 1, totalPages: 1, hasNextPage: false, hasPreviousPage: true },
+    });
   });
 
   it('keeps list totals exact through inserts, deletes and rolled-back writes, per type', async () => {

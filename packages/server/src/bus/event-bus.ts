@@ -1,8 +1,11 @@
 /** An event of one conversation. `id` is set for stored (replayable) events. */
 export interface ConversationEvent {
   id?: number;
-  /** `wake`: a workspace's operator streams should read its event log (published on `workspace:<id>`). */
-  type: 'message' | 'typing' | 'delta' | 'error' | 'wake';
+  /**
+   * `wake`: a workspace's operator streams should read its event log (published on `workspace:<id>`).
+   * `invalidate`: a credential changed (published on bus/invalidations.ts's reserved channel).
+   */
+  type: 'message' | 'typing' | 'delta' | 'error' | 'wake' | 'invalidate';
   data: unknown;
 }
 

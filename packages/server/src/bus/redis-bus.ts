@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { LocalListeners, type ConversationEvent, type EventBus } from './event-bus.js';
+import { DEFAULT_REDIS_PREFIX } from './redis-prefix.js';
 
-export const DEFAULT_REDIS_PREFIX = 'switchboard:';
+export { DEFAULT_REDIS_PREFIX };
 
 export interface RedisBusOptions {
   /** Namespaces every key and channel, so installations can share one Redis. */

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { ApiKeyScope } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
-import { apiKeysRepository } from '../store/repositories/index.js';
+import { apiKeysRepository, type ApiKeyForAuth } from '../store/repositories/index.js';
+import { createCredentialCache, type CredentialCaching } from './credential-cache.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { hashApiKey, legacyApiKeyHash, shownPrefix } from '../workspaces/api-keys.js';
 import { forbidden, unauthorized } from './errors.js';
@@ -47,10 +48,29 @@ export function presentedApiKey(headers: IncomingHttpHeaders): string | undefine
  * (a bare SHA-256) is found on a second lookup and its row upgraded.
  *
  * `method` is the request's: a `read` key may only GET (and HEAD).
+ *
+ * With `caching`, a usable key's lookup is kept for a moment (http/credential-cache.ts):
+ * revoking it or suspending its workspace drops it on every node.
  */
-export function apiKeyAuthenticator(db: Kysely<DB>, box: SecretBox) {
+export function apiKeyAuthenticator(db: Kysely<DB>, box: SecretBox, caching?: CredentialCaching) {
   const keys = apiKeysRepository(db);
   const lastTouched = new Map<string, number>();
+  const cache =
+    caching &&
+    createCredentialCache<ApiKeyForAuth>({
+      ...caching,
+      concerns: (record, change) =>
+        (change.kind === 'apiKey' && change.id === record.id) || (change.kind === 'workspace' && change.id === record.workspaceId),
+      keepable: (record) => record.revokedAt === null && record.workspaceStatus !== 'suspended',
+    });
+
+  async function lookUp(key: string, keyHash: string): Promise<ApiKeyForAuth | undefined> {
+    const record = await keys.findForAuth(keyHash);
+    if (record) return record;
+    const legacy = await keys.findForAuth(legacyApiKeyHash(key));
+    if (legacy) await keys.rehash(legacy.id, legacy.keyHash, keyHash, shownPrefix(key));
+    return legacy;
+  }
 
   return async function authenticate(headers: IncomingHttpHeaders, method: string): Promise<Principal> {
     const key = presentedApiKey(headers);
@@ -58,14 +78,7 @@ export function apiKeyAuthenticator(db: Kysely<DB>, box: SecretBox) {
       throw unauthorized('Missing API key: send it as "Authorization: Bearer <key>", "X-Api-Key" or "X-Wiil-Api-Key"');
     }
     const keyHash = hashApiKey(box, key);
-    let record = await keys.findForAuth(keyHash);
-    if (!record) {
-      const legacy = await keys.findForAuth(legacyApiKeyHash(key));
-      if (legacy) {
-        await keys.rehash(legacy.id, legacy.keyHash, keyHash, shownPrefix(key));
-        record = legacy;
-      }
-    }
+    const record = cache ? await cache.get(keyHash, () => lookUp(key, keyHash)) : await lookUp(key, keyHash);
     if (!record) throw unauthorized('Unknown API key');
     if (record.revokedAt !== null) {
       throw unauthorized(`API key ${record.id} was revoked on ${new Date(record.revokedAt).toISOString()}`);

@@ -17,6 +17,8 @@ export interface MetricsOptions {
   db: Kysely<DB>;
   /** PostgreSQL pool usage; absent on SQLite (one connection, handed out in order). */
   poolStats?: () => PoolStats;
+  /** How many SQL statements this process has run; read at scrape time. */
+  statementsExecuted?: () => number;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -150,6 +152,20 @@ export function createMetrics(options: MetricsOptions) {
         this.set({ state: 'in_use' }, stats.total - stats.idle);
         this.set({ state: 'idle' }, stats.idle);
         this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
+  }
+
+  if (options.statementsExecuted) {
+    const read = options.statementsExecuted;
+    new Counter({
+      name: 'switchboard_db_statements_total',
+      help: 'SQL statements this process has run on the database, BEGIN and COMMIT included',
+      registers: [registry],
+      collect() {
+        // The driver keeps the count (one increment per statement); a scrape copies it over.
+        this.reset();
+        this.inc(read());
       },
     });
   }

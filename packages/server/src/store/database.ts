@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import { FifoSqliteDialect } from './sqlite-driver.js';
 import { startCheckpointer } from './checkpointer.js';
+import { withNamedStatements } from './pg-named-statements.js';
 import { createRequire } from 'node:module';
 import type { DB } from './schema.js';
 import { createPrivateFile, ensurePrivateDir, restrictFile } from '../secrets/private-files.js';
@@ -19,6 +19,8 @@ export interface Database {
   close(): Promise<void>;
   /** PostgreSQL pool usage (connections in use, idle, requests waiting); absent on SQLite. */
   poolStats?: () => { total: number; idle: number; waiting: number };
+  /** How many SQL statements this process has run on the database (BEGIN and COMMIT included). */
+  statementsExecuted: () => number;
 }
 
 export interface DatabaseOptions {
@@ -32,15 +34,12 @@ export interface DatabaseOptions {
   migrate?: boolean;
 }
 
-// PostgreSQL returns int8 (bigint, COUNT) as strings; every such value here is an epoch-ms or a count.
-pg.types.setTypeParser(20, (value) => Number(value));
-
 export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const database = isPostgresUrl(options.databaseUrl) ? openPostgres(options.databaseUrl, options.poolSize) : openSqlite(options);
+  const database = isPostgresUrl(options.databaseUrl) ? await openPostgres(options.databaseUrl, options.poolSize) : openSqlite(options);
   try {
     if (options.migrate !== false) await migrateToLatest(database.db);
   } catch (error) {
@@ -73,8 +72,10 @@ function openSqlite(options: DatabaseOptions): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new FifoSqliteDialect(sqlite) });
-  if (file === ':memory:') return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
+  const dialect = new FifoSqliteDialect(sqlite);
+  const db = new Kysely<DB>({ dialect });
+  const statementsExecuted = () => dialect.statementsExecuted();
+  if (file === ':memory:') return { db, engine: 'sqlite', location: file, close: () => db.destroy(), statementsExecuted };
   // Checkpoints (and their fsync) run in a worker thread, not on the event loop that answers requests.
   sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'));
@@ -82,6 +83,7 @@ function openSqlite(options: DatabaseOptions): Database {
     db,
     engine: 'sqlite',
     location: file,
+    statementsExecuted,
     async close() {
       await checkpointer.stop();
       await db.destroy();
@@ -92,7 +94,16 @@ function openSqlite(options: DatabaseOptions): Database {
 /** How long a query waits for a pooled connection (or a new one to open) before it fails as a database fault. */
 export const POOL_CONNECTION_TIMEOUT_MS = 5_000;
 
-function openPostgres(url: string, poolSize = 10): Database {
+/** node-postgres, loaded only when DATABASE_URL names PostgreSQL. */
+async function loadPg() {
+  const { default: pg } = await import('pg');
+  // PostgreSQL returns int8 (bigint, COUNT) as strings; every such value here is an epoch-ms or a count.
+  pg.types.setTypeParser(20, (value) => Number(value));
+  return pg;
+}
+
+async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pg = await loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -116,7 +127,10 @@ function openPostgres(url: string, poolSize = 10): Database {
   };
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // Kysely's log hook sees every statement a connection runs, BEGIN and COMMIT included.
+  let executed = 0;
+  // Each connection prepares a repeated statement once instead of parsing it on every query.
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), log: () => void executed++ });
   const parsed = new URL(url);
   return {
     db,
@@ -124,6 +138,7 @@ function openPostgres(url: string, poolSize = 10): Database {
     location: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
     close: () => db.destroy(),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    statementsExecuted: () => executed,
   };
 }
 

@@ -2,11 +2,14 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import {
   CompiledQuery,
   SelectQueryNode,
+  SqliteAdapter,
   SqliteDialect,
+  type DialectAdapter,
   type DatabaseConnection,
   type Driver,
   type QueryResult,
 } from 'kysely';
+import { registerSynchronousReader } from './synchronous-reads.js';
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -18,12 +21,15 @@ const STATEMENT_CACHE_SIZE = 256;
 class CachedStatementConnection implements DatabaseConnection {
   readonly #db: SqliteDatabase;
   readonly #statements = new Map<string, Statement>();
+  /** Statements run on this connection (transaction control included), for /metrics. */
+  executed = 0;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
   }
 
   #prepare(sql: string): Statement {
+    this.executed++;
     let statement = this.#statements.get(sql);
     if (statement) {
       // Map order is insertion order: re-inserting marks it most recently used.
@@ -46,6 +52,18 @@ class CachedStatementConnection implements DatabaseConnection {
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }
 
+  selectNow<R>(sql: string, parameters: readonly unknown[]): R[] {
+    return this.#prepare(sql).all(...parameters) as R[];
+  }
+
+  #dataVersion: Statement | undefined;
+
+  /** SQLite's count of commits made by other connections (another process, such as the CLI). Not counted as a statement. */
+  dataVersion(): number {
+    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version').pluck();
+    return this.#dataVersion.get() as number;
+  }
+
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(compiled.query)) throw new Error('SQLite streams only SELECT queries');
     for (const row of this.#prepare(compiled.sql).iterate(...(compiled.parameters as unknown[]))) {
@@ -53,6 +71,9 @@ class CachedStatementConnection implements DatabaseConnection {
     }
   }
 }
+
+/** Each database's driver, for the synchronous reads its adapter offers. */
+const driversByDatabase = new WeakMap<SqliteDatabase, FifoSqliteDriver>();
 
 /**
  * Hands out the single connection strictly first come, first served. (A mutex that wakes
@@ -67,9 +88,23 @@ class FifoSqliteDriver implements Driver {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#connection = new CachedStatementConnection(db);
+    driversByDatabase.set(db, this);
+  }
+
+  get statementsExecuted(): number {
+    return this.#connection.executed;
   }
 
   async init(): Promise<void> {}
+
+  /** Runs a SELECT at once when no query or transaction holds the connection (store/synchronous-reads.ts). */
+  selectIfIdle<R>(sql: string, parameters: readonly unknown[]): R[] | undefined {
+    return this.#busy ? undefined : this.#connection.selectNow<R>(sql, parameters);
+  }
+
+  dataVersionIfIdle(): number | undefined {
+    return this.#busy ? undefined : this.#connection.dataVersion();
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -102,13 +137,29 @@ class FifoSqliteDriver implements Driver {
 
 export class FifoSqliteDialect extends SqliteDialect {
   readonly #db: SqliteDatabase;
+  #driver: FifoSqliteDriver | undefined;
 
   constructor(db: SqliteDatabase) {
     super({ database: db });
     this.#db = db;
   }
 
+  override createAdapter(): DialectAdapter {
+    const adapter = new SqliteAdapter();
+    registerSynchronousReader(adapter, {
+      selectIfIdle: (sql, parameters) => driversByDatabase.get(this.#db)?.selectIfIdle(sql, parameters),
+      dataVersionIfIdle: () => driversByDatabase.get(this.#db)?.dataVersionIfIdle(),
+    });
+    return adapter;
+  }
+
   override createDriver(): Driver {
-    return new FifoSqliteDriver(this.#db);
+    this.#driver = new FifoSqliteDriver(this.#db);
+    return this.#driver;
+  }
+
+  /** How many statements the database has run (every SELECT, write, BEGIN and COMMIT). */
+  statementsExecuted(): number {
+    return this.#driver?.statementsExecuted ?? 0;
   }
 }

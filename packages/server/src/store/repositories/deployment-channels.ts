@@ -1,12 +1,50 @@
 import { monotonicNow } from '../clock.js';
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { ChannelConfiguration, DeploymentChannel, DeploymentType, PaginatedResult } from '@switchboard/core';
+import { CompiledQuery, PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
+import { paginationMeta, type ChannelConfiguration, type DeploymentChannel, type DeploymentType, type PaginatedResult } from '@switchboard/core';
 import type { DB, DeploymentChannelsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
+import { synchronousReader } from '../synchronous-reads.js';
 
-export function toDeploymentChannel(row: Selectable<DeploymentChannelsTable>): DeploymentChannel {
+// The SQL Kysely compiles for get and findByIdentifier below, run without building it: on SQLite by
+// the synchronous reader (store/synchronous-reads.ts), on PostgreSQL with numbered placeholders.
+const SELECT_BY_ID = 'select * from "deployment_channels" where "workspace_id" = ? and "id" = ?';
+const SELECT_BY_IDENTIFIER = 'select * from "deployment_channels" where "workspace_id" = ? and "channel_identifier" = ?';
+const SELECT_BY_IDENTIFIER_AND_TYPE = `${SELECT_BY_IDENTIFIER} and "deployment_type" = ?`;
+
+/**
+ * An unfiltered list page and its total, as plain SQL: `list` runs them without building them
+ * through Kysely each time (docs/performance.md, "Where hot paths bypass Kysely"). The total
+ * sums the workspace's counters (store/channel-count-slots.ts); the page is what `paginate`
+ * selects. `?` placeholders; `toPostgres` numbers them.
+ */
+const TOTAL = (typed: boolean) =>
+  `select sum("count") as "total" from "channel_counts" where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''}`;
+/** What a channel's answer is made of (toDeploymentChannel): a page decodes only these, not all 12 columns. */
+const ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;
+type AnswerRow = Pick<Selectable<DeploymentChannelsTable>, (typeof ANSWER_COLUMNS)[number]>;
+const PAGE = (typed: boolean) =>
+  `select ${ANSWER_COLUMNS.map((c) => `"${c}"`).join(', ')} from "deployment_channels" where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''} order by "created_at", "id" limit ? offset ?`;
+const LIST_SQLITE = { total: [TOTAL(false), TOTAL(true)], page: [PAGE(false), PAGE(true)] } as const;
+
+/**
+ * On PostgreSQL the page and its total are one statement, so one round trip: the total's single
+ * row joined to the page's rows (none: one row of nulls). Both read the same snapshot.
+ */
+const combined = (typed: boolean) =>
+  `select "t"."total", "c".* from (${TOTAL(typed)}) as "t" left join (${PAGE(typed)}) as "c" on true order by "c"."created_at", "c"."id"`;
+const toPostgres = (text: string) => {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+};
+const LIST_POSTGRES = [toPostgres(combined(false)), toPostgres(combined(true))] as const;
+const SELECT_BY_ID_POSTGRES = toPostgres(SELECT_BY_ID);
+const BY_IDENTIFIER_POSTGRES = new Map([SELECT_BY_IDENTIFIER, SELECT_BY_IDENTIFIER_AND_TYPE].map((text) => [text, toPostgres(text)]));
+
+type ChannelRow = Selectable<DeploymentChannelsTable>;
+
+export function toDeploymentChannel(row: AnswerRow): DeploymentChannel {
   return {
     id: row.id,
     deploymentType: row.deployment_type as DeploymentType,
@@ -38,6 +76,14 @@ export type DeploymentChannelChanges = Partial<Omit<NewDeploymentChannel, 'id' |
 
 export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string) {
   const scoped = () => db.selectFrom('deployment_channels').where('workspace_id', '=', workspaceId);
+  const reader = synchronousReader(db);
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  /** Rows of a fixed SQL text through Kysely's executor (its connections, its statement count), without building the query. */
+  const run = async <Row>(text: string, parameters: unknown[]) => (await db.executeQuery<Row>(CompiledQuery.raw(text, parameters))).rows;
+  const findByIdentifierQuery = (identifier: string, type?: DeploymentType) => {
+    const query = scoped().selectAll().where('channel_identifier', '=', identifier);
+    return type ? query.where('deployment_type', '=', type) : query;
+  };
   return {
     async insert(channel: NewDeploymentChannel): Promise<DeploymentChannel> {
       const now = monotonicNow();
@@ -59,18 +105,23 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       return toDeploymentChannel(row);
     },
     async get(id: string): Promise<DeploymentChannel | undefined> {
-      const row = await scoped().selectAll().where('id', '=', id).executeTakeFirst();
+      const rows = postgres
+        ? await run<ChannelRow>(SELECT_BY_ID_POSTGRES, [workspaceId, id])
+        : (reader?.selectIfIdle<ChannelRow>(SELECT_BY_ID, [workspaceId, id]) ?? (await scoped().selectAll().where('id', '=', id).execute()));
+      const row = rows[0];
       return row && toDeploymentChannel(row);
     },
     async findByIdentifier(identifier: string, type?: DeploymentType): Promise<DeploymentChannel | undefined> {
-      let query = scoped().selectAll().where('channel_identifier', '=', identifier);
-      if (type) query = query.where('deployment_type', '=', type);
+      const text = type ? SELECT_BY_IDENTIFIER_AND_TYPE : SELECT_BY_IDENTIFIER;
+      const parameters = type ? [workspaceId, identifier, type] : [workspaceId, identifier];
+      const rows = postgres
+        ? await run<ChannelRow>(BY_IDENTIFIER_POSTGRES.get(text)!, parameters)
+        : (reader?.selectIfIdle<ChannelRow>(text, parameters) ?? (await findByIdentifierQuery(identifier, type).execute()));
       // At most one row per type: sorting here keeps the planner on the identifier index.
-      const rows = await query.execute();
       const oldest = rows.sort((a, b) => a.created_at - b.created_at)[0];
       return oldest && toDeploymentChannel(oldest);
     },
-    list(page: number, pageSize: number, type?: DeploymentType, search?: string): Promise<PaginatedResult<DeploymentChannel>> {
+    async list(page: number, pageSize: number, type?: DeploymentType, search?: string): Promise<PaginatedResult<DeploymentChannel>> {
       let query = type ? scoped().where('deployment_type', '=', type) : scoped();
       if (search !== undefined) {
         // lower() on both sides: SQLite's LIKE ignores case and PostgreSQL's does not.
@@ -79,6 +130,18 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
         query = query.where((eb) => eb.or([contains('channel_name'), contains('channel_identifier')]));
         return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel);
       }
+      const typed = type !== undefined;
+      const filter = typed ? [workspaceId, type] : [workspaceId];
+      const limits = [pageSize, (page - 1) * pageSize];
+      if (postgres) {
+        const rows = await run<AnswerRow & { total: number | string | null }>(LIST_POSTGRES[typed ? 1 : 0], [...filter, ...filter, ...limits]);
+        const data = rows[0]?.id === null ? [] : rows.map(toDeploymentChannel);
+        return { data, meta: paginationMeta(page, pageSize, Number(rows[0]?.total ?? 0)) };
+      }
+      // Both at once while the connection is idle, so they read the same state.
+      const totals = reader?.selectIfIdle<{ total: number | null }>(LIST_SQLITE.total[typed ? 1 : 0], filter);
+      const rows = totals && reader!.selectIfIdle<AnswerRow>(LIST_SQLITE.page[typed ? 1 : 0], [...filter, ...limits]);
+      if (totals && rows) return { data: rows.map(toDeploymentChannel), meta: paginationMeta(page, pageSize, Number(totals[0]?.total ?? 0)) };
       return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel, async () => {
         let counts = db.selectFrom('channel_counts').where('workspace_id', '=', workspaceId);
         if (type) counts = counts.where('deployment_type', '=', type);

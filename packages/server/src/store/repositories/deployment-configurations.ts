@@ -5,6 +5,7 @@ import type { DB, DeploymentConfigurationsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
+import { announceCredentialChange } from '../credential-changes.js';
 
 /** Switchboard's fields and WIIL's: the agent is also the agent and instruction configuration. */
 function toDeploymentConfiguration(row: Selectable<DeploymentConfigurationsTable>): DeploymentConfiguration {
@@ -109,10 +110,14 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)
         .execute();
+      // Paused and archived deployments refuse widget requests.
+      if (changes.status !== undefined) announceCredentialChange(db, { kind: 'deploymentConfiguration', id });
       return this.get(id);
     },
-    delete(id: string): Promise<boolean> {
-      return deleteInWorkspace(db, 'deployment_configurations', workspaceId, id);
+    async delete(id: string): Promise<boolean> {
+      const deleted = await deleteInWorkspace(db, 'deployment_configurations', workspaceId, id);
+      announceCredentialChange(db, { kind: 'deploymentConfiguration', id });
+      return deleted;
     },
   };
 }

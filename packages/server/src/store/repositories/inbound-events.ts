@@ -22,31 +22,50 @@ export interface RecentInboundEvent {
   receivedAt: number;
 }
 
+export interface NewInboundEvent {
+  workspaceId: string;
+  connectionId: string;
+  providerEventId: string;
+  event: unknown;
+  receivedAt: number;
+  /** The caller applies the event itself (helpdesk callbacks), so the inbox must not pick it up. */
+  processed?: boolean;
+}
+
+const toRow = (input: NewInboundEvent) => ({
+  id: newId('inboundEvent'),
+  workspace_id: input.workspaceId,
+  connection_id: input.connectionId,
+  provider_event_id: input.providerEventId,
+  event: JSON.stringify(input.event),
+  status: input.processed ? 'processed' : 'pending',
+  attempts: 0,
+  last_error: null,
+  received_at: input.receivedAt,
+  processed_at: input.processed ? input.receivedAt : null,
+});
+
 /** Verified webhook events: recorded before they are acknowledged, processed after. */
 export function inboundEventsRepository(db: Kysely<DB>) {
   return {
-    /**
-     * Records an event once per (connection, provider event id); false when it was a redelivery.
-     * `processed`: the caller applies the event itself (helpdesk callbacks), so the inbox must not pick it up.
-     */
-    async record(input: { workspaceId: string; connectionId: string; providerEventId: string; event: unknown; receivedAt: number; processed?: boolean }): Promise<boolean> {
+    /** Records an event once per (connection, provider event id); false when it was a redelivery. */
+    async record(input: NewInboundEvent): Promise<boolean> {
       const result = await db
         .insertInto('inbound_events')
-        .values({
-          id: newId('inboundEvent'),
-          workspace_id: input.workspaceId,
-          connection_id: input.connectionId,
-          provider_event_id: input.providerEventId,
-          event: JSON.stringify(input.event),
-          status: input.processed ? 'processed' : 'pending',
-          attempts: 0,
-          last_error: null,
-          received_at: input.receivedAt,
-          processed_at: input.processed ? input.receivedAt : null,
-        })
+        .values(toRow(input))
         .onConflict((oc) => oc.columns(['connection_id', 'provider_event_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+
+    /** Records several events in one statement (so one commit); redeliveries among them are dropped. */
+    async recordAll(inputs: readonly NewInboundEvent[]): Promise<void> {
+      if (inputs.length === 0) return;
+      await db
+        .insertInto('inbound_events')
+        .values(inputs.map(toRow))
+        .onConflict((oc) => oc.columns(['connection_id', 'provider_event_id']).doNothing())
+        .execute();
     },
 
     /** Claims pending events, and events whose processing node died (stuck past the lease). */

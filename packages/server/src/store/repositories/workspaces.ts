@@ -4,6 +4,7 @@ import type { ApiKey, ApiKeyScope, PaginatedResult, Workspace, WorkspaceStatus }
 import type { ApiKeysTable, DB, WorkspacesTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import { announceCredentialChange } from '../credential-changes.js';
 
 export type { Workspace } from '@switchboard/core';
 
@@ -68,6 +69,7 @@ export function workspacesRepository(db: Kysely<DB>) {
       };
       if (Object.keys(set).length > 0) {
         await db.updateTable('workspaces').set({ ...set, updated_at: monotonicNow() }).where('id', '=', id).execute();
+        if (patch.status !== undefined) announceCredentialChange(db, { kind: 'workspace', id });
       }
       return this.get(id);
     },
@@ -141,6 +143,7 @@ export function apiKeysRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
+      announceCredentialChange(db, { kind: 'apiKey', id });
       return Number(result.numUpdatedRows) > 0;
     },
     async touch(id: string, at = monotonicNow()): Promise<void> {
