@@ -77,6 +77,26 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
     expect(duplicate.stderr).toMatch(/^error: CONFLICT: /m);
   }, 90_000);
 
+  it('connections: update changes only the fields given; rotate-inbound-secret issues a new secret', async () => {
+    const created = json(await cli('connections', 'create', '--provider', 'twilio', '--name', 'Spare', '--setting', 'accountSid=AC0123456789abcdef0123456789abcdef', '--credential', `authToken=${secretId}`, '--json'));
+    const renamed = await cli('connections', 'update', created.id, '--name', 'Spare Twilio', '--api-base-url', 'https://api.twilio.example.com');
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stdout).toContain(`Updated twilio connection ${created.id} "Spare Twilio"`);
+    const fetched = json(await cli('connections', 'get', created.id, '--json'));
+    expect(fetched).toMatchObject({ name: 'Spare Twilio', apiBaseUrl: 'https://api.twilio.example.com', settings: { accountSid: 'AC0123456789abcdef0123456789abcdef' } });
+    expect(fetched.credentials.authToken.secretId).toBe(secretId);
+    expect(json(await cli('connections', 'update', created.id, '--default-api-base-url', '--json')).apiBaseUrl).not.toBe('https://api.twilio.example.com');
+    const nothing = await cli('connections', 'update', created.id);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('nothing to change');
+
+    const rotated = await cli('connections', 'rotate-inbound-secret', created.id);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const secret = /^Inbound secret: (\S+)$/m.exec(rotated.stdout)![1]!;
+    expect(secret).not.toBe(created.inboundSecret);
+    expect((await cli('connections', 'delete', created.id)).code).toBe(0);
+  });
+
   it('connections: create with settings and credentials prints the inbound URL and the setup steps; list, get, delete', async () => {
     const created = await cli('connections', 'create', '--provider', 'twilio', '--name', 'Main Twilio', '--setting', 'accountSid=AC0123456789abcdef0123456789abcdef', '--credential', `authToken=${secretId}`);
     expect(created.code, created.stderr).toBe(0);

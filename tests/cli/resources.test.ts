@@ -221,6 +221,17 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     expect(retry.stderr).toMatch(/^error: NOT_FOUND: /m);
   });
 
+  it("deliveries list narrows to one subscription's or one connection's deliveries, not both", async () => {
+    const forConnection = json(await cli('deliveries', 'list', '--connection', 'conn_none', '--json'));
+    expect(forConnection).toEqual({ data: [], meta: expect.objectContaining({ totalCount: 0 }) });
+    const forSubscription = await cli('deliveries', 'list', '--subscription', 'whk_none');
+    expect(forSubscription.code, forSubscription.stderr).toBe(0);
+    expect(forSubscription.stdout).toContain('No deliveries yet.');
+    const both = await cli('deliveries', 'list', '--subscription', 'whk_none', '--connection', 'conn_none');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('cannot be combined with subscriptionId');
+  });
+
   it('exits 3 when the server cannot be reached', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     const result = await runCli(['channels', 'list'], { ...env, SWITCHBOARD_URL: down });

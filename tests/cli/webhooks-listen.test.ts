@@ -44,6 +44,8 @@ describe.each(ENGINES)('switchboard webhooks listen (%s)', (engine) => {
     const port = await freePort();
     listen = followCli(['webhooks', 'listen', '--forward-to', `http://127.0.0.1:${port}/hooks/switchboard`], env);
     const secret = await waitUntil(() => /^Ready! Your webhook signing secret is (whsec_\S+) \(\^C to quit\)$/m.exec(listen!.stdout())?.[1], 15_000, `the secret in ${listen.stdout()}${listen.stderr()}`);
+    // "Ready!" and the "Forwarding" line are two writes: the second may not have arrived yet.
+    await waitUntil(() => listen!.stdout().includes('Forwarding '), 15_000, 'the forwarding line');
     expect(listen.stdout()).toContain(`Forwarding conversation.created, message.created, handoff.requested, handoff.accepted, delivery.failed events of ${server.baseUrl}`);
 
     // Nothing listens on the port yet: each event is reported and the next one still goes.
@@ -80,7 +82,7 @@ describe.each(ENGINES)('switchboard webhooks listen (%s)', (engine) => {
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const chosen = followCli(['webhooks', 'listen', '--forward-to', 'http://127.0.0.1:9/hooks', '--secret-stdin', '--events', 'message.created'], env, `${secret}\n`);
     try {
-      await waitUntil(() => chosen.stdout().includes('Ready!'), 15_000, 'ready');
+      await waitUntil(() => chosen.stdout().includes('Ready!') && chosen.stdout().includes('Forwarding '), 15_000, 'ready');
       expect(chosen.stdout()).toMatch(/^Ready! Signing with the secret you gave \(whsec_…\S+\) \(\^C to quit\)$/m);
       expect(chosen.stdout()).toContain('Forwarding message.created events');
       expect(chosen.stdout()).not.toContain(secret);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAKES_EGRESS_ALLOW } from './egress.js';
 
-export const CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../packages/server/dist/bundle/cli.mjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;

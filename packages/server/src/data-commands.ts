@@ -1,10 +1,10 @@
-/** The CLI's data commands: `switchboard migrate-data` (SQLite → PostgreSQL) and `switchboard backup` (SQLite). */
+/** The work of the CLI's data commands (registered in cli/data.ts): `switchboard migrate-data` (SQLite → PostgreSQL) and `switchboard backup` (SQLite). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from './config.js';
 import { isPostgresUrl } from './store/database.js';
-import { DEFAULT_BATCH_SIZE, migrateSqliteToPostgres, openSqliteForReading, type CopyProgress, type MigrateDataResult } from './store/migrate-data.js';
+import { migrateSqliteToPostgres, openSqliteForReading, type CopyProgress, type MigrateDataResult } from './store/migrate-data.js';
 import { backupSqlite } from './store/backup.js';
 import { MASTER_KEY_ENV, MASTER_KEY_FILE, SecretBox, parseMasterKey } from './secrets/secret-box.js';
 
@@ -135,64 +135,54 @@ function sourceFile(config: Config, from: string | undefined): string {
   return sqliteFileOf(config);
 }
 
-function parseBatchSize(value: string): number {
-  if (!/^\d{1,6}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return Number(value);
+export interface MigrateDataOptions {
+  to: string;
+  from?: string;
+  batchSize: number;
 }
 
-export function registerDataCommands(program: Command): void {
-  program
-    .command('migrate-data')
-    .description('Copy the embedded SQLite data into an empty PostgreSQL database, then check it table by table')
-    .requiredOption('--to <url>', 'the empty PostgreSQL database: postgres://user:pass@host:5432/db')
-    .option('--from <url>', 'the SQLite file: sqlite:/path/file.db (default: DATABASE_URL, else $SWITCHBOARD_DATA_DIR/switchboard.db)')
-    .option('--batch-size <rows>', 'rows per INSERT', parseBatchSize, DEFAULT_BATCH_SIZE)
-    .action(async (options: { to: string; from?: string; batchSize: number }) => {
-      const config = loadConfig();
-      if (!isPostgresUrl(options.to)) throw new InvalidArgumentError('--to must be a PostgreSQL URL (postgres://user:pass@host:5432/db)');
-      const file = sourceFile(config, options.from);
-      const result = await migrateSqliteToPostgres({
-        sqliteFile: file,
-        targetUrl: options.to,
-        batchSize: options.batchSize,
-        onProgress: progressPrinter(),
-        onStep: (message) => process.stderr.write(`${message}\n`),
-      });
-      printSummary(result);
-      process.stdout.write('\n' + masterKeyReminder(config, file, 'migrate').join('\n') + '\n');
-      const wrongCounters = result.counters.filter((c) => c.wrong > 0).map((c) => c.table);
-      if (result.mismatched.length > 0 || wrongCounters.length > 0) {
-        throw new Error(
-          `The copy does not match the source (${[...result.mismatched, ...wrongCounters].join(', ')}): drop ${result.target}, create it empty and run migrate-data again`,
-        );
-      }
-      process.stdout.write(
-        `\nDone. Point every node's DATABASE_URL at that database (${result.target}), give it the master key above, and stop using ${file}.\n`,
-      );
-    });
+/** `switchboard migrate-data`: copies, prints the table-by-table check, and throws when the copy does not match. */
+export async function runMigrateData(options: MigrateDataOptions): Promise<void> {
+  const config = loadConfig();
+  if (!isPostgresUrl(options.to)) throw new InvalidArgumentError('--to must be a PostgreSQL URL (postgres://user:pass@host:5432/db)');
+  const file = sourceFile(config, options.from);
+  const result = await migrateSqliteToPostgres({
+    sqliteFile: file,
+    targetUrl: options.to,
+    batchSize: options.batchSize,
+    onProgress: progressPrinter(),
+    onStep: (message) => process.stderr.write(`${message}\n`),
+  });
+  printSummary(result);
+  process.stdout.write('\n' + masterKeyReminder(config, file, 'migrate').join('\n') + '\n');
+  const wrongCounters = result.counters.filter((c) => c.wrong > 0).map((c) => c.table);
+  if (result.mismatched.length > 0 || wrongCounters.length > 0) {
+    throw new Error(
+      `The copy does not match the source (${[...result.mismatched, ...wrongCounters].join(', ')}): drop ${result.target}, create it empty and run migrate-data again`,
+    );
+  }
+  process.stdout.write(
+    `\nDone. Point every node's DATABASE_URL at that database (${result.target}), give it the master key above, and stop using ${file}.\n`,
+  );
+}
 
-  program
-    .command('backup')
-    .description('Copy the embedded SQLite database to a file (mode 0600) while the server keeps running')
-    .argument('<file>', 'where to write the backup')
-    .option('--force', 'replace the file if it exists')
-    .action(async (destination: string, options: { force?: boolean }) => {
-      const config = loadConfig();
-      if (isPostgresUrl(config.databaseUrl)) {
-        throw new InvalidArgumentError(
-          'The configured database is PostgreSQL (DATABASE_URL): back it up with pg_dump, e.g. pg_dump --format=custom --file=switchboard.dump "$DATABASE_URL"',
-        );
-      }
-      const file = sqliteFileOf(config);
-      const result = await backupSqlite({ sqliteFile: file, destination, force: options.force === true });
-      const rows = result.tables.reduce((sum, t) => sum + t.rows, 0);
-      process.stdout.write(
-        [
-          `Backed up ${file} to ${result.file} (${result.bytes} bytes, ${result.tables.length} tables, ${rows} rows; integrity check ok).`,
-          `A server starts from it with DATABASE_URL=sqlite:${result.file}`,
-          '',
-          ...masterKeyReminder(config, result.file, 'backup'),
-        ].join('\n') + '\n',
-      );
-    });
+/** `switchboard backup <file>`: an online copy of the embedded SQLite database. */
+export async function runBackup(destination: string, options: { force?: boolean }): Promise<void> {
+  const config = loadConfig();
+  if (isPostgresUrl(config.databaseUrl)) {
+    throw new InvalidArgumentError(
+      'The configured database is PostgreSQL (DATABASE_URL): back it up with pg_dump, e.g. pg_dump --format=custom --file=switchboard.dump "$DATABASE_URL"',
+    );
+  }
+  const file = sqliteFileOf(config);
+  const result = await backupSqlite({ sqliteFile: file, destination, force: options.force === true });
+  const rows = result.tables.reduce((sum, t) => sum + t.rows, 0);
+  process.stdout.write(
+    [
+      `Backed up ${file} to ${result.file} (${result.bytes} bytes, ${result.tables.length} tables, ${rows} rows; integrity check ok).`,
+      `A server starts from it with DATABASE_URL=sqlite:${result.file}`,
+      '',
+      ...masterKeyReminder(config, result.file, 'backup'),
+    ].join('\n') + '\n',
+  );
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Connection, ConnectionRequest } from '@switchboard/sdk';
+import type { Connection, ConnectionRequest, ConnectionUpdateRequest } from '@switchboard/sdk';
 import { UsageError, action, commandGroup, parseJsonObject, resolveContext } from './context.js';
 import { iso } from './output.js';
 import { JSON_HELP, deleteCommand, getCommand, listCommand, printItem, type Table } from './resource.js';
@@ -75,6 +75,53 @@ export function registerConnectionCommands(program: Command): void {
           printItem(connection, options, (c) => [`Created ${c.provider} connection ${c.id} "${c.name}"`, ...setupOf(c)]);
         },
       ),
+    );
+
+  connections
+    .command('update')
+    .description('Change a connection: only the fields given change; --settings or --setting (and the credentials) replace the whole object')
+    .argument('<id>', 'the connection id')
+    .option('--name <name>', 'a new name')
+    .option('--setting <name=value>', "one of the provider's settings (repeatable; the settings given replace all of them)", collect, [])
+    .option('--settings <json>', 'the settings as a JSON object (a --setting wins over the same name here)')
+    .option('--credential <name=secretId>', 'a credential and the id of the secret holding it (repeatable; replaces all of them)', collect, [])
+    .option('--credentials <json>', 'the credentials as a JSON object of secret ids')
+    .option('--api-base-url <url>', "overrides the provider's API endpoint")
+    .option('--default-api-base-url', "goes back to the provider's own API endpoint")
+    .option('--json', JSON_HELP)
+    .action(
+      action(
+        async (
+          id: string,
+          options: { name?: string; setting: string[]; settings?: string; credential: string[]; credentials?: string; apiBaseUrl?: string; defaultApiBaseUrl?: boolean; json?: boolean },
+        ) => {
+          if (options.apiBaseUrl !== undefined && options.defaultApiBaseUrl) throw new UsageError('--api-base-url and --default-api-base-url cannot be used together');
+          const request = {
+            ...(options.name !== undefined && { name: options.name }),
+            ...((options.settings !== undefined || options.setting.length > 0) && { settings: mergePairs(options.settings, options.setting, 'setting', '{"accountSid":"AC…"}') }),
+            ...((options.credentials !== undefined || options.credential.length > 0) && {
+              credentials: mergePairs(options.credentials, options.credential, 'credential', '{"authToken":"sec_…"}'),
+            }),
+            ...(options.apiBaseUrl !== undefined && { apiBaseUrl: options.apiBaseUrl }),
+            ...(options.defaultApiBaseUrl && { apiBaseUrl: null }),
+          } as ConnectionUpdateRequest;
+          if (Object.keys(request).length === 0) throw new UsageError('nothing to change: give --name, --setting(s), --credential(s) or an API base URL option');
+          const connection = await resolveContext().client.connections.update(id, request);
+          printItem(connection, options, (c) => [`Updated ${c.provider} connection ${c.id} "${c.name}"`, ...setupOf(c)]);
+        },
+      ),
+    );
+
+  connections
+    .command('rotate-inbound-secret')
+    .description("Issue a new inbound secret; the old one stops verifying at once, so paste the new one into the provider's console right after")
+    .argument('<id>', 'the connection id')
+    .option('--json', `${JSON_HELP} (it holds the new inbound secret)`)
+    .action(
+      action(async (id: string, options: { json?: boolean }) => {
+        const connection = await resolveContext().client.connections.rotateInboundSecret(id);
+        printItem(connection, options, (c) => [`Rotated the inbound secret of connection ${c.id}; the old one no longer verifies`, `Inbound secret: ${c.inboundSecret}`, ...setupOf(c)]);
+      }),
     );
 
   deleteCommand(connections, { noun: 'connection', argument: 'the connection id', remove: ({ client }, id) => client.connections.delete(id) });

@@ -12,13 +12,22 @@ const TABLE: Table<Delivery> = {
 export function registerDeliveryCommands(program: Command): void {
   const deliveries = commandGroup(program, 'deliveries', 'Outbound messages sent through connections, with their retries');
 
-  listCommand<Delivery, { status?: string }>(deliveries, {
-    description: 'List deliveries; --status dead is the dead-letter list',
-    options: (command) => command.option('--status <status>', 'only pending, sending, sent or dead deliveries'),
+  listCommand<Delivery, { status?: string; subscription?: string; connection?: string }>(deliveries, {
+    description: "List deliveries; --status dead is the dead-letter list, --subscription or --connection one target's deliveries",
+    options: (command) =>
+      command
+        .option('--status <status>', 'only pending, sending, sent or dead deliveries')
+        .option('--subscription <id>', "only this webhook subscription's event deliveries (not with --connection)")
+        .option('--connection <id>', 'only the replies sent through this provider connection (not with --subscription)'),
     table: TABLE,
     empty: (options) => (options.status ? `No ${options.status} deliveries.` : 'No deliveries yet.'),
     fetch: ({ client }, page, options) =>
-      client.deliveries.list({ ...page, ...(options.status !== undefined && { status: options.status as DeliveryStatus }) }),
+      client.deliveries.list({
+        ...page,
+        ...(options.status !== undefined && { status: options.status as DeliveryStatus }),
+        ...(options.subscription !== undefined && { subscriptionId: options.subscription }),
+        ...(options.connection !== undefined && { connectionId: options.connection }),
+      }),
   });
 
   deliveries

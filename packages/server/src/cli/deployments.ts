@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { WebDeployment } from '@switchboard/sdk';
-import { action, commandGroup, resolveContext } from './context.js';
+import { action, commandGroup, resolveContext, UsageError } from './context.js';
 import { cell, iso, print, printJson } from './output.js';
 import { JSON_HELP, listCommand, type Table } from './resource.js';
 
@@ -48,6 +48,36 @@ export function registerDeploymentCommands(program: Command): void {
         print('Embed snippet (it carries the token):');
         print('');
         print(deployment.embedSnippet);
+      }),
+    );
+
+  deployments
+    .command('identity-secret <id>')
+    .description("Show whether a web deployment verifies identify's userHash; --issue prints a new secret once (replacing the old), --remove stops verifying")
+    .requiredOption('--agent <id>', 'the agent the deployment belongs to')
+    .option('--issue', 'issue a new identity secret (rotates: hashes made with the old one are refused at once)')
+    .option('--remove', 'remove the identity secret: identify then links no user id')
+    .option('--json', `${JSON_HELP} (with --issue it holds the secret)`)
+    .action(
+      action(async (id: string, options: { agent: string; issue?: boolean; remove?: boolean; json?: boolean }) => {
+        const { client } = resolveContext();
+        if (options.issue && options.remove) throw new UsageError('give --issue or --remove, not both');
+        if (options.issue) {
+          const issued = await client.deployments.issueIdentitySecret(options.agent, id);
+          if (options.json) return printJson(issued);
+          print(`Issued an identity secret for web deployment ${id} (fingerprint ${issued.fingerprint}).`);
+          print('Shown only this once; keep it on your server. The page gives identify a userHash: hex HMAC-SHA256 of the user id under it.');
+          print('');
+          print(`    ${issued.identitySecret}`);
+          return;
+        }
+        const status = options.remove ? await client.deployments.removeIdentitySecret(options.agent, id) : await client.deployments.identitySecret(options.agent, id);
+        if (options.json) return printJson(status);
+        print(
+          status.enabled
+            ? `Web deployment ${id} verifies identities: secret issued ${iso(status.createdAt)}, fingerprint ${status.fingerprint}.`
+            : `Web deployment ${id} has no identity secret: identify stores name, email and attributes but links no user id.`,
+        );
       }),
     );
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { runChecks, type CheckResult } from '../doctor/checks.js';
+import type { CheckResult } from '../doctor/checks.js';
 
 const line = (check: CheckResult) => `${check.status.padEnd(4)}  ${check.name.padEnd(12)}  ${check.reason}\n`;
 
@@ -23,7 +23,7 @@ export function registerDoctorCommand(program: Command): void {
       } catch (error) {
         report({ status: 'fail', name: 'config', reason: error instanceof Error ? error.message : String(error) });
       }
-      if (config) await runChecks(config, env, report);
+      if (config) await (await import('../doctor/checks.js')).runChecks(config, env, report);
       process.stdout.write(failed ? '\nSome checks failed.\n' : '\nNo check failed.\n');
       process.exitCode = failed ? 1 : 0;
     });

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { startServer, type RunningServer } from '../server.js';
+import type { RunningServer } from '../server.js';
 import { VERSION } from '../version.js';
 import { listeningUrls } from '../listen-addresses.js';
-import { LOG_FORMATS, createLogger, resolveLogFormat } from '../logging/logger.js';
+import { LOG_FORMATS, resolveLogFormat } from '../logging/log-format.js';
 import { handOverFirstStartSecrets } from '../workspaces/first-start-secrets.js';
 import type { Logger } from 'pino';
 
@@ -74,7 +74,9 @@ export function registerStartCommand(program: Command): void {
     .action(async (options: StartOptions) => {
       const terminal = process.stdout.isTTY === true;
       const format = resolveLogFormat(options.logFormat ?? process.env.LOG_FORMAT, terminal);
-      const logger = createLogger(format);
+      // The server is loaded only by this command, not by the others nor by --help.
+      const [{ createLogger }, { startServer }] = await Promise.all([import('../logging/logger.js'), import('../server.js')]);
+      const logger = await createLogger(format);
       let config: Config;
       let running: RunningServer;
       try {

@@ -3,7 +3,6 @@ import type { WebhookSubscription, WebhookSubscriptionRequest } from '@switchboa
 import { action, commandGroup, positiveInt, resolveContext } from './context.js';
 import { cell, iso, print, printJson } from './output.js';
 import { JSON_HELP, deleteCommand, getCommand, listCommand, printItem, type Table } from './resource.js';
-import { listenAndForward } from './webhook-listen.js';
 import { readStdin } from './input.js';
 
 const TABLE: Table<WebhookSubscription> = {
@@ -97,6 +96,8 @@ export function registerWebhookCommands(program: Command): void {
     .action(
       action(async (options: { forwardTo: string; events: string; secretStdin?: boolean }) => {
         const secret = options.secretStdin ? await readStdin() : undefined;
+        // The signing code (shared with the server's webhook sender) is loaded by this command only.
+        const { listenAndForward } = await import('./webhook-listen.js');
         await listenAndForward(resolveContext(), { forwardTo: options.forwardTo, events: options.events, ...(secret !== undefined && { secret }) });
       }),
     );
