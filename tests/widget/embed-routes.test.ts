@@ -1,10 +1,10 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptedEncodings, findWidgetDist, registerEmbedRoutes } from '../../packages/server/src/embed/embed-routes.js';
-import { ROOT, buildWidget } from './harness.js';
+import { ARTIFACTS, ROOT, buildWidget } from './harness.js';
 
 const dist = join(ROOT, 'packages', 'widget', 'dist');
 
@@ -54,6 +54,65 @@ describe('GET /embed/v1.js and /embed/v1/widget.js', () => {
 
       const head = await server.inject({ method: 'HEAD', url: path });
       expect(head.statusCode).toBe(200);
+    }
+    await server.close();
+  });
+
+  it('serves the chunks the build wrote, with the same headers and codings, and nothing else', async () => {
+    // A dist of its own, so the test does not depend on which chunks exist today.
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const fake = mkdtempSync(join(ARTIFACTS, 'chunks-dist-'));
+    mkdirSync(join(fake, 'chunks'));
+    const chunk = Buffer.from(`(()=>{window.__switchboardChunks=window.__switchboardChunks||{};window.__switchboardChunks.demo={ok:${'1'.repeat(400)}}})();`);
+    writeFileSync(join(fake, 'chunks', 'demo-form.js'), chunk);
+    writeFileSync(join(fake, 'secret.js'), 'not a chunk');
+    writeFileSync(join(fake, 'chunks', 'Upper.js'), 'not a valid name');
+    const server = Fastify();
+    registerEmbedRoutes(server, { distDir: fake });
+    try {
+      const response = await server.inject({ method: 'GET', url: '/embed/v1/chunks/demo-form.js' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(response.headers['cache-control']).toBe('public, max-age=300');
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.rawPayload.equals(chunk)).toBe(true);
+      const again = await server.inject({ method: 'GET', url: '/embed/v1/chunks/demo-form.js', headers: { 'if-none-match': String(response.headers.etag) } });
+      expect(again.statusCode).toBe(304);
+      const brotli = await server.inject({ method: 'GET', url: '/embed/v1/chunks/demo-form.js', headers: { 'accept-encoding': 'gzip, br' } });
+      expect(brotli.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(brotli.rawPayload).equals(chunk)).toBe(true);
+      const gzipped = await server.inject({ method: 'GET', url: '/embed/v1/chunks/demo-form.js', headers: { 'accept-encoding': 'gzip' } });
+      expect(gzipped.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gzipped.rawPayload).equals(chunk)).toBe(true);
+
+      // Unknown names, names outside the pattern and every way out of dist/chunks: 404, nothing read.
+      for (const file of ['missing.js', 'Upper.js', '..%2Fsecret.js', '..%2F..%2Fpackage.json', '%2E%2E%2Fsecret.js', 'demo-form.js%00.txt', 'demo-form', 'demo-form.js.map', '.js']) {
+        const refused = await server.inject({ method: 'GET', url: `/embed/v1/chunks/${file}` });
+        expect(refused.statusCode, file).toBe(404);
+        expect(refused.headers['content-type'], file).toMatch(/^application\/json/);
+        expect(refused.json(), file).toMatchObject({ success: false, status: 404, code: 'NOT_FOUND' });
+        expect(refused.body, file).not.toContain('not a');
+      }
+      for (const path of ['/embed/v1/chunks/../secret.js', '/embed/v1/chunks/../../secret.js', '/embed/v1/chunks/a/../secret.js']) {
+        const refused = await server.inject({ method: 'GET', url: path });
+        expect(refused.body, path).not.toContain('not a chunk');
+      }
+    } finally {
+      await server.close();
+      rmSync(fake, { recursive: true, force: true });
+    }
+  });
+
+  it('serves the chunks of the real build', async () => {
+    const sizes = JSON.parse(readFileSync(join(dist, 'sizes.json'), 'utf8')) as { chunks: Record<string, unknown> };
+    const server = Fastify();
+    registerEmbedRoutes(server);
+    for (const name of Object.keys(sizes.chunks)) {
+      const response = await server.inject({ method: 'GET', url: `/embed/v1/chunks/${name}.js` });
+      expect(response.statusCode, name).toBe(200);
+      expect(response.body).toBe(readFileSync(join(dist, 'chunks', `${name}.js`), 'utf8'));
     }
     await server.close();
   });

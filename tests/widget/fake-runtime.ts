@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveWidgetLocale } from '../../packages/server/src/runtime/widget-locales.js';
 
 const WIDGET_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'widget', 'dist');
 
@@ -37,6 +38,7 @@ export interface FakeMessage {
   role: 'contact' | 'agent';
   text: string | null;
   clientMessageId: string | null;
+  quickReplies?: string[];
   createdAt: number;
 }
 
@@ -190,9 +192,10 @@ export class FakeRuntime {
     this.dropSendAnswers = count;
   }
 
-  /** An agent message out of the blue (a proactive message, or one from a human taking over). */
-  say(session: FakeSession, text: string): FakeMessage {
+  /** An agent message out of the blue (a proactive message, or one from a human taking over), with its quick replies if any. */
+  say(session: FakeSession, text: string, quickReplies?: string[]): FakeMessage {
     const message = this.store(session, 'agent', text, null);
+    if (quickReplies) message.quickReplies = quickReplies;
     this.publishStored(session, 'message', message);
     return message;
   }
@@ -308,11 +311,12 @@ export class FakeRuntime {
     if (body === INVALID) return fail(400, 'VALIDATION_ERROR', 'Malformed JSON body');
 
     if (url.pathname === '/v1/public/runtime/config' && request.method === 'GET' && this.configEnabled) {
-      return ok(200, { agent: deployment.agent, greeting: deployment.greeting, widget: { theme: deployment.theme } });
+      const language = resolveWidgetLocale(url.searchParams.get('locale') ?? undefined, deployment.theme.strings as never);
+      return ok(200, { agent: deployment.agent, greeting: deployment.greeting, widget: { theme: deployment.theme, ...language } });
     }
 
     if (url.pathname === '/v1/public/runtime/sessions' && request.method === 'POST') {
-      const input = (body ?? {}) as { visitorToken?: string };
+      const input = (body ?? {}) as { visitorToken?: string; locale?: string };
       const existing = [...this.sessions.values()].find(
         (session) => session.deployment === deployment && input.visitorToken !== undefined && session.visitorToken === input.visitorToken,
       );
@@ -333,7 +337,7 @@ export class FakeRuntime {
         resumed: !!existing,
         agent: deployment.agent,
         greeting: deployment.greeting,
-        widget: { theme: deployment.theme },
+        widget: { theme: deployment.theme, ...resolveWidgetLocale(input.locale, deployment.theme.strings as never) },
       });
     }
 

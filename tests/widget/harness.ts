@@ -50,6 +50,8 @@ export interface PageOptions {
   tokenOnly?: boolean;
   /** The page's `<html dir>`. */
   dir?: 'ltr' | 'rtl';
+  /** The page's `<html lang>` (default `en`; an empty string leaves it off). */
+  lang?: string;
   /** A Content-Security-Policy header for the page. */
   csp?: string;
   /** Page content taller than the screen, with links after the snippet (focus and scroll checks). */
@@ -108,7 +110,7 @@ function renderPage(options: PageOptions, assetsUrl: string, apiUrl: string): st
   ConvoshipQueue.push(${init});
 </script>`;
   return `<!doctype html>
-<html lang="en"${options.dir ? ` dir="${options.dir}"` : ''}>
+<html${options.lang === '' ? '' : ` lang="${options.lang ?? 'en'}"`}${options.dir ? ` dir="${options.dir}"` : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

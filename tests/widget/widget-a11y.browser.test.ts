@@ -3,29 +3,11 @@
  * the unread badge, and open with a message still being sent. WCAG 2.1 A/AA rules plus the
  * experimental `label-content-name-mismatch` (a control's name must contain its visible text).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { axeViolations as violations } from './axe.js';
 import { poll, sendMessage, shot, ui, useWidgetBrowser, withChromium } from './browser-fixture.js';
 
-const axeSource = readFileSync(join(createRequire(import.meta.url).resolve('axe-core'), '..', 'axe.min.js'), 'utf8');
-
 const fx = useWidgetBrowser();
-
-/** Every violation, of any impact, as `rule: target (summary)`. */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-      rules: { 'label-content-name-mismatch': { enabled: true } },
-      resultTypes: ['violations'],
-    });
-    return result.violations.flatMap((v: any) => v.nodes.map((n: any) => `${v.id}: ${JSON.stringify(n.target)} (${n.failureSummary})`));
-  });
-}
 
 describe.runIf(withChromium)('widget accessibility (axe-core in Chromium)', () => {
   it('is clean closed, open, with the unread badge, and with a pending message', async () => {

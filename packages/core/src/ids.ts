@@ -22,6 +22,8 @@ export const ID_PREFIX = {
   workflow: 'wf',
   /** A person who signs in to the console. */
   member: 'mem',
+  /** A file sent in a conversation. */
+  attachment: 'att',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

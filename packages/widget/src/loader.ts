@@ -23,6 +23,8 @@ interface Queue {
   push(...commands: Command[]): number;
   /** Called once by widget.js when it has loaded: hands over everything pushed so far. */
   _attach(handler: Handler): void;
+  /** The Trusted Types policy `switchboard` (a name is created only once), shared with the widget's chunks. */
+  _url(url: string): string;
 }
 
 ((w: Window & Record<string, unknown>, d: Document) => {
@@ -94,6 +96,7 @@ interface Queue {
       pending = [];
       drained.forEach(next);
     },
+    _url: scriptUrl,
   };
 
   // Commands a page queued before the loader ran, under either name (once if both name one array).

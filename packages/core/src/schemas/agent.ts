@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentBackendType } from '../enums.js';
 import { PATTERNS, isWebUrl } from '../validation.js';
 import { nameSchema } from './common.js';
+import { quickRepliesSchema } from './quick-replies.js';
 import { PatternError, compileKeyword, compileLinearRegex, type TextPattern } from '../linear-regex.js';
 
 export const AGENT_BACKEND_TYPES = Object.values(AgentBackendType) as [AgentBackendType, ...AgentBackendType[]];
@@ -64,6 +65,7 @@ export const scriptedRuleSchema = z
       .min(1, 'must not be empty')
       .max(10_000, 'must be at most 10000 characters'),
     caseSensitive: z.boolean({ error: 'must be true or false' }).default(false),
+    quickReplies: quickRepliesSchema.optional(),
   })
   .superRefine((rule, ctx) => {
     if (rule.match === 'keyword' && rule.pattern.trim() === '') {
@@ -95,6 +97,8 @@ export const scriptedBackendSchema = z.strictObject({
     .trim()
     .min(1, 'must not be empty')
     .max(10_000, 'must be at most 10000 characters'),
+  /** Quick replies offered with the fallback reply. */
+  fallbackQuickReplies: quickRepliesSchema.optional(),
 });
 
 // ── webhook ─────────────────────────────────────────────────────────────────
@@ -208,9 +212,11 @@ export const scriptedBackendViewSchema = z.object({
       pattern: z.string(),
       reply: z.string(),
       caseSensitive: z.boolean(),
+      quickReplies: z.array(z.string()).optional(),
     }),
   ),
   fallback: z.string(),
+  fallbackQuickReplies: z.array(z.string()).optional(),
 });
 
 export const webhookBackendViewSchema = z.object({

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Attachment } from './attachments.js';
+import { quickRepliesSchema } from './quick-replies.js';
 
 export const sessionStartSchema = z.strictObject({
   visitorToken: z.string().max(100).optional(),
@@ -26,6 +28,7 @@ export const conversationMessageSchema = z
     /** Who writes a `human` message: a team member (`tm_…`) or workspace member (`mem_…`); the signed-in member when absent. */
     memberId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a team member id').optional(),
     clientMessageId: clientMessageIdSchema.optional(),
+    quickReplies: quickRepliesSchema.optional(),
   })
   .superRefine((value, ctx) => {
     if (value.role === 'agent' && value.memberId) ctx.addIssue({ code: 'custom', path: ['memberId'], message: 'only human messages have a memberId' });
@@ -60,6 +63,10 @@ export interface Message {
   fallback: boolean;
   /** The team member who wrote a `human` message. */
   authorId?: string | null;
+  /** Files the message carries (see attachments.ts); absent when none. */
+  attachments?: Attachment[];
+  /** Suggested replies offered under an agent or human message; absent when there are none. */
+  quickReplies?: string[];
   createdAt: number;
 }
 

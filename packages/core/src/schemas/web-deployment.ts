@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { WidgetPosition } from '../enums.js';
 import { caseInsensitiveEnum, idSchema, nameSchema } from './common.js';
 import { webChannelRequestSchema } from './deployment-channel.js';
+import { preChatFormSchema, type PreChatForm } from './prechat-form.js';
+import { widgetStringOverridesSchema } from './widget-strings.js';
 
 /** The accepted spelling of an origin, or undefined when the value cannot be one. */
 export function canonicalOrigin(value: string): string | undefined {
@@ -59,6 +61,14 @@ export const widgetThemeSchema = z.strictObject({
     .max(200)
     .regex(/^[\w\s,'"-]+$/, 'must be a CSS font-family list (letters, digits, spaces, commas, quotes, hyphens)')
     .optional(),
+  /** `auto` follows the visitor's system setting (prefers-color-scheme). */
+  colorScheme: z.enum(['auto', 'light', 'dark'], { error: 'must be "auto", "light" or "dark"' }).optional(),
+  /** A short label beside the launcher's icon; none by default. */
+  launcherText: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters').optional(),
+  /** A short tone when a reply arrives while the chat is closed or the page hidden. */
+  sound: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Texts by language tag, replacing the built-in ones (see docs/web-widget.md). */
+  strings: widgetStringOverridesSchema.optional(),
 });
 export type WidgetTheme = z.output<typeof widgetThemeSchema>;
 
@@ -72,6 +82,9 @@ export interface ResolvedWidgetTheme {
   avatarUrl: string | null;
   headerTitle: string;
   fontFamily: string;
+  colorScheme: 'auto' | 'light' | 'dark';
+  launcherText: string | null;
+  sound: boolean;
 }
 
 const allowedOrigins = z
@@ -84,6 +97,8 @@ export const webDeploymentRequestSchema = z.strictObject({
   name: nameSchema.optional(),
   allowedOrigins,
   theme: widgetThemeSchema.prefault({}),
+  /** What the widget asks before the chat starts (null or absent: nothing). */
+  preChatForm: preChatFormSchema.nullable().default(null),
   /** An existing web channel to deploy on. */
   deploymentChannelId: idSchema.optional(),
   /** Or a web channel to create with the deployment (by default from the first allowed origin). */
@@ -98,6 +113,8 @@ export const webDeploymentUpdateSchema = z.strictObject({
   allowedOrigins: allowedOrigins.optional(),
   /** Replaces the whole theme. */
   theme: widgetThemeSchema.optional(),
+  /** Replaces the whole pre-chat form; null removes it. */
+  preChatForm: preChatFormSchema.nullable().optional(),
 });
 export type WebDeploymentUpdateRequest = z.input<typeof webDeploymentUpdateSchema>;
 export type ParsedWebDeploymentUpdate = z.output<typeof webDeploymentUpdateSchema>;
@@ -112,6 +129,7 @@ export interface WebDeployment {
   tokenPrefix: string;
   allowedOrigins: string[];
   theme: WidgetTheme;
+  preChatForm: PreChatForm | null;
   lastUsedAt: number | null;
   createdAt: number;
   updatedAt: number;

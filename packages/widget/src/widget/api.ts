@@ -75,8 +75,10 @@ export function createApi(apiUrl: string, token: string) {
 
   return {
     /** The agent, greeting and theme; creates nothing on the server. */
-    config: () => data<WidgetConfig>('/config', {}),
+    config: (locale: string) => data<WidgetConfig>(`/config?locale=${encodeURIComponent(locale)}`, {}),
     start: (body: { visitorToken?: string; pageUrl?: string; locale?: string }) => data<Session>('/sessions', { method: 'POST', body }),
+    /** The pre-chat form's answers: starts (or resumes) the session and stores them on its contact. */
+    prechat: (body: { values: Record<string, string>; visitorToken?: string; locale?: string }) => data<Session>('/prechat', { method: 'POST', body }),
     send: (session: Session, text: string, clientMessageId: string) =>
       data<{ message: Message; duplicate: boolean }>(`${of(session)}/messages`, {
         method: 'POST',
@@ -85,6 +87,9 @@ export function createApi(apiUrl: string, token: string) {
       }),
     history: (session: Session) =>
       data<Message[]>(`${of(session)}/messages`, { visitorToken: session.visitorToken }),
+    /** identify or track: about the visitor's contact, not a conversation. */
+    visitor: (path: 'identify' | 'track', body: object, visitorToken: string) =>
+      data<{ visitorToken: string; verified?: boolean; sessionId?: string | null }>(`/${path}`, { method: 'POST', body, visitorToken }),
     events: (session: Session, lastEventId: string, signal: AbortSignal) =>
       call(`${of(session)}/events`, { visitorToken: session.visitorToken, lastEventId, signal }),
     /**

@@ -13,7 +13,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** A decorative 24×24 icon, built as DOM nodes (no markup strings, so a Trusted Types page accepts it). */
-function icon(path: Record<string, string>): SVGSVGElement {
+export function icon(path: Record<string, string>): SVGSVGElement {
   const svg = document.createElementNS(SVG, 'svg');
   const attributes: Record<string, string> = { viewBox: '0 0 24 24', width: '26', height: '26', 'aria-hidden': 'true', focusable: 'false' };
   for (const name of Object.keys(attributes)) svg.setAttribute(name, attributes[name]!);

@@ -3,12 +3,15 @@
  * `init`. It takes over the loader's queue: every command pushed so far runs now, later ones at once.
  *
  *   ['init', { token, agentId?, channel: 'web', apiUrl?, theme?: {…}, open?: boolean }]
- *   ['open'] · ['close'] · ['destroy']
+ *   ['open'] · ['close'] · ['toggle'] · ['destroy']
+ *   ['identify', { userId?, userHash?, name?, email?, attributes? }] · ['track', event, data?] · ['logout']
+ *   ['on' | 'off', 'open' | 'close' | 'message' | 'unread', fn]
  */
 import { mountWidget, type WidgetHandle } from './widget.js';
 import type { InitOptions } from './types.js';
+import { subscribe } from './events.js';
 
-type Command = [string, unknown?];
+type Command = [string, unknown?, unknown?];
 const w = window as unknown as Record<string, unknown>;
 const scriptSrc = ((document.currentScript as HTMLScriptElement | null) || { src: '' }).src;
 const warn = (message: string) => console.warn(`[switchboard] ${message}`);
@@ -17,10 +20,12 @@ if (!w.__switchboardWidget) {
   w.__switchboardWidget = 1;
   let widget: WidgetHandle | null = null;
   let wantOpen = false;
+  /** identify, track and logout pushed before init: run once the widget runs. */
+  const held: Command[] = [];
 
   const run = (command: unknown) => {
     if (!Array.isArray(command)) return warn("commands are arrays, like ['init', { token: 'cdp_…' }]");
-    const [name, arg] = command as Command;
+    const [name, arg, extra] = command as Command;
     if (name === 'init') {
       const options = arg as InitOptions | undefined;
       if (widget) return warn("init ignored: the widget is already running (push ['destroy'] first)");
@@ -34,12 +39,21 @@ if (!w.__switchboardWidget) {
       widget = mounted;
       if (wantOpen) mounted.open();
       wantOpen = false;
+      held.splice(0).forEach(run);
     } else if (name === 'open') {
       if (widget) widget.open();
       else wantOpen = true;
     } else if (name === 'close') {
       if (widget) widget.close();
       wantOpen = false;
+    } else if (name === 'toggle') {
+      if (widget) widget.toggle();
+      else wantOpen = !wantOpen;
+    } else if (name === 'identify' || name === 'track' || name === 'logout') {
+      if (widget) (widget[name] as (a?: unknown, b?: unknown) => void)(arg, extra);
+      else held.push(command as Command);
+    } else if (name === 'on' || name === 'off') {
+      subscribe(name === 'on', arg, extra);
     } else if (name === 'destroy') {
       if (widget) widget.destroy();
       wantOpen = false;

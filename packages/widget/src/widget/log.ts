@@ -2,6 +2,7 @@ import { h } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 import { TEXT } from './strings.js';
 import type { Message } from './types.js';
+import { showFiles, type Attachment } from './attach.js';
 
 /** One bubble in the log. `t` orders history against live messages (createdAt, ms). */
 export interface Entry {
@@ -13,6 +14,8 @@ export interface Entry {
   agent: boolean;
   /** What has arrived so far, re-rendered as Markdown as deltas stream in. */
   raw: string;
+  /** The quick replies the message offers. */
+  qr?: string[] | undefined;
 }
 
 const TYPING_MS = 30_000;
@@ -23,19 +26,47 @@ const TYPING_MS = 30_000;
  * own messages as plain text, and the typing indicator. `onAgentMessage` hears of each new agent
  * message that arrived live.
  */
-export function conversationLog(log: HTMLElement, typing: HTMLElement, onAgentMessage: () => void) {
+export function conversationLog(log: HTMLElement, typing: HTMLElement, onAgentMessage: () => void, onChoose: (label: string) => void) {
   const entries = new Map<string, Entry>(); // 'm' + message id, 'c' + clientMessageId
   const byElement = new WeakMap<Element, Entry>();
   const streaming = new Set<string>();
   let typingFlag = false;
   let typingTimer = 0;
+  let chips: HTMLElement | undefined;
+  let chipsFor: Entry | undefined;
+
+  /** Quick replies show as buttons under the last message while it is a finished reply offering them. */
+  function offer() {
+    const kids = log.children;
+    let last = kids[kids.length - 1];
+    if (last && last === chips) last = kids[kids.length - 2];
+    const entry = last && byElement.get(last);
+    const labels = entry && entry.final && entry.qr;
+    if (chips && chipsFor === entry && chips === log.lastElementChild && labels) return;
+    if (chips) chips.remove();
+    chips = chipsFor = undefined;
+    if (!entry || !labels || !labels.length) return;
+    chipsFor = entry;
+    chips = h('div', { class: 'qr' });
+    for (const label of labels) {
+      const button = h('button', { type: 'button' }, label);
+      button.onclick = () => {
+        entry.qr = undefined;
+        offer();
+        onChoose(label);
+      };
+      chips.append(button);
+    }
+    log.append(chips);
+  }
 
   function add(agent: boolean, t: number): Entry {
-    const body = h('div', { class: 'text' });
+    const body = h('div', { class: 'text', dir: 'auto' }); // an English reply reads left to right in an Arabic widget
     const el = h('div', { class: `msg ${agent ? 'agent' : 'contact'}` }, h('span', { class: 'sr' }, agent ? TEXT.agent : TEXT.you), body);
     const entry: Entry = { el, body, t, final: false, agent, raw: '' };
     byElement.set(el, entry);
     log.append(el);
+    offer();
     return entry;
   }
 
@@ -103,12 +134,16 @@ export function conversationLog(log: HTMLElement, typing: HTMLElement, onAgentMe
         entry.el.classList.add('unstored');
         entry.body.textContent = TEXT.notStored;
       }
+      showFiles(entry.body, (message as { attachments?: Attachment[] }).attachments);
       entry.final = true;
-      if (message.role === 'agent') {
+      if (message.role !== 'contact') entry.qr = message.quickReplies;
+      // An agent's reply or a person's (role `human` after a handoff): both are news for the visitor.
+      if (message.role !== 'contact') {
         streaming.delete(message.id);
         showTyping();
         if (!wasFinal && !fromHistory) onAgentMessage();
       }
+      offer();
       scrollDown();
     },
 
@@ -169,6 +204,7 @@ export function conversationLog(log: HTMLElement, typing: HTMLElement, onAgentMe
       }
       streaming.clear();
       showTyping();
+      offer();
     },
   };
 }

@@ -9,9 +9,12 @@ export const DEFAULT_THEME: Theme = {
   avatarUrl: null,
   headerTitle: 'Chat',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  colorScheme: 'light',
+  launcherText: null,
+  sound: false,
 };
 
-/** Later layers win; `undefined` (and, for strings that must exist, `null`/'') never overrides. */
+/** Later layers win; `undefined` (and, for strings that must exist, `null`/'') never overrides. Wrong types are ignored. */
 export function mergeTheme(...layers: Array<Partial<Theme> | null | undefined>): Theme {
   const theme: Theme = { ...DEFAULT_THEME };
   for (const layer of layers) {
@@ -19,11 +22,11 @@ export function mergeTheme(...layers: Array<Partial<Theme> | null | undefined>):
     for (const key of Object.keys(DEFAULT_THEME) as Array<keyof Theme>) {
       const value = layer[key];
       if (value === undefined) continue;
-      if (value === null || value === '') {
-        if (key === 'greeting' || key === 'avatarUrl') (theme as unknown as Record<string, unknown>)[key] = null;
-        continue;
+      const base = DEFAULT_THEME[key];
+      // null-by-default fields (greeting, avatarUrl, launcherText) are strings that can be cleared
+      if (value === null || value === '' ? base === null : typeof value === (base === null ? 'string' : typeof base)) {
+        (theme as unknown as Record<string, unknown>)[key] = value || (base === null ? null : value);
       }
-      if (typeof value === 'string') (theme as unknown as Record<string, unknown>)[key] = value;
     }
   }
   if (theme.position !== 'left') theme.position = 'right';

@@ -1,3 +1,5 @@
+import type { Template } from './strings.js';
+
 /** The deployment's theme JSON (`widget.theme` in the session answer), every field optional on input. */
 export interface Theme {
   primaryColor: string;
@@ -9,7 +11,16 @@ export interface Theme {
   avatarUrl: string | null;
   headerTitle: string;
   fontFamily: string;
+  /** `auto` follows prefers-color-scheme. */
+  colorScheme: 'auto' | 'light' | 'dark';
+  /** A label shown beside the launcher's icon. */
+  launcherText: string | null;
+  /** A short tone for replies that arrive while the chat is closed or the page hidden. */
+  sound: boolean;
 }
+
+/** Texts by language tag, each replacing a built-in text (`{ es: { placeholder: '…' } }`). */
+export type StringOverrides = Record<string, Partial<Record<string, Template>>>;
 
 /** The second element of `['init', options]`. */
 export interface InitOptions {
@@ -19,7 +30,7 @@ export interface InitOptions {
   channel?: string;
   apiUrl?: string;
   /** Overrides merged over the deployment's theme. */
-  theme?: Partial<Theme>;
+  theme?: Partial<Theme> & { strings?: StringOverrides };
   /** Open the panel as soon as the widget is ready. */
   open?: boolean;
   locale?: string;
@@ -28,9 +39,10 @@ export interface InitOptions {
 export interface Message {
   id: string;
   sessionId: string;
-  role: 'contact' | 'agent';
+  role: 'contact' | 'agent' | 'human';
   text: string | null;
   clientMessageId: string | null;
+  quickReplies?: string[];
   createdAt: number;
 }
 
@@ -38,7 +50,8 @@ export interface Message {
 export interface WidgetConfig {
   agent?: { id: string; name: string } | null;
   greeting?: string | null;
-  widget?: { theme?: Partial<Theme> | null } | null;
+  /** `locale`, `dir` and `strings`: the visitor's language, as the runtime chose it. */
+  widget?: { theme?: Partial<Theme> | null; locale?: string; dir?: string; strings?: Partial<Record<string, Template>> } | null;
 }
 
 export interface Session extends WidgetConfig {

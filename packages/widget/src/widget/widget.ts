@@ -2,16 +2,26 @@ import { createApi, HttpError } from './api.js';
 import { backoff, newClientMessageId, readEvents, refusal, sentence } from './connection.js';
 import { conversationLog, type Entry } from './log.js';
 import { modalPanel } from './modal.js';
+import { setChunkBase } from './chunks.js';
+import { preChatGate, type PreChatForm } from './prechat.js';
 import { sessionStore } from './storage.js';
-import { TEXT } from './strings.js';
+import { chime } from './sound.js';
+import { TEXT, fmt, pickLocale, setStrings } from './strings.js';
 import { mergeTheme } from './theme.js';
 import type { InitOptions, Message, Session, Theme, WidgetConfig } from './types.js';
 import { createView } from './view.js';
+import { emit, emitMessage, emitUnread } from './events.js';
+import { visitorCalls, type Identified } from './visitor.js';
+import { attachButton, type FileRules } from './attach.js';
 
 export interface WidgetHandle {
   open(): void;
   close(): void;
+  toggle(): void;
   destroy(): void;
+  identify(details: unknown): void;
+  logout(): void;
+  track(event: unknown, data?: unknown): void;
 }
 
 interface Outgoing {
@@ -27,6 +37,10 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
   const api = createApi(apiUrl, options.token);
   const store = sessionStore(`switchboard:visitor:${apiUrl}|${options.agentId || options.token.slice(0, 10)}`);
   const overrides = options.theme || {};
+  const preChat = preChatGate(`switchboard:visitor:${apiUrl}|${options.agentId || options.token.slice(0, 10)}`);
+  setChunkBase(apiUrl);
+  const requestedLocale = pickLocale(options.locale);
+  let language = { locale: 'en', dir: 'ltr' };
   const view = createView();
   const { root, panel, launcher, input, alert: alertBox } = view;
 
@@ -52,15 +66,19 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
   let flushing = false;
   const outbox: Outgoing[] = [];
   let wakers: Array<() => void> = [];
+  /** The deployment's pre-chat form, and whether it is on screen (or loading). */
+  let preChatForm: PreChatForm | null = null;
+  let asking = false;
 
   const log = conversationLog(view.log, view.typing, () => {
+    if (theme.sound && (!isOpen || document.hidden)) chime();
     if (!isOpen) {
       unread++;
       engaged = true;
       renderLauncher();
     }
     if (alertKind === 'agent') setAlert(null);
-  });
+  }, choose);
   const modal = modalPanel(view.shadow, panel);
 
   /** A pause that `wake()` (the browser going online, a reconnect, destroy) cuts short. */
@@ -77,19 +95,26 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
   const wake = () => wakers.slice().forEach((w) => w());
 
   const applyTheme = () => {
-    view.applyTheme(theme, agentName, log.greeting);
+    view.applyTheme(theme, agentName, log.greeting, language.locale, language.dir);
     renderLauncher();
   };
-  const renderLauncher = () => view.renderLauncher(isOpen, unread);
+  const renderLauncher = () => (view.renderLauncher(isOpen, unread), emitUnread(unread));
 
   function applyConfig(config: WidgetConfig) {
     agentName = (config.agent && config.agent.name) || '';
+    const widget: NonNullable<WidgetConfig['widget']> = config.widget || {};
+    const locale = widget.locale || 'en';
+    const own = overrides.strings || {};
+    setStrings(locale, widget.strings, own[requestedLocale], own[locale]);
+    language = { locale, dir: widget.dir || 'ltr' };
     theme = mergeTheme(
       agentName ? { headerTitle: agentName } : null,
-      (config.widget && config.widget.theme) || {},
+      widget.theme,
       config.greeting ? { greeting: config.greeting } : null,
       overrides,
     );
+    preChatForm = ((config.widget || {}) as { preChatForm?: PreChatForm | null }).preChatForm || null;
+    showAttach((fileRules = (config as { attachments?: FileRules }).attachments));
     configured = true;
     applyTheme();
   }
@@ -101,6 +126,23 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
     if (root.classList.contains('ready')) return;
     root.classList.add('ready');
     if (openWhenReady) open(false);
+  }
+
+  // ---- identify / track / logout (src/widget/visitor.ts)
+  const visitor = visitorCalls(api, store, () => alive, (answer: Identified) => {
+    const sessionId = answer.sessionId || undefined;
+    store.write({ visitorToken: answer.visitorToken, sessionId });
+    if (session && session.sessionId === sessionId) session.visitorToken = answer.visitorToken;
+    else if (session || sessionId) switchTo(sessionId ? { sessionId, visitorToken: answer.visitorToken, resumed: true } : undefined);
+  });
+  /** Another conversation is the visitor's now (the signed-in user's), or none is. */
+  function switchTo(next: Session | undefined) {
+    if (streamAbort) streamAbort.abort();
+    session = null;
+    confirmed = false;
+    log.clear();
+    if (next) listen(next);
+    if (isOpen) void start();
   }
 
   // ---- open / close
@@ -118,9 +160,11 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
       renderLauncher();
       modal.set(true);
       log.scrollDown();
-      if (!confirmed) void start();
+      emit('open');
+      if (!confirmed) void (preChat.needed(preChatForm) ? ask(preChatForm) : start());
     }
-    if (focus) (input.disabled ? view.close : input).focus();
+    // (While the pre-chat form hides the composer: the close button, until the form takes the focus.)
+    if (focus) (input.disabled || view.form.hidden ? view.close : input).focus();
   }
 
   function close(returnFocus = true) {
@@ -131,6 +175,7 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
     root.classList.remove('open');
     modal.set(false);
     renderLauncher();
+    emit('close');
     if (returnFocus) launcher.focus();
   }
 
@@ -159,7 +204,7 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
   const recovered = () => alertKind === 'net' && setAlert(null);
 
   function transient(error: HttpError) {
-    setAlert('net', error.status === 429 ? TEXT.busy(error.retryAfter || 'a few') : TEXT.unreachable);
+    setAlert('net', error.status === 429 ? (error.retryAfter ? fmt(TEXT.busy, { n: error.retryAfter }) : TEXT.busySoon) : TEXT.unreachable);
   }
 
   /**
@@ -216,7 +261,7 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
     let attempt = 0;
     while (alive && !fatal && !configured) {
       try {
-        const config = await api.config();
+        const config = await api.config(requestedLocale);
         if (!alive || configured) return;
         applyConfig(config);
         recovered();
@@ -246,6 +291,7 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
   async function start() {
     if (starting || !alive || fatal) return;
     starting = true;
+    await visitor.idle(); // an identify sent first decides whose conversation this is
     let attempt = 0;
     try {
       while (alive && !fatal) {
@@ -254,7 +300,7 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
           const started = await api.start({
             ...(stored && { visitorToken: stored.visitorToken }),
             pageUrl: location.origin + location.pathname,
-            locale: options.locale || navigator.language || 'en',
+            locale: requestedLocale,
           });
           if (!alive) return;
           store.write({ visitorToken: started.visitorToken, sessionId: started.sessionId });
@@ -290,6 +336,35 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
     }
   }
 
+  /** The deployment asks first: the pre-chat form (a chunk), then the session its answers start. */
+  async function ask(form: PreChatForm) {
+    if (asking || fatal) return;
+    asking = true;
+    view.form.hidden = true; // no message before the answers (the chunk's styles hide the conversation too)
+    try {
+      const chunk = await preChat.load();
+      recovered();
+      chunk.ask(panel, form, async (values) => {
+        const stored = store.read();
+        try {
+          const started = await api.prechat({ values, ...(stored && { visitorToken: stored.visitorToken }), locale: options.locale || navigator.language || 'en' });
+          store.write({ visitorToken: started.visitorToken, sessionId: started.sessionId });
+          preChat.answered();
+        } catch (error) {
+          // 409: the deployment stopped asking since the page loaded, so the chat simply starts.
+          if (!(error instanceof HttpError && error.status === 409)) return error instanceof HttpError && error.status < 500 ? sentence(error.message) : TEXT.unreachable;
+        }
+        asking = false;
+        view.form.hidden = false;
+        void start();
+        return null;
+      });
+    } catch {
+      asking = false; // opening the chat again retries
+      setAlert('net', TEXT.unreachable);
+    }
+  }
+
   function listen(next: Session) {
     if (streamAbort) streamAbort.abort();
     session = next;
@@ -319,7 +394,10 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
   }
 
   function onEvent(type: string, payload: Record<string, unknown>) {
-    if (type === 'message') log.upsert(payload as unknown as Message, false);
+    if (type === 'message') {
+      log.upsert(payload as unknown as Message, false);
+      emitMessage(payload as unknown as Message);
+    }
     else if (type === 'delta') log.delta(payload as { messageId: string; text: string });
     else if (type === 'typing') log.setTyping(!!payload.active);
     else if (type === 'closed') fail(new HttpError(Number(payload.status), String(payload.message), 0, String(payload.reason || '')));
@@ -374,15 +452,46 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
     }
   }
 
+  // ---- files (src/widget/attach.ts): the visitor's file goes as its own message
+  let fileRules: FileRules | undefined;
+  const showAttach = attachButton(input, () => ({
+    rules: fileRules!,
+    async target() {
+      if (!confirmed) await start();
+      return session && confirmed
+        ? { url: `${apiUrl}/v1/public/runtime/sessions/${encodeURIComponent(session.sessionId)}/attachments`, headers: { authorization: `Bearer ${options.token}`, 'x-visitor-token': session.visitorToken } }
+        : null;
+    },
+    pending(name, clientMessageId) {
+      const entry = log.outgoing(name, clientMessageId);
+      return (message, refused) => {
+        if (message) return log.upsert(message as Message, false);
+        log.failed(entry);
+        setAlert('agent', refused);
+      };
+    },
+  }));
+
   // ---- sending
   function submit() {
     const text = input.value.trim();
     if (!text || fatal) return;
     input.value = '';
     autosize();
+    queue(text);
+  }
+
+  function queue(text: string) {
     const clientMessageId = newClientMessageId();
     outbox.push({ clientMessageId, text, entry: log.outgoing(text, clientMessageId) });
     void flush();
+  }
+
+  /** A quick reply chosen: its label goes as the visitor's message; its button is gone, so the focus moves to the composer. */
+  function choose(label: string) {
+    if (fatal) return;
+    queue(label);
+    input.focus();
   }
 
   /** Sends queued messages in order; retries reuse the clientMessageId, so nothing is stored twice. */
@@ -409,7 +518,7 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
             if (error.status < 500 && error.status !== 429 && error.status !== 408) {
               outbox.shift();
               log.failed(item.entry);
-              setAlert('agent', `Your message could not be sent (${sentence(error.message)})`);
+              setAlert('agent', fmt(TEXT.notSent, { reason: sentence(error.message) }));
               continue;
             }
             transient(error);
@@ -456,6 +565,14 @@ export function mountWidget(options: InitOptions, scriptSrc: string, onDestroy: 
   return {
     open: () => open(true),
     close: () => close(false),
+    toggle: () => (isOpen ? close(false) : open(true)),
+    identify: visitor.identify,
+    logout() {
+      store.write(null);
+      outbox.length = 0;
+      switchTo(undefined);
+    },
+    track: visitor.track,
     destroy() {
       alive = false;
       if (streamAbort) streamAbort.abort();
