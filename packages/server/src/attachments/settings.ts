@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import { attachmentSettingsSchema, type AttachmentSettings } from '@switchboard/core';
+import type { DB } from '../store/schema.js';
+
+/** The defaults a deployment has until its owner sets its own: on, 10 MiB, images + PDF + text. */
+export const DEFAULT_ATTACHMENT_SETTINGS: AttachmentSettings = attachmentSettingsSchema.parse({});
+
+function parse(text: string | null | undefined): AttachmentSettings {
+  if (!text) return DEFAULT_ATTACHMENT_SETTINGS;
+  const parsed = attachmentSettingsSchema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : DEFAULT_ATTACHMENT_SETTINGS;
+}
+
+/**
+ * What the widget offers: the deployment's rules, turned off on a channel that does not record
+ * messages (a file is a message body: keeping it would break that promise).
+ */
+export function offeredRules(rules: AttachmentSettings, recordingEnabled: boolean): AttachmentSettings {
+  return recordingEnabled ? rules : { ...rules, enabled: false };
+}
+
+/** Per-deployment upload rules, kept as JSON on the web deployment. */
+export function attachmentSettingsStore(db: Kysely<DB>) {
+  return {
+    /** The rules of a deployment (by id alone: the runtime has already resolved it from its token). */
+    async of(deploymentId: string): Promise<AttachmentSettings> {
+      const row = await db.selectFrom('web_deployments').select('attachment_settings').where('id', '=', deploymentId).executeTakeFirst();
+      return parse(row?.attachment_settings);
+    },
+    /** The rules of a deployment of the workspace and agent, or undefined when there is no such deployment. */
+    async get(workspaceId: string, agentId: string, deploymentId: string): Promise<AttachmentSettings | undefined> {
+      const row = await db
+        .selectFrom('web_deployments')
+        .select('attachment_settings')
+        .where('workspace_id', '=', workspaceId)
+        .where('agent_id', '=', agentId)
+        .where('id', '=', deploymentId)
+        .executeTakeFirst();
+      return row && parse(row.attachment_settings);
+    },
+    /** Replaces the rules; false when there is no such deployment. */
+    async set(workspaceId: string, agentId: string, deploymentId: string, settings: AttachmentSettings): Promise<boolean> {
+      const result = await db
+        .updateTable('web_deployments')
+        .set({ attachment_settings: JSON.stringify(settings), updated_at: Date.now() })
+        .where('workspace_id', '=', workspaceId)
+        .where('agent_id', '=', agentId)
+        .where('id', '=', deploymentId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}
