@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { ServerResponse } from 'node:http';
 import { createAgentRunner, DEFAULT_FALLBACK_TEXT, type AgentRunner, type AgentTurnInput } from '@switchboard/server';
 import { ENGINES } from '../helpers/engines.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { recordingLogger, sleep, startFakeServer, type FakeServer, type ReceivedRequest } from './fake-server.js';
+import { useAgentBackends } from './agent-backends.js';
+import { sleep, startFakeServer, type ReceivedRequest } from './fake-server.js';
 
 const API_KEY = 'sk-local-test-key-0123456789abcdef';
 const HISTORY: AgentTurnInput['history'] = [
@@ -31,28 +31,17 @@ const STREAM_START = ': keep-alive\r\n\r\n' + sseEvent({ choices: [{ index: 0, d
 const STREAM_END = sseEvent({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }) + 'data: [DONE]\r\n\r\n';
 
 describe.each(ENGINES)('agent runner on %s', (engine) => {
-  let t: TestApp;
-  let fake: FakeServer;
-  let logger: ReturnType<typeof recordingLogger>;
+  const backends = useAgentBackends(engine);
   let runner: AgentRunner;
   let sequence = 0;
 
-  beforeAll(async () => {
-    t = await createTestApp(engine);
-    fake = await startFakeServer();
-  });
-  afterAll(async () => {
-    await fake.close();
-    await t.close();
-  });
   beforeEach(() => {
-    logger = recordingLogger();
-    runner = createAgentRunner({ db: t.db, secretBox: t.app.secretBox, logger });
-    fake.requests.length = 0;
+    runner = createAgentRunner({ db: backends.t.db, secretBox: backends.t.app.secretBox, logger: backends.logger });
+    backends.fake.requests.length = 0;
   });
 
   async function createAgent(body: Record<string, unknown>) {
-    const response = await t.request('POST', '/v1/agents', { name: 'Runner test', ...body });
+    const response = await backends.t.request('POST', '/v1/agents', { name: 'Runner test', ...body });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     return response.body.data as { id: string; signingSecret?: string };
   }
@@ -60,7 +49,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
   function turn(overrides: Partial<AgentTurnInput> = {}): AgentTurnInput {
     sequence += 1;
     return {
-      workspaceId: t.workspaceId,
+      workspaceId: backends.t.workspaceId,
       conversationId: 'conv_runnertest',
       channelType: 'web',
       contactId: 'ct_runnertest',
@@ -75,7 +64,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
     const deltas: string[] = [];
     const deltaTimes: number[] = [];
     const started = Date.now();
-    const outcome = await r.respond(agentId, t.workspaceId, input, (chunk) => {
+    const outcome = await r.respond(agentId, backends.t.workspaceId, input, (chunk) => {
       deltas.push(chunk);
       deltaTimes.push(Date.now());
     });
@@ -83,8 +72,8 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
   }
 
   function expectLoggedFailure(agentId: string, cause: RegExp) {
-    const errors = logger.entries.filter((e) => e.level === 'error');
-    expect(errors, JSON.stringify(logger.entries)).toHaveLength(1);
+    const errors = backends.logger.entries.filter((e) => e.level === 'error');
+    expect(errors, JSON.stringify(backends.logger.entries)).toHaveLength(1);
     expect(errors[0]!.obj.agentId).toBe(agentId);
     expect(String(errors[0]!.obj.cause)).toMatch(cause);
     return errors[0]!.obj;
@@ -96,7 +85,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       const { outcome, deltas } = await ask(agent.id, turn({ text: 'Ping ✓' }));
       expect(outcome).toEqual({ kind: 'reply', text: 'Ping ✓', fallback: false });
       expect(deltas).toEqual(['Ping ✓']);
-      expect(logger.entries).toEqual([]);
+      expect(backends.logger.entries).toEqual([]);
     });
   });
 
@@ -139,7 +128,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       expect(await reply('order #1234')).toMatchObject({ text: 'Looking up that order.' });
       expect(await reply('ORDER 77')).toMatchObject({ text: 'Looking up that order.' });
       expect(await reply('my order 77 is late')).toMatchObject({ text: 'A human will follow up.' });
-      expect(logger.entries).toEqual([]);
+      expect(backends.logger.entries).toEqual([]);
     });
   });
 
@@ -166,17 +155,17 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
     }
 
     beforeAll(async () => {
-      const agent = await createAgent({ backend: { type: 'webhook', url: `${fake.url}/hooks/agent`, timeoutMs: 2000 } });
+      const agent = await createAgent({ backend: { type: 'webhook', url: `${backends.fake.url}/hooks/agent`, timeoutMs: 2000 } });
       agentId = agent.id;
       secret = agent.signingSecret!;
-      slowAgentId = (await createAgent({ backend: { type: 'webhook', url: `${fake.url}/hooks/slow`, secret, timeoutMs: 1000 } })).id;
+      slowAgentId = (await createAgent({ backend: { type: 'webhook', url: `${backends.fake.url}/hooks/slow`, secret, timeoutMs: 1000 } })).id;
     });
     beforeEach(() => {
       deliveries = [];
     });
 
     it('POSTs the signed turn and takes the reply from the body', async () => {
-      fake.handler = (req, res) => {
+      backends.fake.handler = (req, res) => {
         if (!verified(req, res)) return;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply: 'From the hook' }));
       };
@@ -196,18 +185,18 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       expect(deliveries[0]!.headers['webhook-id']).toBe(input.messageId);
       expect(Math.abs(Number(deliveries[0]!.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
       expect(deliveries[0]!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-      expect(fake.requests[0]).toMatchObject({ method: 'POST', url: '/hooks/agent' });
-      expect(fake.requests[0]!.headers['content-type']).toBe('application/json');
-      expect(logger.entries).toEqual([]);
+      expect(backends.fake.requests[0]).toMatchObject({ method: 'POST', url: '/hooks/agent' });
+      expect(backends.fake.requests[0]!.headers['content-type']).toBe('application/json');
+      expect(backends.logger.entries).toEqual([]);
     });
 
     it('signs with the agent’s own secret only: another secret does not verify', async () => {
-      fake.handler = (req, res) => {
+      backends.fake.handler = (req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"accepted as text"}');
       };
       const { outcome } = await ask(agentId);
       expect(outcome).toMatchObject({ text: 'accepted as text', fallback: false });
-      const req = fake.requests[0]!;
+      const req = backends.fake.requests[0]!;
       const other = new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`);
       const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(req.headers[h])]));
       expect(() => other.verify(req.body, headers)).toThrow();
@@ -216,25 +205,25 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
 
     it('treats 202 and 204 as a reply that will come later', async () => {
       for (const status of [202, 204]) {
-        fake.handler = (req, res) => {
+        backends.fake.handler = (req, res) => {
           if (verified(req, res)) res.writeHead(status).end();
         };
         const { outcome, deltas } = await ask(agentId);
         expect(outcome, String(status)).toEqual({ kind: 'deferred' });
         expect(deltas).toEqual([]);
       }
-      expect(logger.entries).toEqual([]);
+      expect(backends.logger.entries).toEqual([]);
     });
 
     it('falls back politely on a 500, logging the agent and the cause', async () => {
-      fake.handler = (req, res) => {
+      backends.fake.handler = (req, res) => {
         if (verified(req, res)) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"database exploded"},"dump":"internal state"}');
       };
       const { outcome, deltas } = await ask(agentId);
       expect(outcome).toEqual({ kind: 'reply', text: DEFAULT_FALLBACK_TEXT, fallback: true });
       expect(deltas).toEqual([]);
       const logged = expectLoggedFailure(agentId, /HTTP 500: database exploded$/);
-      expect(logged).toMatchObject({ status: 500, backend: 'webhook', workspaceId: t.workspaceId });
+      expect(logged).toMatchObject({ status: 500, backend: 'webhook', workspaceId: backends.t.workspaceId });
       expect(JSON.stringify(logged.cause)).not.toContain(secret.slice(6));
     });
 
@@ -246,8 +235,8 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
         [302, { location: 'https://example.com/' }, '', /HTTP 302 \(redirects are not followed\)/],
       ];
       for (const [status, headers, body, cause] of answers) {
-        logger.entries.length = 0;
-        fake.handler = (_req, res) => void res.writeHead(status, headers).end(body);
+        backends.logger.entries.length = 0;
+        backends.fake.handler = (_req, res) => void res.writeHead(status, headers).end(body);
         const { outcome } = await ask(agentId);
         expect(outcome, body).toMatchObject({ fallback: true, text: DEFAULT_FALLBACK_TEXT });
         expectLoggedFailure(agentId, cause);
@@ -255,7 +244,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
     });
 
     it('falls back within the timeout when the server is slow', async () => {
-      fake.handler = (_req, res) => new Promise<void>((resolve) => res.on('close', resolve)); // never answers
+      backends.fake.handler = (_req, res) => new Promise<void>((resolve) => res.on('close', resolve)); // never answers
       const { outcome, elapsed } = await ask(slowAgentId);
       expect(outcome).toEqual({ kind: 'reply', text: DEFAULT_FALLBACK_TEXT, fallback: true });
       expect(elapsed).toBeGreaterThanOrEqual(950);
@@ -268,7 +257,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       const url = closed.url;
       await closed.close();
       const agent = await createAgent({ backend: { type: 'webhook', url: `${url}/gone` } });
-      const custom = createAgentRunner({ db: t.db, secretBox: t.app.secretBox, logger, fallbackText: 'One moment please.' });
+      const custom = createAgentRunner({ db: backends.t.db, secretBox: backends.t.app.secretBox, logger: backends.logger, fallbackText: 'One moment please.' });
       const { outcome, elapsed } = await ask(agent.id, turn(), custom);
       expect(outcome).toEqual({ kind: 'reply', text: 'One moment please.', fallback: true });
       expect(elapsed).toBeLessThan(2000);
@@ -285,18 +274,18 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       agentId = (
         await createAgent({
           instructions: 'You are Switchboard’s test agent. Be brief.',
-          backend: { type: 'openai-compatible', baseUrl: `${fake.url}/v1/`, model: 'test-model', apiKey: API_KEY, temperature: 0.5, maxTokens: 100, timeoutMs: 5000 },
+          backend: { type: 'openai-compatible', baseUrl: `${backends.fake.url}/v1/`, model: 'test-model', apiKey: API_KEY, temperature: 0.5, maxTokens: 100, timeoutMs: 5000 },
         })
       ).id;
-      keylessId = (await createAgent({ backend: { type: 'openai-compatible', baseUrl: `${fake.url}/v1`, model: 'local-model' } })).id;
+      keylessId = (await createAgent({ backend: { type: 'openai-compatible', baseUrl: `${backends.fake.url}/v1`, model: 'local-model' } })).id;
       stallingId = (
-        await createAgent({ backend: { type: 'openai-compatible', baseUrl: `${fake.url}/v1`, model: 'slow', apiKey: API_KEY, timeoutMs: 1000 } })
+        await createAgent({ backend: { type: 'openai-compatible', baseUrl: `${backends.fake.url}/v1`, model: 'slow', apiKey: API_KEY, timeoutMs: 1000 } })
       ).id;
     });
 
     /** A fake /v1/chat/completions that answers 401 unless the Bearer key is right. */
     function completions(answer: (req: ReceivedRequest, res: ServerResponse) => void | Promise<void>, expectedKey: string | null = API_KEY) {
-      fake.handler = async (req, res) => {
+      backends.fake.handler = async (req, res) => {
         if (req.url !== '/v1/chat/completions' || req.method !== 'POST') return void res.writeHead(404).end();
         const auth = req.headers.authorization;
         if (expectedKey ? auth !== `Bearer ${expectedKey}` : auth !== undefined) {
@@ -319,9 +308,9 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       expect(outcome).toEqual({ kind: 'reply', text: 'Hello, world! 👋', fallback: false });
       expect(deltas).toEqual(chunks);
       expect(deltaTimes[2]! - deltaTimes[0]!).toBeGreaterThan(10); // they arrived as the stream went, not at the end
-      expect(logger.entries).toEqual([]);
+      expect(backends.logger.entries).toEqual([]);
 
-      const request = fake.requests[0]!;
+      const request = backends.fake.requests[0]!;
       expect(request.headers['content-type']).toBe('application/json');
       expect(JSON.parse(request.body)).toEqual({
         model: 'test-model',
@@ -345,11 +334,11 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       const { outcome, deltas } = await ask(keylessId, turn({ history: [] }));
       expect(outcome).toEqual({ kind: 'reply', text: 'Local answer', fallback: false });
       expect(deltas).toEqual(['Local ', 'answer']);
-      const body = JSON.parse(fake.requests[0]!.body);
+      const body = JSON.parse(backends.fake.requests[0]!.body);
       expect(body.messages).toEqual([{ role: 'user', content: 'Hello there' }]);
       expect(body).not.toHaveProperty('temperature');
       expect(body).not.toHaveProperty('max_tokens');
-      expect(fake.requests[0]!.headers.authorization).toBeUndefined();
+      expect(backends.fake.requests[0]!.headers.authorization).toBeUndefined();
     });
 
     it('accepts a non-streamed JSON answer', async () => {
@@ -368,7 +357,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       expect(outcome).toEqual({ kind: 'reply', text: DEFAULT_FALLBACK_TEXT, fallback: true });
       const logged = expectLoggedFailure(agentId, /HTTP 401: .*Incorrect API key provided/);
       expect(logged.status).toBe(401);
-      expect(JSON.stringify(logger.entries.map((e) => ({ ...e.obj, err: String(e.obj.err) })))).not.toContain(API_KEY);
+      expect(JSON.stringify(backends.logger.entries.map((e) => ({ ...e.obj, err: String(e.obj.err) })))).not.toContain(API_KEY);
     });
 
     it('falls back by timeout when the stream stalls', async () => {
@@ -393,7 +382,7 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
         [STREAM_END, /streamed an empty reply/],
       ];
       for (const [body, cause] of bodies) {
-        logger.entries.length = 0;
+        backends.logger.entries.length = 0;
         completions((_req, res) => void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(body));
         const { outcome } = await ask(agentId);
         expect(outcome, body).toMatchObject({ fallback: true });
@@ -404,11 +393,11 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
 
   describe('failures around the backend', () => {
     it('falls back for an unknown agent or one of another workspace', async () => {
-      const other = await t.newWorkspace('Runner other');
-      const response = await t.request('POST', '/v1/agents', { name: 'Theirs' }, { authorization: `Bearer ${other.apiKey}` });
+      const other = await backends.t.newWorkspace('Runner other');
+      const response = await backends.t.request('POST', '/v1/agents', { name: 'Theirs' }, { authorization: `Bearer ${other.apiKey}` });
       const theirs = response.body.data.id as string;
       for (const id of ['agent_doesnotexist', theirs]) {
-        logger.entries.length = 0;
+        backends.logger.entries.length = 0;
         const { outcome } = await ask(id);
         expect(outcome).toEqual({ kind: 'reply', text: DEFAULT_FALLBACK_TEXT, fallback: true });
         expectLoggedFailure(id, /not found in workspace/);
@@ -416,9 +405,9 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
     });
 
     it('falls back when the stored secrets do not open under this master key', async () => {
-      const agent = await createAgent({ backend: { type: 'openai-compatible', baseUrl: `${fake.url}/v1`, model: 'm', apiKey: API_KEY } });
+      const agent = await createAgent({ backend: { type: 'openai-compatible', baseUrl: `${backends.fake.url}/v1`, model: 'm', apiKey: API_KEY } });
       const { SecretBox } = await import('@switchboard/server');
-      const wrongKey = createAgentRunner({ db: t.db, secretBox: SecretBox.random(), logger });
+      const wrongKey = createAgentRunner({ db: backends.t.db, secretBox: SecretBox.random(), logger: backends.logger });
       const { outcome } = await ask(agent.id, turn(), wrongKey);
       expect(outcome).toMatchObject({ fallback: true });
       expectLoggedFailure(agent.id, /could not be opened/);
@@ -426,11 +415,11 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
 
     it('keeps answering when onDelta throws', async () => {
       const agent = await createAgent({ backend: { type: 'echo' } });
-      const outcome = await runner.respond(agent.id, t.workspaceId, turn({ text: 'still here' }), () => {
+      const outcome = await runner.respond(agent.id, backends.t.workspaceId, turn({ text: 'still here' }), () => {
         throw new Error('listener broke');
       });
       expect(outcome).toEqual({ kind: 'reply', text: 'still here', fallback: false });
-      expect(logger.entries.map((e) => e.level)).toEqual(['warn']);
+      expect(backends.logger.entries.map((e) => e.level)).toEqual(['warn']);
     });
   });
 });

@@ -10,6 +10,7 @@ import { ENGINES } from '../helpers/engines.js';
 import { controlApi } from '../helpers/control.js';
 import { waitUntil } from '../helpers/wait.js';
 import { signedMetaWebhook, startFakeGraph, type FakeGraph } from '../fakes/graph.js';
+import { whatsappWebhook } from '../fakes/whatsapp-payloads.js';
 import { startChannelServiceServer, type ChannelServiceServer } from './harness.js';
 
 const ACCESS_TOKEN = 'EAAGtwoDoorsAccessTokenValue9';
@@ -17,25 +18,8 @@ const APP_SECRET = 'f1e2d3c4b5a697887766554433221100';
 const PHONE_NUMBER_ID = '106540352242922';
 const WA_USER = '16505551234';
 
-const whatsappText = (wamid: string, body: string) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: '102290129340398',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            messaging_product: 'whatsapp',
-            metadata: { display_phone_number: '12025550147', phone_number_id: PHONE_NUMBER_ID },
-            contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: WA_USER }],
-            messages: [{ from: WA_USER, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
-          },
-        },
-      ],
-    },
-  ],
-});
+const whatsappText = (wamid: string, body: string) =>
+  whatsappWebhook({ id: wamid, type: 'text', text: { body } }, { phoneNumberId: PHONE_NUMBER_ID, displayPhoneNumber: '12025550147', waId: WA_USER });
 
 describe.each(ENGINES)('one model, two doors on %s', (engine) => {
   let graph: FakeGraph;

@@ -166,7 +166,7 @@ describe('LINE parse', () => {
       signed(
         payload([
           textEvent({ webhookEventId: 'S', message: { type: 'sticker', id: '1', packageId: '446', stickerId: '1988' } }),
-          textEvent({ webhookEventId: 'I', message: { type: 'image', id: '2', contentProvider: { type: 'line' } } }),
+          textEvent({ webhookEventId: 'X', message: { type: 'image', id: '3', contentProvider: { type: 'external', originalContentUrl: 'https://example.com/a.jpg' } } }),
           { type: 'follow', webhookEventId: 'F', replyToken: 'r', source: { type: 'user', userId: USER }, timestamp: 1, mode: 'active' },
           { type: 'unfollow', webhookEventId: 'U', source: { type: 'user', userId: USER }, timestamp: 1, mode: 'active' },
           { type: 'postback', webhookEventId: 'P', postback: { data: 'x' }, source: { type: 'user', userId: USER }, timestamp: 1, mode: 'active' },
@@ -177,6 +177,11 @@ describe('LINE parse', () => {
       connection(),
     );
     expect(events.map((e) => e.providerEventId)).toEqual(['KEEP']);
+  });
+
+  it('turns an image sent through LINE into an event carrying its message id as media', () => {
+    const [event] = lineAdapter.parse(signed(payload([textEvent({ webhookEventId: 'I', message: { type: 'image', id: '325708', contentProvider: { type: 'line' } } })])), connection());
+    expect(event).toMatchObject({ providerEventId: 'I', text: 'image-325708.jpg', media: [{ ref: '325708', name: 'image-325708.jpg', contentType: 'image/jpeg' }] });
   });
 
   it('marks redelivered events', () => {

@@ -16,6 +16,7 @@ import {
   META_DEFAULT_API_BASE_URL,
 } from '../../packages/server/src/channels/meta/index.js';
 import { signedMetaWebhook, startFakeGraph, type FakeGraph } from '../fakes/graph.js';
+import { whatsappWebhook } from '../fakes/whatsapp-payloads.js';
 import { connectionContext, expectAuthError, expectDeliveryError, inboundUrl, rawInbound, recordingFetch } from './support.js';
 
 const APP_SECRET = 'a3f0c9d1e2b4567890abcdef12345678';
@@ -49,33 +50,16 @@ const sign = (body: string | Buffer, secret = APP_SECRET) => `sha256=${createHma
 const signed = (body: string) => inbound(body, { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) });
 
 // Realistic payloads, shaped like Meta's documentation examples.
-const whatsappText = (overrides: { from?: string; id?: string; body?: string; name?: string; display?: string } = {}) => ({
-  object: 'whatsapp_business_account',
-  entry: [
+const whatsappText = (overrides: { from?: string; id?: string; body?: string; name?: string; display?: string } = {}) =>
+  whatsappWebhook(
     {
-      id: '102290129340398',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            messaging_product: 'whatsapp',
-            metadata: { display_phone_number: overrides.display ?? '12025550123', phone_number_id: PHONE_NUMBER_ID },
-            contacts: [{ profile: { name: overrides.name ?? 'Sheena Nelson' }, wa_id: overrides.from ?? '16505551234' }],
-            messages: [
-              {
-                from: overrides.from ?? '16505551234',
-                id: overrides.id ?? 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=',
-                timestamp: '1749416383',
-                type: 'text',
-                text: { body: overrides.body ?? 'Does it come in another color?' },
-              },
-            ],
-          },
-        },
-      ],
+      id: overrides.id ?? 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=',
+      timestamp: '1749416383',
+      type: 'text',
+      text: { body: overrides.body ?? 'Does it come in another color?' },
     },
-  ],
-});
+    { phoneNumberId: PHONE_NUMBER_ID, displayPhoneNumber: overrides.display, waId: overrides.from, name: overrides.name },
+  );
 
 const messengerText = (object: 'page' | 'instagram', recipient: string, message: Record<string, unknown>, sender = '6543210987654321') => ({
   object,
@@ -286,11 +270,23 @@ describe('meta parse', () => {
     expect(parse(payload)).toEqual([]);
   });
 
-  it('skips non-text WhatsApp messages and other fields', () => {
+  it('turns a WhatsApp image into an event carrying its media id, its caption (or file name) as the text', () => {
     const payload = whatsappText();
     const value = payload.entry[0]!.changes[0]!.value as Record<string, any>;
     value.messages = [
-      { from: '16505551234', id: 'wamid.img', timestamp: '1', type: 'image', image: { id: '1003383421387256', mime_type: 'image/jpeg', sha256: 'x' } },
+      { from: '16505551234', id: 'wamid.img1', timestamp: '1', type: 'image', image: { id: '1003383421387256', mime_type: 'image/png', sha256: 'x', caption: 'the dent' } },
+      { from: '16505551234', id: 'wamid.img2', timestamp: '1', type: 'image', image: { id: '1003383421387257', mime_type: 'image/jpeg', sha256: 'y' } },
+    ];
+    const [captioned, bare] = parse(payload);
+    expect(captioned).toMatchObject({ providerEventId: 'wamid.img1', text: 'the dent', media: [{ ref: '1003383421387256', name: 'image-1003383421387256.png', contentType: 'image/png' }] });
+    expect(bare).toMatchObject({ text: 'image-1003383421387257.jpg', media: [{ ref: '1003383421387257', contentType: 'image/jpeg' }] });
+  });
+
+  it('skips other non-text WhatsApp messages and other fields', () => {
+    const payload = whatsappText();
+    const value = payload.entry[0]!.changes[0]!.value as Record<string, any>;
+    value.messages = [
+      { from: '16505551234', id: 'wamid.img', timestamp: '1', type: 'image', image: { mime_type: 'image/jpeg', sha256: 'x' } },
       { from: '16505551234', id: 'wamid.react', timestamp: '1', type: 'reaction', reaction: { message_id: 'wamid.x', emoji: '👍' } },
       { from: '16505551234', id: 'wamid.bad', timestamp: '1', type: 'text', text: { body: '' } },
     ];

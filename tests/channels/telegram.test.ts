@@ -146,6 +146,18 @@ describe('telegram parse', () => {
     });
   });
 
+  it('turns a photo into an event carrying its largest size as media, its caption (or file name) as the text', () => {
+    const sizes = [
+      { file_id: 'AgAC-small', file_unique_id: 'AQADs', width: 90, height: 90 },
+      { file_id: 'AgAC-large', file_unique_id: 'AQADl', width: 1280, height: 1280 },
+    ];
+    const [captioned] = parse({ update_id: 3, message: { ...privateText().message, text: undefined, photo: sizes, caption: 'this one' } });
+    expect(captioned).toMatchObject({ providerEventId: '3', text: 'this one', media: [{ ref: 'AgAC-large', name: 'photo-AQADl.jpg', contentType: 'image/jpeg' }] });
+    const [bare] = parse({ update_id: 4, message: { ...privateText().message, text: undefined, photo: sizes } });
+    expect(bare!.text).toBe('photo-AQADl.jpg');
+    expect(parse(privateText())[0]!.media).toBeUndefined();
+  });
+
   it('drops a leading @ from a stored bot username', () => {
     expect(parse(privateText(), connection({ settings: { botUsername: '@acme_support_bot' } }))[0]!.channelIdentifier).toBe(BOT_USERNAME);
   });
@@ -153,7 +165,6 @@ describe('telegram parse', () => {
   it.each([
     ['an edited message', { update_id: 1, edited_message: privateText().message }],
     ['a callback query', { update_id: 2, callback_query: { id: '4382bfdwdsb323b2d9', from: privateText().message.from, data: 'order:1042', chat_instance: '-1' } }],
-    ['a photo with a caption', { update_id: 3, message: { ...privateText().message, text: undefined, photo: [{ file_id: 'AgAC', file_unique_id: 'AQAD', width: 90, height: 90 }], caption: 'this one' } }],
     ['a sticker', { update_id: 4, message: { ...privateText().message, text: undefined, sticker: { file_id: 'CAAC', emoji: '👍' } } }],
     ['a channel post', { update_id: 5, channel_post: { message_id: 1, chat: { id: -100777, type: 'channel', title: 'News' }, date: 1, text: 'Announcement' } }],
     ['a membership change', { update_id: 6, my_chat_member: { chat: { id: 1, type: 'private' }, from: { id: 1, is_bot: false, first_name: 'A' }, date: 1 } }],

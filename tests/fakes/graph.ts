@@ -6,7 +6,7 @@
  * The Graph API has no idempotency key, so the fake deduplicates nothing: it records every
  * request and every message it accepted, so a test counts exactly what a person would receive.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -33,6 +33,10 @@ export interface GraphMessage {
   id: string;
   /** messaging_type of a page send. */
   messagingType?: string;
+  /** The titles of the reply buttons, list rows or quick_replies sent with the text. */
+  quickReplies?: string[];
+  /** How a WhatsApp message offered them: `button` or `list` (interactive types). */
+  interactive?: 'button' | 'list';
 }
 
 export interface GraphPage {
@@ -86,6 +90,8 @@ export interface FakeGraph {
   requests: GraphRequest[];
   messages: GraphMessage[];
   pages: GraphPage[];
+  /** A file a WhatsApp user sent: `GET /{version}/{mediaId}` answers its url, which serves its bytes to the same token. */
+  addMedia(mediaId: string, bytes: Buffer, mimeType: string): void;
   /** The next request (of any kind) fails this way; queue several by calling again. */
   failNext(status: number, options?: Omit<GraphFailure, 'status'>): void;
   /** The next request's connection is destroyed without an answer. */
@@ -102,6 +108,56 @@ export function signedMetaWebhook(appSecret: string, payload: unknown | string):
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` } };
 }
 
+const chars = (value: unknown) => (typeof value === 'string' ? [...value].length : 0);
+
+/**
+ * The text and choices of a WhatsApp Cloud API message body as Meta checks them: `text` (body of at
+ * most 4096 characters) or `interactive` reply buttons (1-3, unique ids of at most 256 and titles of
+ * 1-20 characters) or a list (a button label of 1-20, 1-10 sections holding 1-10 rows in all, row
+ * ids of at most 200 and titles of 1-24), each with a body text of 1-1024 characters.
+ */
+function whatsappContent(body: any): { text: string; quickReplies?: string[]; interactive?: 'button' | 'list' } | { error: string } {
+  if (body.type === 'text') {
+    if (typeof body.text?.body !== 'string' || body.text.body === '') return { error: "(#100) Param text['body'] is required for type text" };
+    if (body.text.body.length > 4096) return { error: "(#100) Param text['body'] must be at most 4096 characters long." };
+    return { text: body.text.body };
+  }
+  if (body.type !== 'interactive') return { error: "(#100) Param text['body'] is required for type text" };
+  const interactive = body.interactive;
+  const text = interactive?.body?.text;
+  if (typeof text !== 'string' || text === '' || chars(text) > 1024) return { error: "(#100) Param interactive['body']['text'] must be 1 to 1024 characters" };
+  const titled = (items: any[], maxTitle: number, maxId: number, what: string) => {
+    const ids = new Set<string>();
+    for (const item of items) {
+      if (chars(item?.title) < 1 || chars(item?.title) > maxTitle) return `(#131009) Parameter value is not valid: ${what} title length must be 1 to ${maxTitle}`;
+      if (chars(item?.id) < 1 || chars(item?.id) > maxId || ids.has(item.id)) return `(#131009) Parameter value is not valid: ${what} ids must be unique, 1 to ${maxId} characters`;
+      ids.add(item.id);
+    }
+    return undefined;
+  };
+  if (interactive.type === 'button') {
+    const buttons = interactive.action?.buttons;
+    if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 3) return { error: '(#131009) Parameter value is not valid: buttons must have 1 to 3 items' };
+    if (buttons.some((b: any) => b?.type !== 'reply')) return { error: "(#131009) Parameter value is not valid: button type must be 'reply'" };
+    const invalid = titled(buttons.map((b: any) => b.reply), 20, 256, 'button');
+    if (invalid) return { error: invalid };
+    return { text, interactive: 'button', quickReplies: buttons.map((b: any) => b.reply.title) };
+  }
+  if (interactive.type === 'list') {
+    const label = interactive.action?.button;
+    if (chars(label) < 1 || chars(label) > 20) return { error: '(#131009) Parameter value is not valid: button label length must be 1 to 20' };
+    const sections = interactive.action?.sections;
+    if (!Array.isArray(sections) || sections.length < 1 || sections.length > 10) return { error: '(#131009) Parameter value is not valid: sections must have 1 to 10 items' };
+    if (sections.length > 1 && sections.some((s: any) => chars(s?.title) < 1)) return { error: '(#131009) Parameter value is not valid: section title is required with several sections' };
+    const rows = sections.flatMap((s: any) => (Array.isArray(s?.rows) ? s.rows : []));
+    if (rows.length < 1 || rows.length > 10) return { error: '(#131009) Parameter value is not valid: a list message must have 1 to 10 rows' };
+    const invalid = titled(rows, 24, 200, 'row');
+    if (invalid) return { error: invalid };
+    return { text, interactive: 'list', quickReplies: rows.map((r: any) => r.title) };
+  }
+  return { error: "(#131009) Parameter value is not valid: interactive type must be one of {button, list, product, product_list, cta_url, flow}" };
+}
+
 const graphErrorBody = (status: number, error: GraphFailure['error'] = {}) => {
   const defaults =
     status === 429
@@ -114,11 +170,13 @@ const graphErrorBody = (status: number, error: GraphFailure['error'] = {}) => {
 
 export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGraph> {
   const failures: GraphFailure[] = [];
+  const media = new Map<string, { bytes: Buffer; mimeType: string }>();
   const fake: FakeGraph = {
     url: '',
     requests: [],
     messages: [],
     pages: options.pages ?? [],
+    addMedia: (mediaId, bytes, mimeType) => void media.set(mediaId, { bytes, mimeType }),
     failNext: (status, failure = {}) => void failures.push({ status, ...failure }),
     dropNext: (failure = {}) => void failures.push({ status: 0, drop: true, ...failure }),
     reset: () => {
@@ -228,6 +286,14 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     if (token !== options.accessToken && !(options.additionalAccessTokens ?? []).includes(token)) {
       return send(res, 401, graphErrorBody(401, { message: 'Invalid OAuth access token - Cannot parse access token', code: 190 }));
     }
+    // Media downloads are served, as Meta serves them, from another path to the same bearer token (no appsecret_proof).
+    const download = /^\/whatsapp-media\/([^/]+)$/.exec(url.pathname);
+    if (download) {
+      const file = media.get(decodeURIComponent(download[1]!));
+      if (!file || bearer === undefined) return send(res, 404, graphErrorBody(404, { message: 'Media not found', code: 100 }));
+      res.writeHead(200, { 'content-type': file.mimeType, 'content-length': String(file.bytes.length) });
+      return res.end(file.bytes);
+    }
     const proof = query.appsecret_proof;
     if (proof !== undefined && options.appSecret && proof !== createHmac('sha256', options.appSecret).update(token).digest('hex')) {
       return send(res, 400, graphErrorBody(400, { message: 'Invalid appsecret_proof provided in the API argument', code: 100 }));
@@ -237,6 +303,18 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     }
 
     const nodeRoute = /^\/(v\d+\.\d+)\/([^/]+)$/.exec(url.pathname);
+    const asked = nodeRoute && media.get(decodeURIComponent(nodeRoute[2]!));
+    if (nodeRoute && asked && req.method === 'GET') {
+      const mediaId = decodeURIComponent(nodeRoute[2]!);
+      return send(res, 200, {
+        messaging_product: 'whatsapp',
+        url: `${fake.url}/whatsapp-media/${encodeURIComponent(mediaId)}`,
+        mime_type: asked.mimeType,
+        sha256: createHash('sha256').update(asked.bytes).digest('hex'),
+        file_size: asked.bytes.length,
+        id: mediaId,
+      });
+    }
     if (nodeRoute && req.method === 'GET') return readNode(res, decodeURIComponent(nodeRoute[2]!), query.fields);
     const route = /^\/(v\d+\.\d+)\/([^/]+)\/(messages|accounts)$/.exec(url.pathname);
     if (!route) {
@@ -283,13 +361,9 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       if (body.recipient_type !== undefined && body.recipient_type !== 'individual') {
         return send(res, 400, graphErrorBody(400, { message: '(#100) Param recipient_type must be one of {INDIVIDUAL, GROUP}' }));
       }
-      if (body.type !== 'text' || typeof body.text?.body !== 'string' || body.text.body === '') {
-        return send(res, 400, graphErrorBody(400, { message: "(#100) Param text['body'] is required for type text", code: 100 }));
-      }
-      if (body.text.body.length > 4096) {
-        return send(res, 400, graphErrorBody(400, { message: "(#100) Param text['body'] must be at most 4096 characters long.", code: 100 }));
-      }
-      message = { channel: 'whatsapp', version, from: node, to: body.to, text: body.text.body, id: `wamid.${randomBytes(24).toString('base64url')}` };
+      const content = whatsappContent(body);
+      if ('error' in content) return send(res, 400, graphErrorBody(400, { message: content.error, code: 100 }));
+      message = { channel: 'whatsapp', version, from: node, to: body.to, ...content, id: `wamid.${randomBytes(24).toString('base64url')}` };
     } else {
       // Messenger / Instagram Send API
       if (options.pageIds && !options.pageIds.includes(node)) {
@@ -307,6 +381,16 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       if (body.message.text.length > 2000) {
         return send(res, 400, graphErrorBody(400, { message: '(#100) Length of param message[text] must be less than or equal to 2000' }));
       }
+      const quick = body.message.quick_replies;
+      if (quick !== undefined) {
+        // Messenger and Instagram: 1-13 quick replies; a text one needs a title of 1-20 characters and a payload of 1-1000.
+        const valid =
+          Array.isArray(quick) &&
+          quick.length >= 1 &&
+          quick.length <= 13 &&
+          quick.every((q: any) => q?.content_type === 'text' && chars(q.title) >= 1 && chars(q.title) <= 20 && chars(q.payload) >= 1 && chars(q.payload) <= 1000);
+        if (!valid) return send(res, 400, graphErrorBody(400, { message: '(#100) param message[quick_replies] is invalid', code: 100 }));
+      }
       message = {
         channel: 'page',
         version,
@@ -315,6 +399,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
         text: body.message.text,
         id: `m_${randomBytes(24).toString('base64url')}`,
         messagingType: body.messaging_type,
+        ...(Array.isArray(quick) && { quickReplies: quick.map((q: any) => q.title as string) }),
       };
     }
     fake.messages.push(message);

@@ -26,7 +26,7 @@ export interface LineRecordedRequest {
 export interface LineDelivery {
   via: 'reply' | 'push';
   to: string;
-  messages: Array<{ type: string; text: string }>;
+  messages: Array<{ type: string; text: string; quickReply?: { items: Array<{ type: string; action: { type: string; label: string; text: string } }> } }>;
   requestId: string;
   retryKey?: string;
   sentMessageIds: string[];
@@ -51,6 +51,8 @@ export interface FakeLine {
   issueReplyToken(to: string): string;
   expireReplyToken(token: string): void;
   failNext(status: number, options?: Omit<LineFailure, 'status'>): void;
+  /** The content of a message a user sent (an image): `GET /v2/bot/message/{id}/content` serves it. */
+  addContent(messageId: string, bytes: Buffer, contentType?: string): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startFakeLine(options: { accessToken?: string; botInfo?: L
   const replyTokens = new Map<string, { to: string; state: 'fresh' | 'used' | 'expired' }>();
   const retryKeys = new Map<string, { requestId: string; body: string; sentMessages: Array<{ id: string; quoteToken: string }> }>();
   const failures: LineFailure[] = [];
+  const contents = new Map<string, { bytes: Buffer; contentType: string }>();
   let nextMessageId = 500_000_000_000_000;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -84,6 +87,18 @@ export async function startFakeLine(options: { accessToken?: string; botInfo?: L
     for (const m of messages as Array<Record<string, unknown>>) {
       if (m?.type !== 'text') return 'The property, type, in the request body is invalid';
       if (typeof m.text !== 'string' || m.text.length === 0 || m.text.length > 5000) return 'The property, text, in the request body is invalid';
+      if (m.quickReply !== undefined) {
+        // 1-13 items; a message action has a label of 1-20 characters and a text of 1-300.
+        const items = (m.quickReply as { items?: unknown }).items;
+        if (!Array.isArray(items) || items.length < 1 || items.length > 13) return 'The property, quickReply.items, must be an array of 1 to 13 items';
+        for (const item of items as Array<Record<string, any>>) {
+          const action = item?.action;
+          if (item?.type !== 'action' || action?.type !== 'message') return 'The property, quickReply.items[].action.type, in the request body is invalid';
+          const label = [...String(action.label ?? '')].length;
+          const text = [...String(action.text ?? '')].length;
+          if (label < 1 || label > 20 || text < 1 || text > 300) return 'The property, quickReply.items[].action, in the request body is invalid';
+        }
+      }
     }
     return undefined;
   };
@@ -120,6 +135,14 @@ export async function startFakeLine(options: { accessToken?: string; botInfo?: L
         });
       if (failure && !failure.afterDelivery) return fail();
 
+      const content = /^\/v2\/bot\/message\/([^/]+)\/content$/.exec(path);
+      if (req.method === 'GET' && content) {
+        if (req.headers.authorization !== `Bearer ${accessToken}`) return send(res, 401, { message: 'Authentication failed.' }, headers);
+        const file = contents.get(decodeURIComponent(content[1]!));
+        if (!file) return send(res, 404, { message: 'Not found' }, headers);
+        res.writeHead(200, { ...headers, 'content-type': file.contentType, 'content-length': String(file.bytes.length) });
+        return res.end(file.bytes);
+      }
       if (req.method === 'GET' && path === '/v2/bot/info' && options.botInfo) {
         if (req.headers.authorization !== `Bearer ${accessToken}`) {
           return send(res, 401, { message: 'Authentication failed. Confirm that the access token in the authorization header is valid.' }, headers);
@@ -189,6 +212,9 @@ export async function startFakeLine(options: { accessToken?: string; botInfo?: L
     },
     failNext(status, failureOptions = {}) {
       failures.push({ status, ...failureOptions });
+    },
+    addContent(messageId, bytes, contentType = 'image/jpeg') {
+      contents.set(messageId, { bytes, contentType });
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

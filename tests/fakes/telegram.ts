@@ -27,6 +27,8 @@ export interface TelegramSentMessage {
   chatId: string;
   text: string;
   messageId: number;
+  /** The reply_markup sent with it, parsed. */
+  replyMarkup?: Record<string, unknown>;
 }
 
 export interface TelegramFailure {
@@ -50,6 +52,8 @@ export interface FakeTelegram {
   dropNext(options?: { afterDelivery?: boolean }): void;
   /** Sends to `from` now fail as Telegram does for a group upgraded to the supergroup `to`. */
   migrateChat(from: string | number, to: string | number): void;
+  /** A file users sent: getFile answers its file_path, and /file/bot{token}/{file_path} serves its bytes. */
+  addFile(fileId: string, bytes: Buffer, contentType?: string): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -88,6 +92,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
   const failures: TelegramFailure[] = [];
   const migrations = new Map<string, string | number>();
   const nextIds = new Map<string, number>();
+  const files = new Map<string, { path: string; bytes: Buffer; contentType: string }>();
   const botId = Number(options.botToken.split(':')[0]) || 7_000_000_001;
   const fake: FakeTelegram = {
     url: '',
@@ -97,6 +102,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     failNext: (status, failure = {}) => void failures.push({ status, ...failure }),
     dropNext: (failure = {}) => void failures.push({ status: 0, drop: true, ...failure }),
     migrateChat: (from, to) => void migrations.set(String(from), to),
+    addFile: (fileId, bytes, contentType = 'image/jpeg') => void files.set(fileId, { path: `photos/file_${files.size}.jpg`, bytes, contentType }),
     reset: () => {
       fake.requests.length = 0;
       fake.messages.length = 0;
@@ -142,6 +148,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     });
     const failure = failures.shift();
     if (failure && !failure.afterDelivery) return failWith(res, failure);
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (download) {
+      const file = [...files.values()].find((f) => f.path === decodeURIComponent(download[2]!));
+      if (download[1] !== options.botToken || !file) return error(res, 404, 'Not Found');
+      return res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.bytes.length) }).end(file.bytes);
+    }
     if (!route) return error(res, 404, 'Not Found');
     if (route[1] !== options.botToken) return error(res, 401, 'Unauthorized');
     if (!params) return error(res, 400, "Bad Request: can't parse JSON object");
@@ -150,6 +162,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     switch (route[2]) {
       case 'getMe':
         return answer(res, 200, { ok: true, result: bot });
+      case 'getFile': {
+        const file = files.get(String(params.file_id ?? ''));
+        if (!file) return error(res, 400, 'Bad Request: invalid file_id');
+        return answer(res, 200, { ok: true, result: { file_id: params.file_id, file_unique_id: 'AQADu', file_size: file.bytes.length, file_path: file.path } });
+      }
       case 'setWebhook': {
         const secret = params.secret_token;
         if (secret !== undefined && (typeof secret !== 'string' || !/^[A-Za-z0-9_-]{1,256}$/.test(secret))) {
@@ -171,6 +188,19 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
         const text = params.text;
         if (typeof text !== 'string' || text.trim() === '') return error(res, 400, 'Bad Request: message text is empty');
         if (text.length > 4096) return error(res, 400, 'Bad Request: message is too long');
+        let replyMarkup: Record<string, unknown> | undefined;
+        if (params.reply_markup !== undefined) {
+          try {
+            replyMarkup = (typeof params.reply_markup === 'string' ? JSON.parse(params.reply_markup) : params.reply_markup) as Record<string, unknown>;
+          } catch {
+            return error(res, 400, "Bad Request: can't parse reply keyboard markup JSON object");
+          }
+          const rows = replyMarkup?.keyboard;
+          const button = (b: any) => (typeof b === 'string' ? b : b?.text);
+          if (rows !== undefined && (!Array.isArray(rows) || rows.some((row) => !Array.isArray(row) || row.some((b) => typeof button(b) !== 'string' || button(b) === '')))) {
+            return error(res, 400, 'Bad Request: keyboard buttons must be non-empty texts in rows');
+          }
+        }
         const migrated = migrations.get(String(chatId));
         if (migrated !== undefined) {
           return error(res, 400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: migrated });
@@ -178,7 +208,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
         const key = String(chatId);
         const messageId = (nextIds.get(key) ?? 100) + 1;
         nextIds.set(key, messageId);
-        fake.messages.push({ chatId: key, text, messageId });
+        fake.messages.push({ chatId: key, text, messageId, ...(replyMarkup && { replyMarkup }) });
         if (failure) return failWith(res, failure);
         const numeric = Number(chatId);
         return answer(res, 200, {

@@ -1,26 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineRetryKey, lineSignature } from '../../packages/server/src/channels/line/index.js';
+import { lineRetryKey } from '../../packages/server/src/channels/line/index.js';
 import { ENGINES } from '../helpers/engines.js';
 import { waitUntil } from '../helpers/wait.js';
 import { startFakeLine, type FakeLine } from '../fakes/line.js';
 import {
   contactMessages,
   countRows,
-  createConnection,
-  createSecret,
-  deployEcho,
   inboundEvents,
-  inboundPath,
   refusal,
   settled,
   startProviderHarness,
   type ProviderHarness,
 } from './harness.js';
-
-const CHANNEL_SECRET = '8c57e1f5a7b0e2d9c3f4a6b8d0e1f2a3';
-/** The bot's user id: the webhook `destination`, and so the LINE channel's identifier. */
-const BOT = 'U0123456789abcdef0123456789abcdef';
-const USER = 'U4af4980629aaaaaaaaaaaaaaaaaaaaaa';
+import { LINE_USER as USER, deployLineEcho, postLineEvents } from './connections.js';
 
 function textEvent(webhookEventId: string, text: string, options: { replyToken: string; isRedelivery?: boolean; messageId: string }) {
   return {
@@ -40,31 +32,12 @@ describe.each(ENGINES)('LINE end to end on %s', (engine) => {
   let line: FakeLine;
   let connectionId: string;
 
-  const post = (events: unknown[], options: { secret?: string; signature?: string | null } = {}) => {
-    const body = JSON.stringify({ destination: BOT, events });
-    const signature = options.signature === undefined ? lineSignature(options.secret ?? CHANNEL_SECRET, body) : options.signature;
-    return fetch(`${h.server.baseUrl}${inboundPath('line', connectionId)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', ...(signature !== null && { 'x-line-signature': signature }) },
-      body,
-    });
-  };
+  const post = (events: unknown[], options: { secret?: string; signature?: string | null } = {}) => postLineEvents(h, connectionId, events, options);
 
   beforeAll(async () => {
     line = await startFakeLine();
     h = await startProviderHarness(engine);
-    const connection = await createConnection(h.api, {
-      provider: 'line',
-      name: 'LINE',
-      settings: { botUserId: BOT },
-      credentials: {
-        channelSecret: await createSecret(h.api, 'line-channel-secret', CHANNEL_SECRET),
-        channelAccessToken: await createSecret(h.api, 'line-channel-access-token', line.accessToken),
-      },
-      apiBaseUrl: line.url,
-    });
-    connectionId = connection.id;
-    await deployEcho(h.api, { deploymentType: 'line', channelIdentifier: BOT, configuration: { connectionId } });
+    connectionId = await deployLineEcho(h.api, line);
   });
   afterAll(async () => {
     await h?.close();

@@ -6,8 +6,6 @@ import { signedMetaWebhook, startFakeGraph, type FakeGraph } from '../fakes/grap
 import {
   contactMessages,
   countRows,
-  createConnection,
-  createSecret,
   deployEcho,
   inboundEvents,
   inboundPath,
@@ -17,35 +15,19 @@ import {
   type ProviderHarness,
 } from './harness.js';
 
-const APP_SECRET = 'a3f0c9d1e2b4567890abcdef12345678';
-const ACCESS_TOKEN = 'EAAGm0PX4ZCpsBAKZCe2eAccessToken';
-const PHONE_NUMBER_ID = '106540352242922';
-/** What Meta puts in metadata.display_phone_number; the WhatsApp channel is its E.164 form. */
-const DISPLAY_PHONE_NUMBER = '12025550123';
-const WHATSAPP_NUMBER = '+12025550123';
-const PAGE_ID = '104745862412345';
-const WA_USER = '16505551234';
-const PSID = '6543210987654321';
+import {
+  createMetaConnection,
+  META_ACCESS_TOKEN as ACCESS_TOKEN,
+  META_APP_SECRET as APP_SECRET,
+  PAGE_ID,
+  PHONE_NUMBER_ID,
+  PSID,
+  WA_USER,
+  WHATSAPP_NUMBER,
+} from './connections.js';
+import { whatsappWebhook } from '../fakes/whatsapp-payloads.js';
 
-const whatsappText = (wamid: string, body: string) => ({
-  object: 'whatsapp_business_account',
-  entry: [
-    {
-      id: '102290129340398',
-      changes: [
-        {
-          field: 'messages',
-          value: {
-            messaging_product: 'whatsapp',
-            metadata: { display_phone_number: DISPLAY_PHONE_NUMBER, phone_number_id: PHONE_NUMBER_ID },
-            contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: WA_USER }],
-            messages: [{ from: WA_USER, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }],
-          },
-        },
-      ],
-    },
-  ],
-});
+const whatsappText = (wamid: string, body: string) => whatsappWebhook({ id: wamid, type: 'text', text: { body } }, { phoneNumberId: PHONE_NUMBER_ID });
 
 const messengerText = (mid: string, text: string) => ({
   object: 'page',
@@ -79,16 +61,7 @@ describe.each(ENGINES)('Meta (WhatsApp Cloud API, Messenger) end to end on %s', 
       pageIds: [PAGE_ID],
     });
     h = await startProviderHarness(engine);
-    const connection = await createConnection(h.api, {
-      provider: 'meta',
-      name: 'Meta',
-      settings: { graphVersion: '21.0' },
-      credentials: {
-        appSecret: await createSecret(h.api, 'meta-app-secret', APP_SECRET),
-        accessToken: await createSecret(h.api, 'meta-access-token', ACCESS_TOKEN),
-      },
-      apiBaseUrl: graph.url,
-    });
+    const connection = await createMetaConnection(h.api, graph.url);
     connectionId = connection.id;
     verifyToken = connection.inboundSecret;
     await deployEcho(h.api, {

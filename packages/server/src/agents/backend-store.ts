@@ -62,7 +62,14 @@ export function sealBackend(
     case AgentBackendType.ECHO:
       return { backend: { type: AgentBackendType.ECHO } };
     case AgentBackendType.SCRIPTED:
-      return { backend: { type: backend.type, rules: backend.rules, fallback: backend.fallback } };
+      return {
+        backend: {
+          type: backend.type,
+          rules: backend.rules,
+          fallback: backend.fallback,
+          ...(backend.fallbackQuickReplies?.length && { fallbackQuickReplies: backend.fallbackQuickReplies }),
+        },
+      };
     case AgentBackendType.WEBHOOK: {
       const base = { type: backend.type, url: backend.url, timeoutMs: backend.timeoutMs };
       if (backend.secret !== undefined) {
@@ -101,8 +108,15 @@ export function toBackendView(backend: StoredAgentBackend): AgentBackendView {
     case AgentBackendType.SCRIPTED:
       return {
         type: backend.type,
-        rules: backend.rules.map((r) => ({ match: r.match, pattern: r.pattern, reply: r.reply, caseSensitive: r.caseSensitive ?? false })),
+        rules: backend.rules.map((r) => ({
+          match: r.match,
+          pattern: r.pattern,
+          reply: r.reply,
+          caseSensitive: r.caseSensitive ?? false,
+          ...(r.quickReplies?.length && { quickReplies: r.quickReplies }),
+        })),
         fallback: backend.fallback,
+        ...(backend.fallbackQuickReplies?.length && { fallbackQuickReplies: backend.fallbackQuickReplies }),
       };
     case AgentBackendType.WEBHOOK:
       return { type: backend.type, url: backend.url, timeoutMs: backend.timeoutMs, secret: view(backend.secretSealed) };

@@ -18,8 +18,11 @@ export interface BackendContext<B extends OpenedAgentBackend = OpenedAgentBacken
 
 /** A whole reply, a stream of reply chunks, or "the reply will come later through the API". */
 export type BackendAnswer =
-  /** `handoff`: the backend also asks for a person to take over, with its reason. */
-  | { kind: 'text'; text: string; handoff?: { reason: string } }
+  /**
+   * `handoff`: the backend also asks for a person to take over, with its reason. `quickReplies`:
+   * suggested replies as the backend sent them (untrusted: the runner keeps the valid ones).
+   */
+  | { kind: 'text'; text: string; handoff?: { reason: string }; quickReplies?: unknown }
   | { kind: 'stream'; chunks: AsyncIterable<string> }
   | { kind: 'deferred' };
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { AgentBackendType } from '@switchboard/core';
+import { AgentBackendType, sanitizeQuickReplies } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { loadOpenedAgent, type OpenedAgent, type OpenedAgentBackend } from './backend-store.js';
@@ -8,6 +8,7 @@ import { echoBackend } from './echo.js';
 import { scriptedBackend } from './scripted.js';
 import { webhookBackend } from './webhook.js';
 import { openAICompatibleBackend } from './openai-compatible.js';
+import { inProcessAnswer } from './in-process.js';
 import type { AgentOutcome, AgentRunner, AgentTurnInput } from './types.js';
 
 export const DEFAULT_FALLBACK_TEXT = "Sorry — I'm having trouble answering right now. Please try again in a moment.";
@@ -72,6 +73,18 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
   const fallbackText = options.fallbackText ?? DEFAULT_FALLBACK_TEXT;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_RUNNER_TIMEOUT_MS;
 
+  /** The valid quick replies of a backend's answer; the invalid ones are dropped with a warning, never an error. */
+  function keptQuickReplies(raw: unknown, agentId: string, input: AgentTurnInput): string[] {
+    const { quickReplies, dropped } = sanitizeQuickReplies(raw);
+    if (dropped.length > 0) {
+      logger.warn(
+        { agentId, conversationId: input.conversationId, messageId: input.messageId, dropped },
+        `agent ${agentId} answered invalid quick replies; ${dropped.length} dropped`,
+      );
+    }
+    return quickReplies;
+  }
+
   async function answer(agent: OpenedAgent, input: AgentTurnInput, signal: AbortSignal, emit: (chunk: string) => void): Promise<AgentOutcome> {
     const handler = BACKENDS[agent.backend.type] as AgentBackendHandler;
     const result = await handler.respond({ agent, backend: agent.backend, input, signal, fetch: fetchFn });
@@ -79,7 +92,14 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
     if (result.kind === 'text') {
       if (result.text.trim() === '') throw new BackendError('the backend answered an empty reply');
       emit(result.text);
-      return { kind: 'reply', text: result.text, fallback: false, ...(result.handoff && { handoff: result.handoff }) };
+      const quickReplies = keptQuickReplies(result.quickReplies, agent.id, input);
+      return {
+        kind: 'reply',
+        text: result.text,
+        fallback: false,
+        ...(result.handoff && { handoff: result.handoff }),
+        ...(quickReplies.length > 0 && { quickReplies }),
+      };
     }
     let text = '';
     for await (const chunk of result.chunks) {
@@ -92,6 +112,7 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
   }
 
   return {
+    answerAtOnce: inProcessAnswer,
     async respond(agentId, workspaceId, input, onDelta) {
       const startedAt = Date.now();
       let backendType: string | undefined;

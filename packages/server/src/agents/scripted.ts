@@ -19,17 +19,24 @@ function patternOf(rule: ScriptedRule): TextPattern {
   return pattern;
 }
 
-/** The reply of the first rule, in order, that matches `text`; else the fallback. See `compileScriptedRule` for the matching. */
-export function scriptedReply(backend: { rules: ScriptedRule[]; fallback: string }, text: string): string {
+/**
+ * The reply (with its quick replies) of the first rule, in order, that matches `text`; else the
+ * fallback. See `compileScriptedRule` for the matching.
+ */
+export function scriptedAnswer(
+  backend: { rules: ScriptedRule[]; fallback: string; fallbackQuickReplies?: string[] | undefined },
+  text: string,
+): { reply: string; quickReplies?: string[] | undefined } {
   for (const rule of backend.rules) {
-    if (patternOf(rule).test(text)) return rule.reply;
+    if (patternOf(rule).test(text)) return { reply: rule.reply, quickReplies: rule.quickReplies };
   }
-  return backend.fallback;
+  return { reply: backend.fallback, quickReplies: backend.fallbackQuickReplies };
 }
 
 /** Ordered keyword / regular-expression rules with a fallback. */
 export const scriptedBackend: AgentBackendHandler<BackendFor<AgentBackendType.SCRIPTED>> = {
   async respond({ backend, input }) {
-    return { kind: 'text', text: scriptedReply(backend, input.text) };
+    const { reply, quickReplies } = scriptedAnswer(backend, input.text);
+    return { kind: 'text', text: reply, ...(quickReplies?.length && { quickReplies }) };
   },
 };

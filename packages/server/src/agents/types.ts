@@ -1,4 +1,6 @@
 import type { Agent } from '@switchboard/core';
+import type { StoredAgentBackend } from '../store/repositories/agents.js';
+import type { ImmediateReply } from './in-process.js';
 
 /** One earlier turn of the conversation, oldest first. Turns whose body was not recorded are left out. */
 export interface TranscriptTurn {
@@ -20,8 +22,11 @@ export interface AgentTurnInput {
 }
 
 export type AgentOutcome =
-  /** The reply text; `fallback` is true when the backend failed or was too slow and the polite fallback stands in. */
-  | { kind: 'reply'; text: string; fallback: boolean; handoff?: { reason: string } }
+  /**
+   * The reply text; `fallback` is true when the backend failed or was too slow and the polite fallback stands in.
+   * `quickReplies`: valid suggested replies offered with it (absent when none).
+   */
+  | { kind: 'reply'; text: string; fallback: boolean; handoff?: { reason: string }; quickReplies?: string[] }
   /** The backend accepted the turn and will post its reply later through the API. */
   | { kind: 'deferred' };
 
@@ -32,6 +37,12 @@ export interface AgentRunner {
    * become a fallback reply and a logged error.
    */
   respond(agentId: string, workspaceId: string, input: AgentTurnInput, onDelta: (chunk: string) => void): Promise<AgentOutcome>;
+  /**
+   * The reply `respond` would give, when the agent's backend (as stored) answers from the text
+   * alone without leaving the process; undefined otherwise. A contact message and such a reply
+   * can then be stored together.
+   */
+  answerAtOnce?(backend: StoredAgentBackend, text: string): ImmediateReply | undefined;
 }
 
 export type { Agent };

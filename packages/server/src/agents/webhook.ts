@@ -28,7 +28,7 @@ export interface WebhookTurnPayload {
 /**
  * POSTs the turn to the operator's URL, signed with Standard Webhooks (`webhook-id` is the
  * message id, so a retried delivery is recognisable). A 2xx answer with `{"reply": "…"}` (or
- * `{"text": "…"}`) is the reply; 202 or 204 means the reply will be posted later through the
+ * `{"text": "…"}`, optionally with `"quickReplies": ["…"]` and `"handoff"`) is the reply; 202 or 204 means the reply will be posted later through the
  * API; anything else (other statuses, redirects, a body without a reply) is a failure.
  */
 export const webhookBackend: AgentBackendHandler<BackendFor<AgentBackendType.WEBHOOK>> = {
@@ -85,6 +85,8 @@ export const webhookBackend: AgentBackendHandler<BackendFor<AgentBackendType.WEB
     const handoff = (parsed as { handoff?: unknown }).handoff;
     const reason =
       handoff === true ? 'The agent asked for a person' : typeof (handoff as { reason?: unknown } | null)?.reason === 'string' ? String((handoff as { reason: string }).reason) : undefined;
-    return { kind: 'text', text: reply, ...(reason && { handoff: { reason } }) };
+    // `"quickReplies": ["Yes", "No"]`: suggested replies, checked by the runner.
+    const quickReplies = (parsed as { quickReplies?: unknown }).quickReplies;
+    return { kind: 'text', text: reply, ...(reason && { handoff: { reason } }), ...(quickReplies !== undefined && { quickReplies }) };
   },
 };

@@ -52,6 +52,15 @@ export interface InboundEvent {
   text: string;
   /** Provider facts needed to reply in context (LINE replyToken, email Message-Id and subject, Twilio To/From…). Stored as JSON. */
   replyContext?: Record<string, unknown>;
+  /** Files the message carries, fetched from the provider once the webhook is acknowledged (attachments/inbound-media.ts). */
+  media?: InboundMedia[];
+}
+
+/** A provider's reference to a file (Telegram file_id, …), with the name and type it is stored under unless the download says better. */
+export interface InboundMedia {
+  ref: string;
+  name: string;
+  contentType: string;
 }
 
 /** A value a request may carry only once (Mailgun's token): refused a second time until it expires. */
@@ -89,6 +98,8 @@ export interface OutboundMessage {
   inboundReceivedAt?: number;
   /** Providers that split long text into several messages send at most this many (MAX_REPLY_SEGMENTS), the last cut with an ellipsis. */
   maxSegments?: number;
+  /** Suggested replies (valid labels, see quickRepliesSchema): native buttons where the provider has them, else numbered under the text. */
+  quickReplies?: string[];
 }
 
 export interface DeliveryReceipt {

@@ -2,8 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ErrorCode, idSchema } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
-import { findConnection } from '../store/repositories/connections.js';
-import { inboundEventsRepository } from '../store/repositories/inbound-events.js';
 import { replayGuardsRepository } from '../store/repositories/replay-guards.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
 import { INBOUND_PREFIX } from '../connections/connections-service.js';
@@ -12,6 +10,7 @@ import { errorBody } from '../http/envelope.js';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseFault } from '../store/faults.js';
 import { InboundAuthError, type HttpReply, type RawInbound } from './adapter.js';
 import { refuseInbound } from './inbound-refusal.js';
+import { createInboundRecorder } from './inbound-recorder.js';
 import type { ProviderRegistry } from './registry.js';
 
 /** Webhook bodies can be larger than API bodies (email with attachments). */
@@ -87,7 +86,7 @@ export function send(reply: FastifyReply, answer: HttpReply) {
  */
 export function registerInboundRoutes(server: FastifyInstance, options: InboundRoutesOptions): void {
   const { db, registry, connections, publicUrl } = options;
-  const events = inboundEventsRepository(db);
+  const recorder = createInboundRecorder(db);
   const replayGuards = replayGuardsRepository(db);
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {
@@ -95,12 +94,12 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
     const params = request.params as { provider: string; connectionId: string; '*'?: string };
     const definition = registry.get(params.provider);
     const id = idSchema.safeParse(params.connectionId);
-    const record = definition && id.success ? await findConnection(db, id.data) : undefined;
-    if (!definition || !record || record.provider !== params.provider) {
+    const opened = definition && id.success ? await connections.opened(id.data) : undefined;
+    if (!definition || !opened || opened.record.provider !== params.provider) {
       throw new ApiError(404, ErrorCode.NOT_FOUND, `No ${params.provider} connection ${params.connectionId}`);
     }
+    const { record, context } = opened;
     const raw = rawInboundOf(request, publicUrl, params['*'], receivedAt);
-    const context = await connections.context(record);
     const { adapter } = definition;
     try {
       if (raw.method === 'GET') {
@@ -117,9 +116,7 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
         throw new InboundAuthError(401, `The ${once.scope} token was already used: a replayed request`);
       }
       const parsed = adapter.parse(raw, context);
-      for (const event of parsed) {
-        await events.record({ workspaceId: record.workspaceId, connectionId: record.id, providerEventId: event.providerEventId, event, receivedAt });
-      }
+      await recorder.record(parsed.map((event) => ({ workspaceId: record.workspaceId, connectionId: record.id, providerEventId: event.providerEventId, event, receivedAt })));
       const answer = adapter.acknowledge(parsed, raw, context);
       if (parsed.length > 0) setImmediate(options.onRecorded);
       return send(reply, answer);

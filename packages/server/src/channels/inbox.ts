@@ -6,8 +6,10 @@ import { inboundEventsRepository, type StoredInboundEvent } from '../store/repos
 import { workspaceRepositories } from '../store/repositories/index.js';
 import type { ConversationService } from '../conversations/conversation-service.js';
 import type { InboundEvent } from './adapter.js';
+import { answersByNumber } from './quick-replies.js';
 import { DEFAULT_LEASE_MS, createClaimLoop, persist } from '../outbox/claim-loop.js';
 import { isDatabaseFault } from '../store/faults.js';
+import type { InboundMediaStore } from '../attachments/inbound-media.js';
 
 const MAX_PROCESSING_ATTEMPTS = 5;
 const PROCESSING_CONCURRENCY = 4;
@@ -20,6 +22,8 @@ export interface InboxOptions {
   leaseMs?: number;
   renewMs?: number;
   pollMs?: number;
+  /** Fetches and stores the files an event carries (attachments/inbound-media.ts); files are left out without it. */
+  media?: InboundMediaStore;
 }
 
 class Unroutable extends Error {}
@@ -56,13 +60,13 @@ export function createInbox(options: InboxOptions) {
     if (!deployment || deployment.status !== DeploymentStatus.ACTIVE) {
       throw new Unroutable(`Channel ${channel.id} has no active deployment, so nobody answers it`);
     }
-    return { channel, agentId: deployment.agentId };
+    return { channel, agentId: deployment.agentId, numberedChoices: answersByNumber(connection.provider, channel.deploymentType) };
   }
 
   async function processOne(stored: StoredInboundEvent): Promise<void> {
     const event = stored.event as InboundEvent;
     try {
-      const { channel, agentId } = await route(stored, event);
+      const { channel, agentId, numberedChoices } = await route(stored, event);
       let finished = false;
       const finish = async (trx: Kysely<DB>) => {
         await inboundEventsRepository(trx).markProcessed(stored.id);
@@ -77,6 +81,8 @@ export function createInbox(options: InboxOptions) {
           contact: event.contact,
           text: event.text,
           replyContext: event.replyContext,
+          numberedChoices,
+          media: event.media?.length && options.media ? (conversation) => options.media!(stored.connectionId, conversation, event.media!) : undefined,
         },
         { alongsideReply: (trx) => finish(trx), onDeferred: () => finish(db) },
       );

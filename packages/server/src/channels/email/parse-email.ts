@@ -2,7 +2,7 @@
  * A raw RFC 5322 message (what the SMTP listener receives) → ParsedEmail, with mailparser.
  */
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import type { InboundEvent } from '../adapter.js';
 import { emailInboundEvents, isAutoSubmitted, normalizeMessageId, parseReferences, stripQuotedReply, type ParsedEmail } from './message.js';
 
@@ -29,6 +29,8 @@ function addresses(field: AddressObject | AddressObject[] | undefined): Array<{ 
 }
 
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
+  // mailparser (and its charset tables) is loaded by the first message received over SMTP.
+  const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(raw, { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   const messageId = normalizeMessageId(mail.messageId);
   const inReplyTo = normalizeMessageId(mail.inReplyTo);

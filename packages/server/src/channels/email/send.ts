@@ -14,11 +14,11 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import nodemailer from 'nodemailer';
 import { resolveAllowed } from '../../egress/fetch.js';
 import { EgressRefusedError, egressPolicy } from '../../egress/policy.js';
 import { DeliveryError, type ConnectionContext, type DeliveryReceipt, type OutboundMessage } from '../adapter.js';
 import { isEmailAddress, normalizeMessageId } from './message.js';
+import { textWithChoices } from '../quick-replies.js';
 
 /** `<key@switchboard>`; keys that are not a valid dot-atom are hashed (still deterministic). */
 export function messageIdFor(idempotencyKey: string): string {
@@ -91,6 +91,8 @@ export async function sendEmail(message: OutboundMessage, connection: Connection
     if (error instanceof EgressRefusedError) throw new DeliveryError(`SMTP server ${host}: ${error.message}`, { retryable: false });
     throw smtpDeliveryError(error, `${host}:${port}`);
   }
+  // nodemailer is loaded by the first email sent, not by a server that sends none.
+  const { default: nodemailer } = await import('nodemailer');
   // Connect to the address that was checked (a second lookup could answer differently); TLS still names the host.
   const transport = nodemailer.createTransport({
     host: address,
@@ -107,7 +109,7 @@ export async function sendEmail(message: OutboundMessage, connection: Connection
       from: fromName ? { name: fromName, address: from } : from,
       to: message.to.displayName ? { name: message.to.displayName, address: to } : to,
       subject,
-      text: message.text,
+      text: textWithChoices(message),
       messageId,
       ...(original ? { inReplyTo: original } : {}),
       ...(references.length > 0 ? { references } : {}),

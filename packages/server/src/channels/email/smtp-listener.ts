@@ -12,7 +12,7 @@
  *   lose mail).
  */
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { SMTPServerOptions } from 'smtp-server';
 import { safeEqual } from '../safe-equal.js';
 
 export { parseEmail, smtpInboundEvents } from './parse-email.js';
@@ -127,6 +127,8 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     },
   };
 
+  // smtp-server is loaded only when a listener starts (SMTP_PORT set).
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer(serverOptions);
   server.on('error', (error) => logger?.warn({ err: error }, 'SMTP listener error'));
   const port = await new Promise<number>((resolve, reject) => {

@@ -41,8 +41,10 @@ export function parseLine(raw: RawInbound): InboundEvent[] {
     if (event.type !== 'message' || event.mode === 'standby') continue;
     const message = event.message;
     if (!isObject(message)) throw new InboundFormatError(`LINE webhook: events[${index}].message is missing`);
-    if (message.type !== 'text') continue;
-    if (typeof message.text !== 'string') throw new InboundFormatError(`LINE webhook: events[${index}].message.text is missing`);
+    // An image sent through LINE (not an external URL) is fetched from the content endpoint by message id.
+    const image = message.type === 'image' && (!isObject(message.contentProvider) || message.contentProvider.type === 'line');
+    if (message.type !== 'text' && !image) continue;
+    if (!image && typeof message.text !== 'string') throw new InboundFormatError(`LINE webhook: events[${index}].message.text is missing`);
     const source = isObject(event.source) ? event.source : {};
     const sourceType = str(source.type) ?? 'user';
     const userId = str(source.userId);
@@ -54,11 +56,14 @@ export function parseLine(raw: RawInbound): InboundEvent[] {
     const delivery = isObject(event.deliveryContext) ? event.deliveryContext : {};
     const replyToken = str(event.replyToken);
     const quoteToken = str(message.quoteToken);
+    if (image && !messageId) throw new InboundFormatError(`LINE webhook: events[${index}].message.id is missing`);
+    const imageName = image ? `image-${messageId!.replace(/[^A-Za-z0-9_-]/g, '')}.jpg` : undefined;
     events.push({
       providerEventId,
       channelIdentifier: destination,
       contact: { externalId: to },
-      text: message.text,
+      text: imageName ?? (message.text as string),
+      ...(imageName && { media: [{ ref: messageId!, name: imageName, contentType: 'image/jpeg' }] }),
       replyContext: {
         ...(replyToken && { replyToken }),
         isRedelivery: delivery.isRedelivery === true,

@@ -37,7 +37,13 @@ export function lineRetryKey(idempotencyKey: string): string {
 }
 
 /** Splits text into LINE text messages of at most 5000 UTF-16 units, never inside a surrogate pair. */
-export function textMessages(text: string): Array<{ type: 'text'; text: string }> {
+export interface LineTextMessage {
+  type: 'text';
+  text: string;
+  quickReply?: { items: Array<{ type: 'action'; action: { type: 'message'; label: string; text: string } }> };
+}
+
+export function textMessages(text: string): LineTextMessage[] {
   const parts: string[] = [];
   let rest = text;
   while (rest.length > MAX_TEXT_LENGTH) {
@@ -114,6 +120,12 @@ export async function sendLine(message: OutboundMessage, connection: ConnectionC
     throw new DeliveryError(`LINE send: the text is longer than ${MAX_TEXT_LENGTH * MAX_MESSAGES} characters (LINE takes ${MAX_MESSAGES} messages of ${MAX_TEXT_LENGTH})`, {
       retryable: false,
     });
+  }
+
+  const labels = message.quickReplies ?? [];
+  if (labels.length > 0) {
+    // Quick reply buttons ride on the last message; a tap sends the label as the user's message.
+    messages[messages.length - 1]!.quickReply = { items: labels.map((label) => ({ type: 'action', action: { type: 'message', label, text: label } })) };
   }
 
   const context = message.replyContext ?? {};

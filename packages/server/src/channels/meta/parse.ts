@@ -1,4 +1,4 @@
-import { InboundFormatError, type InboundEvent, type RawInbound } from '../adapter.js';
+import { InboundFormatError, type InboundEvent, type InboundMedia, type RawInbound } from '../adapter.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,9 +20,34 @@ export function whatsappChannelIdentifier(displayPhoneNumber: string): string | 
   return digits.length > 0 ? `+${digits}` : undefined;
 }
 
+/** The text of a WhatsApp message: a text's body, or the title of the reply button or list row the contact chose. */
+function whatsappText(message: Json): string | undefined {
+  if (message.type === 'text') return isObject(message.text) ? text(message.text.body) : undefined;
+  if (message.type === 'interactive' && isObject(message.interactive)) {
+    const chosen = message.interactive.button_reply ?? message.interactive.list_reply;
+    return isObject(chosen) ? text(chosen.title) : undefined;
+  }
+  // A template's quick-reply button.
+  if (message.type === 'button' && isObject(message.button)) return text(message.button.text);
+  return undefined;
+}
+
+const IMAGE_EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif' };
+
+/** A WhatsApp image as media to fetch by its id (attachments/inbound-media.ts), named after it. */
+function whatsappImage(message: Json): { text: string; media: InboundMedia } | undefined {
+  if (message.type !== 'image' || !isObject(message.image)) return undefined;
+  const mediaId = id(message.image.id);
+  if (!mediaId) return undefined;
+  const contentType = text(message.image.mime_type)?.split(';')[0]!.trim().toLowerCase() ?? 'image/jpeg';
+  const name = `image-${mediaId.replace(/[^A-Za-z0-9_-]/g, '')}.${IMAGE_EXTENSIONS[contentType] ?? 'jpg'}`;
+  return { text: text(message.image.caption) ?? name, media: { ref: mediaId, name, contentType } };
+}
+
 /**
- * WhatsApp Cloud API: `entry[].changes[]` with `field: "messages"`. Text messages become events;
- * `statuses[]` (sent/delivered/read/failed), errors and non-text messages yield nothing.
+ * WhatsApp Cloud API: `entry[].changes[]` with `field: "messages"`. Text messages become events,
+ * and so do images (their caption, or the file's name, as the text; the media id to fetch);
+ * `statuses[]` (sent/delivered/read/failed), errors and other messages yield nothing.
  */
 function parseWhatsApp(entries: unknown[]): InboundEvent[] {
   const events: InboundEvent[] = [];
@@ -43,8 +68,9 @@ function parseWhatsApp(entries: unknown[]): InboundEvent[] {
         return contact && isObject(contact.profile) ? text(contact.profile.name) : undefined;
       };
       for (const message of list(value.messages, `entry[${e}].changes[${c}].value.messages`)) {
-        if (!isObject(message) || message.type !== 'text' || !isObject(message.text)) continue;
-        const body = text(message.text.body);
+        if (!isObject(message)) continue;
+        const image = whatsappImage(message);
+        const body = whatsappText(message) ?? image?.text;
         const wamid = text(message.id);
         const from = id(message.from);
         if (!body || !wamid || !from || !channelIdentifier) continue;
@@ -55,6 +81,7 @@ function parseWhatsApp(entries: unknown[]): InboundEvent[] {
           channelIdentifier,
           contact: { externalId: from, ...(displayName !== undefined && { displayName }) },
           text: body,
+          ...(image && { media: [image.media] }),
           replyContext: {
             channelType: 'whatsapp',
             messageId: wamid,

@@ -10,6 +10,7 @@
 import { DeliveryError, type ConnectionContext, type DeliveryReceipt, type OutboundMessage } from '../adapter.js';
 import { accessTokenOf, authQuery, graphError, graphFetch } from './graph.js';
 import { graphRoot } from './settings.js';
+import { numberedText } from '../quick-replies.js';
 
 export type MetaChannelType = 'whatsapp' | 'facebook' | 'instagram';
 
@@ -35,6 +36,31 @@ export function whatsappPhoneNumberId(message: OutboundMessage, connection: Conn
   );
 }
 
+/** WhatsApp Cloud API limits: 3 reply buttons, 10 list rows, 1024 characters of interactive body text. */
+export const WHATSAPP_MAX_BUTTONS = 3;
+export const WHATSAPP_MAX_LIST_ROWS = 10;
+export const WHATSAPP_MAX_INTERACTIVE_BODY = 1024;
+/** The label of the button that opens a list message's rows. */
+export const WHATSAPP_LIST_BUTTON = 'Choose';
+
+/**
+ * The message content of a WhatsApp reply: a text message; with quick replies, interactive reply
+ * buttons (up to 3) or a list message (up to 10 rows), whose choice comes back as the contact's
+ * message; numbered text when the body is too long for an interactive message.
+ */
+export function whatsappContent(text: string, quickReplies: readonly string[] = []): Record<string, unknown> {
+  if (quickReplies.length === 0 || quickReplies.length > WHATSAPP_MAX_LIST_ROWS || [...text].length > WHATSAPP_MAX_INTERACTIVE_BODY) {
+    return { type: 'text', text: { body: numberedText(text, quickReplies) } };
+  }
+  const id = (index: number) => `qr_${index + 1}`;
+  if (quickReplies.length <= WHATSAPP_MAX_BUTTONS) {
+    const buttons = quickReplies.map((title, index) => ({ type: 'reply', reply: { id: id(index), title } }));
+    return { type: 'interactive', interactive: { type: 'button', body: { text }, action: { buttons } } };
+  }
+  const rows = quickReplies.map((title, index) => ({ id: id(index), title }));
+  return { type: 'interactive', interactive: { type: 'list', body: { text }, action: { button: WHATSAPP_LIST_BUTTON, sections: [{ rows }] } } };
+}
+
 async function sendWhatsApp(message: OutboundMessage, connection: ConnectionContext, fetchImpl: typeof fetch): Promise<DeliveryReceipt> {
   const what = 'WhatsApp Cloud API';
   const phoneNumberId = whatsappPhoneNumberId(message, connection);
@@ -57,8 +83,7 @@ async function sendWhatsApp(message: OutboundMessage, connection: ConnectionCont
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
         to: message.to.externalId,
-        type: 'text',
-        text: { body: message.text },
+        ...whatsappContent(message.text, message.quickReplies),
       }),
     },
     what,
@@ -87,7 +112,17 @@ async function sendToPage(
     {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ recipient: { id: message.to.externalId }, messaging_type: 'RESPONSE', message: { text: message.text } }),
+      body: JSON.stringify({
+        recipient: { id: message.to.externalId },
+        messaging_type: 'RESPONSE',
+        message: {
+          text: message.text,
+          // Tapped, a quick reply comes back as a message whose text is its title.
+          ...(message.quickReplies?.length && {
+            quick_replies: message.quickReplies.map((title) => ({ content_type: 'text', title, payload: title })),
+          }),
+        },
+      }),
     },
     what,
   );

@@ -13,10 +13,18 @@ export function telegramDisplayName(from: Json): string | undefined {
   return username;
 }
 
+/** The largest size of a photo (Telegram lists each photo in several sizes, smallest first). */
+function largestPhoto(photo: unknown): Json | undefined {
+  if (!Array.isArray(photo)) return undefined;
+  const sizes = photo.filter((size): size is Json => isObject(size) && typeof size.file_id === 'string' && size.file_id.length > 0);
+  return sizes[sizes.length - 1];
+}
+
 /**
- * One Telegram Update. Only `message` with `text` from a person becomes an event
+ * One Telegram Update. A `message` from a person with `text`, or with a `photo` (its caption, or
+ * its file name, as the text; the largest size as media to fetch), becomes an event
  * (providerEventId = update_id); edited messages, channel posts, callback queries, member
- * updates and non-text messages (photos, stickers, …) yield nothing.
+ * updates and other messages (stickers, documents, …) yield nothing.
  */
 export function parseTelegramUpdate(raw: RawInbound, connection: ConnectionContext): InboundEvent[] {
   let update: unknown;
@@ -29,7 +37,11 @@ export function parseTelegramUpdate(raw: RawInbound, connection: ConnectionConte
     throw new InboundFormatError('Telegram webhook: expected an Update object with a numeric update_id');
   }
   const message = update.message;
-  if (!isObject(message) || typeof message.text !== 'string' || message.text.length === 0) return [];
+  if (!isObject(message)) return [];
+  const photo = largestPhoto(message.photo);
+  const photoName = photo && `photo-${String(name(photo.file_unique_id) ?? update.update_id).replace(/[^A-Za-z0-9_-]/g, '')}.jpg`;
+  const text = typeof message.text === 'string' && message.text.length > 0 ? message.text : photoName && (name(message.caption) ?? photoName);
+  if (!text) return [];
   const from = message.from;
   const chat = message.chat;
   if (!isObject(from) || (typeof from.id !== 'number' && typeof from.id !== 'string') || from.is_bot === true) return [];
@@ -44,7 +56,8 @@ export function parseTelegramUpdate(raw: RawInbound, connection: ConnectionConte
       providerEventId: String(update.update_id),
       channelIdentifier,
       contact: { externalId: String(from.id), ...(displayName !== undefined && { displayName }) },
-      text: message.text,
+      text,
+      ...(photo && { media: [{ ref: String(photo.file_id), name: photoName!, contentType: 'image/jpeg' }] }),
       replyContext: {
         chatId: chat.id,
         ...(typeof chat.type === 'string' && { chatType: chat.type }),

@@ -64,6 +64,16 @@ function failure(response: Response, answer: BotApiAnswer, what: string): Delive
   });
 }
 
+/**
+ * Quick replies as a one-time reply keyboard, one button a row: a tap sends the label as the
+ * user's own message (an inline keyboard would send a callback query instead, which is not a
+ * message in the chat), and the keyboard folds away once used.
+ */
+export function replyKeyboard(quickReplies: readonly string[] | undefined) {
+  if (!quickReplies || quickReplies.length === 0) return undefined;
+  return { keyboard: quickReplies.map((text) => [{ text }]), one_time_keyboard: true, resize_keyboard: true };
+}
+
 export async function sendTelegramMessage(
   message: OutboundMessage,
   connection: ConnectionContext,
@@ -74,12 +84,14 @@ export async function sendTelegramMessage(
   if (!token) throw new DeliveryError(`${what}: the connection has no botToken credential`, { retryable: false });
   const url = `${telegramApiRoot(connection)}/bot${token}/sendMessage`;
   let chatId = chatIdOf(message);
-  let { response, answer } = await call(fetchImpl, url, { chat_id: chatId, text: message.text }, what);
+  const markup = replyKeyboard(message.quickReplies);
+  const payload = (chat: ChatId) => ({ chat_id: chat, text: message.text, ...(markup && { reply_markup: markup }) });
+  let { response, answer } = await call(fetchImpl, url, payload(chatId), what);
   // A group upgraded to a supergroup has a new id; the failed call sent nothing, so resend once to it.
   const migrated = answer.parameters?.migrate_to_chat_id;
   if (!response.ok && (typeof migrated === 'number' || typeof migrated === 'string') && migrated !== chatId) {
     chatId = migrated;
-    ({ response, answer } = await call(fetchImpl, url, { chat_id: chatId, text: message.text }, what));
+    ({ response, answer } = await call(fetchImpl, url, payload(chatId), what));
   }
   if (!response.ok || answer.ok === false) throw failure(response, answer, what);
   const id = answer.result?.message_id;

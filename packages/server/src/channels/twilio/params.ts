@@ -35,6 +35,15 @@ export function formParams(body: Buffer | string): TwilioParams {
  * - GET: the query string (Twilio signs the URL alone).
  */
 export function requestParams(raw: RawInbound): TwilioParams {
+  // Verifying and parsing a request both need its parameters: decoded once per request.
+  let params = decoded.get(raw);
+  if (!params) decoded.set(raw, (params = decodeParams(raw)));
+  return params;
+}
+
+const decoded = new WeakMap<RawInbound, TwilioParams>();
+
+function decodeParams(raw: RawInbound): TwilioParams {
   if (bodyHashOf(raw.publicUrl) !== undefined) {
     let parsed: unknown;
     try {

@@ -6,6 +6,7 @@ import {
   type OutboundMessage,
 } from '../adapter.js';
 import { isWhatsAppAddress, stripWhatsApp, WHATSAPP_PREFIX } from './parse.js';
+import { textWithChoices } from '../quick-replies.js';
 
 /** Twilio's limit for a message Body (SMS is split into segments by Twilio up to this; WhatsApp alike). */
 export const MAX_BODY_LENGTH = 1600;
@@ -86,7 +87,7 @@ export async function sendTwilioMessage(
   }
   if (!authToken) throw new DeliveryError('Twilio connection has no authToken credential', { retryable: false });
 
-  const parts = splitBody(message.text, MAX_BODY_LENGTH, message.maxSegments ?? DEFAULT_MAX_REPLY_SEGMENTS);
+  const parts = splitBody(textWithChoices(message), MAX_BODY_LENGTH, message.maxSegments ?? DEFAULT_MAX_REPLY_SEGMENTS);
   if (parts.length === 0) throw new DeliveryError('Twilio cannot send an empty message', { retryable: false });
 
   const whatsapp = isWhatsAppMessage(message);

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { parse as parseQuerystring, stringify as stringifyQuerystring } from 'node:querystring';
 import { InboundAuthError, type ConnectionContext, type RawInbound } from '../adapter.js';
-import { bodyHashOf, formParams, type TwilioParams } from './params.js';
+import { bodyHashOf, requestParams, type TwilioParams } from './params.js';
 import { safeEqual } from '../safe-equal.js';
 
 /**
@@ -18,15 +18,24 @@ import { safeEqual } from '../safe-equal.js';
  *   normalisation (with and without Node's legacy query escaping).
  */
 export function twilioSignature(authToken: string, url: string, params: TwilioParams | Record<string, string | string[]>): string {
+  return signatureOver(authToken, url, signedParams(params));
+}
+
+/** What the params contribute to the signed data: each name and value in sorted order. */
+function signedParams(params: TwilioParams | Record<string, string | string[]>): string {
   const entries: [string, string[]][] =
     params instanceof Map
       ? [...params.entries()]
       : Object.entries(params).map(([name, value]) => [name, Array.isArray(value) ? value : [value]]);
-  let data = url;
+  let data = '';
   for (const [name, values] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const value of [...new Set(values)].sort()) data += name + value;
   }
-  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+  return data;
+}
+
+function signatureOver(authToken: string, url: string, paramsData: string): string {
+  return createHmac('sha1', authToken).update(url + paramsData, 'utf8').digest('base64');
 }
 
 interface UrlParts {
@@ -72,8 +81,21 @@ function withLegacyQuery(url: string): string {
   return url.slice(0, queryStart) + '?' + stringifyQuerystring(parseQuerystring(url.slice(queryStart + 1)));
 }
 
+/** Candidates of the URLs seen lately: a number's webhooks come to the same few URLs again and again. */
+const candidatesByUrl = new Map<string, readonly string[]>();
+const REMEMBERED_URLS = 256;
+
 /** Every form of the public URL a genuine Twilio signature may have been computed over. */
 export function signedUrlCandidates(publicUrl: string): string[] {
+  let candidates = candidatesByUrl.get(publicUrl);
+  if (!candidates) {
+    if (candidatesByUrl.size >= REMEMBERED_URLS) candidatesByUrl.clear();
+    candidatesByUrl.set(publicUrl, (candidates = urlCandidates(publicUrl)));
+  }
+  return [...candidates];
+}
+
+function urlCandidates(publicUrl: string): string[] {
   const candidates = [withoutPort(publicUrl), withDefaultPort(publicUrl), publicUrl];
   let normalized: string | undefined;
   try {
@@ -109,12 +131,12 @@ export function verifyTwilioRequest(raw: RawInbound, authToken: string | undefin
   }
   const bodyHash = bodyHashOf(raw.publicUrl);
   // JSON bodies and GETs are signed over the URL alone; form POSTs over the URL and every body param.
-  const params: TwilioParams = bodyHash !== undefined || raw.method === 'GET' ? new Map() : formParams(raw.body);
+  const paramsData = bodyHash !== undefined || raw.method === 'GET' ? '' : signedParams(requestParams(raw));
 
   let valid = false;
   for (const url of signedUrlCandidates(raw.publicUrl)) {
     // No early exit: every candidate is compared, in constant time.
-    if (safeEqual(header, twilioSignature(authToken, url, params))) valid = true;
+    if (safeEqual(header, signatureOver(authToken, url, paramsData))) valid = true;
   }
   if (!valid) {
     throw new InboundAuthError(

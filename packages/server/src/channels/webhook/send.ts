@@ -14,6 +14,7 @@
 import { DeliveryError, type ConnectionContext, type DeliveryReceipt, type OutboundMessage } from '../adapter.js';
 import { postForDelivery, requireHttpUrl } from './http.js';
 import { standardWebhookHeaders, standardWebhooksKey } from './standard-webhooks.js';
+import { textWithChoices } from '../quick-replies.js';
 
 export async function sendWebhookMessage(
   message: OutboundMessage,
@@ -33,7 +34,7 @@ export async function sendWebhookMessage(
     type: 'message',
     channel: message.channelIdentifier,
     contact: { id: message.to.externalId },
-    text: message.text,
+    text: textWithChoices(message),
     ...(typeof inReplyTo === 'string' && inReplyTo.length > 0 ? { inReplyTo } : {}),
   });
   const response = await postForDelivery(

@@ -11,6 +11,7 @@
 import { DeliveryError, type ConnectionContext, type DeliveryReceipt, type OutboundMessage } from '../adapter.js';
 import { AccessTokenCache, callWeixin, errcodeError, TOKEN_ERRCODES, tokenFrom, type WeixinAnswer } from './api.js';
 import { readWeChatSettings } from './settings.js';
+import { textWithChoices } from '../quick-replies.js';
 
 /** Access tokens of Official Accounts, per API base, appId and secret. */
 export const wechatTokens = new AccessTokenCache();
@@ -54,7 +55,7 @@ export async function sendWeChat(message: OutboundMessage, connection: Connectio
   if (message.text.trim() === '') throw new DeliveryError('WeChat send: the message is empty', { retryable: false });
   const label = 'WeChat /cgi-bin/message/custom/send';
   const key = AccessTokenCache.key(base(connection), settings.appId, appSecret);
-  const body = JSON.stringify({ touser: message.to.externalId, msgtype: 'text', text: { content: message.text } });
+  const body = JSON.stringify({ touser: message.to.externalId, msgtype: 'text', text: { content: textWithChoices(message) } });
   const answer = await sendWithToken(
     () => wechatAccessToken(connection, settings.appId, appSecret, fetchImpl),
     (token) => wechatTokens.invalidate(key, token),

@@ -10,6 +10,7 @@ import { DeliveryError, type ConnectionContext, type DeliveryReceipt, type Outbo
 import { AccessTokenCache, callWeixin, tokenFrom } from '../wechat/api.js';
 import { sendWithToken } from '../wechat/send.js';
 import { readWeComSettings } from './settings.js';
+import { textWithChoices } from '../quick-replies.js';
 
 /** Access tokens of WeCom apps, per API base, corpId and app secret. */
 export const wecomTokens = new AccessTokenCache();
@@ -31,7 +32,7 @@ export async function sendWeCom(message: OutboundMessage, connection: Connection
 
   const key = AccessTokenCache.key(base(connection), settings.corpId, corpSecret);
   const label = 'WeCom /cgi-bin/message/send';
-  const body = JSON.stringify({ touser: message.to.externalId, msgtype: 'text', agentid: Number(agentId), text: { content: message.text } });
+  const body = JSON.stringify({ touser: message.to.externalId, msgtype: 'text', agentid: Number(agentId), text: { content: textWithChoices(message) } });
   const answer = await sendWithToken(
     () =>
       wecomTokens.get(key, async () => {
