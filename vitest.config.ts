@@ -6,6 +6,9 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      // Before '@switchboard/core', which would otherwise take this subpath as a path below its index.
+      '@switchboard/core/media-types': fileURLToPath(new URL('./packages/core/src/media-types.ts', import.meta.url)),
+      '@switchboard/core/widget-english': fileURLToPath(new URL('./packages/core/src/widget-english.ts', import.meta.url)),
       '@switchboard/core': src('core'),
       '@switchboard/sdk': src('sdk'),
       '@switchboard/server': src('server'),

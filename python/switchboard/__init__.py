@@ -10,6 +10,7 @@ from .errors import (
     SwitchboardError,
     ValidationError,
 )
+from .identity import user_hash
 from .pagination import Page, PaginationMeta
 from .record import Record
 from .types import PaginationRequest
@@ -30,4 +31,5 @@ __all__ = [
     "PaginationMeta",
     "PaginationRequest",
     "Record",
+    "user_hash",
 ]

@@ -3,46 +3,19 @@
  * what the server really answers: real answers of a running app, on each engine, are checked
  * against the schema the document gives for that operation and status.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/engines.js';
+import { useDocumentedAnswers } from './documented-answers.js';
 
-type Json = any;
 const ORIGIN = 'https://www.example.com';
 
 describe.each(ENGINES)('OpenAPI schemas match real answers (%s)', (engine) => {
-  let t: TestApp;
-  let doc: Json;
-  let ajv: Ajv2020;
-  const checked: string[] = [];
-
-  /** Sends the request and checks the answer against the documented schema of `path` (a template) and the answered status. */
-  async function answered(method: string, path: string, url: string, body?: unknown, headers?: Record<string, string>) {
-    const response = await t.request(method, url, body, headers);
-    const documented = doc.paths[path]?.[method.toLowerCase()]?.responses?.[String(response.status)];
-    expect(documented, `${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`).toBeDefined();
-    const schema = JSON.parse(JSON.stringify(documented.content['application/json'].schema).replaceAll('"#/components/', '"switchboard#/components/'));
-    const validate = ajv.compile(schema);
-    expect(validate(response.body), `${method} ${path} ${response.status}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(response.body)}`).toBe(true);
-    checked.push(`${method} ${path} ${response.status}`);
-    return response;
-  }
-
-  beforeAll(async () => {
-    t = await createTestApp(engine);
-    doc = (await t.app.server.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
-    ajv = new Ajv2020({ strict: false, allErrors: true });
-    ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)) && /T/.test(value));
-    ajv.addSchema({ $id: 'switchboard', components: doc.components }, 'switchboard');
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const documented = useDocumentedAnswers(engine);
+  const { answered, checked } = documented;
 
   it('the widget runtime', async () => {
-    const agent = (await t.request('POST', '/v1/agents', { name: 'Concierge', introductionMessage: 'Hi!' })).body.data;
-    const deployment = (await t.request('POST', `/v1/agents/${agent.id}/deployments`, { allowedOrigins: [ORIGIN], channel: { channelIdentifier: ORIGIN } })).body.data;
+    const agent = (await documented.t.request('POST', '/v1/agents', { name: 'Concierge', introductionMessage: 'Hi!' })).body.data;
+    const deployment = (await documented.t.request('POST', `/v1/agents/${agent.id}/deployments`, { allowedOrigins: [ORIGIN], channel: { channelIdentifier: ORIGIN } })).body.data;
     expect(deployment.token).toMatch(/^cdp_/);
     const widget = { authorization: `Bearer ${deployment.token}`, origin: ORIGIN };
     const base = '/v1/public/runtime';
@@ -62,13 +35,13 @@ describe.each(ENGINES)('OpenAPI schemas match real answers (%s)', (engine) => {
     const again = await answered('POST', messages, `${base}/sessions/${sessionId}/messages`, { text: 'Where is my order?', clientMessageId: 'c-1' }, visitor);
     expect(again.body.data.duplicate).toBe(true);
     await answered('POST', messages, `${base}/sessions/${sessionId}/messages`, { text: '' }, visitor);
-    await expect.poll(async () => (await t.request('GET', `${base}/sessions/${sessionId}/messages`, undefined, visitor)).body.data.length).toBe(2);
+    await expect.poll(async () => (await documented.t.request('GET', `${base}/sessions/${sessionId}/messages`, undefined, visitor)).body.data.length).toBe(2);
     await answered('GET', messages, `${base}/sessions/${sessionId}/messages`, undefined, visitor);
     await answered('GET', messages, `${base}/sessions/${sessionId}/messages`, undefined, { ...visitor, 'x-visitor-token': 'vt_wrong' });
   });
 
   it('the channel service', async () => {
-    const key = { 'x-api-key': t.apiKey, authorization: '' };
+    const key = { 'x-api-key': documented.t.apiKey, authorization: '' };
     const cs = '/channel-service';
     const web = await answered('POST', `${cs}/v1/channels/_web`, `${cs}/v1/channels/_web`, { name: 'Docs site', url: 'https://docs.example.com' }, key);
     expect(web.status).toBe(201);
@@ -82,12 +55,12 @@ describe.each(ENGINES)('OpenAPI schemas match real answers (%s)', (engine) => {
     await answered('POST', `${cs}/v1/channels/_replace`, `${cs}/v1/channels/_replace`, { channel_id: id, name: 'Docs site' }, key);
     await answered('GET', `${cs}/v1/channels/_count`, `${cs}/v1/channels/_count`, undefined, key);
     await answered('GET', `${cs}/v1/channels/_conv_count`, `${cs}/v1/channels/_conv_count`, undefined, key);
-    const team = (await t.request('POST', '/v1/teams', { name: 'Support' })).body.data;
-    await t.request('POST', `/v1/teams/${team.id}/members`, { name: 'Ada', email: 'ada@example.com' });
-    await t.request('POST', `/v1/teams/${team.id}/observers`, { name: 'Grace', email: 'grace@example.com' });
+    const team = (await documented.t.request('POST', '/v1/teams', { name: 'Support' })).body.data;
+    await documented.t.request('POST', `/v1/teams/${team.id}/members`, { name: 'Ada', email: 'ada@example.com' });
+    await documented.t.request('POST', `/v1/teams/${team.id}/observers`, { name: 'Grace', email: 'grace@example.com' });
     await answered('GET', `${cs}/v1/assign/teams/all`, `${cs}/v1/assign/teams/all`, undefined, key);
     await answered('GET', `${cs}/v1/assign/team/{id}/observers`, `${cs}/v1/assign/team/${team.id}/observers`, undefined, key);
-    const workflow = (await t.request('POST', '/v1/workflows', { name: 'Route', fallback: { teamId: team.id } })).body.data;
+    const workflow = (await documented.t.request('POST', '/v1/workflows', { name: 'Route', fallback: { teamId: team.id } })).body.data;
     await answered('PUT', `${cs}/v1/channels/workflows/{id}`, `${cs}/v1/channels/workflows/${workflow.id}`, { channel_id: id }, key);
     await answered('DELETE', `${cs}/v1/channels/workflows/{id}`, `${cs}/v1/channels/workflows/${id}`, undefined, key);
     await answered('DELETE', `${cs}/v1/channels/{id}`, `${cs}/v1/channels/${id}`, undefined, key);

@@ -75,6 +75,7 @@ describe.each(ENGINES)('WIIL compatibility: list pages, error details, normalise
     '/v1/deployment-channels/:id/teams': () => ({ id: f.channelId! }),
     '/v1/workspaces/:id/keys': () => ({ id: t.workspaceId }),
     '/v1/connections/:id/inbound-events': () => ({ id: f.connectionId! }),
+    '/v1/contacts/:id/events': () => ({ id: f.contactId! }),
   };
 
   /** Lists the fixtures fill: each must show at least one item. */
@@ -88,6 +89,7 @@ describe.each(ENGINES)('WIIL compatibility: list pages, error details, normalise
     '/v1/agents/:agentId/deployments',
     '/v1/conversations',
     '/v1/conversations/:id/messages',
+    '/v1/contacts/:id/events',
     '/v1/secrets',
     '/v1/connections',
     '/v1/deliveries',
@@ -147,6 +149,8 @@ describe.each(ENGINES)('WIIL compatibility: list pages, error details, normalise
     });
     await t.app.conversations.drain();
     f.conversationId = session.sessionId; // a widget session is its conversation
+    await ok('POST', '/v1/public/runtime/track', { event: 'listed' }, { ...runtimeHeaders, 'x-visitor-token': session.visitorToken });
+    f.contactId = (await ok('GET', `/v1/conversations/${f.conversationId}`)).contactId;
   });
   afterAll(async () => {
     await t.close();

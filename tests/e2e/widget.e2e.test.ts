@@ -116,7 +116,8 @@ describe.runIf(availableServices().chromium).each(ENGINES)('the embedded widget 
     return { status: response.status, body: (await response.json()) as any };
   };
   const sessionsUrl = () => `${server.baseUrl}/v1/public/runtime/sessions`;
-  const configUrl = () => `${server.baseUrl}/v1/public/runtime/config`;
+  /** The page is `<html lang="en">`: the widget asks for its texts in English. */
+  const configUrl = () => `${server.baseUrl}/v1/public/runtime/config?locale=en`;
   const isSessionStart = (method: string, url: string) => method === 'POST' && url === sessionsUrl();
   const $ = (target: Page, selector: string) => target.locator(`switchboard-widget ${selector}`);
   const screenshot = async (target: Page, name: string) => {

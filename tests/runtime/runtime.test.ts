@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/engines.js';
+import { controlApi } from '../helpers/control.js';
 import { startLiveServer, type LiveServer } from '../helpers/live-server.js';
 import { openSse } from '../helpers/sse.js';
 
@@ -8,14 +9,7 @@ const ORIGIN = 'http://localhost:5500';
 describe.each(ENGINES)('web deployments and the public runtime on %s', (engine) => {
   let server: LiveServer;
   let key: string;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const api = (method: string, path: string, body?: unknown) => controlApi(server.baseUrl, key)(method, path, body);
   const runtime = async (method: string, path: string, token: string, options: { body?: unknown; origin?: string | null; headers?: Record<string, string> } = {}) => {
     const origin = options.origin === undefined ? ORIGIN : options.origin;
     const response = await fetch(`${server.baseUrl}/v1/public/runtime${path}`, {

@@ -3,6 +3,7 @@ import { HttpClient } from './http.js';
 import { AgentsResource } from './resources/agents.js';
 import { ChannelResource } from './resources/channel.js';
 import { ConnectionsResource } from './resources/connections.js';
+import { ContactsResource } from './resources/contacts.js';
 import { ConversationsResource } from './resources/conversations.js';
 import { DeliveriesResource } from './resources/deliveries.js';
 import { DeploymentChannelsResource } from './resources/deployment-channels.js';
@@ -40,6 +41,8 @@ export class SwitchboardClient {
   readonly deployments: WebDeploymentsResource;
   /** Conversations with contacts, their transcripts, and agent replies posted later. */
   readonly conversations: ConversationsResource;
+  /** Who conversations are with: attributes, and the events a site tracked about them with the widget's `track`. */
+  readonly contacts: ContactsResource;
   /** Encrypted, write-only credentials that connections name by id; reads show a mask and fingerprint, never the value. */
   readonly secrets: SecretsResource;
   /** Accounts with providers (Twilio, Meta, LINE, email…): settings, credentials, and the inbound URL and secret to paste into the provider. */
@@ -66,6 +69,7 @@ export class SwitchboardClient {
     this.agents = new AgentsResource(http);
     this.deployments = new WebDeploymentsResource(http);
     this.conversations = new ConversationsResource(http);
+    this.contacts = new ContactsResource(http);
     this.secrets = new SecretsResource(http);
     this.connections = new ConnectionsResource(http);
     this.deliveries = new DeliveriesResource(http);

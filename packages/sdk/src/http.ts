@@ -13,6 +13,14 @@ export interface ApiRequest {
   query?: Record<string, QueryValue>;
   /** JSON body; left out (with its Content-Type) when undefined. */
   body?: unknown;
+  /** A file sent as the raw body with its own Content-Type, instead of `body`. */
+  file?: RawBody;
+}
+
+/** Bytes sent as they are (an attachment). */
+export interface RawBody {
+  data: Uint8Array | ArrayBuffer | Blob;
+  contentType: string;
 }
 
 /**
@@ -94,7 +102,7 @@ export class HttpClient {
 
   async #send(request: ApiRequest): Promise<SuccessBody> {
     const url = this.#url(request);
-    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const payload = request.file ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
     const raw = await this.#fetchText(request.method, url, payload);
     return interpretResponse(raw, `${request.method} ${request.path}`);
   }
@@ -103,10 +111,10 @@ export class HttpClient {
     return this.#config.apiUrl + request.path + queryString(request.query);
   }
 
-  #headers(hasBody: boolean, auth: 'bearer' | 'x-api-key'): Record<string, string> {
+  #headers(body: string | RawBody | undefined, auth: 'bearer' | 'x-api-key'): Record<string, string> {
     const headers: Record<string, string> = {
       accept: 'application/json',
-      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...(body !== undefined ? { 'content-type': typeof body === 'string' ? 'application/json' : body.contentType } : {}),
       ...this.#config.headers,
     };
     if (auth === 'x-api-key') {
@@ -119,7 +127,7 @@ export class HttpClient {
   }
 
   /** Performs the fetch under the timeout; the body is read before the timer is cleared. */
-  async #fetchText(method: HttpMethod, url: string, payload: string | undefined, auth: 'bearer' | 'x-api-key' = 'bearer'): Promise<RawResponse> {
+  async #fetchText(method: HttpMethod, url: string, payload: string | RawBody | undefined, auth: 'bearer' | 'x-api-key' = 'bearer'): Promise<RawResponse> {
     const { timeout, fetch } = this.#config;
     const controller = new AbortController();
     let timedOut = false;
@@ -128,8 +136,8 @@ export class HttpClient {
       controller.abort();
     }, timeout);
     try {
-      const init: RequestInit = { method, headers: this.#headers(payload !== undefined, auth), signal: controller.signal };
-      if (payload !== undefined) init.body = payload;
+      const init: RequestInit = { method, headers: this.#headers(payload, auth), signal: controller.signal };
+      if (payload !== undefined) init.body = typeof payload === 'string' ? payload : (payload.data as BodyInit);
       const response = await fetch(url, init);
       const text = await response.text();
       return { status: response.status, statusText: response.statusText, text };

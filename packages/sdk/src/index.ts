@@ -16,9 +16,11 @@ export type { ChannelListParams, PaginationParams } from './pagination.js';
 export { AgentsResource, type AgentBackendRequest, type CreateAgentRequest, type UpdateAgentRequest } from './resources/agents.js';
 export { ChannelResource, type ConversationCount } from './resources/channel.js';
 export { ConnectionsResource } from './resources/connections.js';
+export { ContactsResource, type Contact, type ContactEvent } from './resources/contacts.js';
 export {
   ConversationsResource,
   type AgentMessageRequest,
+  type AttachmentUpload,
   type HandoffRequest,
   type HumanMessageRequest,
   type PostMessageRequest,
@@ -38,7 +40,8 @@ export {
 export { PhoneConfigurationsResource, type UpdatePhoneConfigurationRequest } from './resources/phone-configurations.js';
 export { SecretsResource } from './resources/secrets.js';
 export { TeamsResource } from './resources/teams.js';
-export { WebDeploymentsResource } from './resources/web-deployments.js';
+export { WebDeploymentsResource, type IdentitySecretStatus, type IssuedIdentitySecret } from './resources/web-deployments.js';
+export { userHash } from './identity.js';
 export { WebhooksResource } from './resources/webhooks.js';
 export { WorkflowsResource } from './resources/workflows.js';
 export { WorkspacesResource } from './resources/workspaces.js';
@@ -50,6 +53,8 @@ export {
   DeploymentStatus,
   DeploymentType,
   ErrorCode,
+  MAX_QUICK_REPLIES,
+  MAX_QUICK_REPLY_LENGTH,
   MESSAGING_CHANNEL_TYPES,
   MobilePlatform,
   PhoneProvider,
@@ -119,6 +124,11 @@ export type {
   PhoneConfiguration,
   PhoneConfigurationRequest,
   PhoneConfigurationUpdateRequest,
+  PreChatField,
+  PreChatFieldType,
+  PreChatForm,
+  PreChatFormRequest,
+  PreChatSubmission,
   Provider,
   ScriptedBackendInput,
   ScriptedBackendView,

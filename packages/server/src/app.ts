@@ -7,16 +7,17 @@ import { errorBody } from './http/envelope.js';
 import { MAX_HEADER_BYTES, refuseWhileClosing, writeClientError } from './http/transport-errors.js';
 import { apiKeyAuthenticator } from './http/auth.js';
 import { registerRoute, type RouteDefinition } from './http/route.js';
+import { lazySchemaCompilers } from './http/schema-compilers.js';
 import { createServices, type Services } from './services.js';
 import { deploymentChannelRoutes } from './api/deployment-channels.js';
 import { phoneConfigurationRoutes } from './api/phone-configurations.js';
 import { agentRoutes } from './api/agents.js';
 import { agentConfigurationRoutes } from './api/agent-configurations.js';
 import { deploymentConfigurationRoutes } from './api/deployment-configurations.js';
-import { buildOpenApiDocument } from './api/openapi.js';
-import { renderDocsPage } from './api/docs-page.js';
+import { registerDocsRoutes } from './api/docs-routes.js';
 import { VERSION } from './version.js';
 import { webDeploymentRoutes } from './api/web-deployments.js';
+import { webDeploymentIdentityRoutes } from './api/web-deployment-identity.js';
 import { conversationRoutes } from './api/conversations.js';
 import { createInProcessBus, type EventBus } from './bus/event-bus.js';
 import { conversationService, type ConversationService } from './conversations/conversation-service.js';
@@ -38,10 +39,10 @@ import { deliveryRoutes } from './api/deliveries.js';
 import { handoffRoutes } from './api/handoff.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { contactRoutes } from './api/contacts.js';
-import { emitEvent } from './webhooks/events.js';
+import { emitEvent, emitEvents } from './webhooks/events.js';
 import { teamRoutes } from './api/teams.js';
 import { workflowRoutes } from './api/workflows.js';
-import { handoffService, type HandoffService } from './handoff/handoff-service.js';
+import { handoffService, ownAgentAnswers, type HandoffService } from './handoff/handoff-service.js';
 import { registerHelpdeskRoutes } from './handoff/helpdesk-routes.js';
 import { registerChannelService } from './channel-service/index.js';
 import { helpdeskConnectors } from './handoff/helpdesks/index.js';
@@ -57,10 +58,12 @@ import { workspaceRoutes } from './api/workspaces.js';
 import { egressPolicy, type EgressPolicy } from './egress/policy.js';
 import { createEgressFetch } from './egress/fetch.js';
 import { readiness } from './health/readiness.js';
+import { requestLogger } from './logging/request-logger.js';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseFault } from './store/faults.js';
 import { createMetrics, type Metrics, type PoolStats } from './metrics/metrics.js';
 import { watchRedisHealth } from './bus/redis-health.js';
-import { DEFAULT_REDIS_PREFIX } from './bus/redis-bus.js';
+import { createInvalidations } from './bus/invalidations.js';
+import { DEFAULT_REDIS_PREFIX } from './bus/redis-prefix.js';
 import { safeEqual } from './channels/safe-equal.js';
 import { createEventHub } from './events/event-hub.js';
 import { eventRoutes } from './api/events.js';
@@ -71,6 +74,15 @@ import { membersService, SIGN_IN_FAILURES_PER_ACCOUNT, SIGN_IN_FAILURES_PER_ADDR
 import { memoryFailureCounter, redisFailureCounter } from './members/throttle.js';
 import { CSRF_COOKIE, requestAuthenticator, sessionCookieOptions } from './http/session-auth.js';
 import { withAgentAccess } from './http/access.js';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { FileStorage } from './files/storage.js';
+import { localStorage } from './files/local-storage.js';
+import { attachmentService, type AttachmentService } from './attachments/attachment-service.js';
+import { urlSigner } from './attachments/signed-urls.js';
+import { registerAttachmentDownload } from './attachments/download-route.js';
+import { attachmentSettingsRoutes, registerApiUpload } from './attachments/api-routes.js';
+import { inboundMediaStore } from './attachments/inbound-media.js';
 
 function trustHops(count: number) {
   return (_address: string, hop: number) => hop < count;
@@ -115,12 +127,18 @@ export interface AppOptions {
   redisPrefix?: string;
   /** PostgreSQL pool usage for /metrics. */
   poolStats?: () => PoolStats;
+  /** SQL statements run so far, for /metrics (the database counts them). */
+  statementsExecuted?: () => number;
   /** When set, /metrics answers only requests bearing this token. */
   metricsToken?: string;
   /** Which proxies may tell the client address in X-Forwarded-For: a hop count or addresses and CIDR ranges; none by default. */
   trustProxy?: number | string[];
   /** Seals stored secrets; defaults to a box with a random key (fine for tests: nothing it seals survives a restart). */
   secretBox?: SecretBox;
+  /** How long an API key's or widget token's lookup is kept (CREDENTIAL_CACHE_TTL_MS unless given); changes drop it sooner, on every node. */
+  credentialCacheTtlMs?: number;
+  /** Where attachments are kept; a directory under the system's temporary directory unless given (fine for tests). */
+  storage?: FileStorage;
 }
 
 export const DEFAULT_DELIVERY = { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, leaseMs: DEFAULT_LEASE_MS, pollMs: 1000, maxReplySegments: 10 };
@@ -142,6 +160,7 @@ export interface App {
   handoff: HandoffService;
   metrics: Metrics;
   members: MembersService;
+  attachments: AttachmentService;
 }
 
 /** Maps framework-level failures (body parsing, limits, media types) onto the wire format. */
@@ -174,7 +193,9 @@ async function within(work: Promise<unknown>, deadline: number): Promise<void> {
 export function buildApp(options: AppOptions): App {
   const server = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    ...((options.loggerInstance || options.logger) && { childLoggerFactory: requestLogger }),
     bodyLimit: BODY_LIMIT_BYTES,
+    schemaController: { compilersFactory: lazySchemaCompilers },
     logController: new LogController({ disableRequestLogging: true }),
     // Answered in the wire format by refuseWhileClosing instead.
     return503OnClosing: false,
@@ -198,7 +219,11 @@ export function buildApp(options: AppOptions): App {
   const publicUrl = options.publicUrl ?? 'http://localhost:8787';
   const secretBox = options.secretBox ?? SecretBox.random();
   const egress = options.egress ?? egressPolicy();
-  const metrics = createMetrics({ db: options.db, ...(options.poolStats && { poolStats: options.poolStats }) });
+  const metrics = createMetrics({
+    db: options.db,
+    ...(options.poolStats && { poolStats: options.poolStats }),
+    ...(options.statementsExecuted && { statementsExecuted: options.statementsExecuted }),
+  });
   server.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
@@ -209,6 +234,8 @@ export function buildApp(options: AppOptions): App {
   const outboundFetch = createEgressFetch(egress, options.fetch);
   const services = createServices(options.db, { publicUrl, secretBox, egress });
   const bus = options.bus ?? createInProcessBus();
+  const invalidations = createInvalidations(options.db, bus);
+  const credentialCaching = { invalidations, ...(options.credentialCacheTtlMs !== undefined && { ttlMs: options.credentialCacheTtlMs }) };
   const registry = options.providers ?? builtInProviders;
   const secrets = secretsService(options.db, secretBox);
   const helpdesks = options.helpdesks ?? helpdeskConnectors;
@@ -229,12 +256,14 @@ export function buildApp(options: AppOptions): App {
   });
   // The handoff service decides who answers each turn; it is built after the conversation service it posts through.
   const router = {
-    decide: (conversation: ConversationRecord, message: Message) => handoff.decide(conversation, message),
+    decide: (conversation: ConversationRecord, message: Message, routedByWorkflow?: boolean) => handoff.decide(conversation, message, routedByWorkflow),
     agentAsked: (conversation: ConversationRecord, reason: string) => handoff.agentAsked(conversation, reason),
+    ownAgentAnswers,
   };
   const conversations = conversationService({
     router,
     emit: (trx, workspaceId, type, data) => emitEvent(trx, workspaceId, type, data),
+    emitAll: (trx, workspaceId, events) => emitEvents(trx, workspaceId, events),
     notify: (workspaceId) => hub.notify(workspaceId),
     db: options.db,
     bus,
@@ -245,7 +274,19 @@ export function buildApp(options: AppOptions): App {
       kick: () => dispatcher.kick(),
     },
   });
-  const inbox = createInbox({ db: options.db, conversations, logger: server.log, ...options.inbox });
+  const attachments = attachmentService({
+    db: options.db,
+    storage: options.storage ?? localStorage(join(tmpdir(), `switchboard-attachments-${process.pid}`)),
+    signer: urlSigner(secretBox, publicUrl),
+    logger: server.log,
+  });
+  const inbox = createInbox({
+    db: options.db,
+    conversations,
+    logger: server.log,
+    media: inboundMediaStore({ db: options.db, attachments, context: (record) => connections.context(record), fetch: outboundFetch, logger: server.log }),
+    ...options.inbox,
+  });
   const handoff = handoffService({
     db: options.db,
     connections,
@@ -260,7 +301,7 @@ export function buildApp(options: AppOptions): App {
     },
     fetch: outboundFetch,
   });
-  const authenticate = apiKeyAuthenticator(options.db, secretBox);
+  const authenticate = apiKeyAuthenticator(options.db, secretBox, credentialCaching);
   server.register(fastifyCookie);
   server.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
@@ -317,7 +358,9 @@ export function buildApp(options: AppOptions): App {
     ...agentConfigurationRoutes(services),
     ...deploymentConfigurationRoutes(services),
     ...webDeploymentRoutes(services),
-    ...conversationRoutes(conversations, handoff),
+    ...webDeploymentIdentityRoutes(services, options.db, secretBox),
+    ...conversationRoutes(conversations, handoff, attachments),
+    ...attachmentSettingsRoutes(options.db),
     ...operatorEvents.routes,
     ...handoffRoutes(handoff),
     ...teamRoutes(options.db),
@@ -332,10 +375,7 @@ export function buildApp(options: AppOptions): App {
   ];
   for (const route of routes) registerRoute(server, withAgentAccess(route), authenticateRequest);
 
-  const openApi = buildOpenApiDocument(routes, { version: VERSION, ...(options.publicUrl && { serverUrl: options.publicUrl }) });
-  const docsPage = renderDocsPage(openApi);
-  server.get('/v1/openapi.json', async () => openApi);
-  server.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage));
+  registerDocsRoutes(server, routes, { version: VERSION, ...(options.publicUrl && { serverUrl: options.publicUrl }) });
   server.get('/health', async () => ({ status: 'ok', version: VERSION }));
   server.get('/ready', async (_request, reply) => {
     const state = await readiness(options.db, options.redis);
@@ -350,6 +390,8 @@ export function buildApp(options: AppOptions): App {
     return reply.type(metrics.registry.contentType).send(await metrics.scrape());
   });
 
+  registerAttachmentDownload(server, { db: options.db, attachments });
+  registerApiUpload(server, { db: options.db, attachments, conversations, handoff, authenticate: authenticateRequest });
   registerEmbedRoutes(server);
   registerConsoleRoutes(server);
   const limits = options.runtimeRateLimits ?? DEFAULT_RUNTIME_RATE_LIMITS;
@@ -357,6 +399,8 @@ export function buildApp(options: AppOptions): App {
   const redisLimiterOptions = { prefix: options.redisPrefix ?? DEFAULT_REDIS_PREFIX, onFallback: redisHealth.fellBack };
   registerRuntimeRoutes(server, {
     db: options.db,
+    attachments,
+    secretBox,
     bus,
     conversations,
     limits: options.redis
@@ -366,6 +410,7 @@ export function buildApp(options: AppOptions): App {
         }
       : { perIp: createRateLimiter(limits.perIp), perToken: createRateLimiter(limits.perToken) },
     onStream: (open) => (open ? metrics.streamOpened('widget') : metrics.streamClosed('widget')),
+    credentialCaching,
   });
   const voice = twilioVoiceFlow({ db: options.db, connections, conversations, publicUrl });
   registerChannelService(server, { db: options.db, secretBox, secrets, connections, registry, fetch: outboundFetch });
@@ -394,8 +439,9 @@ export function buildApp(options: AppOptions): App {
   server.addHook('onClose', async () => {
     await (stopping ?? Promise.all([inbox.stop(), conversations.drain(), dispatcher.stop()]));
     hub.stop();
+    invalidations.close();
     if (!options.bus) await bus.close();
   });
 
-  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox, handoff, metrics, members };
+  return { server, services, routes, conversations, bus, secretBox, connections, dispatcher, inbox, handoff, metrics, members, attachments };
 }

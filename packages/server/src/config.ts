@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { parseEgressAllow } from './egress/policy.js';
+import { parseStorageConfig, type StorageConfig } from './files/storage-config.js';
 
 export interface Config {
   port: number;
@@ -36,6 +37,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** REDIS_PREFIX: namespaces every Redis key and pub/sub channel, so installations can share one Redis. */
   redisPrefix: string;
+  /** Attachment storage: `<dataDir>/attachments`, or the S3-compatible bucket S3_BUCKET names (files/storage-config.ts). */
+  storage: StorageConfig;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -151,5 +154,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     metricsToken: nonEmpty(env.METRICS_TOKEN),
     redisPrefix: redisPrefix(env.REDIS_PREFIX),
+    storage: parseStorageConfig(env),
   };
 }

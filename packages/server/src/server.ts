@@ -6,13 +6,13 @@ import { openDatabase, type Database } from './store/database.js';
 import { bootstrapWorkspace, type BootstrapResult } from './workspaces/bootstrap.js';
 import { SecretBox, loadMasterKey } from './secrets/secret-box.js';
 import { refreshSecretViews } from './secrets/stored-views.js';
-import { createRedisBus, type RedisBus } from './bus/redis-bus.js';
-import { startEmailIntake } from './channels/email-intake.js';
+import type { RedisBus } from './bus/redis-bus.js';
 import type { EventBus } from './bus/event-bus.js';
 import type { Redis } from 'ioredis';
 import { egressPolicy } from './egress/policy.js';
+import { createStorage } from './files/storage-config.js';
 import type { Logger } from 'pino';
-import { createLogger } from './logging/logger.js';
+import { createJsonLogger } from './logging/logger.js';
 
 export interface RunningServer {
   server: FastifyInstance;
@@ -40,7 +40,7 @@ export interface StartOptions {
 
 /** Opens storage (migrating it), makes sure a workspace exists, and starts listening. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger('json', config.logLevel);
+  const logger = options.logger ?? createJsonLogger(config.logLevel);
   // First: a bad SWITCHBOARD_SECRET_KEY stops the start before anything is opened.
   const secretBox = new SecretBox(loadMasterKey(config, { logger }).key);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -48,22 +48,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     const bootstrap = await bootstrapWorkspace(database.db, secretBox, config.adminApiKey, config.publicUrl);
     await refreshSecretViews(database.db, secretBox);
+    // Features that are not configured are not loaded: ioredis only with REDIS_URL, the SMTP
+    // listener (smtp-server, mailparser) only with SMTP_PORT.
     if (config.redisUrl) {
+      const { createRedisBus } = await import('./bus/redis-bus.js');
       bus = await createRedisBus(config.redisUrl, {
         prefix: config.redisPrefix,
         onError: (error) => logger.error({ error: error.message }, 'Redis connection error'),
       });
     }
+    const egress = egressPolicy(config.egressAllow);
+    const storage = await createStorage(config.storage, config.dataDir, egress);
     const app = buildApp({
       db: database.db,
+      storage,
       ...(bus && { bus, redis: bus.redis, redisPrefix: config.redisPrefix }),
       publicUrl: config.publicUrl,
       secretBox,
       runtimeRateLimits: config.runtimeRateLimits,
-      egress: egressPolicy(config.egressAllow),
+      egress,
       ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
       ...(config.metricsToken && { metricsToken: config.metricsToken }),
       ...(database.poolStats && { poolStats: database.poolStats }),
+      statementsExecuted: database.statementsExecuted,
       delivery: config.delivery,
       inbox: { leaseMs: config.delivery.leaseMs },
       shutdownGraceMs: shutdownGrace(config.shutdownTimeoutMs),
@@ -76,8 +83,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       );
     }
     const address = await server.listen({ port: config.port, host: config.host });
-    const smtp = config.smtp
-      ? await startEmailIntake({ db: database.db, ...config.smtp, onRecorded: () => app.inbox.kick(), logger: server.log })
+    const smtpSettings = config.smtp;
+    const smtp = smtpSettings
+      ? await import('./channels/email-intake.js').then(({ startEmailIntake }) =>
+          startEmailIntake({ db: database.db, ...smtpSettings, onRecorded: () => app.inbox.kick(), logger: server.log }),
+        )
       : undefined;
     const url = address.replace('[::]', 'localhost').replace('0.0.0.0', 'localhost');
     return {

@@ -10,6 +10,7 @@ import {
 import { apiPath, type HttpClient } from '../http.js';
 import { paginationQuery, type PaginationParams } from '../pagination.js';
 import { assertValid, requireId } from '../validation.js';
+import { ValidationError } from '../errors.js';
 
 /** A reply from the agent's backend, posted later (a webhook agent that answered 202, say). */
 export type AgentMessageRequest = Omit<ConversationMessageRequest, 'role' | 'memberId'> & { role?: 'agent'; memberId?: never };
@@ -23,6 +24,20 @@ export type HumanMessageRequest = Omit<ConversationMessageRequest, 'role' | 'mem
 
 /** The body of {@link ConversationsResource.postMessage}: an agent reply (the default) or a person's. */
 export type PostMessageRequest = AgentMessageRequest | HumanMessageRequest;
+
+/** A file for {@link ConversationsResource.sendAttachment}. */
+export interface AttachmentUpload {
+  /** The name people see (a path is cut to its last part). */
+  name: string;
+  /** Its media type, e.g. `application/pdf`. */
+  contentType: string;
+  /** Its bytes: at most 25 MiB. */
+  data: Uint8Array | ArrayBuffer | Blob;
+  /** `agent` (the default) or `human`: a person's reply in a handed-off conversation. */
+  role?: 'agent' | 'human';
+  /** Who writes a `human` message: a team member or workspace member id. */
+  memberId?: string;
+}
 
 /** The body of {@link ConversationsResource.handoff}. */
 export interface HandoffRequest {
@@ -77,6 +92,8 @@ export class ConversationsResource {
    * - `{ role: 'human', memberId, text }`: a team member's reply in a handed-off conversation,
    *   stored with `authorId: memberId`. On a conversation pending a person it accepts it first;
    *   the member must belong to the team the conversation was handed to (else APIError 400).
+   * - Either may carry `quickReplies`: up to 10 suggested replies of 1-20 characters, shown as
+   *   buttons (or numbered) under the message; the contact's choice comes back as their message.
    * @throws ValidationError before sending when a rule is broken (empty text, over 4000 characters,
    *   a human message without `memberId`…).
    * @throws NotFoundError when the conversation or the member does not exist.
@@ -88,6 +105,31 @@ export class ConversationsResource {
     // The API lets a signed-in member omit memberId; a client holding an API key must name the person.
     if (request.role === 'human') requireId(request.memberId, 'memberId');
     return this.#http.request({ method: 'POST', path: apiPath`/conversations/${id}/messages`, body: request });
+  }
+
+  /**
+   * Sends a file into conversation `id` as the agent's message (or a person's, with `role: 'human'`),
+   * its name as the text. The contact gets it as a text reply goes: live in the widget (an image
+   * previewed, another file as a link), through the provider elsewhere.
+   * @returns the message, its `attachments` with a signed `url` valid for 15 minutes.
+   * @throws ValidationError before sending when `name` or `contentType` is empty, or a human message has no `memberId`;
+   *   from the server when the type is not accepted (415) or the file is over 25 MiB (413).
+   * @throws NotFoundError when the conversation does not exist.
+   * @throws ConflictError for a human message when the conversation is not handed off.
+   */
+  async sendAttachment(id: string, file: AttachmentUpload): Promise<Message> {
+    requireId(id);
+    if (!file.name || !file.name.trim()) throw new ValidationError([{ field: 'name', message: 'Required: the file name' }]);
+    if (!/^[\w.+-]+\/[\w.+-]+$/.test(file.contentType ?? '')) {
+      throw new ValidationError([{ field: 'contentType', message: 'must be a media type such as application/pdf' }]);
+    }
+    if (file.role === 'human') requireId(file.memberId, 'memberId');
+    return this.#http.request({
+      method: 'POST',
+      path: apiPath`/conversations/${id}/attachments`,
+      query: { name: file.name, role: file.role, memberId: file.memberId },
+      file: { data: file.data, contentType: file.contentType },
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Principal } from '../http/auth.js';
 import type { ConversationService } from '../conversations/conversation-service.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import { schemas } from './schemas.js';
+import type { AttachmentService } from '../attachments/attachment-service.js';
 
 const tag = 'Conversations';
 const STATE_RULE = `must be ${HANDOFF_STATES.join(', ')}, or several of them separated by commas`;
@@ -35,7 +36,7 @@ export function signedInMember(principal: Principal): string | undefined {
   return principal.memberId;
 }
 
-export function conversationRoutes(conversations: ConversationService, handoff: HandoffService): RouteDefinition[] {
+export function conversationRoutes(conversations: ConversationService, handoff: HandoffService, attachments?: AttachmentService): RouteDefinition[] {
   return [
     defineRoute({
       method: 'GET',
@@ -80,8 +81,11 @@ export function conversationRoutes(conversations: ConversationService, handoff: 
       query: paginationQuerySchema,
       response: { description: 'One page of messages, oldest first', schema: schemas.message, list: true },
       errors: { 404: 'Conversation not found' },
-      handler: async ({ params, query, principal }) =>
-        page(await conversations.listMessages(principal.workspaceId, params.id, query.page, query.pageSize)),
+      handler: async ({ params, query, principal }) => {
+        const listed = await conversations.listMessages(principal.workspaceId, params.id, query.page, query.pageSize);
+        // Attachments listed with addresses signed for this answer.
+        return page(attachments ? { ...listed, data: await attachments.withAttachments(principal.workspaceId, listed.data) } : listed);
+      },
     }),
     defineRoute({
       method: 'POST',
@@ -96,10 +100,12 @@ export function conversationRoutes(conversations: ConversationService, handoff: 
       response: { status: 201, description: 'The stored message', schema: schemas.message },
       errors: { 404: 'Conversation or member not found', 409: 'A person can reply only to a handed-off conversation' },
       handler: async ({ params, body, principal }) => {
-        if (body.role === 'agent') return item(await conversations.postAgentMessage(principal.workspaceId, params.id, body.text, body.clientMessageId), 201);
+        if (body.role === 'agent') {
+          return item(await conversations.postAgentMessage(principal.workspaceId, params.id, body.text, body.clientMessageId, body.quickReplies), 201);
+        }
         const memberId = body.memberId ?? signedInMember(principal);
         if (!memberId) throw invalidField('memberId', 'Required for human messages: the person writing (a team member or workspace member id)');
-        return item(await handoff.humanReply(principal.workspaceId, params.id, { text: body.text, memberId }), 201);
+        return item(await handoff.humanReply(principal.workspaceId, params.id, { text: body.text, memberId, quickReplies: body.quickReplies }), 201);
       },
     }),
     defineRoute({

@@ -16,6 +16,13 @@ const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').re
 export const docsPageCsp = (): string =>
   `default-src 'none'; script-src ${hash(DOCS_SCRIPT)}; style-src ${hash(DOCS_STYLE)}; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'`;
 
+/**
+ * The same policy as a response header, where browsers also honour frame-ancestors (a <meta>
+ * policy cannot keep the page out of other sites' frames). The <meta> copy stays for a page
+ * saved to disk and opened from there.
+ */
+export const docsPageHeaderCsp = (): string => `${docsPageCsp()}; frame-ancestors 'none'`;
+
 function exampleBlock(label: string, media: Json): string {
   if (media.example === undefined) return '';
   const text = typeof media.example === 'string' ? media.example : JSON.stringify(media.example, null, 2);

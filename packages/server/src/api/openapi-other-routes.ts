@@ -3,6 +3,9 @@ import { errorExample } from './examples/index.js';
 import { channelServiceOperations, channelServiceSchemas } from './openapi-channel-service.js';
 import { answer, json, operation, pathParam, ref, type JsonSchema, type Operation, type Short } from './openapi-path-helpers.js';
 import { runtimeOperations, runtimeSchemas } from './openapi-runtime-routes.js';
+import { runtimePreChatOperations, runtimePreChatSchemas } from './openapi-runtime-prechat-routes.js';
+import { runtimeContactOperations, runtimeContactSchemas } from './openapi-runtime-contact-routes.js';
+import { attachmentOperations, attachmentSchemas } from './openapi-attachment-routes.js';
 
 /** Paths the server answers outside `defineRoute`: operations, the widget runtime, provider doors, the channel service, static files. */
 export type OtherPaths = Record<string, Record<string, Operation>>;
@@ -140,7 +143,22 @@ function operations(): [string, string, Short][] {
     ],
     ['get', '/embed/v1.js', { tag, summary: 'The widget loader script', description: 'Embedded with the snippet of GET /v1/agents/{agentId}/deployments/{id}/embed-snippet.', responses: { 200: answer('JavaScript', text('text/javascript')) }, security: [] }],
     ['get', '/embed/v1/widget.js', { tag, summary: 'The widget script', description: 'Loaded by /embed/v1.js.', responses: { 200: answer('JavaScript', text('text/javascript')) }, security: [] }],
+    [
+      'get',
+      '/embed/v1/chunks/{file}',
+      {
+        tag,
+        summary: 'A part of the widget loaded on first use',
+        description: 'Loaded by the widget when it first needs a rarely used part (`prechat.js`: the pre-chat form). Only the files the widget build wrote to `dist/chunks` are served.',
+        parameters: [pathParam('file', 'The chunk file, like `prechat.js`')],
+        responses: { 200: answer('JavaScript', text('text/javascript')), 404: errorAnswer(404, 'No widget chunk of that name') },
+        security: [],
+      },
+    ],
     ...runtimeOperations(restOfPath),
+    ...runtimePreChatOperations(),
+    ...runtimeContactOperations(),
+    ...attachmentOperations(),
     providerDoor('channels', 'get', false),
     providerDoor('channels', 'post', false),
     providerDoor('channels', 'get', true),
@@ -164,7 +182,7 @@ export function otherPaths(): OtherPaths {
 
 /** Component schemas the other paths refer to. */
 export function otherSchemas(): Record<string, JsonSchema> {
-  return { ...runtimeSchemas, ...channelServiceSchemas() };
+  return { ...runtimeSchemas, ...runtimeContactSchemas, ...runtimePreChatSchemas, ...attachmentSchemas, ...channelServiceSchemas() };
 }
 
 export const otherSecuritySchemes = {

@@ -9,7 +9,7 @@ const tag = 'Widget runtime';
 
 const theme: JsonSchema = {
   type: 'object',
-  required: ['primaryColor', 'launcherColor', 'launcherIcon', 'position', 'greeting', 'avatarUrl', 'headerTitle', 'fontFamily'],
+  required: ['primaryColor', 'launcherColor', 'launcherIcon', 'position', 'greeting', 'avatarUrl', 'headerTitle', 'fontFamily', 'colorScheme', 'launcherText', 'sound'],
   additionalProperties: false,
   description: "The deployment's theme with every default filled in",
   properties: {
@@ -21,12 +21,45 @@ const theme: JsonSchema = {
     avatarUrl: { type: ['string', 'null'] },
     headerTitle: { type: 'string' },
     fontFamily: { type: 'string' },
+    colorScheme: { enum: ['auto', 'light', 'dark'], description: '`auto` follows the visitor\'s system setting' },
+    launcherText: { type: ['string', 'null'], description: "A label beside the launcher's icon" },
+    sound: { type: 'boolean', description: 'A short tone when a reply arrives while the chat is closed or the page hidden' },
   },
 };
+const template: JsonSchema = {
+  oneOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      required: ['other'],
+      additionalProperties: false,
+      description: 'Plural forms by CLDR category (Intl.PluralRules)',
+      properties: Object.fromEntries(['zero', 'one', 'two', 'few', 'many', 'other'].map((c) => [c, { type: 'string' }])),
+    },
+  ],
+};
+const widgetProperties: Record<string, JsonSchema> = {
+  theme,
+  locale: { type: 'string', description: 'The language of `strings`: the requested one if there are texts for it, else its base language, else `en`' },
+  dir: { enum: ['ltr', 'rtl'], description: 'The writing direction of `locale`' },
+  strings: {
+    type: 'object',
+    additionalProperties: template,
+    description: "Every text the widget shows visitors, in `locale`, with the theme's `strings` applied; `{n}`, `{name}` and `{reason}` are placeholders",
+  },
+};
+widgetProperties.preChatForm = ref('RuntimePreChatForm');
 const configProperties: Record<string, JsonSchema> = {
   agent: { type: 'object', required: ['id', 'name'], additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' } } },
   greeting: { type: ['string', 'null'], description: "The agent's introduction, or the theme's greeting" },
-  widget: { type: 'object', required: ['theme'], additionalProperties: false, properties: { theme } },
+  attachments: {
+    type: 'object',
+    required: ['enabled', 'maxBytes', 'allowedTypes'],
+    additionalProperties: false,
+    description: 'What files the visitor may send (POST …/sessions/{sessionId}/attachments)',
+    properties: { enabled: { type: 'boolean' }, maxBytes: { type: 'integer' }, allowedTypes: { type: 'array', items: { type: 'string' } } },
+  },
+  widget: { type: 'object', required: ['theme', 'locale', 'dir', 'strings'], additionalProperties: false, properties: widgetProperties },
 };
 
 /** Schemas of the widget runtime's bodies, for the document's components. */
@@ -112,6 +145,15 @@ export function runtimeOperations(restOfPath: unknown): [string, string, Short][
         summary: "The widget's configuration",
         description:
           "What the widget shows before any conversation exists (the launcher's theme, the greeting): `agent`, `greeting`, `widget.theme`, the same as a session start answers. Creates nothing; the widget asks it on every page view and starts a session only when the visitor opens the chat.",
+        parameters: [
+          {
+            name: 'locale',
+            in: 'query',
+            required: false,
+            description: "The visitor's language tag (`es`, `pt-BR`); without it, the first of `Accept-Language`. A tag with no texts (or not a tag) answers English.",
+            schema: { type: 'string', maxLength: 35 },
+          },
+        ],
         responses: { 200: ok('`{agent, greeting, widget}`', ref('RuntimeConfig'), RUNTIME_DATA.RuntimeConfig), ...REFUSALS },
         security: DEPLOYMENT_TOKEN,
       },

@@ -144,7 +144,32 @@ const resolvedTheme = {
   avatarUrl: z.string().optional(),
   headerTitle: z.string().optional(),
   fontFamily: z.string().optional(),
+  colorScheme: z.enum(['auto', 'light', 'dark']).optional(),
+  launcherText: z.string().optional(),
+  sound: z.boolean().optional(),
+  strings: z
+    .record(z.string(), z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])))
+    .optional()
+    .describe('Texts by language tag, replacing the built-in ones'),
 };
+
+const preChatForm = z
+  .object({
+    showBeforeFirstMessage: z.boolean().describe('True: the widget asks before the visitor can write; false: the form is kept but not shown'),
+    title: z.string().optional(),
+    submitLabel: z.string().optional(),
+    fields: z.array(
+      z.object({
+        key: z.string().describe('`name` (the contact\'s display name), `email`, or a custom contact attribute'),
+        label: z.string(),
+        type: z.enum(['text', 'email', 'tel', 'select']),
+        required: z.boolean(),
+        options: z.array(z.string()).optional().describe('The choices of a select field'),
+      }),
+    ),
+  })
+  .nullable()
+  .describe('What the widget asks before the chat starts; null when nothing');
 
 const webDeployment = z.object({
   id: z.string(),
@@ -155,6 +180,7 @@ const webDeployment = z.object({
   tokenPrefix: z.string().describe('The first characters of the current token'),
   allowedOrigins: z.array(z.string()),
   theme: z.object(resolvedTheme),
+  preChatForm,
   lastUsedAt: z.number().int().nullable().describe('Epoch milliseconds of the latest widget request with the token, recorded at most once a minute per server process'),
   revokedAt: z.number().int().nullable(),
   ...timestamps,
@@ -169,6 +195,23 @@ const message = z.object({
   text: z.string().nullable().describe('Null when the channel does not record message bodies'),
   clientMessageId: z.string().nullable(),
   fallback: z.boolean(),
+  quickReplies: z
+    .array(z.string())
+    .optional()
+    .describe("Suggested replies offered with an agent or human message (absent when none); choosing one sends its label as the contact's message"),
+  attachments: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        contentType: z.string(),
+        size: z.number().int(),
+        url: z.string().optional().describe('Signed download address, valid until urlExpiresAt (15 minutes)'),
+        urlExpiresAt: z.number().int().optional(),
+      }),
+    )
+    .optional()
+    .describe('Files the message carries (absent when none); readers get freshly signed addresses'),
   createdAt: z.number().int(),
 });
 

@@ -4,7 +4,8 @@ import type { Connection, FieldIssue, ParsedConnectionRequest, ParsedConnectionU
 import type { DB } from '../store/schema.js';
 import { randomBase62 } from '../store/ids.js';
 import { newId } from '../store/ids.js';
-import { connectionsRepository, type ConnectionRecord } from '../store/repositories/connections.js';
+import { connectionsRepository, findConnection, type ConnectionRecord } from '../store/repositories/connections.js';
+import { openedConnections } from './opened-connections.js';
 import { secretsRepository } from '../store/repositories/secrets.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { ConnectionContext, ProviderDefinition } from '../channels/adapter.js';
@@ -73,6 +74,37 @@ export function connectionsService(
   const egress = deps.egress ?? egressPolicy();
   const contexts = new Map<string, { context: ConnectionContext; until: number; secretsVersion: number }>();
   let secretsVersion = 0;
+
+  async function context(record: ConnectionRecord): Promise<ConnectionContext> {
+    // Every webhook needs its connection's secrets opened; keep the opened context briefly
+    // (keyed by the connection's last change) instead of reading and decrypting per request.
+    const key = `${record.id}:${record.updatedAt}`;
+    const cached = contexts.get(key);
+    if (cached && cached.until > Date.now() && cached.secretsVersion === secretsVersion) return cached.context;
+    const openedSecrets: Record<string, string> = {};
+    for (const [name, secretId] of Object.entries(record.credentials)) {
+      const value = await secrets.open(record.workspaceId, secretId);
+      if (value !== undefined) openedSecrets[name] = value;
+    }
+    const built: ConnectionContext = {
+      id: record.id,
+      workspaceId: record.workspaceId,
+      provider: record.provider,
+      settings: record.settings,
+      secrets: openedSecrets,
+      inboundSecret: box.decrypt(record.inboundSecretSealed, inboundContext(record.id)),
+      apiBaseUrl: (record.apiBaseUrl ?? registry.get(record.provider)?.adapter.defaultApiBaseUrl ?? '').replace(/\/+$/, ''),
+      egress,
+    };
+    if (contexts.size > 1000) contexts.clear();
+    contexts.set(key, { context: built, until: Date.now() + CONTEXT_TTL_MS, secretsVersion });
+    return built;
+  }
+
+  const opened = openedConnections(async (id) => {
+    const record = await findConnection(db, id);
+    return record && { record, context: await context(record) };
+  });
 
   function shapeOf(provider: string): ConnectionShape | undefined {
     const definition = registry.get(provider);
@@ -191,6 +223,7 @@ export function connectionsService(
         ...(patch.credentials !== undefined && { credentials: patch.credentials }),
         ...(patch.apiBaseUrl !== undefined && { apiBaseUrl: patch.apiBaseUrl }),
       });
+      opened.forget(id);
       return view(updated!);
     },
     /**
@@ -225,10 +258,12 @@ export function connectionsService(
     async rotateInboundSecret(workspaceId: string, id: string) {
       const record = await requireRecord(workspaceId, id);
       const sealed = box.encrypt(newInboundSecret(registry.get(record.provider)?.inboundSecret), inboundContext(id));
-      return view((await connectionsRepository(db, workspaceId).update(id, { inboundSecretSealed: sealed }))!);
+      const updated = await connectionsRepository(db, workspaceId).update(id, { inboundSecretSealed: sealed });
+      opened.forget(id);
+      return view(updated!);
     },
-    delete(workspaceId: string, id: string) {
-      return db.transaction().execute(async (trx) => {
+    async delete(workspaceId: string, id: string) {
+      const deleted = await db.transaction().execute(async (trx) => {
         await requireRecord(workspaceId, id, trx);
         const channels = await trx.selectFrom('deployment_channels').select('id').where('workspace_id', '=', workspaceId).where('connection_id', '=', id).execute();
         const phones = await trx.selectFrom('phone_configurations').select('id').where('workspace_id', '=', workspaceId).where('connection_id', '=', id).execute();
@@ -237,36 +272,17 @@ export function connectionsService(
         if (users.length > 0) throw conflict(`Connection is used by ${users.join(', ')}; remove those first`, { usedBy: users });
         return connectionsRepository(trx, workspaceId).delete(id);
       });
+      opened.forget(id);
+      return deleted;
     },
     /** Everything an adapter needs, secrets opened. */
-    async context(record: ConnectionRecord): Promise<ConnectionContext> {
-      // Every webhook needs its connection's secrets opened; keep the opened context briefly
-      // (keyed by the connection's last change) instead of reading and decrypting per request.
-      const key = `${record.id}:${record.updatedAt}`;
-      const cached = contexts.get(key);
-      if (cached && cached.until > Date.now() && cached.secretsVersion === secretsVersion) return cached.context;
-      const opened: Record<string, string> = {};
-      for (const [name, secretId] of Object.entries(record.credentials)) {
-        const value = await secrets.open(record.workspaceId, secretId);
-        if (value !== undefined) opened[name] = value;
-      }
-      const context: ConnectionContext = {
-        id: record.id,
-        workspaceId: record.workspaceId,
-        provider: record.provider,
-        settings: record.settings,
-        secrets: opened,
-        inboundSecret: box.decrypt(record.inboundSecretSealed, inboundContext(record.id)),
-        apiBaseUrl: (record.apiBaseUrl ?? registry.get(record.provider)?.adapter.defaultApiBaseUrl ?? '').replace(/\/+$/, ''),
-        egress,
-      };
-      if (contexts.size > 1000) contexts.clear();
-      contexts.set(key, { context, until: Date.now() + CONTEXT_TTL_MS, secretsVersion });
-      return context;
-    },
+    context,
+    /** A connection by id alone with its secrets opened, as a webhook naming it needs it (kept briefly: opened-connections.ts). */
+    opened: (id: string) => opened.get(id),
     /** A secret's value changed: contexts opened with the old value must not be reused. */
     secretsChanged(): void {
       secretsVersion++;
+      opened.clear();
     },
   };
 }

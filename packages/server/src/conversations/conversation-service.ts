@@ -5,12 +5,17 @@ import { newId } from '../store/ids.js';
 import { workspaceRepositories } from '../store/repositories/index.js';
 import { conversationsRepository, type ConversationRecord } from '../store/repositories/conversations.js';
 import type { WebDeploymentRecord } from '../store/repositories/web-deployments.js';
-import type { EventBus } from '../bus/event-bus.js';
 import type { AgentRunner } from '../agents/types.js';
 import { notFound } from '../http/errors.js';
 import { issueVisitorToken, sha256Hex } from '../runtime/tokens.js';
 import { capInboundText } from '../channels/inbound-text.js';
+import { labelForNumber } from '../channels/quick-replies.js';
 import { inboxConversation, listInbox, type InboxFilters } from './inbox-queries.js';
+import { messageWriter, type ChannelFacts, type MessageWriterDeps } from './message-writer.js';
+import type { StoredAgentBackend } from '../store/repositories/agents.js';
+import type { Attachment } from '@switchboard/core';
+
+export type { ChannelFacts } from './message-writer.js';
 
 export const CONVERSATION_NOT_FOUND = 'Conversation not found';
 const TRANSCRIPT_TURNS = 20;
@@ -20,25 +25,16 @@ export interface Logger {
   warn(obj: unknown, msg?: string): void;
 }
 
-export interface ConversationDeps {
-  db: Kysely<DB>;
-  bus: EventBus;
+/** Agent replies on provider channels go out through the outbox (`outbox`): written with the reply, then dispatched. */
+export interface ConversationDeps extends MessageWriterDeps {
   runner: AgentRunner;
   logger: Logger;
-  /** Agent replies on provider channels go out through the outbox: written with the reply, then dispatched. */
-  /** Queues an operator event (webhook subscriptions) in the given transaction; the count of queued deliveries. */
-  emit?: (trx: Kysely<DB>, workspaceId: string, type: 'conversation.created' | 'message.created', data: Record<string, unknown>) => Promise<number>;
-  /** After a transaction that emitted operator events commits: wakes the workspace's event streams. */
-  notify?: (workspaceId: string) => void;
   /** Decides who answers a contact message (the agent, which one, or nobody while a person owns it). */
   router?: {
-    decide(conversation: ConversationRecord, message: Message): Promise<{ kind: 'agent'; agentId: string } | { kind: 'silent' }>;
+    decide(conversation: ConversationRecord, message: Message, routedByWorkflow?: boolean): Promise<{ kind: 'agent'; agentId: string } | { kind: 'silent' }>;
     agentAsked(conversation: ConversationRecord, reason: string): Promise<void>;
-  };
-  outbox?: {
-    /** `answering`: the id of the contact message the reply answers (its provider reply context goes along). */
-    enqueue(trx: Kysely<DB>, conversation: ConversationRecord, reply: Message, answering?: string): Promise<boolean>;
-    kick(): void;
+    /** Whether `decide` would give the message to the conversation's own agent without reading or writing anything. */
+    ownAgentAnswers?(conversation: ConversationRecord, text: string, routedByWorkflow: boolean): boolean;
   };
 }
 
@@ -59,6 +55,10 @@ export interface ProviderMessage {
   contact: { externalId: string; displayName?: string };
   text: string;
   replyContext?: Record<string, unknown> | undefined;
+  /** Fetches and stores the files the message carries, once its conversation is known (not again for a reprocessed event). */
+  media?: ((conversation: ConversationRecord) => Promise<Attachment[]>) | undefined;
+  /** The channel shows quick replies as a numbered list: a bare number answers with that label. */
+  numberedChoices?: boolean | undefined;
 }
 
 export interface StartedSession {
@@ -67,12 +67,13 @@ export interface StartedSession {
   resumed: boolean;
 }
 
-/** What the stored copy of a message event may hold: no body when the channel does not record. */
-function storedCopy(message: Message, record: boolean): Message {
-  return record ? message : { ...message, text: null };
-}
+/** A widget session's conversation with what its messages and their answers need of its channel and agent (read with it). */
+export type WidgetSession = ConversationRecord & {
+  channel: Required<ChannelFacts>;
+  agentBackend: StoredAgentBackend | null;
+};
 
-export function conversationService({ db, bus, runner, logger, outbox, router, emit, notify }: ConversationDeps) {
+export function conversationService({ db, bus, runner, logger, outbox, router, emit, emitAll, notify }: ConversationDeps) {
   /** Agent turns of one conversation run one after another, so replies keep the order of questions. */
   const turnQueues = new Map<string, Promise<void>>();
   /** Turns in flight, so shutdown (and tests) can wait for them. */
@@ -90,47 +91,13 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
     return channel?.recordingEnabled ?? true;
   }
 
-  /** Stores a message with its event in one transaction, then publishes it live (with its body). */
-  async function appendMessage(
-    conversation: ConversationRecord,
-    record: boolean,
-    input: {
-      id?: string;
-      role: Message['role'];
-      text: string;
-      clientMessageId?: string | null;
-      fallback?: boolean;
-      replyContext?: Record<string, unknown> | undefined;
-      authorId?: string | null;
-      /** An agent reply: the contact message it answers (not stored; picks the reply context of the outbox row). */
-      answering?: string;
-    },
-    /** More writes that must commit with the message (its outbox row, say) or not at all. */
-    alongside?: (trx: Kysely<DB>, message: Message) => Promise<void>,
-  ): Promise<Message> {
-    let queued = false;
-    const { message, seq } = await db.transaction().execute(async (trx) => {
-      const repo = conversationsRepository(trx, conversation.workspaceId);
-      const { answering, ...fields } = input;
-      const stored = await repo.insertMessage({ ...fields, conversationId: conversation.id, record });
-      const seq = await repo.appendEvent(conversation.id, 'message', stored);
-      const full = { ...stored, text: input.text };
-      if (input.role !== 'contact' && outbox) queued = await outbox.enqueue(trx, conversation, full, answering);
-      // The stored copy: no body when the channel does not record.
-      if (emit && (await emit(trx, conversation.workspaceId, 'message.created', { message: stored })) > 0) queued = true;
-      await alongside?.(trx, full);
-      return { message: stored, seq };
-    });
-    if (queued) outbox?.kick();
-    notify?.(conversation.workspaceId);
-    const live: Message = { ...message, text: input.text };
-    bus.publish(conversation.id, { id: seq, type: 'message', data: live });
-    return live;
-  }
+  const writer = messageWriter({ db, bus, emit, emitAll, notify, outbox });
+  const appendMessage = writer.append;
 
-  async function runTurn(conversation: ConversationRecord, record: boolean, contactMessage: Message, options: TurnOptions): Promise<void> {
+  /** `conversation` as it is now: loaded by the request that stored the contact message, or again after waiting for an earlier turn. */
+  async function runTurn(conversation: ConversationRecord, channel: ChannelFacts, contactMessage: Message, options: TurnOptions): Promise<void> {
     const repo = conversationsRepository(db, conversation.workspaceId);
-    const decision = router ? await router.decide(conversation, contactMessage) : { kind: 'agent' as const, agentId: conversation.agentId };
+    const decision = router ? await router.decide(conversation, contactMessage, channel.routedByWorkflow) : { kind: 'agent' as const, agentId: conversation.agentId };
     if (decision.kind === 'silent') {
       // A person owns the conversation (or is being asked to): the agent stays silent.
       await options.onDeferred?.();
@@ -157,8 +124,15 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
       if (outcome.kind === 'reply') {
         await appendMessage(
           conversation,
-          record,
-          { id: replyId, role: 'agent', text: outcome.text, fallback: outcome.fallback, answering: contactMessage.id },
+          channel,
+          {
+            id: replyId,
+            role: 'agent',
+            text: outcome.text,
+            fallback: outcome.fallback,
+            answering: contactMessage.id,
+            quickReplies: outcome.quickReplies,
+          },
           options.alongsideReply,
         );
         if (outcome.handoff) await router?.agentAsked(conversation, outcome.handoff.reason);
@@ -176,10 +150,14 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
     }
   }
 
-  function enqueueTurn(conversation: ConversationRecord, record: boolean, message: Message, options: TurnOptions): Promise<void> {
-    const previous = turnQueues.get(conversation.id) ?? Promise.resolve();
+  function enqueueTurn(conversation: ConversationRecord, channel: ChannelFacts, message: Message, options: TurnOptions): Promise<void> {
+    const waiting = turnQueues.get(conversation.id);
+    const previous = waiting ?? Promise.resolve();
+    // A turn that waited for an earlier one reads the conversation again: a person may have taken it meanwhile.
+    const current = async () =>
+      waiting ? ((await conversationsRepository(db, conversation.workspaceId).getConversation(conversation.id)) ?? conversation) : conversation;
     // A turn runs after the one before it whether that one succeeded or failed (its caller saw the failure).
-    const run = () => runTurn(conversation, record, message, options);
+    const run = async () => runTurn(await current(), channel, message, options);
     const turn = previous.then(run, run);
     turnQueues.set(conversation.id, turn);
     pending.add(turn);
@@ -192,22 +170,49 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
     return turn;
   }
 
+  /**
+   * The agent's reply to a contact message, when it is known before the message is stored: no
+   * turn of the conversation is under way, the conversation's own agent answers (see the
+   * router), and its backend answers from the text alone. The two are then stored together.
+   */
+  function immediateReply(conversation: ConversationRecord, routedByWorkflow: boolean, backend: StoredAgentBackend | null, text: string) {
+    if (turnQueues.has(conversation.id) || !backend || !runner.answerAtOnce) return undefined;
+    if (router && !router.ownAgentAnswers?.(conversation, text, routedByWorkflow)) return undefined;
+    return runner.answerAtOnce(backend, text);
+  }
+
+  /** Work that later turns of the conversation wait for, as they wait for a turn. */
+  function asTurn<T>(conversationId: string, work: Promise<T>): Promise<T> {
+    const turn = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    turnQueues.set(conversationId, turn);
+    pending.add(turn);
+    void turn.finally(() => {
+      pending.delete(turn);
+      if (turnQueues.get(conversationId) === turn) turnQueues.delete(conversationId);
+    });
+    return work;
+  }
+
   return {
     /** Starts a conversation for a widget visitor, or resumes theirs when the visitor token is known. */
     async startSession(deployment: WebDeploymentRecord, visitorToken: string | undefined, locale?: string): Promise<StartedSession> {
       const repo = conversationsRepository(db, deployment.workspaceId);
-      if (visitorToken) {
-        const contactId = await repo.contactByVisitorToken(deployment.deploymentChannelId, sha256Hex(visitorToken));
-        const open = contactId && (await repo.openConversationOf(contactId, deployment.id));
-        if (contactId && open) {
-          await repo.touchContact(contactId);
-          return { conversation: open, visitorToken, resumed: true };
+      // A known visitor (their chat ended, or identify/track made their contact) keeps their contact and token.
+      const known = visitorToken ? await repo.contactByVisitorToken(deployment.deploymentChannelId, sha256Hex(visitorToken)) : undefined;
+      if (known) {
+        const open = await repo.openConversationOf(known, deployment.id);
+        if (open) {
+          await repo.touchContact(known);
+          return { conversation: open, visitorToken: visitorToken!, resumed: true };
         }
       }
-      const visitor = issueVisitorToken();
+      const visitor = known ? { token: visitorToken!, hash: '' } : issueVisitorToken();
       const conversation = await db.transaction().execute(async (trx) => {
         const inTrx = conversationsRepository(trx, deployment.workspaceId);
-        const contactId = await inTrx.createContact(deployment.deploymentChannelId, visitor.hash);
+        const contactId = known ?? (await inTrx.createContact(deployment.deploymentChannelId, visitor.hash));
         // The browser's language (`en-US` → `en`) is what workflow language rules test.
         const language = locale?.split(/[-_]/)[0]?.toLowerCase();
         if (language && /^[a-z]{2,3}$/.test(language)) await inTrx.setContactAttributes(contactId, { language });
@@ -225,45 +230,62 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
     },
 
     /** The conversation of a session, provided the visitor token is the one it was started with. */
-    async sessionFor(deployment: WebDeploymentRecord, sessionId: string, visitorToken: string | undefined): Promise<ConversationRecord> {
-      const repo = conversationsRepository(db, deployment.workspaceId);
-      const conversation = await repo.getConversation(sessionId);
-      if (!conversation || conversation.webDeploymentId !== deployment.id || !visitorToken) throw notFound('Session not found', { sessionId });
-      const contactId = await repo.contactByVisitorToken(deployment.deploymentChannelId, sha256Hex(visitorToken));
-      if (contactId !== conversation.contactId) throw notFound('Session not found', { sessionId });
-      return conversation;
+    async sessionFor(deployment: WebDeploymentRecord, sessionId: string, visitorToken: string | undefined): Promise<WidgetSession> {
+      const found =
+        visitorToken &&
+        (await conversationsRepository(db, deployment.workspaceId).sessionConversation(
+          sessionId,
+          { id: deployment.id, channelId: deployment.deploymentChannelId },
+          sha256Hex(visitorToken),
+        ));
+      if (!found) throw notFound('Session not found', { sessionId });
+      const { conversation, recordingEnabled, providerLinked, routedByWorkflow, agentBackend } = found;
+      return { ...conversation, channel: { recordingEnabled, providerLinked, routedByWorkflow }, agentBackend };
     },
 
     /** Stores a contact message once per clientMessageId and asks the agent. */
-    async receiveContactMessage(conversation: ConversationRecord, text: string, clientMessageId: string) {
-      const repo = conversationsRepository(db, conversation.workspaceId);
-      const existing = await repo.messageByClientId(conversation.id, clientMessageId);
-      if (existing) return { message: existing, duplicate: true };
-      const record = await recordingEnabled(conversation.workspaceId, conversation.channelId);
+    async receiveContactMessage(session: WidgetSession, text: string, clientMessageId: string, attachments?: Attachment[]) {
+      const { channel, agentBackend, ...conversation } = session;
       let message: Message;
       try {
-        message = await appendMessage(conversation, record, { role: 'contact', text, clientMessageId });
+        const reply = immediateReply(conversation, channel.routedByWorkflow, agentBackend, text);
+        if (reply) {
+          const contact = { role: 'contact' as const, text, clientMessageId, attachments };
+          message = await asTurn(conversation.id, writer.appendExchange(conversation, channel, contact, { ...reply, id: newId('message'), role: 'agent' }));
+          return { message, duplicate: false };
+        }
+        message = await appendMessage(conversation, channel, { role: 'contact', text, clientMessageId, attachments });
       } catch (error) {
-        // A concurrent duplicate lost the race on the unique (conversation, clientMessageId) key.
-        const raced = await repo.messageByClientId(conversation.id, clientMessageId);
+        // A message sent again (a retry, or a concurrent duplicate) is refused by the unique
+        // (conversation, clientMessageId) key: no lookup beforehand, the key is the check.
+        const raced = await conversationsRepository(db, conversation.workspaceId).messageByClientId(conversation.id, clientMessageId);
         if (raced) return { message: raced, duplicate: true };
         throw error;
       }
       // The message is stored and acknowledged; a turn that fails (the database went away) is logged, never thrown.
-      enqueueTurn(conversation, record, message, { channelType: DeploymentType.WEB }).catch((error: unknown) =>
+      enqueueTurn(conversation, channel, message, { channelType: DeploymentType.WEB }).catch((error: unknown) =>
         logger.error({ err: error, conversationId: conversation.id }, 'agent turn failed'),
       );
       return { message, duplicate: false };
     },
 
     /** A message the service writes itself (a handoff notice, a person's reply): stored, streamed, and sent through the outbox on provider channels. */
-    async post(conversation: ConversationRecord, input: { role: 'agent' | 'human'; text: string; authorId?: string }): Promise<Message> {
-      const record = await recordingEnabled(conversation.workspaceId, conversation.channelId);
-      return appendMessage(conversation, record, { role: input.role, text: input.text, authorId: input.authorId ?? null });
+    async post(
+      conversation: ConversationRecord,
+      input: { role: 'agent' | 'human'; text: string; authorId?: string; quickReplies?: string[]; attachments?: Attachment[] },
+    ): Promise<Message> {
+      const recording = await recordingEnabled(conversation.workspaceId, conversation.channelId);
+      return appendMessage(conversation, { recordingEnabled: recording }, {
+        role: input.role,
+        text: input.text,
+        authorId: input.authorId ?? null,
+        quickReplies: input.quickReplies,
+        attachments: input.attachments,
+      });
     },
 
     /** An agent reply posted through the API (e.g. by a webhook backend that answered later). */
-    async postAgentMessage(workspaceId: string, conversationId: string, text: string, clientMessageId?: string) {
+    async postAgentMessage(workspaceId: string, conversationId: string, text: string, clientMessageId?: string, quickReplies?: string[]) {
       const repo = conversationsRepository(db, workspaceId);
       const conversation = await repo.getConversation(conversationId);
       if (!conversation) throw notFound(CONVERSATION_NOT_FOUND, { id: conversationId });
@@ -271,8 +293,8 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
         const existing = await repo.messageByClientId(conversationId, clientMessageId);
         if (existing) return existing;
       }
-      const record = await recordingEnabled(workspaceId, conversation.channelId);
-      return appendMessage(conversation, record, { role: 'agent', text, clientMessageId: clientMessageId ?? null });
+      const recording = await recordingEnabled(workspaceId, conversation.channelId);
+      return appendMessage(conversation, { recordingEnabled: recording }, { role: 'agent', text, clientMessageId: clientMessageId ?? null, quickReplies });
     },
 
     async history(conversation: ConversationRecord, limit = 200): Promise<Message[]> {
@@ -310,7 +332,7 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
       hooks: Pick<TurnOptions, 'alongsideReply' | 'onDeferred'> & { onDuplicateWithReply?: () => Promise<void> },
     ): Promise<void> {
       const repo = conversationsRepository(db, input.workspaceId);
-      const text = capInboundText(input.text);
+      let text = capInboundText(input.text);
       let contact = await repo.contactByExternalId(input.channel.id, input.contact.externalId);
       let conversation = contact && (await repo.openConversationOnChannel(contact.id, input.channel.id));
       if (!conversation) {
@@ -335,16 +357,19 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
         contact ??= { id: conversation.contactId, displayName: input.contact.displayName ?? null };
       }
       const existing = await repo.messageByClientId(conversation.id, input.providerEventId);
+      if (input.numberedChoices && !existing) text = await labelForNumber(db, conversation.id, text);
       const message =
         existing ??
-        (await appendMessage(conversation, input.channel.recordingEnabled, {
+        (await appendMessage(conversation, { recordingEnabled: input.channel.recordingEnabled }, {
           role: 'contact',
           text,
           clientMessageId: input.providerEventId,
           replyContext: input.replyContext,
+          // A file is a message body: not kept where the channel does not record them.
+          attachments: input.media && input.channel.recordingEnabled ? await input.media(conversation) : undefined,
         }));
-      if (existing) message.text = text;
-      await enqueueTurn(conversation, input.channel.recordingEnabled, message, {
+      if (existing) message.text = existing.text ?? text;
+      await enqueueTurn(conversation, { recordingEnabled: input.channel.recordingEnabled }, message, {
         channelType: input.channel.deploymentType,
         ...hooks,
       });

@@ -100,6 +100,7 @@ export function webDeploymentService(db: Kysely<DB>, publicUrl: string) {
           deploymentConfigurationId: binding.id,
           name: request.name,
           theme: request.theme,
+          preChatForm: request.preChatForm,
           allowedOrigins: request.allowedOrigins,
           tokenHash: token.hash,
           tokenPrefix: token.prefix,

@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import { VERSION } from '../version.js';
@@ -152,6 +151,7 @@ async function redisCheck(config: Config): Promise<CheckResult> {
   } catch {
     // ioredis reports the problem below
   }
+  const { Redis } = await import('ioredis');
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: CHECK_TIMEOUT_MS, retryStrategy: () => null });
   // ioredis rejects with "Connection is closed"; the cause (ECONNREFUSED, a DNS failure) comes as an event.
   let cause: Error | undefined;

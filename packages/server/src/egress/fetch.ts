@@ -7,7 +7,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
 import { EgressRefusedError, type EgressPolicy } from './policy.js';
 
 export type FetchFunction = typeof globalThis.fetch;
@@ -38,7 +38,7 @@ export async function resolveAllowed(policy: EgressPolicy, hostname: string, loo
   return answers[0]!.address;
 }
 
-function guardedConnector(policy: EgressPolicy, lookupAll: LookupAll | undefined): buildConnector.connector {
+function guardedConnector(buildConnector: typeof BuildConnector, policy: EgressPolicy, lookupAll: LookupAll | undefined): BuildConnector.connector {
   const connect = buildConnector({ timeout: 10_000 });
   return (options, callback) => {
     resolveAllowed(policy, options.hostname, lookupAll).then(
@@ -70,14 +70,23 @@ function egressRefusalIn(error: unknown): EgressRefusedError | undefined {
   return undefined;
 }
 
+/** undici's fetch through a dispatcher that connects only to checked addresses; undici is loaded on the first call. */
+function guardedNetworkFetch(policy: EgressPolicy, lookupAll: LookupAll | undefined): FetchFunction {
+  let loading: Promise<FetchFunction> | undefined;
+  const load = async (): Promise<FetchFunction> => {
+    const { Agent, buildConnector, fetch: undiciFetch } = await import('undici');
+    const dispatcher = new Agent({ connect: guardedConnector(buildConnector, policy, lookupAll) });
+    return (input, init) => undiciFetch(input as never, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+  };
+  return async (input, init) => (await (loading ??= load()))(input, init);
+}
+
 /**
  * A fetch that obeys the policy. `inner` replaces the network fetch (tests route calls with it);
  * the URL is still judged first, but connect-time checks need the built-in one.
  */
 export function createEgressFetch(policy: EgressPolicy, inner?: FetchFunction, options: { lookup?: LookupAll } = {}): FetchFunction {
-  const dispatcher = new Agent({ connect: guardedConnector(policy, options.lookup) });
-  const network: FetchFunction =
-    inner ?? ((input, init) => undiciFetch(input as never, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>);
+  const network: FetchFunction = inner ?? guardedNetworkFetch(policy, options.lookup);
   return async (input, init) => {
     const url = urlOf(input);
     const refusal = policy.refusalForTarget(url);

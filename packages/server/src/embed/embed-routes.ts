@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  *
  *   GET /embed/v1.js          the loader a site includes with <script src>
  *   GET /embed/v1/widget.js   the widget, injected by the loader on the first `init`
+ *   GET /embed/v1/chunks/<name>.js   a part of the widget loaded on first use (the pre-chat form, …)
  *
  * Scripts are public (any origin may load them); the runtime API enforces allowed origins.
  * Each file is read once, kept in memory with its brotli and gzip forms and ETag, and served with
@@ -29,6 +30,8 @@ interface Asset {
 }
 
 const FILES = { loader: 'loader.js', widget: 'widget.js' } as const;
+/** A chunk's file name as the widget's build names it; anything else is never looked up on disk. */
+const CHUNK_FILE = /^[a-z][a-z0-9-]{0,31}\.js$/;
 
 /** packages/widget/dist from src/embed (tests, tsx) or dist/embed (built), or an installed @switchboard/widget. */
 export function findWidgetDist(from: string = dirname(fileURLToPath(import.meta.url))): string | null {
@@ -81,9 +84,41 @@ export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoute
     return asset;
   }
 
-  function serve(name: string) {
+  /** A built chunk's path under dist, or null when `file` is not one (only names the build lists are read). */
+  function chunkPath(file: string): string | null {
+    if (!CHUNK_FILE.test(file)) return null;
+    const dist = options.distDir ?? findWidgetDist();
+    if (!dist || !existsSync(dist)) return `chunks/${file}`; // not built at all: load() fails and answers 503
+    try {
+      return readdirSync(join(dist, 'chunks')).includes(file) ? `chunks/${file}` : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function notFound(reply: FastifyReply, file: string) {
+    const message = `No widget chunk named ${JSON.stringify(file)}: chunks are the files of packages/widget/dist/chunks, like prechat.js.`;
+    return reply
+      .code(404)
+      .header('cache-control', 'no-store')
+      .header('access-control-allow-origin', '*')
+      .type('application/json; charset=utf-8')
+      .send({
+        success: false,
+        status: 404,
+        code: 'NOT_FOUND',
+        message,
+        meta: {},
+        timestamp: Date.now(),
+        error: { code: 'NOT_FOUND', message, details: { file } },
+      });
+  }
+
+  function serve(name: string | ((request: FastifyRequest) => string | null)) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
-      const asset = load(name);
+      const file = typeof name === 'string' ? name : name(request);
+      if (file === null) return notFound(reply, String((request.params as { file?: string }).file));
+      const asset = load(file);
       if (!asset) {
         const message =
           'The web widget has not been built: run `npm run build -w @switchboard/widget` (it writes packages/widget/dist), then restart the server.';
@@ -99,7 +134,7 @@ export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoute
             message,
             meta: {},
             timestamp: Date.now(),
-            error: { code: 'INTERNAL', message, details: { file: name } },
+            error: { code: 'INTERNAL', message, details: { file } },
           });
       }
       reply
@@ -123,4 +158,5 @@ export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoute
 
   server.get('/embed/v1.js', serve(FILES.loader));
   server.get('/embed/v1/widget.js', serve(FILES.widget));
+  server.get('/embed/v1/chunks/:file', serve((request) => chunkPath((request.params as { file: string }).file)));
 }

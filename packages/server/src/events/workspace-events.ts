@@ -44,6 +44,15 @@ export function workspaceEventsRepository(db: Kysely<DB>) {
       return Number(row.seq);
     },
 
+    /** Appends several events of one workspace (in order) with one INSERT, under one lock; inside the transaction of their change. */
+    async appendMany(workspaceId: string, events: readonly { type: OperatorEventType; data: object }[], createdAt = Date.now()): Promise<void> {
+      if (isPostgres(db)) await sql`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${workspaceId}))`.execute(db);
+      await db
+        .insertInto('workspace_events')
+        .values(events.map(({ type, data }) => ({ workspace_id: workspaceId, type, payload: JSON.stringify(data), created_at: createdAt })))
+        .execute();
+    },
+
     async after(workspaceId: string, afterSeq: number, limit = 500): Promise<WorkspaceEvent[]> {
       const rows = await db
         .selectFrom('workspace_events')

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { ErrorCode, type HandoffState, type Message } from '@switchboard/core';
+import { ErrorCode, type Attachment, type HandoffState, type Message } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
-import { conversationsRepository, type ConversationRecord } from '../store/repositories/conversations.js';
+import { conversationsRepository, toConversation, type ConversationRecord } from '../store/repositories/conversations.js';
 import { findConnection } from '../store/repositories/connections.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
 import { ApiError, conflict, invalidField, notFound } from '../http/errors.js';
@@ -16,6 +16,14 @@ import type { HelpdeskConnector, HelpdeskRef } from './helpdesks/connector.js';
 /** Words that mean "let me talk to a person". */
 const ASKS_FOR_PERSON =
   /\b(talk|speak|chat)\s+(to|with)\s+(a\s+|an\s+|some\s*one\s*)?(human|person|real person|agent|representative|operator)\b|\b(real person|human agent|live agent|a human, please|representative,? please)\b/i;
+/**
+ * Whether `decide` would hand a contact message to the conversation's own agent without reading
+ * or writing anything: the agent has the conversation, the channel routes by no workflow, and
+ * the contact does not ask for a person.
+ */
+export function ownAgentAnswers(conversation: ConversationRecord, text: string, routedByWorkflow: boolean): boolean {
+  return conversation.handoffState === 'bot' && !routedByWorkflow && !ASKS_FOR_PERSON.test(text);
+}
 export const HANDOFF_NOTICE = "I'm connecting you with a member of our team. They will reply here.";
 
 /** Which moves each state allows. Staying put is not a move: it is refused like any other move not listed. */
@@ -41,7 +49,10 @@ export interface HandoffDeps {
   publicUrl: string;
   logger: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   /** Posts a message into a conversation the way every message goes out (live stream or outbox). */
-  post(conversation: ConversationRecord, input: { role: 'agent' | 'human'; text: string; authorId?: string }): Promise<Message>;
+  post(
+    conversation: ConversationRecord,
+    input: { role: 'agent' | 'human'; text: string; authorId?: string; quickReplies?: string[]; attachments?: Attachment[] },
+  ): Promise<Message>;
   /** Records an operator event (event stream, webhook subscriptions) in the transaction `trx`; how many webhook deliveries it queued. */
   emit?(trx: Kysely<DB>, workspaceId: string, type: OperatorEventType, data: Record<string, unknown>): Promise<number>;
   /** After a transaction that emitted events commits (kick the outbox, wake the event streams). */
@@ -60,10 +71,9 @@ export function handoffService(deps: HandoffDeps) {
   const { db, connections, helpdesks, logger } = deps;
 
   async function load(workspaceId: string, id: string, from: Kysely<DB> = db): Promise<Loaded> {
-    const conversation = await conversationsRepository(from, workspaceId).getConversation(id);
-    if (!conversation) throw notFound('Conversation not found', { id });
-    const row = await from.selectFrom('conversations').select('helpdesk_ref').where('id', '=', id).executeTakeFirstOrThrow();
-    return { ...conversation, helpdeskRef: row.helpdesk_ref ? (JSON.parse(row.helpdesk_ref) as HelpdeskRef) : null };
+    const row = await from.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('Conversation not found', { id });
+    return { ...toConversation(row), helpdeskRef: row.helpdesk_ref ? (JSON.parse(row.helpdesk_ref) as HelpdeskRef) : null };
   }
 
   /**
@@ -214,15 +224,20 @@ export function handoffService(deps: HandoffDeps) {
   }
 
   return {
-    /** Decides, for a contact message, whether the agent answers (and which agent) or stays silent. */
-    async decide(conversation: ConversationRecord, message: Message): Promise<TurnDecision> {
-      const current = await load(conversation.workspaceId, conversation.id);
+    /**
+     * Decides, for a contact message, whether the agent answers (and which agent) or stays silent.
+     * `current` is the conversation as it is now (its caller has just read it); only a message
+     * for a person reads it again, for the helpdesk reference it is forwarded by.
+     * `routedByWorkflow`: false when the caller knows the channel has no workflow (none is looked up).
+     */
+    async decide(current: ConversationRecord, message: Message, routedByWorkflow?: boolean): Promise<TurnDecision> {
       const text = message.text ?? '';
       if (current.handoffState === 'pending_human' || current.handoffState === 'human') {
         const helpdesk = await helpdeskOf(current.assignedTeamId);
-        if (helpdesk && current.helpdeskRef && text) {
+        const helpdeskRef = helpdesk && text ? (await load(current.workspaceId, current.id)).helpdeskRef : null;
+        if (helpdesk && helpdeskRef && text) {
           try {
-            await helpdesk.connector.forward(await handoffContext(current, 'forward', helpdesk.record), current.helpdeskRef, text, deps.fetch ?? fetch);
+            await helpdesk.connector.forward(await handoffContext(current, 'forward', helpdesk.record), helpdeskRef, text, deps.fetch ?? fetch);
           } catch (error) {
             logger.error({ err: error, conversationId: current.id }, 'forwarding to the helpdesk failed');
           }
@@ -237,7 +252,7 @@ export function handoffService(deps: HandoffDeps) {
         await deps.post(fresh, { role: 'agent', text: HANDOFF_NOTICE });
         return { kind: 'silent' };
       }
-      const workflow = await workflowForChannel(db, current.workspaceId, current.channelId);
+      const workflow = routedByWorkflow === false ? undefined : await workflowForChannel(db, current.workspaceId, current.channelId);
       if (workflow) {
         const contact = await db.selectFrom('contacts').select('attributes').where('id', '=', current.contactId).executeTakeFirst();
         const attributes = contact?.attributes ? (JSON.parse(contact.attributes) as Record<string, string>) : {};
@@ -321,14 +336,24 @@ export function handoffService(deps: HandoffDeps) {
     },
 
     /** A person's reply, through the channel the contact used. Accepts a pending handoff on the way. */
-    async humanReply(workspaceId: string, conversationId: string, input: { text: string; memberId?: string; external?: { id?: string; name?: string } }) {
+    async humanReply(
+      workspaceId: string,
+      conversationId: string,
+      input: { text: string; memberId?: string; external?: { id?: string; name?: string }; quickReplies?: string[] | undefined; attachments?: Attachment[] },
+    ) {
       let conversation = await load(workspaceId, conversationId);
       if (conversation.handoffState === 'bot' || conversation.handoffState === 'resolved') {
         throw conflict(`A person can reply only to a handed-off conversation (this one is ${conversation.handoffState})`, { state: conversation.handoffState });
       }
       if (conversation.handoffState === 'pending_human') conversation = await this.accept(workspaceId, conversationId, input.memberId, input.external);
       else if (input.memberId) await checkPerson(conversation, input.memberId);
-      return deps.post(conversation, { role: 'human', text: input.text, ...((input.memberId ?? input.external?.id) && { authorId: input.memberId ?? input.external?.id }) });
+      return deps.post(conversation, {
+        role: 'human',
+        text: input.text,
+        ...((input.memberId ?? input.external?.id) && { authorId: input.memberId ?? input.external?.id }),
+        ...(input.quickReplies?.length && { quickReplies: input.quickReplies }),
+        ...(input.attachments?.length && { attachments: input.attachments }),
+      });
     },
 
     /** Finds the conversation a helpdesk event is about, by the reference stored when the handoff was opened. */

@@ -56,6 +56,7 @@ export async function enqueueReply(
     ...(last?.reply_context && { replyContext: JSON.parse(last.reply_context) as Record<string, unknown> }),
     ...(last && { inboundReceivedAt: last.created_at }),
     maxSegments: limits.maxReplySegments,
+    ...(reply.quickReplies?.length && { quickReplies: reply.quickReplies }),
   };
   await deliveriesRepository(trx).insert({
     workspaceId: conversation.workspaceId,

@@ -12,8 +12,18 @@ import { parseOrThrow } from '../http/validation.js';
 import type { RateLimiter } from './rate-limit.js';
 import { DEPLOYMENT_TOKEN_PREFIX, sha256Hex } from './tokens.js';
 import { resolveWidgetTheme } from './widget-theme.js';
-import { accessRefusal, forbidden, unauthorized } from './access.js';
+import { firstAcceptedLanguage, resolveWidgetLocale } from './widget-locales.js';
+import { accessRefusal, forbidden, unauthorized, type ResolvedToken } from './access.js';
+import { createCredentialCache, type CredentialCaching } from '../http/credential-cache.js';
 import { createStreamGuard } from './stream-guard.js';
+import { registerPreChatRoutes, shownPreChatForm } from './prechat-routes.js';
+import type { AttachmentService } from '../attachments/attachment-service.js';
+import { registerRuntimeUpload } from '../attachments/runtime-upload.js';
+import { attachmentSettingsStore, offeredRules } from '../attachments/settings.js';
+import { registerContactRoutes } from './contact-routes.js';
+import { identitySecrets } from './identity-secrets.js';
+import { visitorContacts } from './visitor-contacts.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 export const RUNTIME_PREFIX = '/v1/public/runtime';
 const ALLOWED_HEADERS = 'authorization, content-type, x-visitor-token, last-event-id';
@@ -25,10 +35,16 @@ export interface RuntimeOptions {
   bus: EventBus;
   conversations: ConversationService;
   limits: { perIp: RateLimiter; perToken: RateLimiter };
+  /** Opens deployments' identity secrets (identify's userHash). */
+  secretBox: SecretBox;
+  /** Visitors' uploads and the signed addresses of attachments; no uploads when absent. */
+  attachments?: AttachmentService;
   /** How often open streams are checked against revocation, origins and pauses (default 500 ms). */
   streamCheckMs?: number;
   /** Told when a widget stream opens (true) and when it closes (false), for the metrics. */
   onStream?: (open: boolean) => void;
+  /** When given, a usable token's deployment and origins are kept for a moment, dropped on change on every node. */
+  credentialCaching?: CredentialCaching;
 }
 
 /** `meta.reason` lets a client tell refusals apart without reading the message. */
@@ -78,6 +94,19 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
     onError: (error) => server.log.warn({ err: error }, 'open widget streams could not be checked'),
   });
   server.addHook('onClose', async () => guard.stop());
+  // Requests read through this cache; open streams are checked against the database itself
+  // (above), which also catches a change no node announced.
+  const tokenCache =
+    options.credentialCaching &&
+    createCredentialCache<ResolvedToken>({
+      ...options.credentialCaching,
+      concerns: ({ deployment }, change) =>
+        (change.kind === 'webDeployment' && change.id === deployment.id) ||
+        (change.kind === 'workspace' && change.id === deployment.workspaceId) ||
+        (change.kind === 'deploymentConfiguration' && change.id === deployment.deploymentConfigurationId),
+      keepable: (resolved) => !resolved.tokenRevoked && !resolved.workspaceSuspended && !resolved.deploymentPaused,
+    });
+  const resolveToken = (tokenHash: string) => (tokenCache ? tokenCache.get(tokenHash, () => tokens.resolve(tokenHash)) : tokens.resolve(tokenHash));
   const deployments = new WeakMap<FastifyRequest, WebDeploymentRecord>();
   const lastTouched = new Map<string, number>();
   /** Open event streams, each by the function that ends it (with a last chunk when given). */
@@ -102,7 +131,7 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
     if (!token || !token.startsWith(DEPLOYMENT_TOKEN_PREFIX)) {
       throw unauthorized(`Deployment token is missing: send Authorization: Bearer ${DEPLOYMENT_TOKEN_PREFIX}…`, 'TOKEN_MISSING');
     }
-    const resolved = await tokens.resolve(sha256Hex(token));
+    const resolved = await resolveToken(sha256Hex(token));
     const refusal = accessRefusal(resolved, origin);
     if (refusal) throw refusal;
     const { deployment } = resolved!;
@@ -181,22 +210,42 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
         return successBody({ data: { origin, allowed, reason, message } });
       });
 
-      /** What the widget shows before any conversation exists: its agent, greeting and theme. */
-      async function widgetConfig(deployment: WebDeploymentRecord) {
+      /** What the widget shows before any conversation exists: its agent, greeting, theme and texts in the visitor's language. */
+      async function widgetConfig(deployment: WebDeploymentRecord, locale: string | undefined) {
         const repos = workspaceRepositories(db, deployment.workspaceId);
         const [channel, agent] = await Promise.all([repos.channels.get(deployment.deploymentChannelId), repos.agents.get(deployment.agentId)]);
         if (!channel || !agent) throw notFound('This deployment no longer has its channel or agent');
         const theme = resolveWidgetTheme(deployment.theme, channel, agent);
-        return { agent: { id: agent.id, name: agent.name }, greeting: theme.greeting, widget: { theme } };
+        const attachments = options.attachments
+          ? offeredRules(await attachmentSettingsStore(db).of(deployment.id), channel.recordingEnabled)
+          : { enabled: false, maxBytes: 0, allowedTypes: [] };
+        return {
+          agent: { id: agent.id, name: agent.name },
+          greeting: theme.greeting,
+          widget: { theme, ...resolveWidgetLocale(locale, deployment.theme.strings), preChatForm: shownPreChatForm(deployment) },
+          attachments,
+        };
       }
 
       // The page view's first request: it creates nothing, so a visitor who never opens the chat costs no conversation.
-      scope.get('/config', async (request) => successBody({ data: await widgetConfig(deployments.get(request)!) }));
+      // `?locale=` is the widget's pick (init, then <html lang>, then the browser's language).
+      scope.get('/config', async (request) => {
+        const { locale } = request.query as { locale?: unknown };
+        const requested = typeof locale === 'string' ? locale : firstAcceptedLanguage(request.headers['accept-language']);
+        return successBody({ data: await widgetConfig(deployments.get(request)!, requested) });
+      });
+
+      registerContactRoutes(scope, { contacts: visitorContacts(db, identitySecrets(db, options.secretBox)), deploymentOf: (request) => deployments.get(request)! });
+      if (options.attachments) {
+        registerRuntimeUpload(scope, { db, conversations, attachments: options.attachments, session, deploymentOf: (request) => deployments.get(request)! });
+      }
+
+      registerPreChatRoutes(scope, { db, conversations, deploymentOf: (request) => deployments.get(request)! });
 
       scope.post('/sessions', async (request, reply) => {
         const deployment = deployments.get(request)!;
         const body = parseOrThrow(sessionStartSchema, request.body ?? {});
-        const config = await widgetConfig(deployment);
+        const config = await widgetConfig(deployment, body.locale ?? firstAcceptedLanguage(request.headers['accept-language']));
         const started = await conversations.startSession(deployment, body.visitorToken, body.locale);
         return reply.code(started.resumed ? 200 : 201).send(
           successBody({
@@ -214,7 +263,8 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
 
       scope.get('/sessions/:sessionId/messages', async (request) => {
         const conversation = await session(request);
-        return successBody({ data: await conversations.history(conversation) });
+        const history = await conversations.history(conversation);
+        return successBody({ data: options.attachments ? await options.attachments.withAttachments(conversation.workspaceId, history) : history });
       });
 
       scope.get('/sessions/:sessionId/events', async (request, reply) => {
@@ -242,7 +292,14 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
             if (event.id <= lastSent) return;
             lastSent = event.id;
           }
-          raw.write(`${event.id !== undefined ? `id: ${event.id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+          // Attachments go out with addresses signed now, replayed or live.
+          const data = event.type === 'message' && options.attachments ? options.attachments.signMessage(event.data) : event.data;
+          // Events published together (a turn's message, typing, delta, reply) leave in one write.
+          if (raw.writableCorked === 0) {
+            raw.cork();
+            process.nextTick(() => raw.uncork());
+          }
+          raw.write(`${event.id !== undefined ? `id: ${event.id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
         };
         const unsubscribe = await bus.subscribe(conversation.id, (event) => (replaying ? held.push(event) : send(event)));
         const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);

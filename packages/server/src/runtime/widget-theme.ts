@@ -6,7 +6,8 @@ const DEFAULT_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 /**
  * The theme a widget renders with. Layers, weakest first: built-in defaults, the web
  * channel's widget configuration, then the deployment's theme JSON. (Init overrides on
- * the page are applied by the widget itself.)
+ * the page are applied by the widget itself.) The theme's `strings` are not part of it: they
+ * reach the widget as `widget.strings`, merged into the visitor's language (widget-locales.ts).
  */
 export function resolveWidgetTheme(theme: WidgetTheme, channel: DeploymentChannel, agent: Pick<Agent, 'name' | 'introductionMessage'>): ResolvedWidgetTheme {
   const widget = (channel.configuration as Partial<WebChannelConfiguration>).widgetConfiguration;
@@ -21,5 +22,8 @@ export function resolveWidgetTheme(theme: WidgetTheme, channel: DeploymentChanne
     avatarUrl: theme.avatarUrl ?? null,
     headerTitle: theme.headerTitle ?? agent.name,
     fontFamily: theme.fontFamily ?? custom.fontFamily ?? DEFAULT_FONT,
+    colorScheme: theme.colorScheme ?? 'light',
+    launcherText: theme.launcherText ?? null,
+    sound: theme.sound ?? false,
   };
 }

@@ -16,6 +16,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from './database.js';
 import { pendingMigrations } from './migrations.js';
+import { DEFAULT_BATCH_SIZE } from './migrate-data-defaults.js';
 
 /** Kysely's bookkeeping of applied migrations: each database keeps its own. */
 const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
@@ -32,13 +33,15 @@ export interface CounterTable {
   keys: string[];
   /** The column holding the count. */
   count: string;
+  /** The column that spreads a group over several rows (migration 0017), summed to get its count. */
+  slot?: string;
 }
 
 export const COUNTER_TABLES: CounterTable[] = [
-  { table: 'channel_counts', of: 'deployment_channels', keys: ['workspace_id', 'deployment_type'], count: 'count' },
+  { table: 'channel_counts', of: 'deployment_channels', keys: ['workspace_id', 'deployment_type'], count: 'count', slot: 'slot' },
 ];
 
-export const DEFAULT_BATCH_SIZE = 500;
+export { DEFAULT_BATCH_SIZE };
 /** PostgreSQL's limit on parameters in one statement is 65,535. */
 const MAX_PARAMETERS = 60_000;
 
@@ -242,8 +245,11 @@ async function countRows(client: pg.ClientBase, table: string): Promise<number> 
 /** Counters that differ from a recount of their table: a full join, so a missing group counts too. */
 function wrongCountersSql(counter: CounterTable): string {
   const keys = counter.keys.map(quote).join(', ');
+  const counted = counter.slot
+    ? `(SELECT ${keys}, sum(${quote(counter.count)}) AS ${quote(counter.count)} FROM ${quote(counter.table)} GROUP BY ${keys})`
+    : quote(counter.table);
   return `SELECT count(*)::text AS n
-            FROM ${quote(counter.table)} c
+            FROM ${counted} c
             FULL JOIN (SELECT ${keys}, count(*) AS actual FROM ${quote(counter.of)} GROUP BY ${keys}) r USING (${keys})
            WHERE COALESCE(c.${quote(counter.count)}, 0) <> COALESCE(r.actual, 0)`;
 }
@@ -259,10 +265,15 @@ async function correctCounters(client: pg.ClientBase, counter: CounterTable): Pr
   if (wrong === 0) return { corrected: 0, added: 0 };
   const keys = counter.keys.map(quote).join(', ');
   const before = await countRows(client, counter.table);
+  // With slots, the recount goes into slot 0 and the other slots of every group are emptied.
+  if (counter.slot) {
+    await client.query(`UPDATE ${quote(counter.table)} SET ${quote(counter.count)} = 0 WHERE ${quote(counter.slot)} <> 0 AND ${quote(counter.count)} <> 0`);
+  }
+  const slotColumn = counter.slot ? `, ${quote(counter.slot)}` : '';
   await client.query(
-    `INSERT INTO ${quote(counter.table)} (${keys}, ${quote(counter.count)})
-     SELECT ${keys}, count(*) FROM ${quote(counter.of)} GROUP BY ${keys}
-     ON CONFLICT (${keys}) DO UPDATE SET ${quote(counter.count)} = EXCLUDED.${quote(counter.count)}`,
+    `INSERT INTO ${quote(counter.table)} (${keys}${slotColumn}, ${quote(counter.count)})
+     SELECT ${keys}${counter.slot ? ', 0' : ''}, count(*) FROM ${quote(counter.of)} GROUP BY ${keys}
+     ON CONFLICT (${keys}${slotColumn}) DO UPDATE SET ${quote(counter.count)} = EXCLUDED.${quote(counter.count)}`,
   );
   const matches = counter.keys.map((k) => `r.${quote(k)} = c.${quote(k)}`).join(' AND ');
   await client.query(

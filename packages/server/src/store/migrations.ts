@@ -1,6 +1,7 @@
 import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 import { FIXED_MASK } from '../secrets/secret-box.js';
 import { markSecretViewsStale } from '../secrets/stored-views.js';
+import { channelCountSlots } from './channel-count-slots.js';
 
 /**
  * One set of migrations for both engines: only types and constructs that SQLite and
@@ -558,6 +559,76 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('deliveries_target').on('deliveries').columns(['workspace_id', 'connection_id', 'created_at', 'id']).execute();
     },
   },
+  '0016_quick_replies': {
+    async up(db: Kysely<any>) {
+      // The suggested replies offered with an agent or human message, as a JSON list.
+      await db.schema.alterTable('messages').addColumn('quick_replies', 'text').execute();
+    },
+  },
+  '0013_widget_identity': {
+    async up(db: Kysely<any>) {
+      // A web deployment's identity secret (sealed): identify() links a visitor to a user id only with its HMAC.
+      await db.schema
+        .createTable('web_deployment_identity_secrets')
+        .addColumn('deployment_id', 'text', (c) => c.primaryKey().references('web_deployments.id'))
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The visitor tokens of verified users: one per browser, all naming the user's one contact.
+      await db.schema
+        .createTable('contact_visitor_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('contact_id', 'text', (c) => c.notNull().references('contacts.id'))
+        .addColumn('web_deployment_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('contact_visitor_tokens_deployment').on('contact_visitor_tokens').column('web_deployment_id').execute();
+      // What the site tracked about a contact (track(event, data)), newest kept.
+      await db.schema
+        .createTable('contact_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull().references('contacts.id'))
+        .addColumn('web_deployment_id', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('data', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('contact_events_recent').on('contact_events').columns(['contact_id', 'created_at']).execute();
+    },
+  },
+  '0015_attachments': {
+    async up(db: Kysely<any>) {
+      // Files sent in conversations: metadata here, bytes in the attachment storage under storage_key.
+      // message_id is null only between an upload and the message that carries it.
+      await db.schema
+        .createTable('attachments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('conversation_id', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('storage_key', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('attachments_conversation').on('attachments').columns(['workspace_id', 'conversation_id']).execute();
+      await db.schema.createIndex('attachments_message').on('attachments').column('message_id').execute();
+      // Per-deployment upload rules (JSON: enabled, maxBytes, allowedTypes); the defaults when null.
+      await db.schema.alterTable('web_deployments').addColumn('attachment_settings', 'text').execute();
+    },
+  },
+  '0014_prechat_form': {
+    async up(db: Kysely<any>) {
+      // A web deployment's pre-chat form (JSON: showBeforeFirstMessage, title, submitLabel, fields); none when null.
+      await db.schema.alterTable('web_deployments').addColumn('pre_chat_form', 'text').execute();
+    },
+  },
+  '0017_channel_count_slots': channelCountSlots,
 };
 
 function isPostgres(db: Kysely<any>): boolean {

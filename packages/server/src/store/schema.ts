@@ -103,6 +103,8 @@ export interface DeploymentConfigurationsTable {
 export interface ChannelCountsTable {
   workspace_id: string;
   deployment_type: string;
+  /** Which of a group's rows (migration 0017); the group's count is the sum over its slots. */
+  slot: Generated<number>;
   count: number;
 }
 
@@ -117,10 +119,14 @@ export interface WebDeploymentsTable {
   token_prefix: string;
   /** JSON text of the widget theme. */
   theme: string;
+  /** JSON text of the pre-chat form, or null when the deployment has none. */
+  pre_chat_form: string | null;
   created_at: number;
   updated_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** JSON of the deployment's upload rules (enabled, maxBytes, allowedTypes); the defaults when null. */
+  attachment_settings: string | null;
 }
 
 export interface WebDeploymentTokensTable {
@@ -183,6 +189,8 @@ export interface MessagesTable {
   reply_context: string | null;
   /** The team member who wrote a human message. */
   author_id: string | null;
+  /** JSON list of the quick replies offered with an agent or human message (null when none). */
+  quick_replies: string | null;
   created_at: number;
 }
 
@@ -380,6 +388,35 @@ export interface VoiceTurnsTable {
   created_at: number;
 }
 
+/** A web deployment's identity secret, sealed under the master key (context `webDeployment:<id>:identitySecret`). */
+export interface WebDeploymentIdentitySecretsTable {
+  deployment_id: string;
+  workspace_id: string;
+  sealed: string;
+  fingerprint: string;
+  created_at: number;
+}
+
+/** Visitor tokens (SHA-256) of verified users: each browser of a user has one, all naming the user's contact. */
+export interface ContactVisitorTokensTable {
+  token_hash: string;
+  contact_id: string;
+  web_deployment_id: string;
+  created_at: number;
+}
+
+/** An event the site tracked about a contact (the widget's track()). */
+export interface ContactEventsTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  web_deployment_id: string | null;
+  name: string;
+  /** JSON object, or null. */
+  data: string | null;
+  created_at: number;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -411,4 +448,23 @@ export interface DB {
   webhook_subscriptions: WebhookSubscriptionsTable;
   replay_guards: ReplayGuardsTable;
   voice_turns: VoiceTurnsTable;
+  web_deployment_identity_secrets: WebDeploymentIdentitySecretsTable;
+  contact_visitor_tokens: ContactVisitorTokensTable;
+  contact_events: ContactEventsTable;
+  attachments: AttachmentsTable;
+}
+
+/** A file sent in a conversation; its bytes are in the attachment storage under storage_key. */
+export interface AttachmentsTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  /** Null only between an upload and the message that carries it. */
+  message_id: string | null;
+  name: string;
+  content_type: string;
+  size: number;
+  storage_key: string;
+  sha256: string;
+  created_at: number;
 }

@@ -106,7 +106,30 @@ export async function emitEvent(
 ): Promise<number> {
   const occurredAt = options.occurredAt ?? Date.now();
   await workspaceEventsRepository(trx).append(workspaceId, type, data, occurredAt);
-  if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(type)) return 0;
+  return queueForSubscribers(trx, workspaceId, [{ type, data }], occurredAt, options);
+}
+
+/** `emitEvent` for several events of one workspace, in order: one insert into the log, one read of the subscriptions. */
+export async function emitEvents(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  events: readonly { type: OperatorEventType; data: object }[],
+  options: EmitOptions = {},
+): Promise<number> {
+  const occurredAt = options.occurredAt ?? Date.now();
+  await workspaceEventsRepository(trx).appendMany(workspaceId, events, occurredAt);
+  return queueForSubscribers(trx, workspaceId, events, occurredAt, options);
+}
+
+async function queueForSubscribers(
+  trx: Kysely<DB>,
+  workspaceId: string,
+  events: readonly { type: OperatorEventType; data: object }[],
+  occurredAt: number,
+  options: EmitOptions,
+): Promise<number> {
+  const webhookEvents = events.filter((e) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type));
+  if (webhookEvents.length === 0) return 0;
   const subscriptions = await trx
     .selectFrom('webhook_subscriptions')
     .select(['id', 'events'])
@@ -115,11 +138,15 @@ export async function emitEvent(
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  const listening = subscriptions.filter((s) => listensTo(decodeSubscriptionEvents(s.events).events, type as WebhookEventType)).map((s) => s.id);
-  if (listening.length === 0) return 0;
-  const event = { eventId: newId('webhookEvent'), type: type as WebhookEventType, occurredAt, data };
-  await queue(trx, workspaceId, listening, event, options.maxAttempts ?? WEBHOOK_EVENT_MAX_ATTEMPTS);
-  return listening.length;
+  let queued = 0;
+  for (const { type, data } of webhookEvents) {
+    const listening = subscriptions.filter((s) => listensTo(decodeSubscriptionEvents(s.events).events, type as WebhookEventType)).map((s) => s.id);
+    if (listening.length === 0) continue;
+    const event = { eventId: newId('webhookEvent'), type: type as WebhookEventType, occurredAt, data };
+    await queue(trx, workspaceId, listening, event, options.maxAttempts ?? WEBHOOK_EVENT_MAX_ATTEMPTS);
+    queued += listening.length;
+  }
+  return queued;
 }
 
 /** Queues a `webhook.test` event for one subscription only (whatever it listens to). */

@@ -41,7 +41,18 @@ const THEME_RULES: Record<string, (value: unknown) => string | null> = {
   avatarUrl: (v) => (typeof v === 'string' && v.length <= 2048 && HTTPS.test(v) ? null : 'must be an https:// URL'),
   headerTitle: (v) => (typeof v === 'string' && v.length <= 100 ? null : 'must be text of at most 100 characters'),
   fontFamily: (v) => (typeof v === 'string' && v.length <= 200 && FONT.test(v) ? null : 'must be a CSS font-family list (letters, digits, spaces, commas, quotes, hyphens)'),
+  colorScheme: (v) => (v === 'auto' || v === 'light' || v === 'dark' ? null : 'must be "auto", "light" or "dark"'),
+  launcherText: (v) => (typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= 40 ? null : 'must be text of 1 to 40 characters'),
+  sound: (v) => (typeof v === 'boolean' ? null : 'must be true or false'),
+  // The shape only: the API checks each key and placeholder when the theme is saved.
+  strings: (v) => (isObject(v) && Object.values(v).every((texts) => isObject(texts) && Object.values(texts).every(isText)) ? null : 'must be texts by language, e.g. {"es": {"placeholder": "Escríbenos…"}}'),
 };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+/** A text, or its plural forms (`{ "one": …, "other": … }`). */
+const isText = (value: unknown) => typeof value === 'string' || (isObject(value) && typeof value.other === 'string' && Object.values(value).every((form) => typeof form === 'string'));
 
 export const THEME_KEYS = Object.keys(THEME_RULES);
 

@@ -193,6 +193,25 @@ export function ConversationPane(props: PaneProps) {
           <li key={message.id} class={`message ${message.role}`}>
             <strong>{authorLabel(message, props)}</strong> <Time value={message.createdAt} />
             <p>{message.text ?? <em class="muted">(not recorded)</em>}</p>
+            {message.quickReplies && message.quickReplies.length > 0 && <p class="muted">Quick replies: {message.quickReplies.join(' · ')}</p>}
+            {message.attachments && message.attachments.length > 0 && (
+              <ul class="attachments" aria-label="Files">
+                {message.attachments.map((file) => (
+                  <li key={file.id}>
+                    {file.url ? (
+                      <a href={file.url} target="_blank" rel="noopener noreferrer">
+                        {file.name}
+                      </a>
+                    ) : (
+                      file.name
+                    )}{' '}
+                    <span class="muted">
+                      ({file.contentType}, {fileSize(file.size)})
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </li>
         ))}
         {messages.length === 0 && <li class="muted">No messages yet.</li>}
@@ -320,4 +339,11 @@ function ContactCard(props: { contact: Contact | null }) {
       </dl>
     </section>
   );
+}
+
+/** 48213 → "47.1 KB". */
+function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

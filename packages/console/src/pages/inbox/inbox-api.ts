@@ -22,6 +22,10 @@ export interface InboxMessage {
   role: 'contact' | 'agent' | 'human';
   authorId?: string | null;
   text: string | null;
+  /** Suggested replies offered with the message. */
+  quickReplies?: string[];
+  /** Files the message carries, each with a signed address valid for 15 minutes. */
+  attachments?: { id: string; name: string; contentType: string; size: number; url?: string }[];
   createdAt: number;
 }
 

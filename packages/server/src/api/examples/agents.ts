@@ -1,4 +1,5 @@
 import { IDS, PUBLIC_URL, WEB_TOKEN, later } from './shared.js';
+import { PRECHAT_FORM, PRECHAT_FORM_REQUEST } from './prechat.js';
 
 const theme = { primaryColor: '#0b5fff', position: 'right', headerTitle: 'Ask us' };
 const webDeployment = {
@@ -10,6 +11,7 @@ const webDeployment = {
   tokenPrefix: WEB_TOKEN.slice(0, 10),
   allowedOrigins: ['https://www.example.com'],
   theme,
+  preChatForm: PRECHAT_FORM,
   lastUsedAt: null,
   revokedAt: null,
   createdAt: later(38),
@@ -77,6 +79,10 @@ export const AGENT_BODIES: Record<string, unknown> = {
     name: 'Website',
     allowedOrigins: ['https://www.example.com', 'http://localhost:5500'],
     theme: { primaryColor: '#0b5fff', headerTitle: 'Ask us', position: 'right' },
+    preChatForm: PRECHAT_FORM_REQUEST,
   },
-  WebDeploymentUpdateRequest: { allowedOrigins: ['https://www.example.com', 'https://shop.example.com'], theme: { greeting: 'Need a hand?' } },
+  WebDeploymentUpdateRequest: {
+    allowedOrigins: ['https://www.example.com', 'https://shop.example.com'],
+    theme: { greeting: 'Need a hand?', colorScheme: 'auto', launcherText: 'Chat with us', sound: true, strings: { es: { placeholder: 'Pregúntanos lo que quieras…' } } },
+  },
 };

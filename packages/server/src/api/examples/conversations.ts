@@ -17,6 +17,7 @@ export const AGENT_MESSAGE = {
   role: 'agent',
   text: 'It left our warehouse this morning.',
   clientMessageId: null,
+  quickReplies: ['Track it', 'Talk to a person'],
   createdAt: later(64),
 };
 const teamMember = { id: IDS.teamMember, name: 'Ada Lovelace', email: 'ada@example.com', role: 'agent', memberId: null };
@@ -95,7 +96,13 @@ export const CONVERSATION_DATA: Record<string, unknown> = {
 
 /** Request bodies, by schema. */
 export const CONVERSATION_BODIES: Record<string, unknown> = {
-  ConversationMessageRequest: { text: 'A colleague will call you back today.', role: 'human', memberId: IDS.member, clientMessageId: 'op-42' },
+  ConversationMessageRequest: {
+    text: 'A colleague will call you back today. Which suits you?',
+    role: 'human',
+    memberId: IDS.member,
+    clientMessageId: 'op-42',
+    quickReplies: ['Morning', 'Afternoon'],
+  },
   HandoffRequest: { teamId: IDS.team, reason: 'Asked for a refund' },
   HandoffAccept: { memberId: IDS.member },
   HandoffTakeover: { memberId: IDS.member },

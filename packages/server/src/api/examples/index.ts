@@ -6,12 +6,14 @@ import { CHANNEL_BODIES, CHANNEL_DATA } from './channels.js';
 import { CONVERSATION_BODIES, CONVERSATION_DATA } from './conversations.js';
 import { CREATED, IDS } from './shared.js';
 import { WORKSPACE_BODIES, WORKSPACE_DATA } from './workspace.js';
+import { IDENTITY_DATA } from './identity.js';
+import { ATTACHMENT_BODIES, ATTACHMENT_DATA } from './attachments.js';
 
 /** What a response's `data` holds, by the schema the document names for it. */
-export const DATA_EXAMPLES: Record<string, unknown> = { ...CHANNEL_DATA, ...AGENT_DATA, ...CONVERSATION_DATA, ...WORKSPACE_DATA };
+export const DATA_EXAMPLES: Record<string, unknown> = { ...CHANNEL_DATA, ...AGENT_DATA, ...CONVERSATION_DATA, ...WORKSPACE_DATA, ...IDENTITY_DATA, ...ATTACHMENT_DATA };
 
 /** Request bodies by schema; an operation that needs a different body than its schema's example is listed in ROUTE_BODIES. */
-export const BODY_EXAMPLES: Record<string, unknown> = { ...CHANNEL_BODIES, ...AGENT_BODIES, ...CONVERSATION_BODIES, ...WORKSPACE_BODIES };
+export const BODY_EXAMPLES: Record<string, unknown> = { ...CHANNEL_BODIES, ...AGENT_BODIES, ...CONVERSATION_BODIES, ...WORKSPACE_BODIES, ...ATTACHMENT_BODIES };
 
 /** Operations whose id travels in the body rather than the path. */
 export const ROUTE_BODIES: Record<string, unknown> = {

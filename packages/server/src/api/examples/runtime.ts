@@ -1,5 +1,7 @@
 import { AGENT_MESSAGE, CONVERSATION_DATA } from './conversations.js';
 import { IDS, VISITOR_TOKEN, WEB_TOKEN } from './shared.js';
+import { PRECHAT_FORM } from './prechat.js';
+import { EN_STRINGS } from '../../runtime/widget-locales.js';
 
 const config = {
   agent: { id: IDS.agent, name: 'Concierge' },
@@ -14,7 +16,14 @@ const config = {
       avatarUrl: null,
       headerTitle: 'Ask us',
       fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+      colorScheme: 'auto',
+      launcherText: 'Chat with us',
+      sound: false,
     },
+    locale: 'en',
+    dir: 'ltr',
+    strings: EN_STRINGS,
+    preChatForm: PRECHAT_FORM,
   },
 };
 

@@ -4,6 +4,7 @@ import type { ConversationsTable, DB, MessagesTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import type { StoredAgentBackend } from './agents.js';
 
 export interface ConversationRecord extends Conversation {
   workspaceId: string;
@@ -38,6 +39,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     clientMessageId: row.client_message_id,
     fallback: row.fallback === 1,
     authorId: row.author_id,
+    ...(row.quick_replies && { quickReplies: JSON.parse(row.quick_replies) as string[] }),
     createdAt: row.created_at,
   };
 }
@@ -59,6 +61,35 @@ export interface NewMessage {
   fallback?: boolean;
   replyContext?: Record<string, unknown> | undefined;
   authorId?: string | null | undefined;
+  /** Stored, like the text, only when `record` is true. */
+  quickReplies?: string[] | undefined;
+}
+
+/** A widget session's conversation, with what storing its messages and answering them needs to know. */
+export interface SessionConversation {
+  conversation: ConversationRecord;
+  recordingEnabled: boolean;
+  providerLinked: boolean;
+  /** The channel routes by a workflow (which may pick another agent or a team). */
+  routedByWorkflow: boolean;
+  /** The backend of the conversation's agent; null when the agent is gone. */
+  agentBackend: StoredAgentBackend | null;
+}
+
+function messageRow(workspaceId: string, input: NewMessage, now: number): Selectable<MessagesTable> {
+  return {
+    id: input.id ?? newId('message'),
+    workspace_id: workspaceId,
+    conversation_id: input.conversationId,
+    role: input.role,
+    text: input.record ? input.text : null,
+    client_message_id: input.clientMessageId ?? null,
+    fallback: input.fallback ? 1 : 0,
+    reply_context: input.replyContext ? JSON.stringify(input.replyContext) : null,
+    author_id: input.authorId ?? null,
+    quick_replies: input.record && input.quickReplies?.length ? JSON.stringify(input.quickReplies) : null,
+    created_at: now,
+  };
 }
 
 export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
@@ -109,7 +140,17 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         .executeTakeFirst();
       return row && toConversation(row);
     },
+    /** The contact a visitor token names: its own, or (a verified user's browser) the user's. */
     async contactByVisitorToken(channelId: string, visitorTokenHash: string): Promise<string | undefined> {
+      const linked = await db
+        .selectFrom('contact_visitor_tokens as t')
+        .innerJoin('contacts as c', 'c.id', 't.contact_id')
+        .select('c.id')
+        .where('t.token_hash', '=', visitorTokenHash)
+        .where('c.workspace_id', '=', workspaceId)
+        .where('c.channel_id', '=', channelId)
+        .executeTakeFirst();
+      if (linked) return linked.id;
       const row = await db
         .selectFrom('contacts')
         .select('id')
@@ -164,6 +205,56 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         .executeTakeFirst();
       return row && toConversation(row);
     },
+    /**
+     * A widget session's conversation with what its turn needs of its channel and agent, in one query: the
+     * conversation of this web deployment whose contact the visitor token names (the token's
+     * own contact, or the user's a verified browser was linked to, as `contactByVisitorToken`).
+     */
+    async sessionConversation(
+      id: string,
+      deployment: { id: string; channelId: string },
+      visitorTokenHash: string,
+    ): Promise<SessionConversation | undefined> {
+      const row = await db
+        .selectFrom('conversations as conv')
+        .leftJoin('deployment_channels as ch', 'ch.id', 'conv.channel_id')
+        .leftJoin('agents as ag', (join) => join.onRef('ag.id', '=', 'conv.agent_id').onRef('ag.workspace_id', '=', 'conv.workspace_id'))
+        .selectAll('conv')
+        .select(['ch.recording_enabled', 'ch.connection_id', 'ch.phone_configuration_id', 'ch.workflow_id', 'ag.backend as agent_backend'])
+        .where('conv.workspace_id', '=', workspaceId)
+        .where('conv.id', '=', id)
+        .where('conv.web_deployment_id', '=', deployment.id)
+        .where('conv.contact_id', '=', (eb) =>
+          eb.fn.coalesce(
+            eb
+              .selectFrom('contact_visitor_tokens as t')
+              .innerJoin('contacts as c', 'c.id', 't.contact_id')
+              .select('c.id')
+              .where('t.token_hash', '=', visitorTokenHash)
+              .where('c.workspace_id', '=', workspaceId)
+              .where('c.channel_id', '=', deployment.channelId)
+              .limit(1),
+            eb
+              .selectFrom('contacts')
+              .select('id')
+              .where('workspace_id', '=', workspaceId)
+              .where('channel_id', '=', deployment.channelId)
+              .where('visitor_token_hash', '=', visitorTokenHash)
+              .limit(1),
+          ),
+        )
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { recording_enabled, connection_id, phone_configuration_id, workflow_id, agent_backend, ...conversation } = row;
+      return {
+        conversation: toConversation(conversation),
+        // No channel row reads as recording, as the conversation service's own channel lookup does.
+        recordingEnabled: recording_enabled === null ? true : recording_enabled === 1,
+        providerLinked: connection_id !== null || phone_configuration_id !== null,
+        routedByWorkflow: workflow_id !== null,
+        agentBackend: agent_backend === null ? null : (JSON.parse(agent_backend) as StoredAgentBackend),
+      };
+    },
     async getConversation(id: string): Promise<ConversationRecord | undefined> {
       const row = await db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
       return row && toConversation(row);
@@ -184,21 +275,21 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
     /** Appends a message; returns it as stored (text null when not recorded). */
     async insertMessage(input: NewMessage): Promise<Message> {
       const now = monotonicNow();
-      const row: Selectable<MessagesTable> = {
-        id: input.id ?? newId('message'),
-        workspace_id: workspaceId,
-        conversation_id: input.conversationId,
-        role: input.role,
-        text: input.record ? input.text : null,
-        client_message_id: input.clientMessageId ?? null,
-        fallback: input.fallback ? 1 : 0,
-        reply_context: input.replyContext ? JSON.stringify(input.replyContext) : null,
-        author_id: input.authorId ?? null,
-        created_at: now,
-      };
+      const row = messageRow(workspaceId, input, now);
       await db.insertInto('messages').values(row).execute();
       await db.updateTable('conversations').set({ last_message_at: now, updated_at: now }).where('id', '=', input.conversationId).execute();
       return toMessage(row);
+    },
+    /**
+     * Appends several messages of one conversation (oldest first) with one INSERT and one update
+     * of the conversation; returns them as stored. Their created_at keep the order given.
+     */
+    async insertMessages(inputs: readonly NewMessage[]): Promise<Message[]> {
+      const rows = inputs.map((input) => messageRow(workspaceId, input, monotonicNow()));
+      await db.insertInto('messages').values(rows).execute();
+      const last = rows[rows.length - 1]!;
+      await db.updateTable('conversations').set({ last_message_at: last.created_at, updated_at: last.created_at }).where('id', '=', last.conversation_id).execute();
+      return rows.map(toMessage);
     },
     listMessages(conversationId: string, page: number, pageSize: number): Promise<PaginatedResult<Message>> {
       const query = db.selectFrom('messages').where('conversation_id', '=', conversationId);
@@ -224,6 +315,17 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         .returning('seq')
         .executeTakeFirstOrThrow();
       return Number(row.seq);
+    },
+    /** Appends several events of one conversation in one INSERT; their seqs, in the order given. */
+    async appendEvents(conversationId: string, events: readonly { type: string; data: unknown }[]): Promise<number[]> {
+      const now = Date.now();
+      const rows = await db
+        .insertInto('conversation_events')
+        .values(events.map(({ type, data }) => ({ conversation_id: conversationId, type, payload: JSON.stringify(data), created_at: now })))
+        .returning('seq')
+        .execute();
+      // Rows of one INSERT take ascending seqs in the order of its VALUES; RETURNING promises no order.
+      return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
     },
     async eventsAfter(conversationId: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
       const rows = await db

@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { PaginatedResult, WebDeployment, WidgetTheme } from '@switchboard/core';
+import type { PaginatedResult, PreChatForm, WebDeployment, WidgetTheme } from '@switchboard/core';
 import type { DB, WebDeploymentsTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import { announceCredentialChange } from '../credential-changes.js';
 import type { ResolvedToken } from '../../runtime/access.js';
 
 export interface WebDeploymentRecord extends WebDeployment {
@@ -21,6 +22,7 @@ function toWebDeployment(row: Selectable<WebDeploymentsTable>, origins: string[]
     tokenPrefix: row.token_prefix,
     allowedOrigins: origins,
     theme: JSON.parse(row.theme) as WidgetTheme,
+    preChatForm: row.pre_chat_form ? (JSON.parse(row.pre_chat_form) as PreChatForm) : null,
     lastUsedAt: row.last_used_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -93,6 +95,7 @@ export interface NewWebDeployment {
   deploymentConfigurationId: string;
   name?: string | null | undefined;
   theme: WidgetTheme;
+  preChatForm?: PreChatForm | null | undefined;
   allowedOrigins: string[];
   tokenHash: string;
   tokenPrefix: string;
@@ -124,6 +127,7 @@ export function webDeploymentsRepository(db: Kysely<DB>, workspaceId: string) {
           name: input.name ?? null,
           token_prefix: input.tokenPrefix,
           theme: JSON.stringify(input.theme),
+          pre_chat_form: input.preChatForm ? JSON.stringify(input.preChatForm) : null,
           created_at: now,
           updated_at: now,
           last_used_at: null,
@@ -143,18 +147,20 @@ export function webDeploymentsRepository(db: Kysely<DB>, workspaceId: string) {
       const data = await Promise.all(result.data.map((id) => loadDeployment(db, id, workspaceId)));
       return { data: data.filter((d): d is WebDeploymentRecord => d !== undefined), meta: result.meta };
     },
-    async update(id: string, changes: { name?: string; theme?: WidgetTheme; allowedOrigins?: string[] }): Promise<WebDeploymentRecord> {
+    async update(id: string, changes: { name?: string; theme?: WidgetTheme; preChatForm?: PreChatForm | null; allowedOrigins?: string[] }): Promise<WebDeploymentRecord> {
       await db
         .updateTable('web_deployments')
         .set({
           ...(changes.name !== undefined && { name: changes.name }),
           ...(changes.theme !== undefined && { theme: JSON.stringify(changes.theme) }),
+          ...(changes.preChatForm !== undefined && { pre_chat_form: changes.preChatForm ? JSON.stringify(changes.preChatForm) : null }),
           updated_at: monotonicNow(),
         })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)
         .execute();
       if (changes.allowedOrigins) await replaceOrigins(id, changes.allowedOrigins);
+      announceCredentialChange(db, { kind: 'webDeployment', id });
       return (await loadDeployment(db, id, workspaceId))!;
     },
     /** Revokes the deployment and every token it has had. */
@@ -162,6 +168,7 @@ export function webDeploymentsRepository(db: Kysely<DB>, workspaceId: string) {
       const now = monotonicNow();
       await db.updateTable('web_deployments').set({ revoked_at: now, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null).execute();
       await db.updateTable('web_deployment_tokens').set({ revoked_at: now }).where('deployment_id', '=', id).where('revoked_at', 'is', null).execute();
+      announceCredentialChange(db, { kind: 'webDeployment', id });
       return (await loadDeployment(db, id, workspaceId))!;
     },
     /** Revokes the current token and installs a new one. */
@@ -170,6 +177,7 @@ export function webDeploymentsRepository(db: Kysely<DB>, workspaceId: string) {
       await db.updateTable('web_deployment_tokens').set({ revoked_at: now }).where('deployment_id', '=', id).where('revoked_at', 'is', null).execute();
       await db.insertInto('web_deployment_tokens').values({ token_hash: tokenHash, deployment_id: id, created_at: now, revoked_at: null }).execute();
       await db.updateTable('web_deployments').set({ token_prefix: tokenPrefix, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+      announceCredentialChange(db, { kind: 'webDeployment', id });
       return (await loadDeployment(db, id, workspaceId))!;
     },
   };
