@@ -2,12 +2,15 @@
  * Cached credentials stay exact: an API key or widget token revoked (or rotated, or its
  * workspace suspended) through one node is refused by a node that had it cached, through the
  * bus and not by expiry (these nodes keep lookups for a minute), and a node that lost Redis
- * never serves what it cached before the outage.
+ * never serves what it cached before the outage. The CLI, which writes the database directly,
+ * announces its revocations through Redis as a node does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, Socket, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildApp, issueApiKey, openDatabase, SecretBox, type App, type Database } from '@switchboard/server';
 import { createRedisBus, type RedisBus } from '../../packages/server/src/bus/redis-bus.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
@@ -15,6 +18,7 @@ import { createTestApp, createWorkspace, type TestApp } from '../helpers/app.js'
 import { fakesEgress } from '../helpers/egress.js';
 import { REDIS_URL, availableServices } from '../helpers/services.js';
 import { waitUntil } from '../helpers/wait.js';
+import { runCli } from '../helpers/cli.js';
 
 /** Long enough that only an invalidation can drop an entry during a test. */
 const KEPT_MS = 60_000;
@@ -176,6 +180,22 @@ describe.runIf(availableServices().postgres && availableServices().redis)('two n
     expect((await send(a.app, 'POST', `/v1/workspaces/${workspace.workspaceId}/keys/${keyId}/revoke`, instanceAdminKey)).status).toBe(200);
     await refusedWithinASecond(async () => (await send(b.app, 'GET', '/v1/agents', workspace.apiKey)).status, 401);
   });
+
+  it('a key revoked by the CLI, which writes the database directly, is refused by node B within a second', async () => {
+    const workspace = await createWorkspace(database.db, 'Key revoked from the CLI', secretBox);
+    expect((await send(b.app, 'GET', '/v1/agents', workspace.apiKey)).status).toBe(200);
+    const keyId = await keyIdOf(workspace.workspaceId);
+    const env = {
+      DATABASE_URL: database.url,
+      SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-relay-')),
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+    };
+    const revoked = await runCli(['keys', 'revoke', keyId], env);
+    expect(revoked.stderr).toBe('');
+    expect(revoked.stdout).toContain(`Revoked API key ${keyId}`);
+    await refusedWithinASecond(async () => (await send(b.app, 'GET', '/v1/agents', workspace.apiKey)).status, 401);
+  }, 20_000);
 
   it('a widget token used on node B is refused there within a second of being revoked, or rotated, on node A', async () => {
     const workspace = await createWorkspace(database.db, 'Tokens changed elsewhere', secretBox);
