@@ -28,4 +28,4 @@ VOLUME ["/data"]
 EXPOSE 8787
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "packages/server/dist/bundle/cli.mjs", "start"]
+CMD ["node", "--max-semi-space-size=1", "packages/server/dist/bundle/cli.mjs", "start"]

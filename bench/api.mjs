@@ -12,7 +12,7 @@
 //   BENCH_CHANNELS      rows to seed (default 100000)
 //   BENCH_ENGINES       comma list: sqlite,postgres (default both)
 //   BENCH_SCENARIOS     comma list: get,getByIdentifier,list (default all three)
-//   BENCH_SERVER_NODE_ARGS  extra node flags for the Switchboard server child, space-separated
+//   BENCH_SERVER_NODE_ARGS  node flags for the Switchboard server child beyond those `npm start` gives it, space-separated
 //                       (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it)
 //   BENCH_POSTGRES_URL  server to create the scratch database on
 //                       (default postgres://postgres@127.0.0.1:5432/test)
@@ -31,6 +31,7 @@ import pg from 'pg';
 import { bootstrapWorkspace, loadMasterKey, openDatabase, SecretBox } from '../packages/server/dist/index.js';
 import {
   CLI,
+  START_NODE_FLAGS,
   ROOT,
   fmt,
   machineFacts,
@@ -260,7 +261,7 @@ async function benchEngine(engine, baseline) {
     await database.close();
   }
 
-  const server = await startServerChild(`switchboard (${engine})`, [...SERVER_NODE_ARGS, CLI, 'start'], {
+  const server = await startServerChild(`switchboard (${engine})`, [...START_NODE_FLAGS, ...SERVER_NODE_ARGS, CLI, 'start'], {
     LOG_LEVEL: 'warn',
     DATABASE_URL: target.databaseUrl,
     SWITCHBOARD_DATA_DIR: target.dataDir,

@@ -67,7 +67,7 @@
 //   BENCH_RUNS              comma list: baseline,faults (default both)
 //   BENCH_POSTGRES_URL      admin connection (default postgres://postgres@127.0.0.1:5432/postgres)
 //   BENCH_TIMEOUT           seconds the whole benchmark may take (default 1200)
-//   BENCH_SERVER_FLAGS      extra node flags for the Switchboard nodes
+//   BENCH_SERVER_FLAGS      node flags for the Switchboard nodes beyond those `npm start` gives them
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -79,6 +79,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import twilio from 'twilio';
 import {
   CLI,
+  START_NODE_FLAGS,
   ROOT,
   controlApi,
   cpuPressureFact,
@@ -296,7 +297,7 @@ async function startStack(label) {
     // One after the other: the first creates the schema and the admin key, the second finds them.
     const server = await startServerChild(
       `node ${name}`,
-      [...SERVER_FLAGS, CLI, 'start'],
+      [...START_NODE_FLAGS, ...SERVER_FLAGS, CLI, 'start'],
       {
         LOG_LEVEL: 'warn',
         PUBLIC_URL,

@@ -14,6 +14,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'packages/server/dist/bundle/cli.mjs');
 
+/**
+ * The node flags `npm start` runs the server with (the bin and the image use the same), so the
+ * benchmarks measure the server as it is run. Read from package.json's start script.
+ */
+export const START_NODE_FLAGS = (() => {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const command = start.split('&&').pop().trim().split(/\s+/);
+  if (command[0] !== 'node') throw new Error(`package.json's start script does not end with a node command: ${start}`);
+  return command.slice(1, command.findIndex((word) => word.endsWith('cli.mjs')));
+})();
+
 // ---------------------------------------------------------------------------------------------
 // Environment
 

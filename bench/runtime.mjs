@@ -29,7 +29,7 @@
 //   BENCH_TARGETS           comma list: baseline,switchboard (default both)
 //   BENCH_SHARED_POOL       1: chat sessions share one keep-alive pool (its connections opened when the chat starts)
 //                           instead of one connection each made while opening the sessions
-//   BENCH_SERVER_FLAGS      extra node flags for the servers under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_SERVER_FLAGS      extra node flags for both servers (Switchboard also gets those `npm start` gives it), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CLI,
+  START_NODE_FLAGS,
   ROOT,
   controlApi,
   cpuSeconds,
@@ -111,9 +112,9 @@ function nodeCommand(nodeArgs) {
 // Children
 
 /** Spawns a server, waits for GET /health; `probe()` asks memory-probe.cjs for a post-GC reading. */
-async function startServerChild(label, script, scriptArgs, env) {
+async function startServerChild(label, script, scriptArgs, env, nodeFlags = []) {
   let probeWaiter;
-  const server = await startChild(label, ['--expose-gc', '--require', PROBE, ...SERVER_FLAGS, script, ...scriptArgs], env, {
+  const server = await startChild(label, ['--expose-gc', '--require', PROBE, ...nodeFlags, ...SERVER_FLAGS, script, ...scriptArgs], env, {
     command: nodeCommand,
     stopTimeoutMs: 10_000,
     onStderrLine(line) {
@@ -219,7 +220,7 @@ async function startTarget(kind) {
     PUBLIC_URL: '',
     RUNTIME_RATE_LIMIT_PER_IP: RATE_LIMIT,
     RUNTIME_RATE_LIMIT_PER_TOKEN: RATE_LIMIT,
-  });
+  }, START_NODE_FLAGS);
   const stopServer = server.stop;
   server.stop = async () => {
     try {

@@ -23,7 +23,8 @@
 //   BENCH_RUNS       starts per case and CLI calls per command (default 7)
 //   BENCH_IDLE       seconds from serving to the idle RSS reading (default 5)
 //   BENCH_TIMEOUT    seconds the whole run may take (default 600)
-//   BENCH_SERVER_FLAGS  extra node flags for the Switchboard server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_SERVER_FLAGS  node flags for the Switchboard server beyond those `npm start` gives it (read from
+//                       package.json), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_UNBUNDLED     0 leaves out the unbundled dist/cli.js (default 1)
 //   BENCH_BEFORE_CLI    the cli.js of another build (e.g. an earlier commit, built in another
 //                       directory), measured the same way in the same run as "before"
@@ -35,6 +36,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CLI,
+  START_NODE_FLAGS,
   ROOT,
   cpuPressureFact,
   cpuSeconds,
@@ -56,7 +58,7 @@ import {
 const RUNS = positiveInt('BENCH_RUNS', 7);
 const IDLE_SECONDS = positiveInt('BENCH_IDLE', 5);
 const TIMEOUT_SECONDS = positiveInt('BENCH_TIMEOUT', 600);
-const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const SERVER_FLAGS = [...START_NODE_FLAGS, ...(process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 const START_TARGET_MS = 600;
 const RSS_TARGET_MIB = 80;
 const API_KEY = `sbk_bench_${'s'.repeat(40)}`;

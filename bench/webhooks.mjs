@@ -30,7 +30,7 @@
 //   BENCH_LOAD_TIMEOUT      seconds one load phase may take (default 300)
 //   BENCH_TIMEOUT           seconds the whole run may take (default 900)
 //   BENCH_TARGETS           comma list: baseline,switchboard (default both)
-//   BENCH_SERVER_FLAGS      extra node flags for the Switchboard server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_SERVER_FLAGS      node flags for the Switchboard server beyond those `npm start` gives it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_CLI               the CLI of another build to measure instead of this one (e.g. an earlier commit built
 //                           elsewhere), so that two builds can be compared run after run on the same machine
 import http from 'node:http';
@@ -42,6 +42,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import twilio from 'twilio';
 import {
   CLI,
+  START_NODE_FLAGS,
   ROOT,
   controlApi,
   cpuPressureFact,
@@ -329,7 +330,7 @@ async function startFakeTwilio() {
 async function startSwitchboard(fake) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'switchboard-webhooks-bench-'));
   onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
-  const server = await startServerChild('switchboard', [...SERVER_FLAGS, SERVER_CLI, 'start'], {
+  const server = await startServerChild('switchboard', [...START_NODE_FLAGS, ...SERVER_FLAGS, SERVER_CLI, 'start'], {
     LOG_LEVEL: 'warn',
     PUBLIC_URL,
     SWITCHBOARD_DATA_DIR: dataDir,
