@@ -3,8 +3,10 @@
  * what drops it, and that nothing is kept while invalidations may be missed.
  */
 import { describe, expect, it } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInProcessBus, type ConversationEvent, type EventBus } from '../../packages/server/src/bus/event-bus.js';
-import { createInvalidations, INVALIDATIONS_CHANNEL, type Invalidations } from '../../packages/server/src/bus/invalidations.js';
+import { createInvalidations, DATA_VERSION_READ_EVERY_MS, INVALIDATIONS_CHANNEL, type Invalidations } from '../../packages/server/src/bus/invalidations.js';
 import { createCredentialCache } from '../../packages/server/src/http/credential-cache.js';
 import { announceCredentialChange, type CredentialChange } from '../../packages/server/src/store/credential-changes.js';
 import { createTestDatabase } from '../helpers/engines.js';
@@ -151,6 +153,38 @@ describe('invalidations', () => {
       invalidations.close();
       await database.destroy();
       await other.destroy();
+    }
+  });
+
+  it('on embedded SQLite: forgets everything once another connection (the CLI) has committed, within a millisecond', async () => {
+    const database = await createTestDatabase('sqlite');
+    const invalidations = createInvalidations(database.db, createInProcessBus());
+    const elsewhere = new BetterSqlite3(database.url.replace(/^sqlite:/, ''));
+    try {
+      await expect.poll(() => invalidations.reliable).toBe(true);
+      let resets = 0;
+      invalidations.onReset(() => resets++);
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets).toBe(0);
+
+      elsewhere.exec('CREATE TABLE written_elsewhere (id integer)');
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets).toBe(1);
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets).toBe(1);
+
+      // This node's own commits are announced, not noticed: they reset nothing.
+      await database.db.schema.createTable('written_here').addColumn('id', 'integer').execute();
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets).toBe(1);
+    } finally {
+      elsewhere.close();
+      invalidations.close();
+      await database.destroy();
     }
   });
 
