@@ -5,12 +5,12 @@
  * a file of the bundle (dist/bundle) stands for the modules its meta.json says it holds.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
+import { loadedModules, writeModuleRecorder } from '../helpers/module-log.js';
 
 const HEAVY = [/node_modules\/fastify\//, /node_modules\/kysely\//, /node_modules\/better-sqlite3\//, /node_modules\/pg\//, /node_modules\/ioredis\//, /\/dist\/(app|server)\.js$/, /\/dist\/store\/(database\.js|migrations\.js|migrate-data\.js|repositories\/)/];
 
@@ -20,18 +20,7 @@ describe('switchboard CLI module loading', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-loading-'));
-    const hooks = join(dir, 'hooks.mjs');
-    writeFileSync(
-      hooks,
-      `import { appendFileSync } from 'node:fs';
-export async function load(url, context, next) {
-  appendFileSync(process.env.LOADED_LOG, url + '\\n');
-  return next(url, context);
-}
-`,
-    );
-    register = join(dir, 'register.mjs');
-    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    register = writeModuleRecorder(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,20 +34,7 @@ export async function load(url, context, next) {
         stdio: 'ignore',
       });
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code, urls: withBundledModules(readFileSync(log, 'utf8').split('\n').filter(Boolean)) }));
-    });
-  }
-
-  /** Each loaded file of the bundle, followed by the URLs of the modules bundled into it. */
-  function withBundledModules(urls: string[]): string[] {
-    if (!CLI.endsWith('.mjs')) return urls;
-    const bundleDir = dirname(CLI);
-    const meta = JSON.parse(readFileSync(join(bundleDir, 'meta.json'), 'utf8')) as Record<string, string[]>;
-    const root = join(bundleDir, '..', '..', '..', '..');
-    return urls.flatMap((url) => {
-      if (!url.startsWith('file:')) return [url];
-      const inputs = meta[relative(bundleDir, fileURLToPath(url))] ?? [];
-      return [url, ...inputs.map((input) => pathToFileURL(join(root, input)).href)];
+      child.on('close', (code) => resolve({ code, urls: loadedModules(CLI, log) }));
     });
   }
 

@@ -10,12 +10,13 @@
  * in require's cache.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, freePort } from '../helpers/cli.js';
+import { loadedModules, writeModuleRecorder } from '../helpers/module-log.js';
 
 const UNBUNDLED_CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url));
 
@@ -47,27 +48,7 @@ describe('switchboard start module loading', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'switchboard-start-loading-'));
-    const hooks = join(dir, 'hooks.mjs');
-    writeFileSync(
-      hooks,
-      `import { appendFileSync } from 'node:fs';
-export async function load(url, context, next) {
-  appendFileSync(process.env.LOADED_LOG, url + '\\n');
-  return next(url, context);
-}
-`,
-    );
-    register = join(dir, 'register.mjs');
-    writeFileSync(
-      register,
-      `import { register, createRequire } from 'node:module';
-import { appendFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-register(${JSON.stringify(pathToFileURL(hooks).href)});
-const cache = createRequire(import.meta.url).cache;
-process.on('exit', () => appendFileSync(process.env.LOADED_LOG, Object.keys(cache).map((file) => pathToFileURL(file).href + '\\n').join('')));
-`,
-    );
+    register = writeModuleRecorder(dir, { requireCache: true });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -92,20 +73,7 @@ process.on('exit', () => appendFileSync(process.env.LOADED_LOG, Object.keys(cach
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    return withBundledModules(cli, readFileSync(log, 'utf8').split('\n').filter(Boolean));
-  }
-
-  /** Each loaded file of the bundle, followed by the URLs of the modules bundled into it. */
-  function withBundledModules(cli: string, urls: string[]): string[] {
-    if (!cli.endsWith('.mjs')) return urls;
-    const bundleDir = dirname(cli);
-    const meta = JSON.parse(readFileSync(join(bundleDir, 'meta.json'), 'utf8')) as Record<string, string[]>;
-    const root = join(bundleDir, '..', '..', '..', '..');
-    return urls.flatMap((url) => {
-      if (!url.startsWith('file:')) return [url];
-      const inputs = meta[relative(bundleDir, fileURLToPath(url))] ?? [];
-      return [url, ...inputs.map((input) => pathToFileURL(join(root, input)).href)];
-    });
+    return loadedModules(cli, log);
   }
 
   const matching = (urls: string[], patterns: RegExp[]) => [...new Set(urls.filter((url) => patterns.some((pattern) => pattern.test(url))))];
