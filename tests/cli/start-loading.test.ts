@@ -22,6 +22,9 @@ const UNBUNDLED_CLI = fileURLToPath(new URL('../../packages/server/dist/cli.js',
 
 const UNUSED_FEATURES = [
   /node_modules\/pg\//,
+  // Loaded by @switchboard/core on the first phone number checked or operator pattern compiled.
+  /node_modules\/libphonenumber-js\//,
+  /node_modules\/re2js\//,
   /node_modules\/ioredis\//,
   /node_modules\/smtp-server\//,
   /node_modules\/mailparser\//,

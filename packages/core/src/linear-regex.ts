@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2 } from '#libraries';
 
 /**
  * Operator-supplied patterns (scripted agent rules, workflow conditions) run on RE2JS, a port of
@@ -120,11 +121,12 @@ function unicodeEscape(pattern: string, at: number): { value: number; end: numbe
 }
 
 function compileRe2(source: string, caseSensitive: boolean): TextPattern {
+  const { RE2JS: Re2 } = re2();
   let compiled: RE2JS;
   try {
     // Compiled without flags first so that error messages quote the pattern as written.
-    compiled = RE2JS.compile(source);
-    if (!caseSensitive) compiled = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+    compiled = Re2.compile(source);
+    if (!caseSensitive) compiled = Re2.compile(source, Re2.CASE_INSENSITIVE);
   } catch (error) {
     const reason = (error as Error).message.replace(/^error parsing regexp: /, '');
     throw new PatternError(`must be a valid regular expression (${reason})`);

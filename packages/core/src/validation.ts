@@ -1,4 +1,4 @@
-import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { phoneNumbers } from '#libraries';
 import type { z } from 'zod';
 
 export const RULES = {
@@ -33,6 +33,7 @@ export function normalizePhoneNumber(value: string): string {
 /** Strict E.164: a leading '+', digits only, and a number valid for its country. */
 export function isE164(value: string): boolean {
   if (!PATTERNS.e164.test(value)) return false;
+  const { parsePhoneNumberFromString, isValidPhoneNumber } = phoneNumbers();
   const parsed = parsePhoneNumberFromString(value);
   return parsed !== undefined && parsed.number === value && isValidPhoneNumber(value);
 }
