@@ -14,6 +14,7 @@
 //   BENCH_SCENARIOS     comma list: get,getByIdentifier,list (default all three)
 //   BENCH_SERVER_NODE_ARGS  node flags for the Switchboard server child beyond those `npm start` gives it, space-separated
 //                       (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it)
+//   BENCH_CEILING_NODE_ARGS  node flags for the Fastify ceiling server, the same way, to compare their profiles
 //   BENCH_POSTGRES_URL  server to create the scratch database on
 //                       (default postgres://postgres@127.0.0.1:5432/test)
 //   BENCH_POSTGRES_REDIS_URL  REDIS_URL of the PostgreSQL server (default redis://127.0.0.1:6379;
@@ -311,7 +312,7 @@ async function benchEngine(engine, baseline) {
 
 /** The minimal Fastify server (bench/ceiling-server.mjs) on the same database, loaded like `get`. */
 async function measureCeiling(engine, target, headers, setupRequest, knownId) {
-  const ceiling = await startServerChild(`Fastify ceiling (${engine})`, [CEILING], { DATABASE_URL: target.databaseUrl, SWITCHBOARD_DATA_DIR: target.dataDir });
+  const ceiling = await startServerChild(`Fastify ceiling (${engine})`, [...(process.env.BENCH_CEILING_NODE_ARGS ?? '').split(' ').filter(Boolean), CEILING], { DATABASE_URL: target.databaseUrl, SWITCHBOARD_DATA_DIR: target.dataDir });
   try {
     const response = await fetch(`${ceiling.url}/v1/deployment-channels/${knownId}`, { headers });
     const body = await response.json();
