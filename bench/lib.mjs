@@ -21,8 +21,9 @@ export const CLI = join(ROOT, 'packages/server/dist/bundle/cli.mjs');
 export const START_NODE_FLAGS = (() => {
   const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
   const command = start.split('&&').pop().trim().split(/\s+/);
-  if (command[0] !== 'node') throw new Error(`package.json's start script does not end with a node command: ${start}`);
-  return command.slice(1, command.findIndex((word) => word.endsWith('cli.mjs')));
+  const script = command.findIndex((word) => word.endsWith('cli.mjs'));
+  if (command[0] !== 'node' || script < 0) throw new Error(`package.json's start script does not end with node [flags] …/cli.mjs: ${start}`);
+  return command.slice(1, script);
 })();
 
 // ---------------------------------------------------------------------------------------------

@@ -94,6 +94,13 @@ describe('the Dockerfile and the compose file', () => {
     expect(scripts.build).toBeDefined();
   });
 
+  it('the switchboard bin runs node with the flags npm start gives it', () => {
+    const startCommand = scripts.start!.split('&&').pop()!.trim();
+    const nodeWithFlags = startCommand.slice(0, startCommand.indexOf(' packages/'));
+    const shebang = read('packages/server/bin/switchboard.js').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S ${nodeWithFlags}`);
+  });
+
   it('runs as the unprivileged node user with data under a volume and a health check on /health', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^VOLUME \["\/data"\]$/m);

@@ -1,8 +1,9 @@
 /**
  * On Node the libraries core checks values with are loaded when first used, not with the package:
  * most processes (a server that only serves the widget and the API, every CLI command) never
- * check a phone number or compile an operator's pattern, and together they hold about 1 MiB of
- * an idle server's heap. The first use pays their load (tens of milliseconds).
+ * check a phone number or compile an operator's pattern, and in the server's bundle they held
+ * about half a MiB of an idle server's heap and source text. The first use pays their load:
+ * 30–50 ms for the phone numbers, 10–15 ms for re2js.
  */
 import { createRequire } from 'node:module';
 
