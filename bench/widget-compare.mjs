@@ -2,6 +2,7 @@
 // (served by a real server on the embedded default) beside Typebot's and Flowise's embeds, taken
 // from their published npm packages and served from this machine.
 //
+//   npm run bench:widgets:fetch  (once: downloads the two vendor packages from the npm registry)
 //   npm run bench:widgets        (BENCH_WIDGET_RUNS=5, BENCH_WIDGET_CPU=4)
 //
 // For each widget, in a fresh browser context each run (cold cache), under a throttled phone-like
@@ -46,11 +47,17 @@ const VENDORS = [
 
 const PROFILE = { latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
 
-/** Fetches a package tarball from the npm registry once (npm checks its integrity) and extracts one file. */
+const FETCH_ONLY = process.argv.includes('--fetch');
+
+/**
+ * One file of a vendor's package, from bench/.cache. Only `npm run bench:widgets:fetch` downloads
+ * the tarballs (from the npm registry, integrity checked by npm); the benchmark itself stays on loopback.
+ */
 function vendorFile({ spec, file }) {
   const dir = join(CACHE, spec.replace(/[^\w.@-]+/g, '_'));
   const target = join(dir, file);
   if (!existsSync(target)) {
+    if (!FETCH_ONLY) throw new Error(`${spec} is not in ${CACHE}: run "npm run bench:widgets:fetch" once to download it from the npm registry`);
     mkdirSync(dir, { recursive: true });
     const packed = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
     execFileSync('tar', ['-xzf', join(dir, packed[0].filename), '-C', dir, file]);
@@ -131,7 +138,7 @@ const LAUNCHERS = {
 };
 
 async function measureOnce(browser, name, url) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, serviceWorkers: 'block' });
   const refused = [];
   await context.route('**/*', (route) => (isLoopback(route.request().url()) ? route.continue() : (refused.push(route.request().url()), route.abort('blockedbyclient'))));
   const page = await context.newPage();
@@ -182,6 +189,7 @@ const median = (values) => {
 };
 
 async function main() {
+  for (const vendor of VENDORS) vendorFile(vendor); // fails at once, before anything starts, when not fetched
   const { chromium } = await import('playwright-core');
   console.log(machineFacts().join('\n'));
   console.log(`Profile: ${PROFILE.latency} ms round trip, ${fmt((PROFILE.downloadThroughput * 8) / 1024)} kbit/s down, CPU slowed ${CPU_SLOWDOWN}×, 390×844 phone viewport; ${RUNS} cold runs each, medians.`);
@@ -191,7 +199,11 @@ async function main() {
   const site = await startHostSite(hostPort, switchboard.url, switchboard.token);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+      // No name resolves, so neither a prefetch nor a preconnect of the vendors' hosts leaves the machine.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
+    ],
   });
   onCleanup(() => browser.close());
   const rows = [];
@@ -210,4 +222,9 @@ async function main() {
   console.log(markdownTable(['widget', 'KB on the wire', 'bytes vs Switchboard', 'launcher shown (ms)', 'time vs Switchboard', 'requests', 'refused (not loopback)'], rows));
 }
 
-runBench('widget-compare', main, { timeoutSeconds: 900 });
+if (FETCH_ONLY) {
+  for (const vendor of VENDORS) vendorFile(vendor);
+  console.log(`${VENDORS.map((v) => v.spec).join(' and ')} are in ${CACHE}`);
+} else {
+  runBench('widget-compare', main, { timeoutSeconds: 900 });
+}

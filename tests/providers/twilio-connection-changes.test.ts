@@ -42,6 +42,8 @@ describe.each(ENGINES)('Twilio webhooks after a connection changes, on %s', (eng
       provider: 'twilio',
       name: `Twilio ${sequence}`,
       settings: { accountSid: ACCOUNT_SID },
+      // Nothing here sends a reply; were one sent, it would meet a closed loopback port, not Twilio.
+      apiBaseUrl: 'http://127.0.0.1:9',
       credentials: { authToken: secret.body.data.id },
     });
     expect(connection.status).toBe(201);

@@ -126,6 +126,26 @@ describe.skipIf(!onPostgres)('named statements on PostgreSQL', () => {
     }
   });
 
+  it('after a schema change aborts a transaction, the next transaction runs the same query prepared afresh', async () => {
+    const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
+    const other = new pg.Client({ connectionString: url.toString() });
+    await other.connect();
+    try {
+      await other.query('CREATE TABLE evolving_in_transactions (id int PRIMARY KEY)');
+      await other.query('INSERT INTO evolving_in_transactions VALUES (1)');
+      const read = (trx: Kysely<any>) => trx.selectFrom('evolving_in_transactions').selectAll().where('id', '=', 1).execute();
+      for (let i = 0; i < 3; i++) expect(await db.transaction().execute(read)).toEqual([{ id: 1 }]);
+      await other.query(`ALTER TABLE evolving_in_transactions ADD COLUMN label text NOT NULL DEFAULT 'new'`);
+      await expect(db.transaction().execute(read)).rejects.toMatchObject({ code: '0A000' });
+      expect(await db.transaction().execute(read)).toEqual([{ id: 1, label: 'new' }]);
+      expect(await db.transaction().execute(read)).toEqual([{ id: 1, label: 'new' }]);
+    } finally {
+      await other.end();
+      await db.destroy();
+    }
+  });
+
   it('sends statements without parameters, and texts seen once, unnamed', async () => {
     const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });

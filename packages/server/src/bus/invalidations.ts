@@ -102,7 +102,8 @@ export function createInvalidations(db: Kysely<DB>, bus: EventBus): Invalidation
   return {
     get reliable() {
       if (!subscribed || closed) return false;
-      if (isDegradable(bus)) return !bus.degraded;
+      // A CLI run without REDIS_URL still writes the embedded file: data_version catches it either way.
+      if (isDegradable(bus)) return !bus.degraded && (!embedded || noWriteFromElsewhere());
       return embedded && noWriteFromElsewhere();
     },
     onChange(listener) {

@@ -53,7 +53,8 @@ export function withNamedStatements(pool: { connect(): Promise<unknown>; end(): 
     if (parameterCount === 0 || text.length > maxTextLength || !DML.test(text)) return undefined;
     const name = known.get(text);
     if (name) return name;
-    if (known.size >= maxKnownTexts) known.clear();
+    // The oldest text goes: clearing them all would rename every hot statement at once.
+    if (known.size >= maxKnownTexts) known.delete(known.keys().next().value!);
     if (name === null) {
       const assigned = `sb_${(nextName++).toString(36)}`;
       known.set(text, assigned);
@@ -91,9 +92,15 @@ export function withNamedStatements(pool: { connect(): Promise<unknown>; end(): 
         return await client.query({ name, text, values });
       } catch (error) {
         if (!isStalePlan(error) || !registry) throw error;
+        if (client.getTransactionStatus?.() !== 'I') {
+          // The failure has aborted the transaction, which refuses DEALLOCATE too: the text gets a
+          // new name instead (prepared afresh on its next use), and only the caller can start over.
+          // The stale name stays on this connection, unused, until it ends.
+          prepared.delete(name);
+          if (known.get(text) === name) known.delete(text);
+          throw error;
+        }
         await deallocate(name);
-        // Inside a transaction the failure has aborted it: only the caller can start over.
-        if (client.getTransactionStatus?.() !== 'I') throw error;
         prepared.set(name, true);
         return client.query({ name, text, values });
       }
