@@ -137,6 +137,26 @@ describe('credential cache', () => {
   });
 });
 
+/** A bus shaped like the Redis one (it can degrade) over the in-process bus; records what is published on the invalidation channel. */
+function degradableBus() {
+  const local = createInProcessBus();
+  const published: ConversationEvent[] = [];
+  let degraded = false;
+  const degradedListeners: ((value: boolean) => void)[] = [];
+  const bus: EventBus & { degraded: boolean; onDegradedChange(listener: (value: boolean) => void): void } = {
+    publish: (id, event) => {
+      if (id === INVALIDATIONS_CHANNEL) published.push(event);
+    },
+    subscribe: (id, listener) => local.subscribe(id, listener),
+    close: () => local.close(),
+    get degraded() {
+      return degraded;
+    },
+    onDegradedChange: (listener) => void degradedListeners.push(listener),
+  };
+  return { bus, local, published, degradedListeners, setDegraded: (value: boolean) => (degraded = value) };
+}
+
 describe('invalidations', () => {
   it('on embedded SQLite with the in-process bus: reliable, and hears changes announced on its database only', async () => {
     const database = await createTestDatabase('sqlite');
@@ -188,24 +208,31 @@ describe('invalidations', () => {
     }
   });
 
+  it('on embedded SQLite with Redis: still forgets everything once another connection has committed (a CLI run without REDIS_URL)', async () => {
+    const database = await createTestDatabase('sqlite');
+    const { bus } = degradableBus();
+    const invalidations = createInvalidations(database.db, bus);
+    const elsewhere = new BetterSqlite3(database.url.replace(/^sqlite:/, ''));
+    try {
+      await expect.poll(() => invalidations.reliable).toBe(true);
+      let resets = 0;
+      invalidations.onReset(() => resets++);
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      elsewhere.exec('CREATE TABLE written_elsewhere (id integer)');
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets).toBe(1);
+    } finally {
+      elsewhere.close();
+      invalidations.close();
+      await database.destroy();
+    }
+  });
+
   it('publishes announced changes on the bus, delivers what other nodes publish, and says when the bus degrades', async () => {
     const database = await createTestDatabase('sqlite');
-    const local = createInProcessBus();
-    const published: ConversationEvent[] = [];
-    let degraded = false;
-    const degradedListeners: ((value: boolean) => void)[] = [];
-    // A bus shaped like the Redis one: it can degrade.
-    const bus: EventBus & { degraded: boolean; onDegradedChange(listener: (value: boolean) => void): void } = {
-      publish: (id, event) => {
-        if (id === INVALIDATIONS_CHANNEL) published.push(event);
-      },
-      subscribe: (id, listener) => local.subscribe(id, listener),
-      close: () => local.close(),
-      get degraded() {
-        return degraded;
-      },
-      onDegradedChange: (listener) => void degradedListeners.push(listener),
-    };
+    const { bus, local, published, degradedListeners, setDegraded } = degradableBus();
     const invalidations = createInvalidations(database.db, bus);
     try {
       await expect.poll(() => invalidations.reliable).toBe(true);
@@ -221,10 +248,10 @@ describe('invalidations', () => {
         { kind: 'apiKey', id: 'key_here' },
         { kind: 'webDeployment', id: 'wdep_there' },
       ]);
-      degraded = true;
+      setDegraded(true);
       degradedListeners.forEach((listener) => listener(true));
       expect(invalidations.reliable).toBe(false);
-      degraded = false;
+      setDegraded(false);
       degradedListeners.forEach((listener) => listener(false));
       expect(invalidations.reliable).toBe(true);
       expect(resets).toBe(2);
