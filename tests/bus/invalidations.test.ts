@@ -168,7 +168,11 @@ describe('invalidations', () => {
       invalidations.onChange((change) => heard.push(change));
       announceCredentialChange(other.db, { kind: 'apiKey', id: 'key_elsewhere' });
       await database.db.transaction().execute(async (trx) => announceCredentialChange(trx, { kind: 'workspace', id: 'ws_1' }));
-      expect(heard).toEqual([{ kind: 'workspace', id: 'ws_1' }]);
+      // Announced in a transaction: heard at once, and again once it committed.
+      expect(heard).toEqual([
+        { kind: 'workspace', id: 'ws_1' },
+        { kind: 'workspace', id: 'ws_1' },
+      ]);
     } finally {
       invalidations.close();
       await database.destroy();

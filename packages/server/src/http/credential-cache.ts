@@ -4,7 +4,8 @@
  *
  * Exactness comes from invalidation, not from the TTL: every writer of what is cached announces
  * its change (store/credential-changes.ts), which drops the entries it concerns on this node at
- * once and on the others through the bus (bus/invalidations.ts). Nothing is kept while the bus
+ * once and on the others through the bus (bus/invalidations.ts), and again once the change's
+ * transaction has committed. Nothing is kept while the bus
  * cannot promise that (Redis lost, or PostgreSQL without Redis), everything is forgotten when
  * that changes either way, and a lookup that overlapped a change is not kept.
  *

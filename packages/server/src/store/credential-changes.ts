@@ -8,6 +8,11 @@
  * Listeners are kept per database, not per process: two databases opened in one process (two
  * test servers, a CLI beside a server) do not hear each other. A transaction shares its
  * database's adapter, which is what identifies the database here.
+ *
+ * A change announced inside a transaction is announced again once the transaction commits. On
+ * PostgreSQL another connection can still read the old row between the first announcement and
+ * the commit, and a cache would keep that read; the second announcement drops it. Both drivers
+ * report their transactions' ends here (store/sqlite-driver.ts, store/database.ts).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
@@ -24,8 +29,33 @@ const listenersByDatabase = new WeakMap<object, Set<CredentialChangeListener>>()
 
 const identityOf = (db: Kysely<DB>): object => db.getExecutor().adapter;
 
+/** Changes announced in the transaction open on a connection, to announce again at its commit. */
+const announcedInTransaction = new WeakMap<object, { identity: object; change: CredentialChange }[]>();
+
+function deliver(identity: object, change: CredentialChange): void {
+  for (const listener of listenersByDatabase.get(identity) ?? []) listener(change);
+}
+
 export function announceCredentialChange(db: Kysely<DB>, change: CredentialChange): void {
-  for (const listener of listenersByDatabase.get(identityOf(db)) ?? []) listener(change);
+  const identity = identityOf(db);
+  deliver(identity, change);
+  if (!db.isTransaction) return;
+  // The transaction's own connection; with no statement running the callback runs at once.
+  void db.getExecutor().provideConnection(async (connection) => {
+    announcedInTransaction.get(connection)?.push({ identity, change });
+  });
+}
+
+/** For drivers: a transaction began on `connection`. */
+export function transactionBegan(connection: object): void {
+  announcedInTransaction.set(connection, []);
+}
+
+/** For drivers: the transaction on `connection` ended; once committed, what it announced is announced again. */
+export function transactionEnded(connection: object, committed: boolean): void {
+  const announced = announcedInTransaction.get(connection);
+  announcedInTransaction.delete(connection);
+  if (committed) for (const { identity, change } of announced ?? []) deliver(identity, change);
 }
 
 /** Calls `listener` for every change announced on this database (or a transaction of it); returns the way to stop. */

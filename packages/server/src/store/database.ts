@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type TransactionSettings } from 'kysely';
+import { transactionBegan, transactionEnded } from './credential-changes.js';
 import { migrateToLatest } from './migrations.js';
 import { FifoSqliteDialect } from './sqlite-driver.js';
 import { startCheckpointer } from './checkpointer.js';
@@ -130,7 +131,7 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
   // Kysely's log hook sees every statement a connection runs, BEGIN and COMMIT included.
   let executed = 0;
   // Each connection prepares a repeated statement once instead of parsing it on every query.
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), log: () => void executed++ });
+  const db = new Kysely<DB>({ dialect: new ReportingPostgresDialect({ pool: withNamedStatements(pool) }), log: () => void executed++ });
   const parsed = new URL(url);
   return {
     db,
@@ -146,4 +147,35 @@ async function openPostgres(url: string, poolSize = 10): Promise<Database> {
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/** Kysely's PostgreSQL driver, reporting each transaction's end to store/credential-changes.ts. */
+class ReportingPostgresDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await super.beginTransaction(connection, settings);
+    transactionBegan(connection);
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.commitTransaction(connection);
+    transactionEnded(connection, true);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    transactionEnded(connection, false);
+    await super.rollbackTransaction(connection);
+  }
+}
+
+class ReportingPostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ReportingPostgresDriver(this.#config);
+  }
 }

@@ -10,6 +10,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { registerSynchronousReader } from './synchronous-reads.js';
+import { transactionBegan, transactionEnded } from './credential-changes.js';
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -120,13 +121,16 @@ class FifoSqliteDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin'));
+    transactionBegan(connection);
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('commit'));
+    transactionEnded(connection, true);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    transactionEnded(connection, false);
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
