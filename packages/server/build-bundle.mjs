@@ -8,6 +8,8 @@
 // the bundle: better-sqlite3 (a native addon; the checkpointer's worker also requires it by path),
 // pg-native (an optional peer of pg that is not installed) and ioredis (loaded only with
 // REDIS_URL; it reads its own package.json and names its own directory in error stacks).
+// libphonenumber-js and re2js stay outside too: @switchboard/core require()s them on first use
+// (packages/core/src/libraries-node.ts), from node_modules like the externals above.
 // Files the server reads beside its code (the widget's and the console's dist) are found by
 // walking up from the module's directory, which works from dist/bundle as from dist/.
 //

@@ -83,13 +83,19 @@ describe.each(ENGINES)('deployment channel reads on %s', (engine) => {
       .transaction()
       .execute(async (trx) => {
         const channels = deploymentChannelsRepository(trx, workspaceId);
-        insertedId = (await channels.insert(newChannel('https://uncommitted.example'))).id;
-        expect(await channels.get(insertedId)).toBeDefined();
-        inserted();
+        try {
+          insertedId = (await channels.insert(newChannel('https://uncommitted.example'))).id;
+          expect(await channels.get(insertedId)).toBeDefined();
+        } finally {
+          // Also on a failed assertion, so the test reports it instead of timing out.
+          inserted();
+        }
         await held;
         throw new Error('roll back');
       })
-      .catch(() => undefined);
+      .catch((error: Error) => {
+        if (error.message !== 'roll back') throw error;
+      });
     await insertedYet;
     const outside = deploymentChannelsRepository(database.db, workspaceId);
     const reads = Promise.all([outside.get(insertedId), outside.findByIdentifier('https://uncommitted.example')]);

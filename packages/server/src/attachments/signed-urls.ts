@@ -4,7 +4,8 @@
  * key, so every node signs and checks alike and nothing is stored per URL. The same route serves
  * both storage backends: the bucket is never public and visitors never need to reach it.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../channels/safe-equal.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 
 export const ATTACHMENT_ROUTE = '/v1/public/attachments';
@@ -38,9 +39,7 @@ export function urlSigner(box: SecretBox, publicUrl: string, ttlMs = DEFAULT_URL
     check(id, expires, signature, now = Date.now()) {
       const invalid = { ok: false as const, reason: 'SIGNATURE_INVALID' as const, message: 'The download link is not valid' };
       if (typeof expires !== 'string' || !/^\d{1,12}$/.test(expires) || typeof signature !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(signature)) return invalid;
-      const expected = mac(id, Number(expires));
-      const given = Buffer.from(signature, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
+      if (!safeEqual(Buffer.from(signature, 'base64url'), mac(id, Number(expires)))) return invalid;
       const expiresAt = Number(expires) * 1000;
       if (expiresAt <= now) return { ok: false, reason: 'URL_EXPIRED', message: 'The download link has expired: reload the conversation for a fresh one' };
       if (expiresAt > now + MAX_URL_TTL_MS) return invalid;

@@ -87,6 +87,8 @@ export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoute
   /** A built chunk's path under dist, or null when `file` is not one (only names the build lists are read). */
   function chunkPath(file: string): string | null {
     if (!CHUNK_FILE.test(file)) return null;
+    // Served before: no need to look at the disk again.
+    if (cache.has(`chunks/${file}`)) return `chunks/${file}`;
     const dist = options.distDir ?? findWidgetDist();
     if (!dist || !existsSync(dist)) return `chunks/${file}`; // not built at all: load() fails and answers 503
     try {

@@ -3,7 +3,8 @@
  * HMAC-SHA256 of the user id), so a visitor can be linked to a user only when the site vouches
  * for it. Generated here, sealed under the master key, shown once when issued.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../channels/safe-equal.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { monotonicNow } from '../store/clock.js';
@@ -24,9 +25,7 @@ const context = (deploymentId: string) => `webDeployment:${deploymentId}:identit
 
 /** True when `userHash` (64 hex digits) is the HMAC-SHA256 of `userId` under `secret`; compared in constant time over the raw bytes. */
 export function userHashMatches(secret: string, userId: string, userHash: string): boolean {
-  const expected = createHmac('sha256', secret).update(userId, 'utf8').digest();
-  const given = Buffer.from(userHash, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return safeEqual(Buffer.from(userHash, 'hex'), createHmac('sha256', secret).update(userId, 'utf8').digest());
 }
 
 export function identitySecrets(db: Kysely<DB>, box: SecretBox) {

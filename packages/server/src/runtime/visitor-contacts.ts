@@ -10,6 +10,7 @@ import { conversationsRepository } from '../store/repositories/conversations.js'
 import { visitorContactsRepository, type ContactEvent } from '../store/repositories/visitor-contacts.js';
 import type { WebDeploymentRecord } from '../store/repositories/web-deployments.js';
 import { ApiError, invalidField } from '../http/errors.js';
+import { isUniqueViolation } from '../store/database.js';
 import { issueVisitorToken, sha256Hex } from './tokens.js';
 import { userHashMatches, type IdentitySecrets } from './identity-secrets.js';
 import type { IdentifyRequest, TrackRequest } from './contact-schemas.js';
@@ -23,11 +24,6 @@ export interface Identified {
 }
 
 const identityRefused = (message: string) => new ApiError(403, ErrorCode.FORBIDDEN, message, [{ field: 'userHash', message }], { reason: 'IDENTITY_NOT_VERIFIED' });
-
-function isUniqueViolation(error: unknown): boolean {
-  const text = String((error as { code?: unknown })?.code ?? '') + String((error as Error)?.message ?? '');
-  return /23505|SQLITE_CONSTRAINT|UNIQUE constraint/i.test(text);
-}
 
 export function visitorContacts(db: Kysely<DB>, secrets: IdentitySecrets) {
   /** The visitor's contact, created (with a new visitor token) when the token names none. */

@@ -40,6 +40,7 @@ export const channelCountSlots: Migration = {
         BEGIN
           INSERT INTO channel_counts (workspace_id, deployment_type, slot, count)
             SELECT workspace_id, deployment_type, ${slot}, ${sql.raw(sign)}count(*) FROM ${sql.raw(table)} GROUP BY workspace_id, deployment_type
+              ORDER BY workspace_id, deployment_type
           ON CONFLICT (workspace_id, deployment_type, slot) DO UPDATE SET count = channel_counts.count + EXCLUDED.count;
           RETURN NULL;
         END $$`.execute(db);

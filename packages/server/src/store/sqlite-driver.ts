@@ -73,9 +73,6 @@ class CachedStatementConnection implements DatabaseConnection {
   }
 }
 
-/** Each database's driver, for the synchronous reads its adapter offers. */
-const driversByDatabase = new WeakMap<SqliteDatabase, FifoSqliteDriver>();
-
 /**
  * Hands out the single connection strictly first come, first served. (A mutex that wakes
  * every waiter at once lets a request lose the race again and again under load.)
@@ -89,7 +86,6 @@ class FifoSqliteDriver implements Driver {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#connection = new CachedStatementConnection(db);
-    driversByDatabase.set(db, this);
   }
 
   get statementsExecuted(): number {
@@ -151,8 +147,8 @@ export class FifoSqliteDialect extends SqliteDialect {
   override createAdapter(): DialectAdapter {
     const adapter = new SqliteAdapter();
     registerSynchronousReader(adapter, {
-      selectIfIdle: (sql, parameters) => driversByDatabase.get(this.#db)?.selectIfIdle(sql, parameters),
-      dataVersionIfIdle: () => driversByDatabase.get(this.#db)?.dataVersionIfIdle(),
+      selectIfIdle: (sql, parameters) => this.#driver?.selectIfIdle(sql, parameters),
+      dataVersionIfIdle: () => this.#driver?.dataVersionIfIdle(),
     });
     return adapter;
   }
