@@ -1,10 +1,8 @@
 /** The OpenAPI description of the attachment routes that take or give raw files (outside defineRoute). */
-import { errorExample, metadataExample } from './examples/index.js';
+import { refused, success } from './openapi-answers.js';
 import { ATTACHMENT_MESSAGE } from './examples/attachments.js';
 import { API_KEY, DEPLOYMENT_TOKEN, answer, enveloped, json, pathParam, ref, type JsonSchema, type Short } from './openapi-path-helpers.js';
 
-const success = (data: unknown) => ({ success: true, data, metadata: metadataExample });
-const refused = (status: number, description: string) => answer(description, json(ref('Error'), errorExample(status, description)));
 const binary = { '*/*': { schema: { type: 'string', format: 'binary' } } };
 const query = (name: string, required: boolean, description: string, schema: JsonSchema = { type: 'string' }) => ({ name, in: 'query', required, description, schema });
 

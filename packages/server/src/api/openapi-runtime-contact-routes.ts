@@ -1,8 +1,8 @@
 /** The OpenAPI description of the widget runtime's identify and track calls. */
-import { errorExample, metadataExample } from './examples/index.js';
 import { VISITOR_BODIES, VISITOR_DATA } from './examples/identity.js';
 import { jsonSchema } from './openapi-json-schema.js';
-import { DEPLOYMENT_TOKEN, answer, enveloped, json, ref, type JsonSchema, type Short } from './openapi-path-helpers.js';
+import { RUNTIME_REFUSALS, ok, refused } from './openapi-answers.js';
+import { DEPLOYMENT_TOKEN, json, ref, type JsonSchema, type Short } from './openapi-path-helpers.js';
 import { identifySchema, trackSchema } from '../runtime/contact-schemas.js';
 
 const tag = 'Widget runtime';
@@ -37,9 +37,6 @@ export const runtimeContactSchemas: Record<string, JsonSchema> = {
   RuntimeTrackRequest: jsonSchema(trackSchema, 'input'),
 };
 
-const success = (data: unknown) => ({ success: true, data, metadata: metadataExample });
-const ok = (description: string, schema: JsonSchema, data: unknown) => answer(description, json(enveloped(schema), success(data)));
-const refused = (status: number, description: string) => answer(description, json(ref('Error'), errorExample(status, description)));
 const visitor = {
   name: 'X-Visitor-Token',
   in: 'header',
@@ -65,9 +62,8 @@ export function runtimeContactOperations(): [string, string, Short][] {
         responses: {
           200: ok('The visitor token to keep, whether the user is linked, and their open conversation', ref('RuntimeIdentified'), VISITOR_DATA.RuntimeIdentified),
           400: refused(400, 'Invalid body'),
-          401: refused(401, 'Deployment token missing, invalid or revoked'),
+          ...RUNTIME_REFUSALS,
           403: refused(403, 'userHash missing or wrong (meta.reason IDENTITY_NOT_VERIFIED), origin not allowed, deployment paused or workspace suspended'),
-          429: refused(429, 'Too many requests from this address or token'),
         },
         security: DEPLOYMENT_TOKEN,
       },
@@ -85,9 +81,7 @@ export function runtimeContactOperations(): [string, string, Short][] {
         responses: {
           201: ok('The stored event and the visitor token to keep', ref('RuntimeTracked'), VISITOR_DATA.RuntimeTracked),
           400: refused(400, 'Invalid body'),
-          401: refused(401, 'Deployment token missing, invalid or revoked'),
-          403: refused(403, 'Origin not allowed, deployment paused or workspace suspended'),
-          429: refused(429, 'Too many requests from this address or token'),
+          ...RUNTIME_REFUSALS,
         },
         security: DEPLOYMENT_TOKEN,
       },

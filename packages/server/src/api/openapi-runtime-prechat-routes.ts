@@ -1,9 +1,9 @@
 /** The OpenAPI description of the widget runtime's pre-chat form submission. */
 import { preChatSubmissionSchema } from '@switchboard/core';
-import { errorExample, metadataExample } from './examples/index.js';
 import { PRECHAT_BODIES, PRECHAT_DATA } from './examples/prechat.js';
 import { jsonSchema } from './openapi-json-schema.js';
-import { DEPLOYMENT_TOKEN, answer, enveloped, json, ref, type JsonSchema, type Short } from './openapi-path-helpers.js';
+import { RUNTIME_REFUSALS, ok, refused } from './openapi-answers.js';
+import { DEPLOYMENT_TOKEN, json, ref, type JsonSchema, type Short } from './openapi-path-helpers.js';
 
 const field: JsonSchema = {
   type: 'object',
@@ -45,9 +45,6 @@ export const runtimePreChatSchemas: Record<string, JsonSchema> = {
   RuntimePreChatRequest: jsonSchema(preChatSubmissionSchema, 'input'),
 };
 
-const success = (data: unknown) => ({ success: true, data, metadata: metadataExample });
-const ok = (description: string, schema: JsonSchema, data: unknown) => answer(description, json(enveloped(schema), success(data)));
-const refused = (status: number, description: string) => answer(description, json(ref('Error'), errorExample(status, description)));
 
 export function runtimePreChatOperations(): [string, string, Short][] {
   return [
@@ -65,10 +62,8 @@ export function runtimePreChatOperations(): [string, string, Short][] {
           201: ok('A new session, the answers stored', ref('RuntimePreChatAnswer'), PRECHAT_DATA.RuntimePreChatAnswer),
           200: ok("The visitor's open session, resumed, the answers stored", ref('RuntimePreChatAnswer'), { ...PRECHAT_DATA.RuntimePreChatAnswer, resumed: true }),
           400: refused(400, 'An answer the form does not accept (details name values.<key> and the rule)'),
-          401: refused(401, 'Deployment token missing, invalid or revoked'),
-          403: refused(403, 'Origin not allowed, deployment paused or workspace suspended'),
+          ...RUNTIME_REFUSALS,
           409: refused(409, 'The deployment has no pre-chat form'),
-          429: refused(429, 'Too many requests from this address or token'),
         },
         security: DEPLOYMENT_TOKEN,
       },

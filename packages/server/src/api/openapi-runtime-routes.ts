@@ -1,9 +1,9 @@
 import { runtimeMessageSchema, sessionStartSchema } from '@switchboard/core';
-import { errorExample, metadataExample } from './examples/index.js';
 import { RUNTIME_BODIES, RUNTIME_DATA } from './examples/runtime.js';
 import { WIDGET_EVENTS_EXAMPLE, WIDGET_STREAM_EVENTS } from './examples/streams.js';
 import { jsonSchema } from './openapi-json-schema.js';
-import { DEPLOYMENT_TOKEN, answer, enveloped, json, pathParam, ref, type JsonSchema, type Short } from './openapi-path-helpers.js';
+import { RUNTIME_REFUSALS, ok, refused } from './openapi-answers.js';
+import { DEPLOYMENT_TOKEN, answer, json, pathParam, ref, type JsonSchema, type Short } from './openapi-path-helpers.js';
 
 const tag = 'Widget runtime';
 
@@ -97,14 +97,7 @@ export const runtimeSchemas: Record<string, JsonSchema> = {
   RuntimeMessageRequest: jsonSchema(runtimeMessageSchema, 'input'),
 };
 
-const success = (data: unknown) => ({ success: true, data, metadata: metadataExample });
-const ok = (description: string, schema: JsonSchema, data: unknown) => answer(description, json(enveloped(schema), success(data)));
-const refused = (status: number, description: string) => answer(description, json(ref('Error'), errorExample(status, description)));
-const REFUSALS = {
-  401: refused(401, 'Deployment token missing, invalid or revoked'),
-  403: refused(403, 'Origin not allowed, deployment paused or workspace suspended'),
-  429: refused(429, 'Too many requests from this address or token'),
-};
+const REFUSALS = RUNTIME_REFUSALS;
 const SESSION_REFUSALS = { 401: refused(401, 'Deployment or visitor token not valid'), 404: refused(404, 'No such session') };
 
 export function runtimeOperations(restOfPath: unknown): [string, string, Short][] {
