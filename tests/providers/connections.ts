@@ -16,6 +16,20 @@ export const WA_USER = '16505551234';
 export const PAGE_ID = '104745862412345';
 export const PSID = '6543210987654321';
 
+/** The bot token the fake Telegram API is started with. */
+export const TELEGRAM_BOT_TOKEN = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+
+/** A Telegram connection for `botUsername` to the fake Bot API at `telegramUrl` (started with TELEGRAM_BOT_TOKEN). */
+export async function createTelegramConnection(api: Api, telegramUrl: string, botUsername: string, name = 'Telegram bot'): Promise<ConnectionView> {
+  return createConnection(api, {
+    provider: 'telegram',
+    name,
+    settings: { botUsername },
+    credentials: { botToken: await createSecret(api, 'telegram-bot-token', TELEGRAM_BOT_TOKEN) },
+    apiBaseUrl: telegramUrl,
+  });
+}
+
 /** A Meta connection (Graph v21.0) to the fake Graph API at `graphUrl`. */
 export async function createMetaConnection(api: Api, graphUrl: string): Promise<ConnectionView> {
   return createConnection(api, {

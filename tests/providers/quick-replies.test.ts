@@ -12,9 +12,11 @@ import { startFakeTelegram, telegramUpdateRequest, type FakeTelegram } from '../
 import { inboundSmsParams, signedTwilioWebhook, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { setUpTwilioSms } from '../helpers/twilio-sms.js';
 import { whatsappWebhook } from '../fakes/whatsapp-payloads.js';
-import { contactMessages, createConnection, createSecret, inboundPath, PUBLIC_URL, startProviderHarness, type Api, type ProviderHarness } from './harness.js';
+import { contactMessages, inboundPath, PUBLIC_URL, startProviderHarness, type Api, type ProviderHarness } from './harness.js';
 import {
   createMetaConnection,
+  createTelegramConnection,
+  TELEGRAM_BOT_TOKEN,
   META_ACCESS_TOKEN as ACCESS_TOKEN,
   META_APP_SECRET as APP_SECRET,
   PAGE_ID,
@@ -24,7 +26,6 @@ import {
   WHATSAPP_NUMBER,
 } from './connections.js';
 
-const BOT_TOKEN = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const BOT_USERNAME = 'switchboard_qr_bot';
 
 const DISHES = ['Margherita', 'Funghi', 'Quattro formaggi', 'Marinara', 'Diavola'];
@@ -75,7 +76,7 @@ describe.each(ENGINES)('quick replies on provider channels on %s', (engine) => {
   beforeAll(async () => {
     [graph, telegram, twilio] = await Promise.all([
       startFakeGraph({ accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, requireAppSecretProof: true, phoneNumberIds: [PHONE_NUMBER_ID], pageIds: [PAGE_ID] }),
-      startFakeTelegram({ botToken: BOT_TOKEN, botUsername: BOT_USERNAME }),
+      startFakeTelegram({ botToken: TELEGRAM_BOT_TOKEN, botUsername: BOT_USERNAME }),
       startFakeTwilio(),
     ]);
     h = await startProviderHarness(engine);
@@ -83,13 +84,7 @@ describe.each(ENGINES)('quick replies on provider channels on %s', (engine) => {
     await deployScripted(h.api, { deploymentType: 'whatsapp', channelIdentifier: WHATSAPP_NUMBER, configuration: { connectionId: metaId, phoneNumberId: PHONE_NUMBER_ID } });
     await deployScripted(h.api, { deploymentType: 'facebook', channelIdentifier: PAGE_ID, configuration: { connectionId: metaId } });
 
-    const tg = await createConnection(h.api, {
-      provider: 'telegram',
-      name: 'Telegram',
-      settings: { botUsername: BOT_USERNAME },
-      credentials: { botToken: await createSecret(h.api, 'telegram-bot-token', BOT_TOKEN) },
-      apiBaseUrl: telegram.url,
-    });
+    const tg = await createTelegramConnection(h.api, telegram.url, BOT_USERNAME, 'Telegram');
     telegramId = tg.id;
     telegramSecret = tg.inboundSecret;
     await deployScripted(h.api, { deploymentType: 'telegram', channelIdentifier: BOT_USERNAME, configuration: { connectionId: telegramId } });

@@ -9,9 +9,9 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/engines.js';
 import { startFakeTelegram, telegramUpdateRequest, type FakeTelegram } from '../fakes/telegram.js';
-import { contactMessages, createConnection, createSecret, deployEcho, inboundPath, settled, startProviderHarness, type ProviderHarness } from './harness.js';
+import { contactMessages, deployEcho, inboundPath, settled, startProviderHarness, type ProviderHarness } from './harness.js';
+import { createTelegramConnection, TELEGRAM_BOT_TOKEN } from './connections.js';
 
-const BOT_TOKEN = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const BOT_USERNAME = 'switchboard_media_bot';
 const USER_ID = 223456789;
 const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(2048, 7), Buffer.from('ffd9', 'hex')]);
@@ -43,15 +43,9 @@ describe.each(ENGINES)('Telegram photos end to end on %s', (engine) => {
   };
 
   beforeAll(async () => {
-    telegram = await startFakeTelegram({ botToken: BOT_TOKEN, botUsername: BOT_USERNAME });
+    telegram = await startFakeTelegram({ botToken: TELEGRAM_BOT_TOKEN, botUsername: BOT_USERNAME });
     h = await startProviderHarness(engine);
-    const connection = await createConnection(h.api, {
-      provider: 'telegram',
-      name: 'Telegram bot',
-      settings: { botUsername: BOT_USERNAME },
-      credentials: { botToken: await createSecret(h.api, 'telegram-bot-token', BOT_TOKEN) },
-      apiBaseUrl: telegram.url,
-    });
+    const connection = await createTelegramConnection(h.api, telegram.url, BOT_USERNAME);
     connectionId = connection.id;
     secretToken = connection.inboundSecret;
     await deployEcho(h.api, { deploymentType: 'telegram', channelIdentifier: BOT_USERNAME, configuration: { connectionId } });

@@ -6,8 +6,6 @@ import { startFakeTelegram, telegramUpdateRequest, type FakeTelegram } from '../
 import {
   contactMessages,
   countRows,
-  createConnection,
-  createSecret,
   deployEcho,
   inboundEvents,
   inboundPath,
@@ -16,8 +14,8 @@ import {
   startProviderHarness,
   type ProviderHarness,
 } from './harness.js';
+import { createTelegramConnection, TELEGRAM_BOT_TOKEN } from './connections.js';
 
-const BOT_TOKEN = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const BOT_USERNAME = 'switchboard_e2e_bot';
 const USER_ID = 123456789;
 
@@ -46,21 +44,15 @@ describe.each(ENGINES)('Telegram end to end on %s', (engine) => {
   };
 
   beforeAll(async () => {
-    telegram = await startFakeTelegram({ botToken: BOT_TOKEN, botUsername: BOT_USERNAME });
+    telegram = await startFakeTelegram({ botToken: TELEGRAM_BOT_TOKEN, botUsername: BOT_USERNAME });
     h = await startProviderHarness(engine);
-    const connection = await createConnection(h.api, {
-      provider: 'telegram',
-      name: 'Telegram bot',
-      settings: { botUsername: `@${BOT_USERNAME}` },
-      credentials: { botToken: await createSecret(h.api, 'telegram-bot-token', BOT_TOKEN) },
-      apiBaseUrl: telegram.url,
-    });
+    const connection = await createTelegramConnection(h.api, telegram.url, `@${BOT_USERNAME}`);
     connectionId = connection.id;
     expect(connection.settings).toEqual({ botUsername: BOT_USERNAME });
 
     // Register the webhook the way the operator is told to: setWebhook with the inbound URL and secret.
     const register = setWebhookRequest(
-      { id: connection.id, workspaceId: '', provider: 'telegram', settings: {}, secrets: { botToken: BOT_TOKEN }, inboundSecret: connection.inboundSecret, apiBaseUrl: telegram.url },
+      { id: connection.id, workspaceId: '', provider: 'telegram', settings: {}, secrets: { botToken: TELEGRAM_BOT_TOKEN }, inboundSecret: connection.inboundSecret, apiBaseUrl: telegram.url },
       connection.inboundUrl,
     );
     const registered = await fetch(register.url, { method: 'POST', headers: register.headers, body: JSON.stringify(register.body) });
@@ -85,8 +77,8 @@ describe.each(ENGINES)('Telegram end to end on %s', (engine) => {
     expect(sent.chatId).toBe(String(USER_ID));
     const request = telegram.requests.find((r) => r.apiMethod === 'sendMessage' && r.params.text === 'Where is my order #1042?')!;
     expect(request.method).toBe('POST');
-    expect(request.path).toBe(`/bot${BOT_TOKEN}/sendMessage`);
-    expect(request.token).toBe(BOT_TOKEN);
+    expect(request.path).toBe(`/bot${TELEGRAM_BOT_TOKEN}/sendMessage`);
+    expect(request.token).toBe(TELEGRAM_BOT_TOKEN);
     expect(request.headers['content-type']).toContain('application/json');
     expect(JSON.parse(request.body)).toEqual({ chat_id: USER_ID, text: 'Where is my order #1042?' });
 
