@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-import { freePort, runCli, startCli, type CliResult, type StartedCli } from '../helpers/cli.js';
+import { freePort, runCli, startCli, type StartedCli, cliJson } from '../helpers/cli.js';
 import { startWebhookReceiver, type FakeWebhookReceiver } from '../fakes/webhook-receiver.js';
 
 const KEY = 'sk_cli_config_resources_0123456789abcdefghijkl';
@@ -30,10 +30,6 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
 
   const cli = (...args: string[]) => runCli(args, env);
   const withInput = (input: string, ...args: string[]) => runCli(args, env, input);
-  const json = (result: CliResult) => {
-    expect(result.code, result.stderr).toBe(0);
-    return JSON.parse(result.stdout) as any;
-  };
 
   let secretId: string;
   let connectionId: string;
@@ -44,10 +40,10 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
     secretId = /^Created secret (\S+) "twilio-token" \((\S+), fingerprint ([0-9a-f]{16})\)$/m.exec(created.stdout)![1]!;
     expect(created.stdout + created.stderr).not.toContain(TOKEN);
 
-    const listed = json(await cli('secrets', 'list', '--json'));
+    const listed = cliJson(await cli('secrets', 'list', '--json'));
     expect(listed.data).toEqual([expect.objectContaining({ id: secretId, name: 'twilio-token' })]);
     expect(JSON.stringify(listed)).not.toContain(TOKEN);
-    const before = json(await cli('secrets', 'get', secretId, '--json'));
+    const before = cliJson(await cli('secrets', 'get', secretId, '--json'));
 
     const table = await cli('secrets', 'list');
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+MASK\s+FINGERPRINT\s+UPDATED$/);
@@ -58,11 +54,11 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(replaced.stdout).toContain(`Replaced the value of secret ${secretId}`);
     expect(replaced.stdout).not.toContain(NEW_TOKEN);
-    const after = json(await cli('secrets', 'get', secretId, '--json'));
+    const after = cliJson(await cli('secrets', 'get', secretId, '--json'));
     expect(after.fingerprint).not.toBe(before.fingerprint);
     const again = await withInput(`${NEW_TOKEN}\n`, 'secrets', 'set', secretId, '--value-stdin');
     expect(again.code).toBe(0);
-    expect(json(await cli('secrets', 'get', secretId, '--json')).fingerprint).toBe(after.fingerprint);
+    expect(cliJson(await cli('secrets', 'get', secretId, '--json')).fingerprint).toBe(after.fingerprint);
 
     const noTty = await cli('secrets', 'create', '--name', 'other');
     expect(noTty.code).toBe(2);
@@ -78,14 +74,14 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
   }, 90_000);
 
   it('connections: update changes only the fields given; rotate-inbound-secret issues a new secret', async () => {
-    const created = json(await cli('connections', 'create', '--provider', 'twilio', '--name', 'Spare', '--setting', 'accountSid=AC0123456789abcdef0123456789abcdef', '--credential', `authToken=${secretId}`, '--json'));
+    const created = cliJson(await cli('connections', 'create', '--provider', 'twilio', '--name', 'Spare', '--setting', 'accountSid=AC0123456789abcdef0123456789abcdef', '--credential', `authToken=${secretId}`, '--json'));
     const renamed = await cli('connections', 'update', created.id, '--name', 'Spare Twilio', '--api-base-url', 'https://api.twilio.example.com');
     expect(renamed.code, renamed.stderr).toBe(0);
     expect(renamed.stdout).toContain(`Updated twilio connection ${created.id} "Spare Twilio"`);
-    const fetched = json(await cli('connections', 'get', created.id, '--json'));
+    const fetched = cliJson(await cli('connections', 'get', created.id, '--json'));
     expect(fetched).toMatchObject({ name: 'Spare Twilio', apiBaseUrl: 'https://api.twilio.example.com', settings: { accountSid: 'AC0123456789abcdef0123456789abcdef' } });
     expect(fetched.credentials.authToken.secretId).toBe(secretId);
-    expect(json(await cli('connections', 'update', created.id, '--default-api-base-url', '--json')).apiBaseUrl).not.toBe('https://api.twilio.example.com');
+    expect(cliJson(await cli('connections', 'update', created.id, '--default-api-base-url', '--json')).apiBaseUrl).not.toBe('https://api.twilio.example.com');
     const nothing = await cli('connections', 'update', created.id);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('nothing to change');
@@ -108,13 +104,13 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
     expect(created.stdout).toContain(`Credentials: authToken=${secretId} (`);
     expect(created.stdout).not.toContain(NEW_TOKEN);
 
-    const fetched = json(await cli('connections', 'get', connectionId, '--json'));
+    const fetched = cliJson(await cli('connections', 'get', connectionId, '--json'));
     expect(fetched).toMatchObject({ id: connectionId, provider: 'twilio', settings: { accountSid: 'AC0123456789abcdef0123456789abcdef' }, inboundUrl });
     expect(fetched.credentials.authToken.secretId).toBe(secretId);
     const shown = await cli('connections', 'get', connectionId);
     expect(shown.stdout).toMatch(new RegExp(`^${connectionId}\\s+twilio\\s+Main Twilio\\s+authToken\\s+\\d{4}-`, 'm'));
     expect(shown.stdout).toContain(`Inbound URL: ${inboundUrl}`);
-    expect(json(await cli('connections', 'list', '--json')).data.map((c: any) => c.id)).toEqual([connectionId]);
+    expect(cliJson(await cli('connections', 'list', '--json')).data.map((c: any) => c.id)).toEqual([connectionId]);
 
     // Settings as JSON, with a flag winning over it; the credential the provider requires is missing.
     const missing = await cli('connections', 'create', '--provider', 'twilio', '--name', 'Broken', '--settings', '{"accountSid":"ACx"}', '--setting', 'accountSid=AC0123456789abcdef0123456789abcdef');
@@ -135,18 +131,18 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
   }, 90_000);
 
   it('phone numbers: create on a connection, get by id or number, rename, delete', async () => {
-    const created = json(await cli('phone-numbers', 'create', '--number', '+12025550123', '--provider', 'twilio', '--name', 'Front desk', '--connection', connectionId, '--json'));
+    const created = cliJson(await cli('phone-numbers', 'create', '--number', '+12025550123', '--provider', 'twilio', '--name', 'Front desk', '--connection', connectionId, '--json'));
     expect(created).toMatchObject({ phoneNumber: '+12025550123', provider: 'twilio', friendlyName: 'Front desk', connectionId, status: 'INACTIVE' });
     const table = await cli('phone-numbers', 'list');
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NUMBER\s+PROVIDER\s+NAME\s+STATUS\s+CONNECTION\s+CREATED$/);
     expect(table.stdout).toMatch(new RegExp(`^${created.id}\\s+\\+12025550123\\s+twilio\\s+Front desk\\s+INACTIVE\\s+${connectionId}\\s+`, 'm'));
-    expect(json(await cli('phone-numbers', 'get', '+12025550123', '--json')).id).toBe(created.id);
+    expect(cliJson(await cli('phone-numbers', 'get', '+12025550123', '--json')).id).toBe(created.id);
     const shown = await cli('phone-numbers', 'get', created.id);
     expect(shown.stdout).toContain('Calls channel: -');
 
     const renamed = await cli('phone-numbers', 'update', created.id, '--name', 'Sales');
     expect(renamed.stdout).toContain(`Updated phone number ${created.id}: name "Sales"`);
-    expect(json(await cli('phone-numbers', 'update', created.id, '--clear-name', '--json')).friendlyName).toBeNull();
+    expect(cliJson(await cli('phone-numbers', 'update', created.id, '--clear-name', '--json')).friendlyName).toBeNull();
     const neither = await cli('phone-numbers', 'update', created.id);
     expect(neither.code).toBe(2);
     expect(neither.stderr).toContain('--name <name> or --clear-name');
@@ -173,7 +169,7 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
     const secret = /^ {4}(whsec_\S+)$/m.exec(created.stdout)![1]!;
     expect(created.stdout).toContain('shown only this once');
 
-    const listed = json(await cli('webhooks', 'list', '--json'));
+    const listed = cliJson(await cli('webhooks', 'list', '--json'));
     expect(listed.data).toEqual([expect.objectContaining({ id, url, events: ['message.created', 'conversation.created'], active: true })]);
     expect(JSON.stringify(listed)).not.toContain(secret);
     const shown = await cli('webhooks', 'get', id);
@@ -189,7 +185,7 @@ describe.each(ENGINES)('switchboard CLI: phone numbers, connections, secrets and
     expect(receiver.requests.map((r) => r.verified)).toEqual([true]);
     expect(receiver.deliveries[0]!.payload).toMatchObject({ type: 'webhook.test', data: { subscriptionId: id } });
 
-    const queued = json(await cli('webhooks', 'test', id, '--json'));
+    const queued = cliJson(await cli('webhooks', 'test', id, '--json'));
     expect(queued).toEqual({ eventId: expect.stringMatching(/^wev_/), deliveryId: expect.any(String) });
 
     const badEvents = await cli('webhooks', 'create', '--url', url, '--events', 'message.sent');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-import { runCli, startCli, type CliResult, type StartedCli } from '../helpers/cli.js';
+import { runCli, startCli, type StartedCli, cliJson } from '../helpers/cli.js';
 
 const KEY = 'sk_cli_identity_test_0123456789abcdefghijklmnop';
 const ORIGIN = 'https://shop.example.com';
@@ -26,14 +26,10 @@ describe('switchboard deployments identity-secret (sqlite)', () => {
   });
 
   const cli = (...args: string[]) => runCli(args, env);
-  const json = (result: CliResult) => {
-    expect(result.code, result.stderr).toBe(0);
-    return JSON.parse(result.stdout) as any;
-  };
 
   it('shows the status, issues a secret printed once that makes identify link the visitor, and removes it', async () => {
-    const agent = json(await cli('agents', 'create', '--name', 'Identity agent', '--json'));
-    const deployment = json(await cli('deployments', 'create', '--agent', agent.id, '--origin', ORIGIN, '--json'));
+    const agent = cliJson(await cli('agents', 'create', '--name', 'Identity agent', '--json'));
+    const deployment = cliJson(await cli('deployments', 'create', '--agent', agent.id, '--origin', ORIGIN, '--json'));
 
     const none = await cli('deployments', 'identity-secret', deployment.id, '--agent', agent.id);
     expect(none.code, none.stderr).toBe(0);
@@ -44,7 +40,7 @@ describe('switchboard deployments identity-secret (sqlite)', () => {
     const secret = /^ {4}(idsec_\S+)$/m.exec(issued.stdout)![1]!;
     expect(issued.stdout).toContain('Shown only this once');
 
-    const status = json(await cli('deployments', 'identity-secret', deployment.id, '--agent', agent.id, '--json'));
+    const status = cliJson(await cli('deployments', 'identity-secret', deployment.id, '--agent', agent.id, '--json'));
     expect(status).toMatchObject({ enabled: true, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
     const shown = await cli('deployments', 'identity-secret', deployment.id, '--agent', agent.id);
     expect(shown.stdout).toContain(`fingerprint ${status.fingerprint}`);
@@ -60,7 +56,7 @@ describe('switchboard deployments identity-secret (sqlite)', () => {
     const both = await cli('deployments', 'identity-secret', deployment.id, '--agent', agent.id, '--issue', '--remove');
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('not both');
-    const removed = json(await cli('deployments', 'identity-secret', deployment.id, '--agent', agent.id, '--remove', '--json'));
+    const removed = cliJson(await cli('deployments', 'identity-secret', deployment.id, '--agent', agent.id, '--remove', '--json'));
     expect(removed).toEqual({ enabled: false, createdAt: null, fingerprint: null });
     const missing = await cli('deployments', 'identity-secret', 'wdp_missing', '--agent', agent.id);
     expect(missing.code).toBe(1);

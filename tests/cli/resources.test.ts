@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-import { followCli, freePort, runCli, sendWidgetMessage, startCli, type CliResult, type StartedCli } from '../helpers/cli.js';
+import { followCli, freePort, runCli, sendWidgetMessage, startCli, type StartedCli, cliJson } from '../helpers/cli.js';
 
 const KEY = 'sk_cli_resources_test_0123456789abcdefghijklmnop';
 const ORIGIN = 'https://shop.example.com';
@@ -39,10 +39,6 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
   });
 
   const cli = (...args: string[]) => runCli(args, env);
-  const json = (result: CliResult) => {
-    expect(result.code, result.stderr).toBe(0);
-    return JSON.parse(result.stdout) as any;
-  };
 
   it('login stores the URL and key in a 0600 file that later commands use; logout removes it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'switchboard-login-'));
@@ -71,9 +67,9 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     expect(statSync(join(home, 'switchboard')).mode & 0o777).toBe(0o700);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ url: server.baseUrl, apiKey: KEY });
 
-    const created = json(await runCli(['agents', 'create', '--name', 'Via config', '--json'], plain));
+    const created = cliJson(await runCli(['agents', 'create', '--name', 'Via config', '--json'], plain));
     expect(created.name).toBe('Via config');
-    const listed = json(await runCli(['agents', 'list', '--json'], plain));
+    const listed = cliJson(await runCli(['agents', 'list', '--json'], plain));
     expect(listed.data.map((a: any) => a.id)).toContain(created.id);
 
     const logout = await runCli(['logout'], plain);
@@ -93,18 +89,18 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+BACKEND\s+CREATED$/);
     expect(table.stdout).toMatch(new RegExp(`^${id}\\s+Concierge\\s+echo\\s+\\d{4}-`, 'm'));
 
-    const page = json(await cli('agents', 'list', '--json', '--page-size', '1'));
+    const page = cliJson(await cli('agents', 'list', '--json', '--page-size', '1'));
     expect(page.meta).toMatchObject({ page: 1, pageSize: 1 });
     expect(page.data).toHaveLength(1);
 
-    const fetched = json(await cli('agents', 'get', id, '--json'));
+    const fetched = cliJson(await cli('agents', 'get', id, '--json'));
     expect(fetched).toMatchObject({ id, name: 'Concierge', introductionMessage: 'Hi there', backend: { type: 'echo' } });
     const shown = await cli('agents', 'get', id);
     expect(shown.stdout).toContain('Introduction: Hi there');
   });
 
   it('channels create, list, get and delete; a missing one is a 404 with exit code 1', async () => {
-    const created = json(await cli('channels', 'create', '--type', 'web', '--identifier', 'https://cli.example.com', '--name', 'CLI site', '--json'));
+    const created = cliJson(await cli('channels', 'create', '--type', 'web', '--identifier', 'https://cli.example.com', '--name', 'CLI site', '--json'));
     expect(created).toMatchObject({ deploymentType: 'web', channelIdentifier: 'https://cli.example.com', channelName: 'CLI site' });
     const plainCreate = await cli('channels', 'create', '--type', 'web', '--identifier', 'https://other.example.com');
     expect(plainCreate.code, plainCreate.stderr).toBe(0);
@@ -114,13 +110,13 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+TYPE\s+IDENTIFIER\s+NAME\s+RECORDING\s+CREATED$/);
     expect(table.stdout).toMatch(new RegExp(`^${created.id}\\s+web\\s+https://cli\\.example\\.com\\s+CLI site\\s+on`, 'm'));
 
-    const searched = json(await cli('channels', 'list', '--type', 'web', '--search', 'cli.example', '--json'));
+    const searched = cliJson(await cli('channels', 'list', '--type', 'web', '--search', 'cli.example', '--json'));
     expect(searched.data.map((c: any) => c.id)).toEqual([created.id]);
     expect(searched.meta).toMatchObject({ page: 1, totalCount: 1 });
-    const none = json(await cli('channels', 'list', '--type', 'sms', '--json'));
+    const none = cliJson(await cli('channels', 'list', '--type', 'sms', '--json'));
     expect(none.data).toEqual([]);
 
-    expect(json(await cli('channels', 'get', created.id, '--json'))).toEqual(created);
+    expect(cliJson(await cli('channels', 'get', created.id, '--json'))).toEqual(created);
 
     const deleted = await cli('channels', 'delete', created.id);
     expect(deleted.code, deleted.stderr).toBe(0);
@@ -150,7 +146,7 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
   });
 
   it('deployments create prints the token once and the embed snippet; tail, list and show follow the conversation', async () => {
-    const agent = json(await cli('agents', 'create', '--name', 'Widget agent', '--json'));
+    const agent = cliJson(await cli('agents', 'create', '--name', 'Widget agent', '--json'));
     const created = await cli('deployments', 'create', '--agent', agent.id, '--origin', ORIGIN, '--name', 'Shop widget');
     expect(created.code, created.stderr).toBe(0);
     const token = /^ {4}(cdp_\S+)$/m.exec(created.stdout)![1]!;
@@ -158,7 +154,7 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     expect(created.stdout).toMatch(/Embed snippet/);
     expect(created.stdout.split(token).length).toBeGreaterThan(2);
 
-    const listed = json(await cli('deployments', 'list', '--agent', agent.id, '--json'));
+    const listed = cliJson(await cli('deployments', 'list', '--agent', agent.id, '--json'));
     expect(listed.data).toHaveLength(1);
     expect(listed.data[0]).toMatchObject({ name: 'Shop widget', allowedOrigins: [ORIGIN], revokedAt: null });
     expect(JSON.stringify(listed)).not.toContain(token);
@@ -179,7 +175,7 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     expect(tail.stdout()).toMatch(/^\d{4}-\d\d-\d\dT\S+Z {2}conversation\.created {2}/m);
 
     const transcript = await until(async () => {
-      const shown = json(await cli('conversations', 'show', sessionId!, '--json'));
+      const shown = cliJson(await cli('conversations', 'show', sessionId!, '--json'));
       return shown.messages.length >= 2 ? shown : undefined;
     }, 'the echo reply');
     expect(transcript.conversation).toMatchObject({ id: sessionId!, agentId: agent.id, handoffState: 'bot' });
@@ -192,11 +188,11 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
     expect(shown.stdout).toMatch(/Z {2}contact: Hello from the shop$/m);
     expect(shown.stdout).toMatch(/Z {2}agent: Hello from the shop$/m);
 
-    const all = json(await cli('conversations', 'list', '--json'));
+    const all = cliJson(await cli('conversations', 'list', '--json'));
     expect(all.data.map((c: any) => c.id)).toContain(sessionId!);
-    const bot = json(await cli('conversations', 'list', '--state', 'bot,pending_human', '--json'));
+    const bot = cliJson(await cli('conversations', 'list', '--state', 'bot,pending_human', '--json'));
     expect(bot.data.map((c: any) => c.id)).toContain(sessionId!);
-    const resolved = json(await cli('conversations', 'list', '--state', 'resolved', '--json'));
+    const resolved = cliJson(await cli('conversations', 'list', '--state', 'resolved', '--json'));
     expect(resolved.data).toEqual([]);
     const rows = await cli('conversations', 'list', '--state', 'bot');
     expect(rows.stdout).toMatch(new RegExp(`^${sessionId!}\\s+bot\\s+open\\s+${agent.id}\\s+`, 'm'));
@@ -209,7 +205,7 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
   });
 
   it('deliveries list and retry', async () => {
-    const dead = json(await cli('deliveries', 'list', '--status', 'dead', '--json'));
+    const dead = cliJson(await cli('deliveries', 'list', '--status', 'dead', '--json'));
     expect(dead).toEqual({ data: [], meta: expect.objectContaining({ page: 1, totalCount: 0 }) });
     const table = await cli('deliveries', 'list', '--status', 'dead');
     expect(table.stdout).toContain('No dead deliveries.');
@@ -222,7 +218,7 @@ describe('switchboard CLI resource commands over the API (sqlite)', () => {
   });
 
   it("deliveries list narrows to one subscription's or one connection's deliveries, not both", async () => {
-    const forConnection = json(await cli('deliveries', 'list', '--connection', 'conn_none', '--json'));
+    const forConnection = cliJson(await cli('deliveries', 'list', '--connection', 'conn_none', '--json'));
     expect(forConnection).toEqual({ data: [], meta: expect.objectContaining({ totalCount: 0 }) });
     const forSubscription = await cli('deliveries', 'list', '--subscription', 'whk_none');
     expect(forSubscription.code, forSubscription.stderr).toBe(0);

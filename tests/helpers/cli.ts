@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { FAKES_EGRESS_ALLOW } from './egress.js';
 
 export const CLI = fileURLToPath(new URL('../../packages/server/dist/bundle/cli.mjs', import.meta.url));
@@ -14,6 +15,12 @@ export interface CliResult {
 }
 
 /** Runs the built `switchboard` CLI to completion, with `input` on its standard input when given. */
+/** The JSON a command printed, after checking it exited 0 (its standard error is the failure message). */
+export function cliJson(result: CliResult): any {
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
