@@ -3,15 +3,7 @@ import { sql } from 'kysely';
 import { DeploymentType } from '@switchboard/core';
 import { workspaceRepositories, workspacesRepository } from '@switchboard/server';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-
-const channel = (identifier: string, deploymentType: DeploymentType = DeploymentType.WEB) => ({
-  deploymentType,
-  channelIdentifier: identifier,
-  channelName: 'Site',
-  recordingEnabled: true,
-  configuration: { communicationType: 'unified', widgetConfiguration: { position: 'right' } } as never,
-  phoneConfigurationId: null,
-});
+import { newChannel } from '../helpers/channels.js';
 
 const rowsOf = (workspaceId: string, count: number, prefix: string) =>
   Array.from({ length: count }, (_, n) => ({
@@ -45,9 +37,9 @@ describe.each(ENGINES)('channel totals on %s', (engine) => {
   it('stay exact under concurrent single inserts, multi-row inserts and deletes', async () => {
     const ws = await workspacesRepository(database.db).create('Concurrent totals');
     const repos = workspaceRepositories(database.db, ws.id);
-    const first = await Promise.all(Array.from({ length: 30 }, (_, n) => repos.channels.insert(channel(`https://one-${n}.example.com`))));
+    const first = await Promise.all(Array.from({ length: 30 }, (_, n) => repos.channels.insert(newChannel(`https://one-${n}.example.com`))));
     await Promise.all([
-      ...Array.from({ length: 20 }, (_, n) => repos.channels.insert(channel(`https://sms-${n}`, DeploymentType.SMS))),
+      ...Array.from({ length: 20 }, (_, n) => repos.channels.insert(newChannel(`https://sms-${n}`, DeploymentType.SMS))),
       ...first.slice(0, 12).map((c) => repos.channels.delete(c.id)),
       database.db.insertInto('deployment_channels').values(rowsOf(ws.id, 300, 'batch-a')).execute(),
       database.db.transaction().execute(async (trx) => {
@@ -76,7 +68,7 @@ describe.each(ENGINES)('channel totals on %s', (engine) => {
     it('spread concurrent writers over several counter rows, and count a multi-row insert once per statement', async () => {
     const ws = await workspacesRepository(database.db).create('Slots');
     const repos = workspaceRepositories(database.db, ws.id);
-    await Promise.all(Array.from({ length: 40 }, (_, n) => repos.channels.insert(channel(`https://slot-${n}.example.com`))));
+    await Promise.all(Array.from({ length: 40 }, (_, n) => repos.channels.insert(newChannel(`https://slot-${n}.example.com`))));
     const slots = await sql<{ n: number }>`SELECT count(*)::int AS n FROM channel_counts WHERE workspace_id = ${ws.id}`.execute(database.db);
     expect(slots.rows[0]!.n).toBeGreaterThan(1);
 

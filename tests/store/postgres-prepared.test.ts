@@ -7,6 +7,7 @@ import { DeploymentType } from '@switchboard/core';
 import { openDatabase, workspaceRepositories, workspacesRepository, type Database } from '@switchboard/server';
 import { withNamedStatements } from '../../packages/server/src/store/pg-named-statements.js';
 import { ENGINES, POSTGRES_ADMIN_URL } from '../helpers/engines.js';
+import { newChannel } from '../helpers/channels.js';
 
 const onPostgres = ENGINES.includes('postgres');
 
@@ -58,14 +59,7 @@ describe.skipIf(!onPostgres)('named statements on PostgreSQL', () => {
       const made = [];
       for (let i = 0; i < 3; i++) {
         made.push(
-          await channels.insert({
-            deploymentType: DeploymentType.WEB,
-            channelIdentifier: `https://prepared-${i}.example.com`,
-            channelName: `Site ${i}`,
-            recordingEnabled: true,
-            configuration: { communicationType: 'unified', widgetConfiguration: { position: 'right' } } as never,
-            phoneConfigurationId: null,
-          }),
+          await channels.insert(newChannel(`https://prepared-${i}.example.com`, DeploymentType.WEB, `Site ${i}`)),
         );
       }
       // Each read binds its own id to the prepared text: the answers stay per-row.

@@ -3,15 +3,7 @@ import { DeploymentType, PhoneProvider, DeploymentStatus } from '@switchboard/co
 import { openDatabase, workspaceRepositories, workspacesRepository } from '@switchboard/server';
 import { isUniqueViolation } from '../../packages/server/src/store/database.js';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-
-const web = (identifier: string) => ({
-  deploymentType: DeploymentType.WEB,
-  channelIdentifier: identifier,
-  channelName: 'Site',
-  recordingEnabled: true,
-  configuration: { communicationType: 'unified', widgetConfiguration: { position: 'right' } } as never,
-  phoneConfigurationId: null,
-});
+import { newChannel } from '../helpers/channels.js';
 
 describe.each(ENGINES)('repositories on %s', (engine) => {
   let database: TestDatabase;
@@ -32,7 +24,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('round-trips every column type, with timestamps as numbers and booleans as booleans', async () => {
     const ws = await workspacesRepository(database.db).create('Types');
     const repos = workspaceRepositories(database.db, ws.id);
-    const created = await repos.channels.insert({ ...web('https://types.example.com'), recordingEnabled: false });
+    const created = await repos.channels.insert({ ...newChannel('https://types.example.com'), recordingEnabled: false });
     const read = await repos.channels.get(created.id);
     expect(read).toEqual(created);
     expect(typeof read!.createdAt).toBe('number');
@@ -45,7 +37,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
     const b = await workspacesRepository(database.db).create('B');
     const inA = workspaceRepositories(database.db, a.id);
     const inB = workspaceRepositories(database.db, b.id);
-    const channel = await inA.channels.insert(web('https://scoped.example.com'));
+    const channel = await inA.channels.insert(newChannel('https://scoped.example.com'));
     expect(await inB.channels.get(channel.id)).toBeUndefined();
     expect(await inB.channels.findByIdentifier('https://scoped.example.com')).toBeUndefined();
     expect(await inB.channels.update(channel.id, { channelName: 'taken' })).toBeUndefined();
@@ -57,8 +49,8 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('enforces (workspace, identifier, type) uniqueness in the schema itself', async () => {
     const ws = await workspacesRepository(database.db).create('Unique');
     const repos = workspaceRepositories(database.db, ws.id);
-    await repos.channels.insert(web('https://unique.example.com'));
-    const error = await repos.channels.insert(web('https://unique.example.com')).catch((e: unknown) => e);
+    await repos.channels.insert(newChannel('https://unique.example.com'));
+    const error = await repos.channels.insert(newChannel('https://unique.example.com')).catch((e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
     const phone = await repos.phones.insert({ phoneNumber: '+12025550140', provider: PhoneProvider.TWILIO });
     const dup = await repos.phones.insert({ phoneNumber: '+12025550140', provider: PhoneProvider.TELNYX }).catch((e: unknown) => e);
@@ -69,7 +61,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('allows one deployment per channel at the schema level', async () => {
     const ws = await workspacesRepository(database.db).create('Bindings');
     const repos = workspaceRepositories(database.db, ws.id);
-    const channel = await repos.channels.insert(web('https://bound.example.com'));
+    const channel = await repos.channels.insert(newChannel('https://bound.example.com'));
     const agent = await repos.agents.insert({ name: 'A', instructions: '', introductionMessage: null, backend: { type: 'echo' } as never });
     await repos.deployments.insert({ deploymentChannelId: channel.id, agentId: agent.id, status: DeploymentStatus.PENDING });
     const second = await repos.deployments
@@ -82,7 +74,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
     const ws = await workspacesRepository(database.db).create('Paging');
     const repos = workspaceRepositories(database.db, ws.id);
     const ids: string[] = [];
-    for (let i = 0; i < 7; i++) ids.push((await repos.channels.insert(web(`https://page-${i}.example.com`))).id);
+    for (let i = 0; i < 7; i++) ids.push((await repos.channels.insert(newChannel(`https://page-${i}.example.com`))).id);
     const all: string[] = [];
     for (let page = 1; page <= 3; page++) {
       const result = await repos.channels.list(page, 3);
@@ -96,7 +88,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('reads a channel in one statement and a list page with its total in one round trip on PostgreSQL', async () => {
     const ws = await workspacesRepository(database.db).create('Statements');
     const repos = workspaceRepositories(database.db, ws.id);
-    const created = await repos.channels.insert(web('https://statements.example.com'));
+    const created = await repos.channels.insert(newChannel('https://statements.example.com'));
     const statements = async (read: () => Promise<unknown>) => {
       const before = database.statementsExecuted();
       await read();
@@ -116,13 +108,13 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('keeps list totals exact through inserts, deletes and rolled-back writes, per type', async () => {
     const ws = await workspacesRepository(database.db).create('Counts');
     const repos = workspaceRepositories(database.db, ws.id);
-    const a = await repos.channels.insert(web('https://count-a.example.com'));
-    await repos.channels.insert(web('https://count-b.example.com'));
-    await repos.channels.insert({ ...web('com.example.count'), deploymentType: DeploymentType.MOBILE, configuration: { platform: 'ios' } as never });
+    const a = await repos.channels.insert(newChannel('https://count-a.example.com'));
+    await repos.channels.insert(newChannel('https://count-b.example.com'));
+    await repos.channels.insert({ ...newChannel('com.example.count'), deploymentType: DeploymentType.MOBILE, configuration: { platform: 'ios' } as never });
     await database.db
       .transaction()
       .execute(async (trx) => {
-        await workspaceRepositories(trx, ws.id).channels.insert(web('https://count-c.example.com'));
+        await workspaceRepositories(trx, ws.id).channels.insert(newChannel('https://count-c.example.com'));
         throw new Error('abort');
       })
       .catch(() => undefined);
@@ -139,7 +131,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
     await database.db
       .transaction()
       .execute(async (trx) => {
-        await workspaceRepositories(trx, ws.id).channels.insert(web('https://rollback.example.com'));
+        await workspaceRepositories(trx, ws.id).channels.insert(newChannel('https://rollback.example.com'));
         throw new Error('abort');
       })
       .catch(() => undefined);

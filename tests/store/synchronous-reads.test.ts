@@ -9,15 +9,7 @@ import { deploymentChannelsRepository, toDeploymentChannel } from '../../package
 import { synchronousReader } from '../../packages/server/src/store/synchronous-reads.js';
 import { workspacesRepository } from '../../packages/server/src/store/repositories/workspaces.js';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/engines.js';
-
-const newChannel = (identifier: string) => ({
-  deploymentType: DeploymentType.WEB,
-  channelIdentifier: identifier,
-  channelName: 'Site',
-  recordingEnabled: true,
-  configuration: { communicationType: 'unified', widgetConfiguration: { position: 'right' } } as never,
-  phoneConfigurationId: null,
-});
+import { newChannel } from '../helpers/channels.js';
 
 describe.each(ENGINES)('deployment channel reads on %s', (engine) => {
   let database: TestDatabase;
