@@ -272,8 +272,8 @@ export async function startServerChild(label, nodeArgs, env, { command, onStderr
   const [file, args] = command ? command(nodeArgs) : [process.execPath, nodeArgs];
   const child = spawn(file, args, {
     cwd: ROOT,
-    // The benchmarks' fake providers listen on 127.0.0.1: the egress policy must let replies reach them.
-    env: { ...process.env, SWITCHBOARD_EGRESS_ALLOW: '127.0.0.1', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // The benchmarks' fake providers listen on 127.0.0.1, and nothing else may be connected to.
+    env: { ...process.env, SWITCHBOARD_EGRESS_ALLOW: '127.0.0.1', SWITCHBOARD_EGRESS_ONLY_ALLOWED: 'true', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

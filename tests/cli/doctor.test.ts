@@ -7,7 +7,7 @@ import { openDatabase } from '@switchboard/server';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { freePort, runCli, startCli, type StartedCli } from '../helpers/cli.js';
 import { REDIS_URL, availableServices } from '../helpers/services.js';
-import { FAKES_EGRESS_ALLOW } from '../helpers/egress.js';
+import { FAKES_EGRESS_ENV } from '../helpers/egress.js';
 
 const KEY = 'sk_cli_doctor_test_0123456789abcdefghijklmnopq';
 const MASTER_KEY = randomBytes(32).toString('base64');
@@ -53,7 +53,7 @@ describe.each(ENGINES)('switchboard doctor (%s)', (engine) => {
       SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'switchboard-doctor-')),
       SWITCHBOARD_SECRET_KEY: MASTER_KEY,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
-      SWITCHBOARD_EGRESS_ALLOW: FAKES_EGRESS_ALLOW,
+      ...FAKES_EGRESS_ENV,
       REDIS_URL: redis ? REDIS_URL : '',
     };
     server = await startCli({ ...doctorEnv, SWITCHBOARD_API_KEY: KEY }, { port });

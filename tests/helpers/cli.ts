@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { FAKES_EGRESS_ALLOW } from './egress.js';
+import { FAKES_EGRESS_ENV } from './egress.js';
 
 export const CLI = fileURLToPath(new URL('../../packages/server/dist/bundle/cli.mjs', import.meta.url));
 
@@ -81,7 +81,7 @@ export interface StartedCli {
 export async function startCli(env: Record<string, string>, options: { flags?: string[]; port?: number } = {}): Promise<StartedCli> {
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [CLI, 'start', ...(options.flags ?? [])], {
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), SWITCHBOARD_EGRESS_ALLOW: FAKES_EGRESS_ALLOW, ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...FAKES_EGRESS_ENV, ...env },
   });
   let output = '';
   let stdout = '';

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp, createEgressFetch, egressPolicy, parseEgressAllow, type App } from '@switchboard/server';
+import { buildApp, createEgressFetch, egressPolicy, loadConfig, parseEgressAllow, resolveAllowed, type App } from '@switchboard/server';
+import { fakesEgress } from '../helpers/egress.js';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 import { createWorkspace } from '../helpers/app.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -115,6 +116,39 @@ describe('connect-time checks', () => {
     const redirected = await fetchOut(`http://allowed.example:${port}/redirect`);
     expect(redirected.status).toBe(302);
     expect(hits).toBe(before + 1);
+  });
+});
+
+describe('a policy that connects only to its allow-list', () => {
+  const onlyListed = egressPolicy(parseEgressAllow('127.0.0.1 hooks.internal.example'), { connectOnlyToAllowed: true });
+  const noLookup = async (): Promise<{ address: string }[]> => {
+    throw new Error('no DNS lookup may be made');
+  };
+
+  it('still lets public targets be saved', () => {
+    for (const target of ['https://example.com/hook', 'https://93.184.216.34/hook', 'smtp.example.com']) {
+      expect(onlyListed.refusalForTarget(target), target).toBeUndefined();
+    }
+    expect(onlyListed.refusalForTarget('http://10.0.0.1/')).toMatch(/private/);
+  });
+
+  it('refuses a host name that is not listed before any DNS lookup, and a public address when connecting', async () => {
+    await expect(resolveAllowed(onlyListed, 'api.twilio.com', noLookup)).rejects.toThrow('api.twilio.com is a host name, which is not on the egress allow-list');
+    await expect(resolveAllowed(onlyListed, '93.184.216.34', noLookup)).rejects.toThrow('93.184.216.34 is a public address, which is not on the egress allow-list');
+    await expect(resolveAllowed(onlyListed, '[2606:4700::1111]', noLookup)).rejects.toThrow(/2606:4700::1111 is a public address/);
+    expect(await resolveAllowed(onlyListed, '127.0.0.1', noLookup)).toBe('127.0.0.1');
+    expect(await resolveAllowed(onlyListed, 'hooks.internal.example', async () => [{ address: '10.9.8.7' }])).toBe('10.9.8.7');
+  });
+
+  it('is what the suite runs its servers with', async () => {
+    await expect(resolveAllowed(fakesEgress, 'graph.facebook.com', noLookup)).rejects.toThrow(/not on the egress allow-list/);
+    expect(fakesEgress.refusalForTarget('https://example.com/agent')).toBeUndefined();
+  });
+
+  it('is switched on by SWITCHBOARD_EGRESS_ONLY_ALLOWED, which must be true or false', () => {
+    expect(loadConfig({}).egressOnlyAllowed).toBe(false);
+    expect(loadConfig({ SWITCHBOARD_EGRESS_ONLY_ALLOWED: 'true' }).egressOnlyAllowed).toBe(true);
+    expect(() => loadConfig({ SWITCHBOARD_EGRESS_ONLY_ALLOWED: 'yes please' })).toThrow('SWITCHBOARD_EGRESS_ONLY_ALLOWED must be true or false, got "yes please"');
   });
 });
 

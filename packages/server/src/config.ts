@@ -29,6 +29,8 @@ export interface Config {
   secretKey: string | undefined;
   /** SWITCHBOARD_EGRESS_ALLOW: hosts and CIDR ranges operator-configured calls may reach although not public. */
   egressAllow: string[];
+  /** SWITCHBOARD_EGRESS_ONLY_ALLOWED: connect only to SWITCHBOARD_EGRESS_ALLOW's entries, public addresses included. */
+  egressOnlyAllowed: boolean;
   /** SHUTDOWN_TIMEOUT_MS: how long `switchboard start` takes at most to shut down on SIGTERM or SIGINT before it exits anyway. */
   shutdownTimeoutMs: number;
   /** TRUST_PROXY: how many proxy hops, or which proxy addresses/CIDR ranges, may set X-Forwarded-For; none when unset. */
@@ -54,6 +56,13 @@ function positiveIntOrZero(env: NodeJS.ProcessEnv, name: string): number {
   const text = nonEmpty(env[name]) ?? '';
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`${name} must be a port number from 0 to 65535, got "${text}"`);
   return Number(text);
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = nonEmpty(env[name])?.toLowerCase();
+  if (text === undefined || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  throw new Error(`${name} must be true or false, got "${env[name]!.trim().slice(0, 40)}"`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -150,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secretKey: nonEmpty(env.SWITCHBOARD_SECRET_KEY),
     egressAllow: parseEgressAllow(env.SWITCHBOARD_EGRESS_ALLOW),
+    egressOnlyAllowed: flag(env, 'SWITCHBOARD_EGRESS_ONLY_ALLOWED'),
     shutdownTimeoutMs: positiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     metricsToken: nonEmpty(env.METRICS_TOKEN),

@@ -2,7 +2,7 @@ export { buildApp, BODY_LIMIT_BYTES, type App, type AppOptions } from './app.js'
 export { startServer, type RunningServer } from './server.js';
 export { listeningUrls } from './listen-addresses.js';
 export { loadConfig, type Config } from './config.js';
-export { egressPolicy, parseEgressAllow, EgressRefusedError, type EgressPolicy } from './egress/policy.js';
+export { egressPolicy, parseEgressAllow, EgressRefusedError, type EgressPolicy, type EgressPolicyOptions } from './egress/policy.js';
 export { createEgressFetch, resolveAllowed } from './egress/fetch.js';
 export { openDatabase, isPostgresUrl, type Database, type Engine } from './store/database.js';
 export { isDatabaseFault, databaseUnavailable, DATABASE_RETRY_AFTER_SECONDS } from './store/faults.js';

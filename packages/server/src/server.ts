@@ -57,7 +57,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         onError: (error) => logger.error({ error: error.message }, 'Redis connection error'),
       });
     }
-    const egress = egressPolicy(config.egressAllow);
+    const egress = egressPolicy(config.egressAllow, { connectOnlyToAllowed: config.egressOnlyAllowed });
     const storage = await createStorage(config.storage, config.dataDir, egress);
     const app = buildApp({
       db: database.db,

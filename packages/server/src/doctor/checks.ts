@@ -89,7 +89,7 @@ async function connectionChecks(db: Kysely<DB>, config: Config, box: SecretBox |
     registry: builtInProviders,
     helpdesks: helpdeskConnectors,
     publicUrl: config.publicUrl,
-    egress: egressPolicy(config.egressAllow),
+    egress: egressPolicy(config.egressAllow, { connectOnlyToAllowed: config.egressOnlyAllowed }),
   });
   const checks: CheckResult[] = [];
   for (const record of rows.map(toConnectionRecord)) {

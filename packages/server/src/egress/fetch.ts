@@ -28,6 +28,8 @@ export async function resolveAllowed(policy: EgressPolicy, hostname: string, loo
   }
   // RFC 6761: .invalid never resolves, so placeholders fail here without a DNS query.
   if (/(^|\.)invalid\.?$/i.test(bare)) throw new Error(`${bare} is a placeholder host that never resolves: configure the real one`);
+  const hostRefusal = policy.refusalForHostName(bare);
+  if (hostRefusal) throw new EgressRefusedError(hostRefusal);
   const answers = await lookupAll(bare);
   if (answers.length === 0) throw new Error(`${bare} did not resolve to any address`);
   if (policy.allowsHostName(bare)) return answers[0]!.address;

@@ -34,8 +34,10 @@ const RANGE_NAMES: Record<string, string> = {
 export interface EgressPolicy {
   /** The allow-list as given: host names and CIDR ranges. */
   readonly allow: readonly string[];
-  /** Why a literal address may not be called, or undefined when it may. */
+  /** Why a literal address may not be connected to, or undefined when it may. */
   refusalForAddress(address: string): string | undefined;
+  /** Why a host name may not even be resolved (only allow-list-only policies refuse any), judged before DNS. */
+  refusalForHostName(hostname: string): string | undefined;
   /** Whether the host name itself is on the allow-list (it is then not checked further). */
   allowsHostName(hostname: string): boolean;
   /**
@@ -85,7 +87,17 @@ function normalized(address: string): Address | undefined {
   return ipaddr.process(bare);
 }
 
-export function egressPolicy(allow: readonly string[] = []): EgressPolicy {
+export interface EgressPolicyOptions {
+  /**
+   * Connect only to the allow-list: public addresses are refused too, and a host name not on the
+   * list is refused before any DNS lookup. Configuration-time checks stay as they are, so public
+   * targets can still be saved (a staging copy of production settings, a test suite whose fakes
+   * all listen on loopback).
+   */
+  connectOnlyToAllowed?: boolean;
+}
+
+export function egressPolicy(allow: readonly string[] = [], options: EgressPolicyOptions = {}): EgressPolicy {
   const entries: AllowEntries = { hosts: new Set(), ranges: [] };
   for (const entry of allow) {
     const parsed = readAllowEntry(entry);
@@ -96,17 +108,31 @@ export function egressPolicy(allow: readonly string[] = []): EgressPolicy {
   const allowedByRange = (address: Address) =>
     entries.ranges.some(([base, bits]) => base.kind() === address.kind() && address.match(base as never, bits));
 
+  const onlyAllowed = options.connectOnlyToAllowed === true;
+  const NOT_LISTED = 'which is not on the egress allow-list (only listed targets are connected to)';
+
+  /** The refusal every policy makes of a literal address: anything but public unicast, unless listed. */
+  const rangeRefusal = (text: string): string | undefined => {
+    const address = normalized(text);
+    if (!address) return `'${text}' is not an IP address`;
+    if (allowedByRange(address)) return undefined;
+    const range = address.range();
+    if (range === 'unicast') return undefined;
+    return `${address.toString()} is ${RANGE_NAMES[range] ?? `a ${range} address`}, which the egress policy refuses (SWITCHBOARD_EGRESS_ALLOW lists exceptions)`;
+  };
+
   const policy: EgressPolicy = {
     allow,
     allowsHostName: (hostname) => entries.hosts.has(hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')),
     refusalForAddress(text) {
-      const address = normalized(text);
-      if (!address) return `'${text}' is not an IP address`;
-      if (allowedByRange(address)) return undefined;
-      const range = address.range();
-      if (range === 'unicast') return undefined;
-      const shown = address.toString();
-      return `${shown} is ${RANGE_NAMES[range] ?? `a ${range} address`}, which the egress policy refuses (SWITCHBOARD_EGRESS_ALLOW lists exceptions)`;
+      const refusal = rangeRefusal(text);
+      if (refusal || !onlyAllowed) return refusal;
+      const address = normalized(text)!;
+      return allowedByRange(address) ? undefined : `${address.toString()} is a public address, ${NOT_LISTED}`;
+    },
+    refusalForHostName(hostname) {
+      if (!onlyAllowed || policy.allowsHostName(hostname)) return undefined;
+      return `${hostname} is a host name, ${NOT_LISTED}`;
     },
     refusalForTarget(target) {
       let hostname = target;
@@ -129,7 +155,7 @@ export function egressPolicy(allow: readonly string[] = []): EgressPolicy {
       }
       if (policy.allowsHostName(hostname)) return undefined;
       const bare = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
-      if (isIP(bare)) return policy.refusalForAddress(bare);
+      if (isIP(bare)) return rangeRefusal(bare);
       if (bare === 'localhost' || bare.endsWith('.localhost')) return `${bare} is a loopback name, which the egress policy refuses (SWITCHBOARD_EGRESS_ALLOW lists exceptions)`;
       return undefined;
     },
