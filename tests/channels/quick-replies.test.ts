@@ -13,6 +13,7 @@ import { wecomAdapter } from '../../packages/server/src/channels/wecom/index.js'
 import { webhookAdapter } from '../../packages/server/src/channels/webhook/index.js';
 import { whatsappContent } from '../../packages/server/src/channels/meta/send.js';
 import { answersByNumber, numberedText } from '../../packages/server/src/channels/quick-replies.js';
+import { builtInProviders } from '../../packages/server/src/channels/registry.js';
 import { startFakeLine, type FakeLine } from '../fakes/line.js';
 import { startFakeWeChat, startFakeWeCom, type FakeWeixin } from '../fakes/wechat.js';
 import { startWebhookReceiver, type FakeWebhookReceiver } from '../fakes/webhook-receiver.js';
@@ -42,12 +43,13 @@ describe('numbered quick replies', () => {
     expect(numberedText('Hello', undefined)).toBe('Hello');
   });
 
-  it('are what SMS, email, WeChat, WeCom and webhook channels use; native providers and voice do not', () => {
-    for (const [provider, type] of [['twilio', 'sms'], ['twilio', 'whatsapp'], ['email', 'email'], ['wechat', 'wechat'], ['wecom', 'wecom'], ['webhook', 'webhook']]) {
-      expect(answersByNumber(provider!, type!), `${provider} ${type}`).toBe(true);
+  it('are what SMS, email, WeChat, WeCom, webhook and helpdesk channels use; native providers and voice do not', () => {
+    const adapter = (provider: string) => builtInProviders.get(provider)?.adapter;
+    for (const [provider, type] of [['twilio', 'sms'], ['twilio', 'whatsapp'], ['email', 'email'], ['wechat', 'wechat'], ['wecom', 'wecom'], ['webhook', 'webhook'], ['zendesk', 'webhook']]) {
+      expect(answersByNumber(adapter(provider!), type!), `${provider} ${type}`).toBe(true);
     }
     for (const [provider, type] of [['meta', 'whatsapp'], ['meta', 'facebook'], ['meta', 'instagram'], ['line', 'line'], ['telegram', 'telegram'], ['twilio', 'calls'], ['voice-gateway', 'calls']]) {
-      expect(answersByNumber(provider!, type!), `${provider} ${type}`).toBe(false);
+      expect(answersByNumber(adapter(provider!), type!), `${provider} ${type}`).toBe(false);
     }
   });
 });

@@ -284,7 +284,8 @@ export function buildApp(options: AppOptions): App {
     db: options.db,
     conversations,
     logger: server.log,
-    media: inboundMediaStore({ db: options.db, attachments, context: (record) => connections.context(record), fetch: outboundFetch, logger: server.log }),
+    registry,
+    media: inboundMediaStore({ db: options.db, attachments, registry, context: (record) => connections.context(record), fetch: outboundFetch, logger: server.log }),
     ...options.inbox,
   });
   const handoff = handoffService({

@@ -12,19 +12,14 @@ import type { DB } from '../store/schema.js';
 import { findConnection } from '../store/repositories/connections.js';
 import { attachmentView } from '../store/repositories/attachments.js';
 import type { ConnectionContext, InboundMedia } from '../channels/adapter.js';
-import { fetchTelegramMedia } from '../channels/telegram/media.js';
-import { fetchWhatsAppMedia } from '../channels/meta/media.js';
-import { fetchLineMedia } from '../channels/line/media.js';
+import type { ProviderRegistry } from '../channels/registry.js';
 import type { AttachmentService } from './attachment-service.js';
-
-type Fetcher = (media: InboundMedia, connection: ConnectionContext, fetchImpl: typeof fetch) => Promise<Response>;
-
-/** How each provider hands out a message's files. */
-const FETCHERS: Record<string, Fetcher> = { telegram: fetchTelegramMedia, meta: fetchWhatsAppMedia, line: fetchLineMedia };
 
 export interface InboundMediaOptions {
   db: Kysely<DB>;
   attachments: AttachmentService;
+  /** The providers whose adapters fetch a message's files (`fetchMedia`). */
+  registry: ProviderRegistry;
   context(record: NonNullable<Awaited<ReturnType<typeof findConnection>>>): Promise<ConnectionContext>;
   fetch: typeof fetch;
   logger: { warn(obj: unknown, msg?: string): void };
@@ -35,13 +30,13 @@ export type InboundMediaStore = (connectionId: string, conversation: { id: strin
 export function inboundMediaStore(options: InboundMediaOptions): InboundMediaStore {
   return async (connectionId, conversation, media) => {
     const record = await findConnection(options.db, connectionId);
-    const fetcher = record && FETCHERS[record.provider];
-    if (!record || !fetcher) return [];
+    const adapter = record && options.registry.get(record.provider)?.adapter;
+    if (!record || !adapter?.fetchMedia) return [];
     const connection = await options.context(record);
     const stored: Attachment[] = [];
     for (const item of media) {
       try {
-        const response = await fetcher(item, connection, options.fetch);
+        const response = await adapter.fetchMedia(item, connection, options.fetch);
         const contentType = bareMediaType(response.headers.get('content-type') ?? undefined);
         const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
         const record = await options.attachments.store(conversation, body, {

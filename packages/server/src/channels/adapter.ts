@@ -158,6 +158,13 @@ export interface ChannelAdapter {
   acknowledge(events: InboundEvent[], raw: RawInbound, connection: ConnectionContext): HttpReply;
   /** Delivers one reply through the provider's API. Throws DeliveryError (retryable or not). */
   send(message: OutboundMessage, connection: ConnectionContext, fetchImpl?: typeof fetch): Promise<DeliveryReceipt>;
+  /** The bytes of a file an inbound message carries (its `InboundMedia.ref`). Absent: the provider's messages carry none. */
+  fetchMedia?(media: InboundMedia, connection: ConnectionContext, fetchImpl: typeof fetch): Promise<Response>;
+  /**
+   * Whether replies on a channel type show quick replies as numbered text (quick-replies.ts), so
+   * that a contact's bare "2" means the second label. Absent: always, as plain-text providers do.
+   */
+  numberedChoices?(channelType: string): boolean;
 }
 
 /** Retry-After as milliseconds (seconds or an HTTP date), or undefined. */

@@ -10,6 +10,7 @@ import { answersByNumber } from './quick-replies.js';
 import { DEFAULT_LEASE_MS, createClaimLoop, persist } from '../outbox/claim-loop.js';
 import { isDatabaseFault } from '../store/faults.js';
 import type { InboundMediaStore } from '../attachments/inbound-media.js';
+import type { ProviderRegistry } from './registry.js';
 
 const MAX_PROCESSING_ATTEMPTS = 5;
 const PROCESSING_CONCURRENCY = 4;
@@ -24,6 +25,8 @@ export interface InboxOptions {
   pollMs?: number;
   /** Fetches and stores the files an event carries (attachments/inbound-media.ts); files are left out without it. */
   media?: InboundMediaStore;
+  /** The providers whose adapters say how their channels show quick replies. */
+  registry: ProviderRegistry;
 }
 
 class Unroutable extends Error {}
@@ -60,7 +63,7 @@ export function createInbox(options: InboxOptions) {
     if (!deployment || deployment.status !== DeploymentStatus.ACTIVE) {
       throw new Unroutable(`Channel ${channel.id} has no active deployment, so nobody answers it`);
     }
-    return { channel, agentId: deployment.agentId, numberedChoices: answersByNumber(connection.provider, channel.deploymentType) };
+    return { channel, agentId: deployment.agentId, numberedChoices: answersByNumber(options.registry.get(connection.provider)?.adapter, channel.deploymentType) };
   }
 
   async function processOne(stored: StoredInboundEvent): Promise<void> {

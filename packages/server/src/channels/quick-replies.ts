@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
-import type { OutboundMessage } from './adapter.js';
+import type { ChannelAdapter, OutboundMessage } from './adapter.js';
 
 /** `${text}\n\n1. Yes\n2. No`: the labels as a numbered list under the text (the text alone when there are none). */
 export function numberedText(text: string, quickReplies: readonly string[] | undefined): string {
@@ -19,21 +19,11 @@ export const textWithChoices = (message: OutboundMessage): string => numberedTex
 
 /**
  * Whether a provider shows a channel type's quick replies as numbered text, so that a contact's
- * bare "2" means the second label. Voice channels speak the text alone: their replies carry no
- * quick replies, and numbers said on a call are left as they are.
+ * bare "2" means the second label: the adapter says (`numberedChoices`), and a provider it does
+ * not know of (a helpdesk) answers in text.
  */
-export function answersByNumber(provider: string, channelType: string): boolean {
-  switch (provider) {
-    case 'meta':
-    case 'line':
-    case 'telegram':
-    case 'voice-gateway':
-      return false;
-    case 'twilio':
-      return channelType !== 'calls';
-    default:
-      return true;
-  }
+export function answersByNumber(adapter: ChannelAdapter | undefined, channelType: string): boolean {
+  return adapter?.numberedChoices?.(channelType) ?? true;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ChannelAdapter, HttpReply, ProviderDefinition } from '../adapter.js';
 import { parseLine } from './parse.js';
 import { sendLine } from './send.js';
+import { fetchLineMedia } from './media.js';
 import { verifyLine } from './verify.js';
 
 export { lineSignature } from './verify.js';
@@ -26,6 +27,9 @@ export const lineAdapter: ChannelAdapter = {
   parse: (raw) => parseLine(raw),
   acknowledge: () => OK,
   send: sendLine,
+  fetchMedia: fetchLineMedia,
+  // quickReply items.
+  numberedChoices: () => false,
 };
 
 export const lineProvider: ProviderDefinition = {

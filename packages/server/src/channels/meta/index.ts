@@ -1,6 +1,7 @@
 import type { ChannelAdapter, HttpReply, ProviderDefinition } from '../adapter.js';
 import { parseMetaWebhook } from './parse.js';
 import { sendMetaMessage } from './send.js';
+import { fetchWhatsAppMedia } from './media.js';
 import { metaSettingsSchema } from './settings.js';
 import { metaHandshake, verifyMetaSignature } from './verify.js';
 
@@ -24,6 +25,9 @@ export const metaAdapter: ChannelAdapter = {
   parse: (raw) => parseMetaWebhook(raw),
   acknowledge: () => ({ ...EVENT_RECEIVED, headers: { ...EVENT_RECEIVED.headers } }),
   send: (message, connection, fetchImpl) => sendMetaMessage(message, connection, fetchImpl),
+  fetchMedia: fetchWhatsAppMedia,
+  // WhatsApp buttons and lists, Messenger and Instagram quick_replies.
+  numberedChoices: () => false,
 };
 
 export const metaProvider: ProviderDefinition = {

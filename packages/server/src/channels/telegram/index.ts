@@ -1,6 +1,7 @@
 import type { ChannelAdapter, ProviderDefinition } from '../adapter.js';
 import { parseTelegramUpdate } from './parse.js';
 import { sendTelegramMessage } from './send.js';
+import { fetchTelegramMedia } from './media.js';
 import { telegramSettingsSchema } from './settings.js';
 import { verifyTelegramSecret } from './verify.js';
 
@@ -20,6 +21,9 @@ export const telegramAdapter: ChannelAdapter = {
   // Any 2xx tells Telegram the update is delivered; an empty JSON object is the conventional body.
   acknowledge: () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{}' }),
   send: (message, connection, fetchImpl) => sendTelegramMessage(message, connection, fetchImpl),
+  fetchMedia: fetchTelegramMedia,
+  // Quick replies are a reply keyboard.
+  numberedChoices: () => false,
 };
 
 export const telegramProvider: ProviderDefinition = {

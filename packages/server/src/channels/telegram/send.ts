@@ -7,19 +7,9 @@
  */
 import { DeliveryError, retryAfterMs, type ConnectionContext, type DeliveryReceipt, type OutboundMessage } from '../adapter.js';
 import { telegramApiRoot } from './settings.js';
-
-/** How long one Bot API call may take before it counts as a (retryable) network failure. */
-export const TELEGRAM_TIMEOUT_MS = 15_000;
+import { botApiAnswer, botApiFetch, type BotApiAnswer } from './bot-api.js';
 
 type ChatId = number | string;
-
-interface BotApiAnswer {
-  ok?: boolean;
-  result?: { message_id?: unknown };
-  error_code?: number;
-  description?: string;
-  parameters?: { retry_after?: unknown; migrate_to_chat_id?: unknown };
-}
 
 function chatIdOf(message: OutboundMessage): ChatId {
   const fromContext = message.replyContext?.chatId;
@@ -29,27 +19,9 @@ function chatIdOf(message: OutboundMessage): ChatId {
 }
 
 async function call(fetchImpl: typeof fetch, url: string, payload: unknown, what: string): Promise<{ response: Response; answer: BotApiAnswer }> {
-  let response: Response;
-  try {
-    response = await fetchImpl(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(TELEGRAM_TIMEOUT_MS),
-    });
-  } catch (error) {
-    // Never echo the URL: it carries the bot token.
-    const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${TELEGRAM_TIMEOUT_MS} ms` : error.message) : String(error);
-    throw new DeliveryError(`${what} failed: ${reason}`, { retryable: true });
-  }
-  const text = await response.text().catch(() => '');
-  let answer: BotApiAnswer = {};
-  try {
-    answer = JSON.parse(text) as BotApiAnswer;
-  } catch {
-    answer = { description: 'the answer is not JSON' };
-  }
-  return { response, answer };
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) };
+  const response = await botApiFetch(fetchImpl, url, init, what);
+  return { response, answer: await botApiAnswer(response) };
 }
 
 function failure(response: Response, answer: BotApiAnswer, what: string): DeliveryError {

@@ -38,6 +38,9 @@ export const twilioAdapter: ChannelAdapter = {
   send(message, connection, fetchImpl) {
     return sendTwilioMessage(message, connection, fetchImpl);
   },
+
+  // SMS and WhatsApp through Twilio get numbered text; a call speaks the reply alone.
+  numberedChoices: (channelType) => channelType !== 'calls',
 };
 
 export const twilioProvider: ProviderDefinition = {

@@ -35,6 +35,8 @@ export const voiceGatewayAdapter: ChannelAdapter = {
   send(message, connection, fetchImpl) {
     return sendVoiceGatewayReply(message, connection, fetchImpl);
   },
+  // Replies are spoken: numbers said on a call are left as they are.
+  numberedChoices: () => false,
 };
 
 export const voiceGatewayProvider: ProviderDefinition = {
