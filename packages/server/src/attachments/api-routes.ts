@@ -5,22 +5,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { attachmentSettingsSchema, DEFAULT_ATTACHMENT_TYPES, ErrorCode, idSchema, MAX_ATTACHMENT_BYTES } from '@switchboard/core';
+import { attachmentSettingsSchema, DEFAULT_ATTACHMENT_TYPES, idSchema, MAX_ATTACHMENT_BYTES } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { conversationsRepository } from '../store/repositories/conversations.js';
-import { workspaceRepositories } from '../store/repositories/index.js';
 import { attachmentView } from '../store/repositories/attachments.js';
 import type { ConversationService } from '../conversations/conversation-service.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import type { Principal } from '../http/auth.js';
-import { ApiError, notFound } from '../http/errors.js';
+import { conflict, forbidden, invalidField, notFound } from '../http/errors.js';
 import { item, successBody } from '../http/envelope.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 import { parseOrThrow } from '../http/validation.js';
 import type { AttachmentService } from './attachment-service.js';
-import { attachmentSettingsStore } from './settings.js';
-import { checkUpload } from './upload-request.js';
-import { closeUnreadBody } from './runtime-upload.js';
+import { attachmentSettingsStore, recordsMessages } from './settings.js';
+import { acceptRawBody, checkUpload } from './upload-request.js';
 
 const tag = 'Web deployments';
 const settingsUrl = '/v1/agents/:agentId/deployments/:id/attachment-settings';
@@ -104,24 +102,21 @@ export interface ApiUploadOptions {
  */
 export function registerApiUpload(server: FastifyInstance, options: ApiUploadOptions): void {
   server.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    closeUnreadBody(scope);
+    acceptRawBody(scope);
     scope.post(API_UPLOAD_ROUTE, async (request, reply) => {
       const principal = await options.authenticate(request);
-      if (principal.scope !== 'admin') throw new ApiError(403, ErrorCode.FORBIDDEN, 'This API key may only read: sending a file needs an admin key');
+      if (principal.scope !== 'admin') throw forbidden('This API key may only read: sending a file needs an admin key');
       const id = parseOrThrow(idSchema, (request.params as { id: string }).id, 'id');
       const query = parseOrThrow(uploadQuery, request.query ?? {});
       const file = checkUpload(request, API_UPLOAD_RULES);
       const conversation = await conversationsRepository(options.db, principal.workspaceId).getConversation(id);
       if (!conversation) throw notFound('Conversation not found', { id });
-      const channel = await workspaceRepositories(options.db, principal.workspaceId).channels.get(conversation.channelId);
-      if (channel && !channel.recordingEnabled) {
-        throw new ApiError(409, ErrorCode.CONFLICT, "This conversation's channel does not record messages (recordingEnabled: false), so files cannot be kept", null, { reason: 'ATTACHMENTS_NOT_RECORDED' });
+      if (!(await recordsMessages(options.db, conversation))) {
+        throw conflict("This conversation's channel does not record messages (recordingEnabled: false), so files cannot be kept", { reason: 'ATTACHMENTS_NOT_RECORDED' });
       }
-      if (query.role === 'agent' && query.memberId) throw new ApiError(400, ErrorCode.VALIDATION_ERROR, 'memberId: only human messages have a memberId', [{ field: 'memberId', message: 'only human messages have a memberId' }]);
+      if (query.role === 'agent' && query.memberId) throw invalidField('memberId', 'only human messages have a memberId');
       const memberId = query.memberId ?? principal.memberId;
-      if (query.role === 'human' && !memberId) throw new ApiError(400, ErrorCode.VALIDATION_ERROR, 'memberId: Required for human messages: the person writing (a team member or workspace member id)', [{ field: 'memberId', message: 'Required for human messages' }]);
+      if (query.role === 'human' && !memberId) throw invalidField('memberId', 'Required for human messages: the person writing (a team member or workspace member id)');
       const record = await options.attachments.store(conversation, request.raw, { ...file, maxBytes: API_UPLOAD_RULES.maxBytes });
       try {
         const attachments = [attachmentView(record)];

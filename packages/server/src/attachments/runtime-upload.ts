@@ -9,7 +9,6 @@ import { clientMessageIdSchema } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import type { ConversationRecord } from '../store/repositories/conversations.js';
 import { conversationsRepository } from '../store/repositories/conversations.js';
-import { workspaceRepositories } from '../store/repositories/index.js';
 import type { WebDeploymentRecord } from '../store/repositories/web-deployments.js';
 import { attachmentView } from '../store/repositories/attachments.js';
 import type { ConversationService, WidgetSession } from '../conversations/conversation-service.js';
@@ -17,8 +16,8 @@ import { parseOrThrow } from '../http/validation.js';
 import { successBody } from '../http/envelope.js';
 import { forbidden } from '../runtime/access.js';
 import type { AttachmentService } from './attachment-service.js';
-import { attachmentSettingsStore } from './settings.js';
-import { checkUpload } from './upload-request.js';
+import { attachmentSettingsStore, recordsMessages } from './settings.js';
+import { acceptRawBody, checkUpload } from './upload-request.js';
 
 export interface RuntimeUploadOptions {
   db: Kysely<DB>;
@@ -28,31 +27,17 @@ export interface RuntimeUploadOptions {
   deploymentOf(request: FastifyRequest): WebDeploymentRecord;
 }
 
-/**
- * An upload refused before its body was read says so and closes the connection, so the rest of
- * the body is never read (Node would otherwise read and discard it to keep the connection).
- */
-export function closeUnreadBody(scope: FastifyInstance): void {
-  scope.addHook('onError', async (request, reply) => {
-    if (!request.raw.readableEnded) reply.header('connection', 'close');
-  });
-}
-
 /** Registers the upload route in the runtime's scope (its hooks have authenticated the deployment). */
 export function registerRuntimeUpload(scope: FastifyInstance, options: RuntimeUploadOptions): void {
   const settings = attachmentSettingsStore(options.db);
   scope.register(async (uploads) => {
-    // The body is the file: no parser reads it; the handler streams it.
-    uploads.removeAllContentTypeParsers();
-    uploads.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    closeUnreadBody(uploads);
+    acceptRawBody(uploads);
 
     uploads.post('/sessions/:sessionId/attachments', async (request, reply) => {
       const conversation = await options.session(request);
       const rules = await settings.of(options.deploymentOf(request).id);
       if (!rules.enabled) throw forbidden('This chat does not accept attachments', 'ATTACHMENTS_DISABLED');
-      const channel = await workspaceRepositories(options.db, conversation.workspaceId).channels.get(conversation.channelId);
-      if (channel && !channel.recordingEnabled) throw forbidden('This chat does not keep messages, so it does not accept files', 'ATTACHMENTS_NOT_RECORDED');
+      if (!(await recordsMessages(options.db, conversation))) throw forbidden('This chat does not keep messages, so it does not accept files', 'ATTACHMENTS_NOT_RECORDED');
       const file = checkUpload(request, rules);
       const clientMessageId = parseOrThrow(clientMessageIdSchema, (request.query as { clientMessageId?: unknown }).clientMessageId, 'clientMessageId');
       // A retried upload whose message exists already: answered without reading the file again.

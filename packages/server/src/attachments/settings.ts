@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { attachmentSettingsSchema, type AttachmentSettings } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
+import { workspaceRepositories } from '../store/repositories/index.js';
 
 /** The defaults a deployment has until its owner sets its own: on, 10 MiB, images + PDF + text. */
 export const DEFAULT_ATTACHMENT_SETTINGS: AttachmentSettings = attachmentSettingsSchema.parse({});
@@ -17,6 +18,12 @@ function parse(text: string | null | undefined): AttachmentSettings {
  */
 export function offeredRules(rules: AttachmentSettings, recordingEnabled: boolean): AttachmentSettings {
   return recordingEnabled ? rules : { ...rules, enabled: false };
+}
+
+/** Whether a conversation's channel keeps its messages, and so may keep files (a channel that is gone does not refuse). */
+export async function recordsMessages(db: Kysely<DB>, conversation: { workspaceId: string; channelId: string }): Promise<boolean> {
+  const channel = await workspaceRepositories(db, conversation.workspaceId).channels.get(conversation.channelId);
+  return !channel || channel.recordingEnabled;
 }
 
 /** Per-deployment upload rules, kept as JSON on the web deployment. */

@@ -1,5 +1,5 @@
 /** What an upload request must say before a byte of it is read: the file's name, an allowed type and a length within the limit. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bareMediaType, ErrorCode, mediaTypeAllowed } from '@switchboard/core';
 import { ApiError, invalidField } from '../http/errors.js';
 
@@ -67,4 +67,17 @@ export function checkUpload(request: FastifyRequest, rules: UploadRules): Upload
     if (length === 0) throw invalidField('body', 'must not be empty: send the file as the request body');
   }
   return { name, contentType };
+}
+
+/**
+ * Makes a scope's routes take the body as the file: no parser reads it, the handler streams it.
+ * An upload refused before its body was read says so and closes the connection, so the rest of
+ * the body is never read (Node would otherwise read and discard it to keep the connection).
+ */
+export function acceptRawBody(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  scope.addHook('onError', async (request, reply) => {
+    if (!request.raw.readableEnded) reply.header('connection', 'close');
+  });
 }

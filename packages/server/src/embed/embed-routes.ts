@@ -4,6 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from '@switchboard/core';
+import { ApiError } from '../http/errors.js';
+import { errorBody } from '../http/envelope.js';
 
 /**
  * The public embed scripts, built by packages/widget (`npm run build -w @switchboard/widget`):
@@ -98,46 +101,22 @@ export function registerEmbedRoutes(server: FastifyInstance, options: EmbedRoute
     }
   }
 
-  function notFound(reply: FastifyReply, file: string) {
-    const message = `No widget chunk named ${JSON.stringify(file)}: chunks are the files of packages/widget/dist/chunks, like prechat.js.`;
-    return reply
-      .code(404)
-      .header('cache-control', 'no-store')
-      .header('access-control-allow-origin', '*')
-      .type('application/json; charset=utf-8')
-      .send({
-        success: false,
-        status: 404,
-        code: 'NOT_FOUND',
-        message,
-        meta: {},
-        timestamp: Date.now(),
-        error: { code: 'NOT_FOUND', message, details: { file } },
-      });
+  /** An error in the API's envelope, never cached and readable from any page (like the scripts). */
+  function refuse(reply: FastifyReply, error: ApiError) {
+    return reply.code(error.status).header('cache-control', 'no-store').header('access-control-allow-origin', '*').type('application/json; charset=utf-8').send(errorBody(error));
   }
 
   function serve(name: string | ((request: FastifyRequest) => string | null)) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const file = typeof name === 'string' ? name : name(request);
-      if (file === null) return notFound(reply, String((request.params as { file?: string }).file));
+      if (file === null) {
+        const asked = String((request.params as { file?: string }).file);
+        return refuse(reply, new ApiError(404, ErrorCode.NOT_FOUND, `No widget chunk named ${JSON.stringify(asked)}: chunks are the files of packages/widget/dist/chunks, like prechat.js.`, { file: asked }));
+      }
       const asset = load(file);
       if (!asset) {
-        const message =
-          'The web widget has not been built: run `npm run build -w @switchboard/widget` (it writes packages/widget/dist), then restart the server.';
-        return reply
-          .code(503)
-          .header('cache-control', 'no-store')
-          .header('access-control-allow-origin', '*')
-          .type('application/json; charset=utf-8')
-          .send({
-            success: false,
-            status: 503,
-            code: 'INTERNAL',
-            message,
-            meta: {},
-            timestamp: Date.now(),
-            error: { code: 'INTERNAL', message, details: { file } },
-          });
+        const message = 'The web widget has not been built: run `npm run build -w @switchboard/widget` (it writes packages/widget/dist), then restart the server.';
+        return refuse(reply, new ApiError(503, ErrorCode.INTERNAL, message, { file }));
       }
       reply
         .header('content-type', 'text/javascript; charset=utf-8')

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { expressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Conversation, Message, MessageRole, PaginatedResult } from '@switchboard/core';
 import type { ConversationsTable, DB, MessagesTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
@@ -92,6 +92,25 @@ function messageRow(workspaceId: string, input: NewMessage, now: number): Select
   };
 }
 
+/**
+ * The id of the contact a visitor token names on a channel: the contact a verified user's browser
+ * was linked to (contact_visitor_tokens) first, else the token's own contact; null when neither.
+ */
+function visitorContactId(workspaceId: string, channelId: string, visitorTokenHash: string) {
+  const eb = expressionBuilder<DB, never>();
+  return eb.fn.coalesce(
+    eb
+      .selectFrom('contact_visitor_tokens as t')
+      .innerJoin('contacts as c', 'c.id', 't.contact_id')
+      .select('c.id')
+      .where('t.token_hash', '=', visitorTokenHash)
+      .where('c.workspace_id', '=', workspaceId)
+      .where('c.channel_id', '=', channelId)
+      .limit(1),
+    eb.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('channel_id', '=', channelId).where('visitor_token_hash', '=', visitorTokenHash).limit(1),
+  );
+}
+
 export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
   return {
     async createContact(channelId: string, visitorTokenHash: string | null, external?: { id: string; displayName?: string | undefined }): Promise<string> {
@@ -142,23 +161,8 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
     },
     /** The contact a visitor token names: its own, or (a verified user's browser) the user's. */
     async contactByVisitorToken(channelId: string, visitorTokenHash: string): Promise<string | undefined> {
-      const linked = await db
-        .selectFrom('contact_visitor_tokens as t')
-        .innerJoin('contacts as c', 'c.id', 't.contact_id')
-        .select('c.id')
-        .where('t.token_hash', '=', visitorTokenHash)
-        .where('c.workspace_id', '=', workspaceId)
-        .where('c.channel_id', '=', channelId)
-        .executeTakeFirst();
-      if (linked) return linked.id;
-      const row = await db
-        .selectFrom('contacts')
-        .select('id')
-        .where('workspace_id', '=', workspaceId)
-        .where('channel_id', '=', channelId)
-        .where('visitor_token_hash', '=', visitorTokenHash)
-        .executeTakeFirst();
-      return row?.id;
+      const row = await db.selectNoFrom(visitorContactId(workspaceId, channelId, visitorTokenHash).as('id')).executeTakeFirst();
+      return row?.id ?? undefined;
     },
     /** Merges attributes (language, plan, …) into a contact's; workflow rules test them. */
     async setContactAttributes(contactId: string, attributes: Record<string, string>): Promise<void> {
@@ -224,25 +228,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
         .where('conv.workspace_id', '=', workspaceId)
         .where('conv.id', '=', id)
         .where('conv.web_deployment_id', '=', deployment.id)
-        .where('conv.contact_id', '=', (eb) =>
-          eb.fn.coalesce(
-            eb
-              .selectFrom('contact_visitor_tokens as t')
-              .innerJoin('contacts as c', 'c.id', 't.contact_id')
-              .select('c.id')
-              .where('t.token_hash', '=', visitorTokenHash)
-              .where('c.workspace_id', '=', workspaceId)
-              .where('c.channel_id', '=', deployment.channelId)
-              .limit(1),
-            eb
-              .selectFrom('contacts')
-              .select('id')
-              .where('workspace_id', '=', workspaceId)
-              .where('channel_id', '=', deployment.channelId)
-              .where('visitor_token_hash', '=', visitorTokenHash)
-              .limit(1),
-          ),
-        )
+        .where('conv.contact_id', '=', visitorContactId(workspaceId, deployment.channelId, visitorTokenHash))
         .executeTakeFirst();
       if (!row) return undefined;
       const { recording_enabled, connection_id, phone_configuration_id, workflow_id, agent_backend, ...conversation } = row;
