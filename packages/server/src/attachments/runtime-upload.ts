@@ -5,18 +5,17 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { clientMessageIdSchema } from '@switchboard/core';
+import { clientMessageIdSchema, type AttachmentSettings } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import type { ConversationRecord } from '../store/repositories/conversations.js';
 import { conversationsRepository } from '../store/repositories/conversations.js';
-import type { WebDeploymentRecord } from '../store/repositories/web-deployments.js';
 import { attachmentView } from '../store/repositories/attachments.js';
 import type { ConversationService, WidgetSession } from '../conversations/conversation-service.js';
 import { parseOrThrow } from '../http/validation.js';
 import { successBody } from '../http/envelope.js';
 import { forbidden } from '../runtime/access.js';
 import type { AttachmentService } from './attachment-service.js';
-import { attachmentSettingsStore, recordsMessages } from './settings.js';
+import { recordsMessages } from './settings.js';
 import { acceptRawBody, checkUpload } from './upload-request.js';
 
 export interface RuntimeUploadOptions {
@@ -24,18 +23,18 @@ export interface RuntimeUploadOptions {
   conversations: ConversationService;
   attachments: AttachmentService;
   session(request: FastifyRequest): Promise<WidgetSession>;
-  deploymentOf(request: FastifyRequest): WebDeploymentRecord;
+  /** The upload rules of the deployment the request's token resolved to. */
+  rulesOf(request: FastifyRequest): AttachmentSettings;
 }
 
 /** Registers the upload route in the runtime's scope (its hooks have authenticated the deployment). */
 export function registerRuntimeUpload(scope: FastifyInstance, options: RuntimeUploadOptions): void {
-  const settings = attachmentSettingsStore(options.db);
   scope.register(async (uploads) => {
     acceptRawBody(uploads);
 
     uploads.post('/sessions/:sessionId/attachments', async (request, reply) => {
       const conversation = await options.session(request);
-      const rules = await settings.of(options.deploymentOf(request).id);
+      const rules = options.rulesOf(request);
       if (!rules.enabled) throw forbidden('This chat does not accept attachments', 'ATTACHMENTS_DISABLED');
       if (!(await recordsMessages(options.db, conversation))) throw forbidden('This chat does not keep messages, so it does not accept files', 'ATTACHMENTS_NOT_RECORDED');
       const file = checkUpload(request, rules);

@@ -1,16 +1,9 @@
 import type { Kysely } from 'kysely';
-import { attachmentSettingsSchema, type AttachmentSettings } from '@switchboard/core';
+import type { AttachmentSettings } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { workspaceRepositories } from '../store/repositories/index.js';
-
-/** The defaults a deployment has until its owner sets its own: on, 10 MiB, images + PDF + text. */
-export const DEFAULT_ATTACHMENT_SETTINGS: AttachmentSettings = attachmentSettingsSchema.parse({});
-
-function parse(text: string | null | undefined): AttachmentSettings {
-  if (!text) return DEFAULT_ATTACHMENT_SETTINGS;
-  const parsed = attachmentSettingsSchema.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : DEFAULT_ATTACHMENT_SETTINGS;
-}
+import { readAttachmentSettings } from '../store/repositories/web-deployments.js';
+import { announceCredentialChange } from '../store/credential-changes.js';
 
 /**
  * What the widget offers: the deployment's rules, turned off on a channel that does not record
@@ -29,11 +22,6 @@ export async function recordsMessages(db: Kysely<DB>, conversation: { workspaceI
 /** Per-deployment upload rules, kept as JSON on the web deployment. */
 export function attachmentSettingsStore(db: Kysely<DB>) {
   return {
-    /** The rules of a deployment (by id alone: the runtime has already resolved it from its token). */
-    async of(deploymentId: string): Promise<AttachmentSettings> {
-      const row = await db.selectFrom('web_deployments').select('attachment_settings').where('id', '=', deploymentId).executeTakeFirst();
-      return parse(row?.attachment_settings);
-    },
     /** The rules of a deployment of the workspace and agent, or undefined when there is no such deployment. */
     async get(workspaceId: string, agentId: string, deploymentId: string): Promise<AttachmentSettings | undefined> {
       const row = await db
@@ -43,9 +31,9 @@ export function attachmentSettingsStore(db: Kysely<DB>) {
         .where('agent_id', '=', agentId)
         .where('id', '=', deploymentId)
         .executeTakeFirst();
-      return row && parse(row.attachment_settings);
+      return row && readAttachmentSettings(row.attachment_settings);
     },
-    /** Replaces the rules; false when there is no such deployment. */
+    /** Replaces the rules (announced, so cached widget tokens on every node pick them up); false when there is no such deployment. */
     async set(workspaceId: string, agentId: string, deploymentId: string, settings: AttachmentSettings): Promise<boolean> {
       const result = await db
         .updateTable('web_deployments')
@@ -54,7 +42,9 @@ export function attachmentSettingsStore(db: Kysely<DB>) {
         .where('agent_id', '=', agentId)
         .where('id', '=', deploymentId)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      const updated = Number(result.numUpdatedRows) > 0;
+      if (updated) announceCredentialChange(db, { kind: 'webDeployment', id: deploymentId });
+      return updated;
     },
   };
 }

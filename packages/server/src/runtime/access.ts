@@ -4,7 +4,7 @@
  * of the deployment's. Requests are checked with it as they arrive, and open streams again
  * every half second (stream-guard.ts), so a change made on any node ends them too.
  */
-import { ErrorCode } from '@switchboard/core';
+import { ErrorCode, type AttachmentSettings } from '@switchboard/core';
 import { ApiError } from '../http/errors.js';
 import type { WebDeploymentRecord } from '../store/repositories/web-deployments.js';
 
@@ -13,6 +13,8 @@ export interface ResolvedToken {
   tokenRevoked: boolean;
   workspaceSuspended: boolean;
   deploymentPaused: boolean;
+  /** The deployment's upload rules, cached with the rest (a change to them is announced like one to the deployment). */
+  attachmentSettings: AttachmentSettings;
 }
 
 /** `meta.reason` lets a client tell refusals apart without reading the message. */

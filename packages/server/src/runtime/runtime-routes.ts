@@ -19,7 +19,7 @@ import { createStreamGuard } from './stream-guard.js';
 import { registerPreChatRoutes, shownPreChatForm } from './prechat-routes.js';
 import type { AttachmentService } from '../attachments/attachment-service.js';
 import { registerRuntimeUpload } from '../attachments/runtime-upload.js';
-import { attachmentSettingsStore, offeredRules } from '../attachments/settings.js';
+import { offeredRules } from '../attachments/settings.js';
 import { registerContactRoutes } from './contact-routes.js';
 import { identitySecrets } from './identity-secrets.js';
 import { visitorContacts } from './visitor-contacts.js';
@@ -107,7 +107,9 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
       keepable: (resolved) => !resolved.tokenRevoked && !resolved.workspaceSuspended && !resolved.deploymentPaused,
     });
   const resolveToken = (tokenHash: string) => (tokenCache ? tokenCache.get(tokenHash, () => tokens.resolve(tokenHash)) : tokens.resolve(tokenHash));
-  const deployments = new WeakMap<FastifyRequest, WebDeploymentRecord>();
+  /** What each authenticated request's token resolved to. */
+  const resolvedTokens = new WeakMap<FastifyRequest, ResolvedToken>();
+  const deploymentOf = (request: FastifyRequest): WebDeploymentRecord => resolvedTokens.get(request)!.deployment;
   const lastTouched = new Map<string, number>();
   /** Open event streams, each by the function that ends it (with a last chunk when given). */
   const streams = new Set<(last?: string) => void>();
@@ -142,11 +144,11 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
       lastTouched.set(deployment.id, now);
       await tokens.touch(deployment.id, now);
     }
-    deployments.set(request, deployment);
+    resolvedTokens.set(request, resolved!);
   }
 
   async function session(request: FastifyRequest) {
-    const deployment = deployments.get(request)!;
+    const deployment = deploymentOf(request);
     const sessionId = parseOrThrow(idSchema, (request.params as { sessionId: string }).sessionId, 'sessionId');
     const visitorToken = request.headers['x-visitor-token'];
     if (typeof visitorToken !== 'string' || visitorToken === '') {
@@ -211,13 +213,14 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
       });
 
       /** What the widget shows before any conversation exists: its agent, greeting, theme and texts in the visitor's language. */
-      async function widgetConfig(deployment: WebDeploymentRecord, locale: string | undefined) {
+      async function widgetConfig(request: FastifyRequest, locale: string | undefined) {
+        const { deployment, attachmentSettings } = resolvedTokens.get(request)!;
         const repos = workspaceRepositories(db, deployment.workspaceId);
         const [channel, agent] = await Promise.all([repos.channels.get(deployment.deploymentChannelId), repos.agents.get(deployment.agentId)]);
         if (!channel || !agent) throw notFound('This deployment no longer has its channel or agent');
         const theme = resolveWidgetTheme(deployment.theme, channel, agent);
         const attachments = options.attachments
-          ? offeredRules(await attachmentSettingsStore(db).of(deployment.id), channel.recordingEnabled)
+          ? offeredRules(attachmentSettings, channel.recordingEnabled)
           : { enabled: false, maxBytes: 0, allowedTypes: [] };
         return {
           agent: { id: agent.id, name: agent.name },
@@ -232,20 +235,20 @@ export function registerRuntimeRoutes(server: FastifyInstance, options: RuntimeO
       scope.get('/config', async (request) => {
         const { locale } = request.query as { locale?: unknown };
         const requested = typeof locale === 'string' ? locale : firstAcceptedLanguage(request.headers['accept-language']);
-        return successBody({ data: await widgetConfig(deployments.get(request)!, requested) });
+        return successBody({ data: await widgetConfig(request, requested) });
       });
 
-      registerContactRoutes(scope, { contacts: visitorContacts(db, identitySecrets(db, options.secretBox)), deploymentOf: (request) => deployments.get(request)! });
+      registerContactRoutes(scope, { contacts: visitorContacts(db, identitySecrets(db, options.secretBox)), deploymentOf });
       if (options.attachments) {
-        registerRuntimeUpload(scope, { db, conversations, attachments: options.attachments, session, deploymentOf: (request) => deployments.get(request)! });
+        registerRuntimeUpload(scope, { db, conversations, attachments: options.attachments, session, rulesOf: (request) => resolvedTokens.get(request)!.attachmentSettings });
       }
 
-      registerPreChatRoutes(scope, { db, conversations, deploymentOf: (request) => deployments.get(request)! });
+      registerPreChatRoutes(scope, { db, conversations, deploymentOf });
 
       scope.post('/sessions', async (request, reply) => {
-        const deployment = deployments.get(request)!;
+        const deployment = deploymentOf(request);
         const body = parseOrThrow(sessionStartSchema, request.body ?? {});
-        const config = await widgetConfig(deployment, body.locale ?? firstAcceptedLanguage(request.headers['accept-language']));
+        const config = await widgetConfig(request, body.locale ?? firstAcceptedLanguage(request.headers['accept-language']));
         const started = await conversations.startSession(deployment, body.visitorToken, body.locale);
         return reply.code(started.resumed ? 200 : 201).send(
           successBody({

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { PaginatedResult, PreChatForm, WebDeployment, WidgetTheme } from '@switchboard/core';
+import { attachmentSettingsSchema, type AttachmentSettings, type PaginatedResult, type PreChatForm, type WebDeployment, type WidgetTheme } from '@switchboard/core';
 import type { DB, WebDeploymentsTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
@@ -30,6 +30,16 @@ function toWebDeployment(row: Selectable<WebDeploymentsTable>, origins: string[]
   };
 }
 
+/** On, 10 MiB, images + PDF + text. */
+const DEFAULT_ATTACHMENT_SETTINGS: AttachmentSettings = attachmentSettingsSchema.parse({});
+
+/** The upload rules a deployment keeps as JSON; the defaults until its owner sets its own (or when the JSON no longer parses). */
+export function readAttachmentSettings(text: string | null | undefined): AttachmentSettings {
+  if (!text) return DEFAULT_ATTACHMENT_SETTINGS;
+  const parsed = attachmentSettingsSchema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : DEFAULT_ATTACHMENT_SETTINGS;
+}
+
 /** Token lookups are not workspace-scoped: the token itself names the workspace. */
 export function webDeploymentTokens(db: Kysely<DB>) {
   return {
@@ -43,7 +53,7 @@ export function webDeploymentTokens(db: Kysely<DB>) {
         .innerJoin('web_deployments as d', 'd.id', 't.deployment_id')
         .innerJoin('workspaces as w', 'w.id', 'd.workspace_id')
         .leftJoin('deployment_configurations as c', 'c.id', 'd.deployment_configuration_id')
-        .select(['t.deployment_id', 't.revoked_at', 'w.status as workspace_status', 'c.status as deployment_status'])
+        .select(['t.deployment_id', 't.revoked_at', 'w.status as workspace_status', 'c.status as deployment_status', 'd.attachment_settings'])
         .where('t.token_hash', '=', tokenHash)
         .executeTakeFirst();
       if (!token) return undefined;
@@ -54,6 +64,7 @@ export function webDeploymentTokens(db: Kysely<DB>) {
           tokenRevoked: token.revoked_at !== null || deployment.revokedAt !== null,
           workspaceSuspended: token.workspace_status === 'suspended',
           deploymentPaused: token.deployment_status === 'paused' || token.deployment_status === 'archived',
+          attachmentSettings: readAttachmentSettings(token.attachment_settings),
         }
       );
     },
