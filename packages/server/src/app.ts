@@ -262,7 +262,6 @@ export function buildApp(options: AppOptions): App {
   };
   const conversations = conversationService({
     router,
-    emit: (trx, workspaceId, type, data) => emitEvent(trx, workspaceId, type, data),
     emitAll: (trx, workspaceId, events) => emitEvents(trx, workspaceId, events),
     notify: (workspaceId) => hub.notify(workspaceId),
     db: options.db,

@@ -22,10 +22,10 @@ import { acceptRawBody, checkUpload } from './upload-request.js';
 
 const tag = 'Web deployments';
 const settingsUrl = '/v1/agents/:agentId/deployments/:id/attachment-settings';
-export const API_UPLOAD_ROUTE = '/v1/conversations/:id/attachments';
+const API_UPLOAD_ROUTE = '/v1/conversations/:id/attachments';
 
 /** What agents and people may send: the widget's default types plus common documents, up to 25 MiB. */
-export const API_UPLOAD_RULES = {
+const API_UPLOAD_RULES = {
   maxBytes: MAX_ATTACHMENT_BYTES,
   allowedTypes: [
     ...DEFAULT_ATTACHMENT_TYPES,
@@ -41,7 +41,7 @@ export const API_UPLOAD_RULES = {
   ],
 };
 
-export const attachmentSettingsNamed = { name: 'AttachmentSettings', schema: attachmentSettingsSchema };
+const attachmentSettingsNamed = { name: 'AttachmentSettings', schema: attachmentSettingsSchema };
 
 export function attachmentSettingsRoutes(db: Kysely<DB>): RouteDefinition[] {
   const store = attachmentSettingsStore(db);

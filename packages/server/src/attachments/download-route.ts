@@ -13,7 +13,7 @@ import type { AttachmentService } from './attachment-service.js';
 import { ATTACHMENT_ROUTE } from './signed-urls.js';
 
 /** `Content-Disposition` with the name in both forms: ASCII fallback and RFC 5987 UTF-8. */
-export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }

@@ -10,12 +10,12 @@ import type { SecretBox } from '../secrets/secret-box.js';
 
 export const ATTACHMENT_ROUTE = '/v1/public/attachments';
 /** How long a signed address works: 15 minutes. Readers get fresh ones with every history or event. */
-export const DEFAULT_URL_TTL_MS = 15 * 60_000;
+const DEFAULT_URL_TTL_MS = 15 * 60_000;
 /** No signature, however made, is honoured further ahead than this. */
 const MAX_URL_TTL_MS = 24 * 60 * 60_000;
 const KEY_LABEL = 'switchboard:attachment-url-key:v1';
 
-export type UrlCheck = { ok: true } | { ok: false; reason: 'SIGNATURE_INVALID' | 'URL_EXPIRED'; message: string };
+type UrlCheck = { ok: true } | { ok: false; reason: 'SIGNATURE_INVALID' | 'URL_EXPIRED'; message: string };
 
 export interface UrlSigner {
   /** The absolute signed address of an attachment and when it expires. */

@@ -16,7 +16,7 @@ export interface UploadHeaders {
 const MAX_NAME_LENGTH = 200;
 
 /** Bytes as people read them: 10485760 → "10 MiB", 1536 → "1.5 KiB". */
-export function humanBytes(bytes: number): string {
+function humanBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB'];
   let value = bytes;
   let unit = 0;
@@ -36,7 +36,7 @@ export function tooLarge(maxBytes: number, size?: number): ApiError {
 }
 
 /** A file name safe to store and show: no path, no control characters, at most 200 characters. */
-export function cleanFileName(raw: unknown): string {
+function cleanFileName(raw: unknown): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw invalidField('name', 'Required: the file name, as the query parameter ?name=');
   // Keep the last path segment only, and nothing that could end a header or a line.
   const base = raw.split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '_').trim();

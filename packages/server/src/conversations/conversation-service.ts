@@ -73,7 +73,7 @@ export type WidgetSession = ConversationRecord & {
   agentBackend: StoredAgentBackend | null;
 };
 
-export function conversationService({ db, bus, runner, logger, outbox, router, emit, emitAll, notify }: ConversationDeps) {
+export function conversationService({ db, bus, runner, logger, outbox, router, emitAll, notify }: ConversationDeps) {
   /** Agent turns of one conversation run one after another, so replies keep the order of questions. */
   const turnQueues = new Map<string, Promise<void>>();
   /** Turns in flight, so shutdown (and tests) can wait for them. */
@@ -81,9 +81,9 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
 
   /** conversation.created for operators' webhooks, in the transaction that created it. */
   async function announce(trx: Kysely<DB>, conversation: ConversationRecord): Promise<number> {
-    if (!emit) return 0;
+    if (!emitAll) return 0;
     const { workspaceId: _w, ...view } = conversation;
-    return emit(trx, conversation.workspaceId, 'conversation.created', { conversation: view });
+    return emitAll(trx, conversation.workspaceId, [{ type: 'conversation.created', data: { conversation: view } }]);
   }
 
   async function recordingEnabled(workspaceId: string, channelId: string): Promise<boolean> {
@@ -91,7 +91,7 @@ export function conversationService({ db, bus, runner, logger, outbox, router, e
     return channel?.recordingEnabled ?? true;
   }
 
-  const writer = messageWriter({ db, bus, emit, emitAll, notify, outbox });
+  const writer = messageWriter({ db, bus, emitAll, notify, outbox });
   const appendMessage = writer.append;
 
   /** `conversation` as it is now: loaded by the request that stored the contact message, or again after waiting for an earlier turn. */

@@ -10,9 +10,7 @@ type EventType = 'conversation.created' | 'message.created';
 export interface MessageWriterDeps {
   db: Kysely<DB>;
   bus: EventBus;
-  /** Queues an operator event (webhook subscriptions) in the given transaction; the count of queued deliveries. */
-  emit?: (trx: Kysely<DB>, workspaceId: string, type: EventType, data: Record<string, unknown>) => Promise<number>;
-  /** `emit` for several events at once, in order (one read of the subscriptions). */
+  /** Queues operator events (webhook subscriptions), in order, in the given transaction; the count of queued deliveries. */
   emitAll?: (trx: Kysely<DB>, workspaceId: string, events: { type: EventType; data: Record<string, unknown> }[]) => Promise<number>;
   /** After a transaction that emitted operator events commits: wakes the workspace's event streams. */
   notify?: (workspaceId: string) => void;
@@ -55,19 +53,13 @@ const liveCopy = (stored: Message, input: MessageInput): Message => ({
 });
 
 /** Stores messages with their events in one transaction each, then publishes them live. */
-export function messageWriter({ db, bus, emit, emitAll, notify, outbox }: MessageWriterDeps) {
+export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWriterDeps) {
   const newMessage = (conversation: ConversationRecord, record: boolean, { answering: _a, attachments: _f, ...fields }: MessageInput): NewMessage => ({
     ...fields,
     conversationId: conversation.id,
     record,
   });
 
-  async function emitMany(trx: Kysely<DB>, workspaceId: string, events: { type: EventType; data: Record<string, unknown> }[]): Promise<number> {
-    if (emitAll) return emitAll(trx, workspaceId, events);
-    let queued = 0;
-    for (const { type, data } of events) queued += (await emit?.(trx, workspaceId, type, data)) ?? 0;
-    return queued;
-  }
 
   return {
     /** Stores a message with its event in one transaction, then publishes it live (with its body). */
@@ -87,7 +79,7 @@ export function messageWriter({ db, bus, emit, emitAll, notify, outbox }: Messag
         const full = liveCopy(stored, input);
         if (input.role !== 'contact' && outbox && channel.providerLinked !== false) queued = await outbox.enqueue(trx, conversation, full, input.answering);
         // The stored copy: no body when the channel does not record.
-        if (emit && (await emit(trx, conversation.workspaceId, 'message.created', { message: stored })) > 0) queued = true;
+        if (emitAll && (await emitAll(trx, conversation.workspaceId, [{ type: 'message.created', data: { message: stored } }])) > 0) queued = true;
         await alongside?.(trx, full);
         return { message: stored, seq };
       });
@@ -116,7 +108,7 @@ export function messageWriter({ db, bus, emit, emitAll, notify, outbox }: Messag
         ]);
         if (outbox && channel.providerLinked !== false) queued = await outbox.enqueue(trx, conversation, liveCopy(answer!, reply), question.id);
         const events = [question, answer!].map((message) => ({ type: 'message.created' as const, data: { message } }));
-        if ((emit || emitAll) && (await emitMany(trx, conversation.workspaceId, events)) > 0) queued = true;
+        if (emitAll && (await emitAll(trx, conversation.workspaceId, events)) > 0) queued = true;
         return { question, answer: answer!, seqs };
       });
       if (queued) outbox?.kick();
@@ -131,4 +123,3 @@ export function messageWriter({ db, bus, emit, emitAll, notify, outbox }: Messag
     },
   };
 }
-export type MessageWriter = ReturnType<typeof messageWriter>;

@@ -21,7 +21,7 @@ import type { Invalidations } from '../bus/invalidations.js';
 import type { CredentialChange } from '../store/credential-changes.js';
 
 export const CREDENTIAL_CACHE_TTL_MS = 500;
-export const CREDENTIAL_CACHE_MAX_ENTRIES = 10_000;
+const CREDENTIAL_CACHE_MAX_ENTRIES = 10_000;
 
 /** What a cache of credentials is built on: the node's invalidations, and its TTL when not the default. */
 export interface CredentialCaching {

@@ -3,9 +3,9 @@ import { z } from 'zod';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const NAME_RULE = 'names are 1-64 characters: a letter, then letters, digits, _ . or -';
-export const MAX_ATTRIBUTES = 50;
-export const MAX_EVENT_DATA_KEYS = 20;
-export const MAX_EVENT_DATA_BYTES = 2048;
+const MAX_ATTRIBUTES = 50;
+const MAX_EVENT_DATA_KEYS = 20;
+const MAX_EVENT_DATA_BYTES = 2048;
 
 const scalar = z.union([z.string().max(500, 'must be at most 500 characters'), z.number().finite(), z.boolean()]);
 

@@ -11,7 +11,7 @@ import { monotonicNow } from '../store/clock.js';
 import { randomBase62 } from '../store/ids.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 
-export const IDENTITY_SECRET_PREFIX = 'idsec_';
+const IDENTITY_SECRET_PREFIX = 'idsec_';
 
 export interface IdentitySecretStatus {
   /** True when identify() needs a valid `userHash`. */

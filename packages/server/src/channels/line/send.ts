@@ -37,13 +37,13 @@ export function lineRetryKey(idempotencyKey: string): string {
 }
 
 /** Splits text into LINE text messages of at most 5000 UTF-16 units, never inside a surrogate pair. */
-export interface LineTextMessage {
+interface LineTextMessage {
   type: 'text';
   text: string;
   quickReply?: { items: Array<{ type: 'action'; action: { type: 'message'; label: string; text: string } }> };
 }
 
-export function textMessages(text: string): LineTextMessage[] {
+function textMessages(text: string): LineTextMessage[] {
   const parts: string[] = [];
   let rest = text;
   while (rest.length > MAX_TEXT_LENGTH) {

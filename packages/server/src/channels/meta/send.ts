@@ -37,7 +37,7 @@ export function whatsappPhoneNumberId(message: OutboundMessage, connection: Conn
 }
 
 /** WhatsApp Cloud API limits: 3 reply buttons, 10 list rows, 1024 characters of interactive body text. */
-export const WHATSAPP_MAX_BUTTONS = 3;
+const WHATSAPP_MAX_BUTTONS = 3;
 export const WHATSAPP_MAX_LIST_ROWS = 10;
 export const WHATSAPP_MAX_INTERACTIVE_BODY = 1024;
 /** The label of the button that opens a list message's rows. */

@@ -41,7 +41,7 @@ function failure(response: Response, answer: BotApiAnswer, what: string): Delive
  * user's own message (an inline keyboard would send a callback query instead, which is not a
  * message in the chat), and the keyboard folds away once used.
  */
-export function replyKeyboard(quickReplies: readonly string[] | undefined) {
+function replyKeyboard(quickReplies: readonly string[] | undefined) {
   if (!quickReplies || quickReplies.length === 0) return undefined;
   return { keyboard: quickReplies.map((text) => [{ text }]), one_time_keyboard: true, resize_keyboard: true };
 }

@@ -9,7 +9,7 @@ import { paginate } from './paginate.js';
 /** The newest events kept per contact: older ones are dropped as new ones arrive. */
 export const CONTACT_EVENTS_KEPT = 1000;
 /** Browsers linked per verified user: a new one past this unlinks the one linked longest ago. */
-export const VISITOR_TOKENS_KEPT = 50;
+const VISITOR_TOKENS_KEPT = 50;
 
 export interface ContactEvent {
   id: string;
