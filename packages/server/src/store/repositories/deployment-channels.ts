@@ -7,8 +7,9 @@ import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
 import { synchronousReader } from '../synchronous-reads.js';
 
-// The SQL Kysely compiles for get and findByIdentifier below, run without building it: on SQLite by
-// the synchronous reader (store/synchronous-reads.ts), on PostgreSQL with numbered placeholders.
+// The SQL Kysely would compile for get and findByIdentifier below, run without building it: on SQLite by
+// the synchronous reader (store/synchronous-reads.ts) when the connection is idle and through the
+// executor when it is not, on PostgreSQL with numbered placeholders.
 const SELECT_BY_ID = 'select * from "deployment_channels" where "workspace_id" = ? and "id" = ?';
 const SELECT_BY_IDENTIFIER = 'select * from "deployment_channels" where "workspace_id" = ? and "channel_identifier" = ?';
 const SELECT_BY_IDENTIFIER_AND_TYPE = `${SELECT_BY_IDENTIFIER} and "deployment_type" = ?`;
@@ -80,10 +81,6 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   /** Rows of a fixed SQL text through Kysely's executor (its connections, its statement count), without building the query. */
   const run = async <Row>(text: string, parameters: unknown[]) => (await db.executeQuery<Row>(CompiledQuery.raw(text, parameters))).rows;
-  const findByIdentifierQuery = (identifier: string, type?: DeploymentType) => {
-    const query = scoped().selectAll().where('channel_identifier', '=', identifier);
-    return type ? query.where('deployment_type', '=', type) : query;
-  };
   return {
     async insert(channel: NewDeploymentChannel): Promise<DeploymentChannel> {
       const now = monotonicNow();
@@ -107,7 +104,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
     async get(id: string): Promise<DeploymentChannel | undefined> {
       const rows = postgres
         ? await run<ChannelRow>(SELECT_BY_ID_POSTGRES, [workspaceId, id])
-        : (reader?.selectIfIdle<ChannelRow>(SELECT_BY_ID, [workspaceId, id]) ?? (await scoped().selectAll().where('id', '=', id).execute()));
+        : (reader?.selectIfIdle<ChannelRow>(SELECT_BY_ID, [workspaceId, id]) ?? (await run<ChannelRow>(SELECT_BY_ID, [workspaceId, id])));
       const row = rows[0];
       return row && toDeploymentChannel(row);
     },
@@ -116,7 +113,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       const parameters = type ? [workspaceId, identifier, type] : [workspaceId, identifier];
       const rows = postgres
         ? await run<ChannelRow>(BY_IDENTIFIER_POSTGRES.get(text)!, parameters)
-        : (reader?.selectIfIdle<ChannelRow>(text, parameters) ?? (await findByIdentifierQuery(identifier, type).execute()));
+        : (reader?.selectIfIdle<ChannelRow>(text, parameters) ?? (await run<ChannelRow>(text, parameters)));
       // At most one row per type: sorting here keeps the planner on the identifier index.
       const oldest = rows.sort((a, b) => a.created_at - b.created_at)[0];
       return oldest && toDeploymentChannel(oldest);
