@@ -8,9 +8,10 @@
  * in the other; a transaction-scoped advisory lock per workspace, taken just before the insert
  * and held until commit, rules that out (SQLite has a single writer already).
  */
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { WebhookEventType } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
+import { fixedSql, isPostgres, multiRowInsert, runFixed } from '../store/fixed-sql.js';
 
 /** Events of the operator stream: every webhook event type, and the ones only the stream carries. */
 export type OperatorEventType = WebhookEventType | 'conversation.updated' | 'delivery.retried';
@@ -27,30 +28,24 @@ export interface WorkspaceEvent {
   data: unknown;
 }
 
-function isPostgres(db: Kysely<DB>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
+// Every message writes its events: fixed texts (store/fixed-sql.ts).
+const EVENTS_INSERT = multiRowInsert('workspace_events', ['workspace_id', 'type', 'payload', 'created_at']);
+const EVENT_INSERT_RETURNING = fixedSql('insert into "workspace_events" ("workspace_id", "type", "payload", "created_at") values (?, ?, ?, ?) returning "seq"');
+const WORKSPACE_LOCK = fixedSql('SELECT pg_advisory_xact_lock(?, hashtext(?))');
 
 export function workspaceEventsRepository(db: Kysely<DB>) {
   return {
     /** Appends an event; run it inside the transaction of the change it describes. */
     async append(workspaceId: string, type: OperatorEventType, data: object, createdAt = Date.now()): Promise<number> {
-      if (isPostgres(db)) await sql`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${workspaceId}))`.execute(db);
-      const row = await db
-        .insertInto('workspace_events')
-        .values({ workspace_id: workspaceId, type, payload: JSON.stringify(data), created_at: createdAt })
-        .returning('seq')
-        .executeTakeFirstOrThrow();
-      return Number(row.seq);
+      if (isPostgres(db)) await runFixed(db, WORKSPACE_LOCK, [LOCK_CLASS, workspaceId]);
+      const { rows } = await runFixed<{ seq: number | string }>(db, EVENT_INSERT_RETURNING, [workspaceId, type, JSON.stringify(data), createdAt]);
+      return Number(rows[0]!.seq);
     },
 
     /** Appends several events of one workspace (in order) with one INSERT, under one lock; inside the transaction of their change. */
     async appendMany(workspaceId: string, events: readonly { type: OperatorEventType; data: object }[], createdAt = Date.now()): Promise<void> {
-      if (isPostgres(db)) await sql`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${workspaceId}))`.execute(db);
-      await db
-        .insertInto('workspace_events')
-        .values(events.map(({ type, data }) => ({ workspace_id: workspaceId, type, payload: JSON.stringify(data), created_at: createdAt })))
-        .execute();
+      if (isPostgres(db)) await runFixed(db, WORKSPACE_LOCK, [LOCK_CLASS, workspaceId]);
+      await runFixed(db, EVENTS_INSERT(events.length), events.flatMap(({ type, data }) => [workspaceId, type, JSON.stringify(data), createdAt]));
     },
 
     async after(workspaceId: string, afterSeq: number, limit = 500): Promise<WorkspaceEvent[]> {

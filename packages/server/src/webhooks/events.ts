@@ -17,6 +17,7 @@ import type { Kysely } from 'kysely';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, type WebhookEventType } from '@switchboard/core';
 import type { DB } from '../store/schema.js';
 import { newId } from '../store/ids.js';
+import { fixedSql, runFixed } from '../store/fixed-sql.js';
 import { deliveriesRepository } from '../store/repositories/deliveries.js';
 import { decodeSubscriptionEvents, listensTo } from './subscriptions.js';
 import { workspaceEventsRepository, type OperatorEventType } from '../events/workspace-events.js';
@@ -121,6 +122,9 @@ export async function emitEvents(
   return queueForSubscribers(trx, workspaceId, events, occurredAt, options);
 }
 
+/** Read for every message's events: a fixed text (store/fixed-sql.ts). */
+const ACTIVE_SUBSCRIPTIONS = fixedSql('select "id", "events" from "webhook_subscriptions" where "workspace_id" = ? and "active" = ? order by "created_at", "id"');
+
 async function queueForSubscribers(
   trx: Kysely<DB>,
   workspaceId: string,
@@ -130,14 +134,7 @@ async function queueForSubscribers(
 ): Promise<number> {
   const webhookEvents = events.filter((e) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e.type));
   if (webhookEvents.length === 0) return 0;
-  const subscriptions = await trx
-    .selectFrom('webhook_subscriptions')
-    .select(['id', 'events'])
-    .where('workspace_id', '=', workspaceId)
-    .where('active', '=', 1)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  const { rows: subscriptions } = await runFixed<{ id: string; events: string }>(trx, ACTIVE_SUBSCRIPTIONS, [workspaceId, 1]);
   let queued = 0;
   for (const { type, data } of webhookEvents) {
     const listening = subscriptions.filter((s) => listensTo(decodeSubscriptionEvents(s.events).events, type as WebhookEventType)).map((s) => s.id);

@@ -4,6 +4,7 @@ import type { ConversationsTable, DB, MessagesTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
+import { fixedSql, multiRowInsert, runFixed } from '../fixed-sql.js';
 import type { StoredAgentBackend } from './agents.js';
 
 export interface ConversationRecord extends Conversation {
@@ -76,6 +77,31 @@ export interface SessionConversation {
   agentBackend: StoredAgentBackend | null;
 }
 
+// The statements every widget turn runs, as fixed texts (store/fixed-sql.ts).
+const MESSAGE_COLUMNS = ['id', 'workspace_id', 'conversation_id', 'role', 'text', 'client_message_id', 'fallback', 'reply_context', 'author_id', 'quick_replies', 'created_at'] as const;
+const MESSAGES_INSERT = multiRowInsert('messages', MESSAGE_COLUMNS);
+const CONVERSATION_TOUCH = fixedSql('update "conversations" set "last_message_at" = ?, "updated_at" = ? where "id" = ?');
+const CONVERSATION_EVENTS_INSERT = multiRowInsert('conversation_events', ['conversation_id', 'type', 'payload', 'created_at'], ' returning "seq"');
+/**
+ * A widget session's conversation with its channel's and agent's facts, for a visitor token:
+ * the conversation's contact must be the one the token names (visitorContactId below).
+ */
+const SESSION_CONVERSATION = fixedSql(
+  'select "conv".*, "ch"."recording_enabled", "ch"."connection_id", "ch"."phone_configuration_id", "ch"."workflow_id", "ag"."backend" as "agent_backend" ' +
+    'from "conversations" as "conv" left join "deployment_channels" as "ch" on "ch"."id" = "conv"."channel_id" ' +
+    'left join "agents" as "ag" on "ag"."id" = "conv"."agent_id" and "ag"."workspace_id" = "conv"."workspace_id" ' +
+    'where "conv"."workspace_id" = ? and "conv"."id" = ? and "conv"."web_deployment_id" = ? and "conv"."contact_id" = coalesce(' +
+    '(select "c"."id" from "contact_visitor_tokens" as "t" inner join "contacts" as "c" on "c"."id" = "t"."contact_id" where "t"."token_hash" = ? and "c"."workspace_id" = ? and "c"."channel_id" = ? limit ?), ' +
+    '(select "id" from "contacts" where "workspace_id" = ? and "channel_id" = ? and "visitor_token_hash" = ? limit ?))',
+);
+type SessionConversationRow = Selectable<ConversationsTable> & {
+  recording_enabled: number | null;
+  connection_id: string | null;
+  phone_configuration_id: string | null;
+  workflow_id: string | null;
+  agent_backend: string | null;
+};
+
 function messageRow(workspaceId: string, input: NewMessage, now: number): Selectable<MessagesTable> {
   return {
     id: input.id ?? newId('message'),
@@ -112,6 +138,25 @@ function visitorContactId(workspaceId: string, channelId: string, visitorTokenHa
 }
 
 export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
+  /**
+   * Appends several messages of one conversation (oldest first) with one INSERT and one update
+   * of the conversation; returns them as stored. Their created_at keep the order given.
+   */
+  async function insertMessages(inputs: readonly NewMessage[]): Promise<Message[]> {
+    const rows = inputs.map((input) => messageRow(workspaceId, input, monotonicNow()));
+    await runFixed(db, MESSAGES_INSERT(rows.length), rows.flatMap((row) => MESSAGE_COLUMNS.map((column) => row[column])));
+    const last = rows[rows.length - 1]!;
+    await runFixed(db, CONVERSATION_TOUCH, [last.created_at, last.created_at, last.conversation_id]);
+    return rows.map(toMessage);
+  }
+  /** Appends several events of one conversation in one INSERT; their seqs, in the order given. */
+  async function appendEvents(conversationId: string, events: readonly { type: string; data: unknown }[]): Promise<number[]> {
+    const now = Date.now();
+    const parameters = events.flatMap(({ type, data }) => [conversationId, type, JSON.stringify(data), now]);
+    const { rows } = await runFixed<{ seq: number | string }>(db, CONVERSATION_EVENTS_INSERT(events.length), parameters);
+    // Rows of one INSERT take ascending seqs in the order of its VALUES; RETURNING promises no order.
+    return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+  }
   return {
     async createContact(channelId: string, visitorTokenHash: string | null, external?: { id: string; displayName?: string | undefined }): Promise<string> {
       const now = monotonicNow();
@@ -219,17 +264,8 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
       deployment: { id: string; channelId: string },
       visitorTokenHash: string,
     ): Promise<SessionConversation | undefined> {
-      const row = await db
-        .selectFrom('conversations as conv')
-        .leftJoin('deployment_channels as ch', 'ch.id', 'conv.channel_id')
-        .leftJoin('agents as ag', (join) => join.onRef('ag.id', '=', 'conv.agent_id').onRef('ag.workspace_id', '=', 'conv.workspace_id'))
-        .selectAll('conv')
-        .select(['ch.recording_enabled', 'ch.connection_id', 'ch.phone_configuration_id', 'ch.workflow_id', 'ag.backend as agent_backend'])
-        .where('conv.workspace_id', '=', workspaceId)
-        .where('conv.id', '=', id)
-        .where('conv.web_deployment_id', '=', deployment.id)
-        .where('conv.contact_id', '=', visitorContactId(workspaceId, deployment.channelId, visitorTokenHash))
-        .executeTakeFirst();
+      const parameters = [workspaceId, id, deployment.id, visitorTokenHash, workspaceId, deployment.channelId, 1, workspaceId, deployment.channelId, visitorTokenHash, 1];
+      const [row] = (await runFixed<SessionConversationRow>(db, SESSION_CONVERSATION, parameters)).rows;
       if (!row) return undefined;
       const { recording_enabled, connection_id, phone_configuration_id, workflow_id, agent_backend, ...conversation } = row;
       return {
@@ -260,23 +296,10 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
     },
     /** Appends a message; returns it as stored (text null when not recorded). */
     async insertMessage(input: NewMessage): Promise<Message> {
-      const now = monotonicNow();
-      const row = messageRow(workspaceId, input, now);
-      await db.insertInto('messages').values(row).execute();
-      await db.updateTable('conversations').set({ last_message_at: now, updated_at: now }).where('id', '=', input.conversationId).execute();
-      return toMessage(row);
+      const [message] = await insertMessages([input]);
+      return message!;
     },
-    /**
-     * Appends several messages of one conversation (oldest first) with one INSERT and one update
-     * of the conversation; returns them as stored. Their created_at keep the order given.
-     */
-    async insertMessages(inputs: readonly NewMessage[]): Promise<Message[]> {
-      const rows = inputs.map((input) => messageRow(workspaceId, input, monotonicNow()));
-      await db.insertInto('messages').values(rows).execute();
-      const last = rows[rows.length - 1]!;
-      await db.updateTable('conversations').set({ last_message_at: last.created_at, updated_at: last.created_at }).where('id', '=', last.conversation_id).execute();
-      return rows.map(toMessage);
-    },
+    insertMessages,
     listMessages(conversationId: string, page: number, pageSize: number): Promise<PaginatedResult<Message>> {
       const query = db.selectFrom('messages').where('conversation_id', '=', conversationId);
       return paginate(query, page, pageSize, (q) => q.selectAll(), toMessage);
@@ -295,24 +318,10 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
       return rows.reverse().map((r) => ({ role: r.role === 'contact' ? ('contact' as const) : ('agent' as const), text: r.text! }));
     },
     async appendEvent(conversationId: string, type: string, data: unknown): Promise<number> {
-      const row = await db
-        .insertInto('conversation_events')
-        .values({ conversation_id: conversationId, type, payload: JSON.stringify(data), created_at: Date.now() })
-        .returning('seq')
-        .executeTakeFirstOrThrow();
-      return Number(row.seq);
+      const [seq] = await appendEvents(conversationId, [{ type, data }]);
+      return seq!;
     },
-    /** Appends several events of one conversation in one INSERT; their seqs, in the order given. */
-    async appendEvents(conversationId: string, events: readonly { type: string; data: unknown }[]): Promise<number[]> {
-      const now = Date.now();
-      const rows = await db
-        .insertInto('conversation_events')
-        .values(events.map(({ type, data }) => ({ conversation_id: conversationId, type, payload: JSON.stringify(data), created_at: now })))
-        .returning('seq')
-        .execute();
-      // Rows of one INSERT take ascending seqs in the order of its VALUES; RETURNING promises no order.
-      return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
-    },
+    appendEvents,
     async eventsAfter(conversationId: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
       const rows = await db
         .selectFrom('conversation_events')

@@ -1,24 +1,26 @@
 import { monotonicNow } from '../clock.js';
-import { CompiledQuery, PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import { paginationMeta, type ChannelConfiguration, type DeploymentChannel, type DeploymentType, type PaginatedResult } from '@switchboard/core';
 import type { DB, DeploymentChannelsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
 import { synchronousReader } from '../synchronous-reads.js';
+import { fixedSql, isPostgres, numberedPlaceholders, runFixed } from '../fixed-sql.js';
 
 // The SQL Kysely would compile for get and findByIdentifier below, run without building it: on SQLite by
 // the synchronous reader (store/synchronous-reads.ts) when the connection is idle and through the
 // executor when it is not, on PostgreSQL with numbered placeholders.
-const SELECT_BY_ID = 'select * from "deployment_channels" where "workspace_id" = ? and "id" = ?';
 const SELECT_BY_IDENTIFIER = 'select * from "deployment_channels" where "workspace_id" = ? and "channel_identifier" = ?';
-const SELECT_BY_IDENTIFIER_AND_TYPE = `${SELECT_BY_IDENTIFIER} and "deployment_type" = ?`;
+const BY_ID = fixedSql('select * from "deployment_channels" where "workspace_id" = ? and "id" = ?');
+const BY_IDENTIFIER = fixedSql(SELECT_BY_IDENTIFIER);
+const BY_IDENTIFIER_AND_TYPE = fixedSql(`${SELECT_BY_IDENTIFIER} and "deployment_type" = ?`);
 
 /**
  * An unfiltered list page and its total, as plain SQL: `list` runs them without building them
  * through Kysely each time (docs/performance.md, "Where hot paths bypass Kysely"). The total
  * sums the workspace's counters (store/channel-count-slots.ts); the page is what `paginate`
- * selects. `?` placeholders; `toPostgres` numbers them.
+ * selects. `?` placeholders; `numberedPlaceholders` numbers them.
  */
 const TOTAL = (typed: boolean) =>
   `select sum("count") as "total" from "channel_counts" where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''}`;
@@ -35,13 +37,7 @@ const LIST_SQLITE = { total: [TOTAL(false), TOTAL(true)], page: [PAGE(false), PA
  */
 const combined = (typed: boolean) =>
   `select "t"."total", "c".* from (${TOTAL(typed)}) as "t" left join (${PAGE(typed)}) as "c" on true order by "c"."created_at", "c"."id"`;
-const toPostgres = (text: string) => {
-  let n = 0;
-  return text.replace(/\?/g, () => `$${++n}`);
-};
-const LIST_POSTGRES = [toPostgres(combined(false)), toPostgres(combined(true))] as const;
-const SELECT_BY_ID_POSTGRES = toPostgres(SELECT_BY_ID);
-const BY_IDENTIFIER_POSTGRES = new Map([SELECT_BY_IDENTIFIER, SELECT_BY_IDENTIFIER_AND_TYPE].map((text) => [text, toPostgres(text)]));
+const LIST_POSTGRES = [numberedPlaceholders(combined(false)), numberedPlaceholders(combined(true))] as const;
 
 type ChannelRow = Selectable<DeploymentChannelsTable>;
 
@@ -78,9 +74,7 @@ export type DeploymentChannelChanges = Partial<Omit<NewDeploymentChannel, 'id' |
 export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string) {
   const scoped = () => db.selectFrom('deployment_channels').where('workspace_id', '=', workspaceId);
   const reader = synchronousReader(db);
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  /** Rows of a fixed SQL text through Kysely's executor (its connections, its statement count), without building the query. */
-  const run = async <Row>(text: string, parameters: unknown[]) => (await db.executeQuery<Row>(CompiledQuery.raw(text, parameters))).rows;
+  const postgres = isPostgres(db);
   return {
     async insert(channel: NewDeploymentChannel): Promise<DeploymentChannel> {
       const now = monotonicNow();
@@ -102,18 +96,16 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       return toDeploymentChannel(row);
     },
     async get(id: string): Promise<DeploymentChannel | undefined> {
-      const rows = postgres
-        ? await run<ChannelRow>(SELECT_BY_ID_POSTGRES, [workspaceId, id])
-        : (reader?.selectIfIdle<ChannelRow>(SELECT_BY_ID, [workspaceId, id]) ?? (await run<ChannelRow>(SELECT_BY_ID, [workspaceId, id])));
+      const parameters = [workspaceId, id];
+      // The synchronous reader exists on SQLite only.
+      const rows = reader?.selectIfIdle<ChannelRow>(BY_ID.sqlite, parameters) ?? (await runFixed<ChannelRow>(db, BY_ID, parameters)).rows;
       const row = rows[0];
       return row && toDeploymentChannel(row);
     },
     async findByIdentifier(identifier: string, type?: DeploymentType): Promise<DeploymentChannel | undefined> {
-      const text = type ? SELECT_BY_IDENTIFIER_AND_TYPE : SELECT_BY_IDENTIFIER;
+      const statement = type ? BY_IDENTIFIER_AND_TYPE : BY_IDENTIFIER;
       const parameters = type ? [workspaceId, identifier, type] : [workspaceId, identifier];
-      const rows = postgres
-        ? await run<ChannelRow>(BY_IDENTIFIER_POSTGRES.get(text)!, parameters)
-        : (reader?.selectIfIdle<ChannelRow>(text, parameters) ?? (await run<ChannelRow>(text, parameters)));
+      const rows = reader?.selectIfIdle<ChannelRow>(statement.sqlite, parameters) ?? (await runFixed<ChannelRow>(db, statement, parameters)).rows;
       // At most one row per type: sorting here keeps the planner on the identifier index.
       const oldest = rows.sort((a, b) => a.created_at - b.created_at)[0];
       return oldest && toDeploymentChannel(oldest);
@@ -131,7 +123,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       const filter = typed ? [workspaceId, type] : [workspaceId];
       const limits = [pageSize, (page - 1) * pageSize];
       if (postgres) {
-        const rows = await run<AnswerRow & { total: number | string | null }>(LIST_POSTGRES[typed ? 1 : 0], [...filter, ...filter, ...limits]);
+        const { rows } = await db.executeQuery<AnswerRow & { total: number | string | null }>(CompiledQuery.raw(LIST_POSTGRES[typed ? 1 : 0], [...filter, ...filter, ...limits]));
         const data = rows[0]?.id === null ? [] : rows.map(toDeploymentChannel);
         return { data, meta: paginationMeta(page, pageSize, Number(rows[0]?.total ?? 0)) };
       }
