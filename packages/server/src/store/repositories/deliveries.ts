@@ -91,36 +91,28 @@ export function deliveriesRepository(db: Kysely<DB>) {
     },
 
     /**
-     * Claims up to `limit` due rows for this node: pending ones whose time has come, and
-     * sending ones whose lease ran out (their node died mid-send). On PostgreSQL the rows
-     * are locked with FOR UPDATE SKIP LOCKED, so concurrent dispatchers never claim the same row.
+     * Claims up to `limit` due rows for this node: sending ones whose lease ran out (their node
+     * died mid-send), then pending ones whose time has come, oldest first. Two statements, each
+     * walking its status in due order and stopping at the limit (one statement with OR read and
+     * sorted every due row of a backlog on each claim). On PostgreSQL the rows are locked with
+     * FOR UPDATE SKIP LOCKED, so concurrent dispatchers never claim the same row.
      */
     async claim(node: string, limit: number, leaseMs: number, now = Date.now()): Promise<DeliveryRecord[]> {
       const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-      let due = db
-        .selectFrom('deliveries')
-        .select('id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
-          ]),
-        )
-        .orderBy('next_attempt_at')
-        .limit(limit);
-      if (postgres) due = due.forUpdate().skipLocked();
-      const rows = await db
-        .updateTable('deliveries')
-        .set({
-          status: 'sending',
-          locked_by: node,
-          locked_until: now + leaseMs,
-          attempts: sql`attempts + 1`,
-          updated_at: now,
-        })
-        .where('id', 'in', due)
-        .returningAll()
-        .execute();
+      const claimWhere = async (status: 'pending' | 'sending', max: number) => {
+        let due = db.selectFrom('deliveries').select('id').where('status', '=', status);
+        due = status === 'pending' ? due.where('next_attempt_at', '<=', now) : due.where('locked_until', '<', now);
+        due = due.orderBy('next_attempt_at').limit(max);
+        if (postgres) due = due.forUpdate().skipLocked();
+        return db
+          .updateTable('deliveries')
+          .set({ status: 'sending', locked_by: node, locked_until: now + leaseMs, attempts: sql`attempts + 1`, updated_at: now })
+          .where('id', 'in', due)
+          .returningAll()
+          .execute();
+      };
+      const stuck = await claimWhere('sending', limit);
+      const rows = stuck.length < limit ? [...stuck, ...(await claimWhere('pending', limit - stuck.length))] : stuck;
       return rows.map(toDelivery);
     },
 

@@ -68,25 +68,28 @@ export function inboundEventsRepository(db: Kysely<DB>) {
         .execute();
     },
 
-    /** Claims pending events, and events whose processing node died (stuck past the lease). */
+    /**
+     * Claims events whose processing node died (stuck past the lease), then pending ones, oldest
+     * first. Two statements, each walking its status in received order and stopping at the limit
+     * (one statement with OR read and sorted every pending row of a backlog on each claim).
+     */
     async claim(limit: number, leaseMs: number, now = Date.now()): Promise<StoredInboundEvent[]> {
       const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-      let due = db
-        .selectFrom('inbound_events')
-        .select('id')
-        .where((eb) =>
-          eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'processing'), eb('processed_at', '<', now)])]),
-        )
-        .orderBy('received_at')
-        .limit(limit);
-      if (postgres) due = due.forUpdate().skipLocked();
-      // While processing, processed_at holds the lease deadline.
-      const rows = await db
-        .updateTable('inbound_events')
-        .set({ status: 'processing', processed_at: now + leaseMs, attempts: sql`attempts + 1` })
-        .where('id', 'in', due)
-        .returningAll()
-        .execute();
+      const claimWhere = async (status: 'pending' | 'processing', max: number) => {
+        let due = db.selectFrom('inbound_events').select('id').where('status', '=', status);
+        if (status === 'processing') due = due.where('processed_at', '<', now);
+        due = due.orderBy('received_at').limit(max);
+        if (postgres) due = due.forUpdate().skipLocked();
+        // While processing, processed_at holds the lease deadline.
+        return db
+          .updateTable('inbound_events')
+          .set({ status: 'processing', processed_at: now + leaseMs, attempts: sql`attempts + 1` })
+          .where('id', 'in', due)
+          .returningAll()
+          .execute();
+      };
+      const stuck = await claimWhere('processing', limit);
+      const rows = stuck.length < limit ? [...stuck, ...(await claimWhere('pending', limit - stuck.length))] : stuck;
       return rows.map((row) => ({
         id: row.id,
         workspaceId: row.workspace_id,
