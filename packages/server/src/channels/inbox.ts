@@ -104,7 +104,7 @@ export function createInbox(options: InboxOptions) {
   // acknowledging comes first. A burst leaves a backlog here, not slow acknowledgements.
   const loop = createClaimLoop<StoredInboundEvent>({
     name: 'inbound event',
-    claim: (limit, withExpired) => events.claim(limit, leaseMs, { withExpired }),
+    claim: (limit) => events.claim(limit, leaseMs),
     run: processOne,
     renew: async (claimed) => {
       const until = Date.now() + leaseMs;

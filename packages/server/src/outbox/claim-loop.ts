@@ -37,11 +37,8 @@ interface Logger {
 export interface ClaimLoopOptions<T extends { id: string }> {
   /** What the work is, for the log ("delivery", "inbound event"). */
   name: string;
-  /**
-   * Claims up to `limit` items due now for this node, under a lease of `leaseMs`; with
-   * `withExpired`, items whose lease ran out (their node died) first.
-   */
-  claim(limit: number, withExpired: boolean): Promise<T[]>;
+  /** Claims up to `limit` items due now for this node, under a lease of `leaseMs`. */
+  claim(limit: number): Promise<T[]>;
   /** Does one item's work and records its outcome. A database fault thrown here gives the item back. */
   run(item: T): Promise<void>;
   /** Extends the leases of `items`; answers those still held by this claim (updated, if the claim records its deadline). */
@@ -124,16 +121,6 @@ export function createClaimLoop<T extends { id: string }>(options: ClaimLoopOpti
     running.add(work);
   }
 
-  // Leases run out only when a node stops renewing them, so looking for expired ones four times
-  // per lease is enough: a dead node's work is taken over at most a quarter lease later.
-  let expiredLookedAt = -Infinity;
-  const expiredDue = () => {
-    const now = Date.now();
-    if (now - expiredLookedAt < options.leaseMs / 4) return false;
-    expiredLookedAt = now;
-    return true;
-  };
-
   async function pass(): Promise<void> {
     while (!loop.stopping()) {
       const room = options.concurrency - inFlight.size;
@@ -142,7 +129,7 @@ export function createClaimLoop<T extends { id: string }>(options: ClaimLoopOpti
         return;
       }
       const limit = Math.min(options.batchSize, room);
-      const batch = await options.claim(limit, expiredDue());
+      const batch = await options.claim(limit);
       for (const item of batch) launch(item);
       if (batch.length > 0 && !heartbeat) {
         heartbeat = setInterval(() => void renew(), options.renewMs ?? renewInterval(options.leaseMs));

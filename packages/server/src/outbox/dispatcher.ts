@@ -124,7 +124,7 @@ export function createDispatcher(options: DispatcherOptions) {
 
   const loop = createClaimLoop<DeliveryRecord>({
     name: 'delivery',
-    claim: (limit, withExpired) => repo.claim(node, limit, leaseMs, { withExpired }),
+    claim: (limit) => repo.claim(node, limit, leaseMs),
     run: deliver,
     renew: async (rows) => {
       const held = new Set(await repo.renew(node, rows.map((row) => row.id), leaseMs));

@@ -92,12 +92,12 @@ export function deliveriesRepository(db: Kysely<DB>) {
 
     /**
      * Claims up to `limit` due rows for this node: sending ones whose lease ran out (their node
-     * died mid-send; unless `withExpired` is false), then pending ones whose time has come, oldest first. Two statements, each
+     * died mid-send), then pending ones whose time has come, oldest first. Two statements, each
      * walking its status in due order and stopping at the limit (one statement with OR read and
      * sorted every due row of a backlog on each claim). On PostgreSQL the rows are locked with
      * FOR UPDATE SKIP LOCKED, so concurrent dispatchers never claim the same row.
      */
-    async claim(node: string, limit: number, leaseMs: number, { withExpired = true, now = Date.now() } = {}): Promise<DeliveryRecord[]> {
+    async claim(node: string, limit: number, leaseMs: number, now = Date.now()): Promise<DeliveryRecord[]> {
       const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
       const claimWhere = async (status: 'pending' | 'sending', max: number) => {
         let due = db.selectFrom('deliveries').select('id').where('status', '=', status);
@@ -111,7 +111,7 @@ export function deliveriesRepository(db: Kysely<DB>) {
           .returningAll()
           .execute();
       };
-      const stuck = withExpired ? await claimWhere('sending', limit) : [];
+      const stuck = await claimWhere('sending', limit);
       const rows = stuck.length < limit ? [...stuck, ...(await claimWhere('pending', limit - stuck.length))] : stuck;
       return rows.map(toDelivery);
     },

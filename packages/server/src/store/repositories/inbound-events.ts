@@ -69,12 +69,11 @@ export function inboundEventsRepository(db: Kysely<DB>) {
     },
 
     /**
-     * Claims events whose processing node died (stuck past the lease; unless `withExpired` is
-     * false), then pending ones, oldest first. Two statements, each walking its status in received
-     * order and stopping at the limit (one statement with OR read and sorted every pending row of
-     * a backlog on each claim).
+     * Claims events whose processing node died (stuck past the lease), then pending ones, oldest
+     * first. Two statements, each walking its status in received order and stopping at the limit
+     * (one statement with OR read and sorted every pending row of a backlog on each claim).
      */
-    async claim(limit: number, leaseMs: number, { withExpired = true, now = Date.now() } = {}): Promise<StoredInboundEvent[]> {
+    async claim(limit: number, leaseMs: number, now = Date.now()): Promise<StoredInboundEvent[]> {
       const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
       const claimWhere = async (status: 'pending' | 'processing', max: number) => {
         let due = db.selectFrom('inbound_events').select('id').where('status', '=', status);
@@ -89,7 +88,7 @@ export function inboundEventsRepository(db: Kysely<DB>) {
           .returningAll()
           .execute();
       };
-      const stuck = withExpired ? await claimWhere('processing', limit) : [];
+      const stuck = await claimWhere('processing', limit);
       const rows = stuck.length < limit ? [...stuck, ...(await claimWhere('pending', limit - stuck.length))] : stuck;
       return rows.map((row) => ({
         id: row.id,
