@@ -22,6 +22,7 @@ import { conversationsRepository } from '../../packages/server/src/store/reposit
 import { workspaceEventsRepository } from '../../packages/server/src/events/workspace-events.js';
 import { emitEvents } from '../../packages/server/src/webhooks/events.js';
 import { numberedPlaceholders } from '../../packages/server/src/store/fixed-sql.js';
+import { deploymentChannelsRepository } from '../../packages/server/src/store/repositories/deployment-channels.js';
 
 function recordingDatabase(dialect: 'sqlite' | 'postgres') {
   const executed: string[] = [];
@@ -98,5 +99,19 @@ describe.each(['sqlite', 'postgres'] as const)('fixed SQL texts on %s', (dialect
     ]);
     // The lock is the same text Kysely's sql tag makes.
     if (dialect === 'postgres') expect(lock[0]).toBe(sql`SELECT pg_advisory_xact_lock(${1}, hashtext(${'ws_1'}))`.compile(db).sql);
+  });
+
+  it('are what Kysely compiles for a deployment channel’s get and findByIdentifier', async () => {
+    const { db, executed } = recordingDatabase(dialect);
+    const channels = deploymentChannelsRepository(db, 'ws_1');
+    await channels.get('ch_1');
+    await channels.findByIdentifier('https://a.example');
+    await channels.findByIdentifier('https://a.example', 'web' as never);
+    const scoped = db.selectFrom('deployment_channels').selectAll().where('workspace_id', '=', 'ws_1');
+    expect(executed).toEqual([
+      compiled(scoped.where('id', '=', 'ch_1')),
+      compiled(scoped.where('channel_identifier', '=', 'x')),
+      compiled(scoped.where('channel_identifier', '=', 'x').where('deployment_type', '=', 'web')),
+    ]);
   });
 });
