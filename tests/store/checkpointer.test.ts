@@ -2,7 +2,8 @@
  * The SQLite checkpointer's worker thread exists only while the database is written: none for a
  * database that is only read, one within an interval of a write (which checkpoints the WAL into
  * the database file), none again once the WAL has stayed unchanged for idleStopMs, and stop()
- * ends with a last checkpoint. (SQLite only: PostgreSQL has no WAL file of ours to checkpoint.)
+ * ends with a last checkpoint; a WAL a burst grew is trimmed once writes pause. (SQLite only:
+ * PostgreSQL has no WAL file of ours to checkpoint.)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +13,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCheckpointer, type Checkpointer } from '../../packages/server/src/store/checkpointer.js';
 import { waitUntil } from '../helpers/wait.js';
+import { sql } from 'kysely';
+import { openDatabase } from '../../packages/server/src/store/database.js';
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 const BLOB_BYTES = 256 * 1024;
@@ -81,5 +84,31 @@ describe('SQLite checkpointer', () => {
     await checkpointer.stop();
     expect(checkpointer.running).toBe(false);
     expect(fileBytes()).toBeGreaterThanOrEqual(before + 4 * BLOB_BYTES);
+  });
+});
+
+describe('the embedded database’s WAL', () => {
+  it('is trimmed back to 64 MiB once writes pause, however large a burst grew it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-wal-'));
+    const database = await openDatabase({ dataDir });
+    try {
+      const walBytes = () => statSync(join(dataDir, 'switchboard.db-wal')).size;
+      await sql`create table scratch (id integer primary key, body text)`.execute(database.db);
+      const body = 'x'.repeat(3000);
+      for (let batch = 0; batch < 300; batch++) {
+        await database.db.transaction().execute(async (trx) => {
+          for (let row = 0; row < 100; row++) await sql`insert into scratch (body) values (${body})`.execute(trx);
+        });
+      }
+      expect(walBytes()).toBeGreaterThan(100 * 1024 * 1024);
+      // Once the checkpointer has caught up, the next write starts the WAL over and trims the file.
+      await waitUntil(async () => {
+        await sql`insert into scratch (body) values ('later')`.execute(database.db);
+        return walBytes() <= 64 * 1024 * 1024;
+      }, 10_000);
+    } finally {
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -79,6 +79,9 @@ function openSqlite(options: DatabaseOptions): Database {
   if (file === ':memory:') return { db, engine: 'sqlite', location: file, close: () => db.destroy(), statementsExecuted };
   // Checkpoints (and their fsync) run in a worker thread, not on the event loop that answers requests.
   sqlite.pragma('wal_autocheckpoint = 0');
+  // Once writes pause, a complete checkpoint lets the next write start the WAL over; the file is
+  // then trimmed back to 64 MiB instead of keeping the size a burst grew it to.
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'));
   return {
     db,
