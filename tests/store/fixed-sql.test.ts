@@ -23,6 +23,9 @@ import { workspaceEventsRepository } from '../../packages/server/src/events/work
 import { emitEvents } from '../../packages/server/src/webhooks/events.js';
 import { numberedPlaceholders } from '../../packages/server/src/store/fixed-sql.js';
 import { deploymentChannelsRepository } from '../../packages/server/src/store/repositories/deployment-channels.js';
+import { findConnection } from '../../packages/server/src/store/repositories/connections.js';
+import { agentsRepository } from '../../packages/server/src/store/repositories/agents.js';
+import { deploymentConfigurationsRepository } from '../../packages/server/src/store/repositories/deployment-configurations.js';
 
 function recordingDatabase(dialect: 'sqlite' | 'postgres') {
   const executed: string[] = [];
@@ -112,6 +115,18 @@ describe.each(['sqlite', 'postgres'] as const)('fixed SQL texts on %s', (dialect
       compiled(scoped.where('id', '=', 'ch_1')),
       compiled(scoped.where('channel_identifier', '=', 'x')),
       compiled(scoped.where('channel_identifier', '=', 'x').where('deployment_type', '=', 'web')),
+    ]);
+  });
+
+  it('are what Kysely compiles for the lookups of every provider message and agent turn', async () => {
+    const { db, executed } = recordingDatabase(dialect);
+    await findConnection(db, 'conn_1');
+    await agentsRepository(db, 'ws_1').get('agent_1');
+    await deploymentConfigurationsRepository(db, 'ws_1').findByChannel('ch_1');
+    expect(executed).toEqual([
+      compiled(db.selectFrom('connections').selectAll().where('id', '=', 'conn_1')),
+      compiled(db.selectFrom('agents').selectAll().where('workspace_id', '=', 'ws_1').where('id', '=', 'agent_1')),
+      compiled(db.selectFrom('deployment_configurations').selectAll().where('workspace_id', '=', 'ws_1').where('deployment_channel_id', '=', 'ch_1')),
     ]);
   });
 });

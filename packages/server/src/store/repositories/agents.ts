@@ -12,6 +12,10 @@ import type { AgentsTable, DB } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
+import { fixedSql, runFixed } from '../fixed-sql.js';
+
+/** Read for every agent turn: a fixed text (store/fixed-sql.ts). */
+const AGENT_BY_ID = fixedSql('select * from "agents" where "workspace_id" = ? and "id" = ?');
 
 /** A secret as stored: sealed by the SecretBox, with its display mask and fingerprint kept beside it. */
 export interface SealedSecret {
@@ -101,7 +105,7 @@ export function agentsRepository(db: Kysely<DB>, workspaceId: string) {
       return toAgentRecord(row);
     },
     async get(id: string): Promise<AgentRecord | undefined> {
-      const row = await scoped().selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await runFixed<Selectable<AgentsTable>>(db, AGENT_BY_ID, [workspaceId, id])).rows;
       return row && toAgentRecord(row);
     },
     /** With `agentConfigurationsOnly`, leaves out instruction configurations that have no agent configuration yet. */

@@ -5,6 +5,7 @@ import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
+import { fixedSql, runFixed } from '../fixed-sql.js';
 
 /** A connection as stored: credentials name secret ids; the inbound secret is sealed. */
 export interface ConnectionRecord {
@@ -36,8 +37,11 @@ export function toConnectionRecord(row: Selectable<ConnectionsTable>): Connectio
 }
 
 /** Looks a connection up by id alone: inbound webhooks name it in their URL before any workspace is known. */
+/** Read for every webhook received and every reply sent: a fixed text (store/fixed-sql.ts). */
+const CONNECTION_BY_ID = fixedSql('select * from "connections" where "id" = ?');
+
 export async function findConnection(db: Kysely<DB>, id: string): Promise<ConnectionRecord | undefined> {
-  const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = (await runFixed<Selectable<ConnectionsTable>>(db, CONNECTION_BY_ID, [id])).rows;
   return row && toConnectionRecord(row);
 }
 

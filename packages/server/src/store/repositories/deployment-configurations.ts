@@ -6,6 +6,10 @@ import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
 import { announceCredentialChange } from '../credential-changes.js';
+import { fixedSql, runFixed } from '../fixed-sql.js';
+
+/** Read for every message a provider channel receives: a fixed text (store/fixed-sql.ts). */
+const BY_CHANNEL = fixedSql('select * from "deployment_configurations" where "workspace_id" = ? and "deployment_channel_id" = ?');
 
 /** Switchboard's fields and WIIL's: the agent is also the agent and instruction configuration. */
 function toDeploymentConfiguration(row: Selectable<DeploymentConfigurationsTable>): DeploymentConfiguration {
@@ -73,7 +77,7 @@ export function deploymentConfigurationsRepository(db: Kysely<DB>, workspaceId: 
       return row && toDeploymentConfiguration(row);
     },
     async findByChannel(channelId: string): Promise<DeploymentConfiguration | undefined> {
-      const row = await scoped().selectAll().where('deployment_channel_id', '=', channelId).executeTakeFirst();
+      const [row] = (await runFixed<Selectable<DeploymentConfigurationsTable>>(db, BY_CHANNEL, [workspaceId, channelId])).rows;
       return row && toDeploymentConfiguration(row);
     },
     async firstForAgent(agentId: string): Promise<DeploymentConfiguration | undefined> {
