@@ -102,10 +102,13 @@ describe('connect-time checks', () => {
   });
 
   it('refuses a name when any one of its addresses is refused', async () => {
-    const fetchOut = createEgressFetch(egressPolicy(), undefined, {
-      lookup: async () => [{ address: '93.184.216.34' }, { address: '10.0.0.7' }],
+    // The address that passes is the listener's own, so even a policy that wrongly let the name through would stay on loopback.
+    const fetchOut = createEgressFetch(egressPolicy(['127.0.0.1']), undefined, {
+      lookup: async () => [{ address: '127.0.0.1' }, { address: '10.0.0.7' }],
     });
+    const before = hits;
     await expect(fetchOut(`http://mixed.example:${port}/`)).rejects.toThrow(/10\.0\.0\.7 is a private/);
+    expect(hits).toBe(before);
   });
 
   it('connects to the address it checked, and never follows a redirect', async () => {
