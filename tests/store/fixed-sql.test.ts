@@ -51,6 +51,7 @@ describe.each(['sqlite', 'postgres'] as const)('fixed SQL texts on %s', (dialect
     const { db, executed } = recordingDatabase(dialect);
     const repo = conversationsRepository(db, 'ws_1');
     await repo.sessionConversation('conv_1', { id: 'wd_1', channelId: 'ch_1' }, 'hash');
+    await repo.contactByVisitorToken('ch_1', 'hash');
     const message = { conversationId: 'conv_1', role: 'contact' as const, text: 'hi', record: true };
     await repo.insertMessages([message, { ...message, role: 'agent' }]);
     await repo.appendEvents('conv_1', [
@@ -89,6 +90,7 @@ describe.each(['sqlite', 'postgres'] as const)('fixed SQL texts on %s', (dialect
           .where('conv.web_deployment_id', '=', 'wd_1')
           .where('conv.contact_id', '=', visitorContact),
       ),
+      compiled(db.selectNoFrom((eb) => visitorContact(eb).as('id'))),
       compiled(db.insertInto('messages').values([messageRow, messageRow])),
       compiled(db.updateTable('conversations').set({ last_message_at: 1, updated_at: 1 }).where('id', '=', 'conv_1')),
       compiled(db.insertInto('conversation_events').values([eventRow, eventRow]).returning('seq')),

@@ -1,4 +1,4 @@
-import { expressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Conversation, Message, MessageRole, PaginatedResult } from '@switchboard/core';
 import type { ConversationsTable, DB, MessagesTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
@@ -83,16 +83,21 @@ const MESSAGES_INSERT = multiRowInsert('messages', MESSAGE_COLUMNS);
 const CONVERSATION_TOUCH = fixedSql('update "conversations" set "last_message_at" = ?, "updated_at" = ? where "id" = ?');
 const CONVERSATION_EVENTS_INSERT = multiRowInsert('conversation_events', ['conversation_id', 'type', 'payload', 'created_at'], ' returning "seq"');
 /**
- * A widget session's conversation with its channel's and agent's facts, for a visitor token:
- * the conversation's contact must be the one the token names (visitorContactId below).
+ * The id of the contact a visitor token names on a channel: the contact a verified user's browser
+ * was linked to (contact_visitor_tokens) first, else the token's own contact; null when neither.
+ * Parameters: token hash, workspace, channel, 1, workspace, channel, token hash, 1.
  */
+const VISITOR_CONTACT_ID =
+  'coalesce((select "c"."id" from "contact_visitor_tokens" as "t" inner join "contacts" as "c" on "c"."id" = "t"."contact_id" where "t"."token_hash" = ? and "c"."workspace_id" = ? and "c"."channel_id" = ? limit ?), ' +
+  '(select "id" from "contacts" where "workspace_id" = ? and "channel_id" = ? and "visitor_token_hash" = ? limit ?))';
+const visitorContactParameters = (workspaceId: string, channelId: string, tokenHash: string) => [tokenHash, workspaceId, channelId, 1, workspaceId, channelId, tokenHash, 1];
+const CONTACT_BY_VISITOR_TOKEN = fixedSql(`select ${VISITOR_CONTACT_ID} as "id"`);
+/** A widget session's conversation with its channel's and agent's facts, if its contact is the one the visitor token names. */
 const SESSION_CONVERSATION = fixedSql(
   'select "conv".*, "ch"."recording_enabled", "ch"."connection_id", "ch"."phone_configuration_id", "ch"."workflow_id", "ag"."backend" as "agent_backend" ' +
     'from "conversations" as "conv" left join "deployment_channels" as "ch" on "ch"."id" = "conv"."channel_id" ' +
     'left join "agents" as "ag" on "ag"."id" = "conv"."agent_id" and "ag"."workspace_id" = "conv"."workspace_id" ' +
-    'where "conv"."workspace_id" = ? and "conv"."id" = ? and "conv"."web_deployment_id" = ? and "conv"."contact_id" = coalesce(' +
-    '(select "c"."id" from "contact_visitor_tokens" as "t" inner join "contacts" as "c" on "c"."id" = "t"."contact_id" where "t"."token_hash" = ? and "c"."workspace_id" = ? and "c"."channel_id" = ? limit ?), ' +
-    '(select "id" from "contacts" where "workspace_id" = ? and "channel_id" = ? and "visitor_token_hash" = ? limit ?))',
+    `where "conv"."workspace_id" = ? and "conv"."id" = ? and "conv"."web_deployment_id" = ? and "conv"."contact_id" = ${VISITOR_CONTACT_ID}`,
 );
 type SessionConversationRow = Selectable<ConversationsTable> & {
   recording_enabled: number | null;
@@ -116,25 +121,6 @@ function messageRow(workspaceId: string, input: NewMessage, now: number): Select
     quick_replies: input.record && input.quickReplies?.length ? JSON.stringify(input.quickReplies) : null,
     created_at: now,
   };
-}
-
-/**
- * The id of the contact a visitor token names on a channel: the contact a verified user's browser
- * was linked to (contact_visitor_tokens) first, else the token's own contact; null when neither.
- */
-function visitorContactId(workspaceId: string, channelId: string, visitorTokenHash: string) {
-  const eb = expressionBuilder<DB, never>();
-  return eb.fn.coalesce(
-    eb
-      .selectFrom('contact_visitor_tokens as t')
-      .innerJoin('contacts as c', 'c.id', 't.contact_id')
-      .select('c.id')
-      .where('t.token_hash', '=', visitorTokenHash)
-      .where('c.workspace_id', '=', workspaceId)
-      .where('c.channel_id', '=', channelId)
-      .limit(1),
-    eb.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('channel_id', '=', channelId).where('visitor_token_hash', '=', visitorTokenHash).limit(1),
-  );
 }
 
 export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
@@ -206,7 +192,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
     },
     /** The contact a visitor token names: its own, or (a verified user's browser) the user's. */
     async contactByVisitorToken(channelId: string, visitorTokenHash: string): Promise<string | undefined> {
-      const row = await db.selectNoFrom(visitorContactId(workspaceId, channelId, visitorTokenHash).as('id')).executeTakeFirst();
+      const [row] = (await runFixed<{ id: string | null }>(db, CONTACT_BY_VISITOR_TOKEN, visitorContactParameters(workspaceId, channelId, visitorTokenHash))).rows;
       return row?.id ?? undefined;
     },
     /** Merges attributes (language, plan, …) into a contact's; workflow rules test them. */
@@ -264,7 +250,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
       deployment: { id: string; channelId: string },
       visitorTokenHash: string,
     ): Promise<SessionConversation | undefined> {
-      const parameters = [workspaceId, id, deployment.id, visitorTokenHash, workspaceId, deployment.channelId, 1, workspaceId, deployment.channelId, visitorTokenHash, 1];
+      const parameters = [workspaceId, id, deployment.id, ...visitorContactParameters(workspaceId, deployment.channelId, visitorTokenHash)];
       const [row] = (await runFixed<SessionConversationRow>(db, SESSION_CONVERSATION, parameters)).rows;
       if (!row) return undefined;
       const { recording_enabled, connection_id, phone_configuration_id, workflow_id, agent_backend, ...conversation } = row;
