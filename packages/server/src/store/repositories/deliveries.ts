@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { PostgresAdapter } from 'kysely';
+import { claimExpiredThenPending, skippingLocked } from './claims.js';
 import type { Delivery, DeliveryKind, DeliveryStatus, PaginatedResult } from '@switchboard/core';
 import type { DB, DeliveriesTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
@@ -92,27 +92,19 @@ export function deliveriesRepository(db: Kysely<DB>) {
 
     /**
      * Claims up to `limit` due rows for this node: sending ones whose lease ran out (their node
-     * died mid-send), then pending ones whose time has come, oldest first. Two statements, each
-     * walking its status in due order and stopping at the limit (one statement with OR read and
-     * sorted every due row of a backlog on each claim). On PostgreSQL the rows are locked with
-     * FOR UPDATE SKIP LOCKED, so concurrent dispatchers never claim the same row.
+     * died mid-send), then pending ones whose time has come, oldest first (claims.ts).
      */
     async claim(node: string, limit: number, leaseMs: number, now = Date.now()): Promise<DeliveryRecord[]> {
-      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-      const claimWhere = async (status: 'pending' | 'sending', max: number) => {
-        let due = db.selectFrom('deliveries').select('id').where('status', '=', status);
-        due = status === 'pending' ? due.where('next_attempt_at', '<=', now) : due.where('locked_until', '<', now);
-        due = due.orderBy('next_attempt_at').limit(max);
-        if (postgres) due = due.forUpdate().skipLocked();
+      const rows = await claimExpiredThenPending(limit, (which, max) => {
+        let due = db.selectFrom('deliveries').select('id');
+        due = which === 'expired' ? due.where('status', '=', 'sending').where('locked_until', '<', now) : due.where('status', '=', 'pending').where('next_attempt_at', '<=', now);
         return db
           .updateTable('deliveries')
           .set({ status: 'sending', locked_by: node, locked_until: now + leaseMs, attempts: sql`attempts + 1`, updated_at: now })
-          .where('id', 'in', due)
+          .where('id', 'in', skippingLocked(db, due.orderBy('next_attempt_at').limit(max)))
           .returningAll()
           .execute();
-      };
-      const stuck = await claimWhere('sending', limit);
-      const rows = stuck.length < limit ? [...stuck, ...(await claimWhere('pending', limit - stuck.length))] : stuck;
+      });
       return rows.map(toDelivery);
     },
 

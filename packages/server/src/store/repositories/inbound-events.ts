@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { claimExpiredThenPending, skippingLocked } from './claims.js';
 import type { DB } from '../schema.js';
 import { newId } from '../ids.js';
 
@@ -68,28 +69,19 @@ export function inboundEventsRepository(db: Kysely<DB>) {
         .execute();
     },
 
-    /**
-     * Claims events whose processing node died (stuck past the lease), then pending ones, oldest
-     * first. Two statements, each walking its status in received order and stopping at the limit
-     * (one statement with OR read and sorted every pending row of a backlog on each claim).
-     */
+    /** Claims events whose processing node died (stuck past the lease), then pending ones, oldest first (claims.ts). */
     async claim(limit: number, leaseMs: number, now = Date.now()): Promise<StoredInboundEvent[]> {
-      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-      const claimWhere = async (status: 'pending' | 'processing', max: number) => {
-        let due = db.selectFrom('inbound_events').select('id').where('status', '=', status);
-        if (status === 'processing') due = due.where('processed_at', '<', now);
-        due = due.orderBy('received_at').limit(max);
-        if (postgres) due = due.forUpdate().skipLocked();
+      const rows = await claimExpiredThenPending(limit, (which, max) => {
         // While processing, processed_at holds the lease deadline.
+        let due = db.selectFrom('inbound_events').select('id');
+        due = which === 'expired' ? due.where('status', '=', 'processing').where('processed_at', '<', now) : due.where('status', '=', 'pending');
         return db
           .updateTable('inbound_events')
           .set({ status: 'processing', processed_at: now + leaseMs, attempts: sql`attempts + 1` })
-          .where('id', 'in', due)
+          .where('id', 'in', skippingLocked(db, due.orderBy('received_at').limit(max)))
           .returningAll()
           .execute();
-      };
-      const stuck = await claimWhere('processing', limit);
-      const rows = stuck.length < limit ? [...stuck, ...(await claimWhere('pending', limit - stuck.length))] : stuck;
+      });
       return rows.map((row) => ({
         id: row.id,
         workspaceId: row.workspace_id,
