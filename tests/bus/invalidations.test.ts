@@ -9,7 +9,7 @@ import { createInProcessBus, type ConversationEvent, type EventBus } from '../..
 import { createInvalidations, DATA_VERSION_READ_EVERY_MS, INVALIDATIONS_CHANNEL, type Invalidations } from '../../packages/server/src/bus/invalidations.js';
 import { createCredentialCache } from '../../packages/server/src/http/credential-cache.js';
 import { announceCredentialChange, type CredentialChange } from '../../packages/server/src/store/credential-changes.js';
-import { createTestDatabase } from '../helpers/engines.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 
 /** Invalidations the test drives by hand. */
 function manualInvalidations() {
@@ -180,41 +180,9 @@ describe('invalidations', () => {
     }
   });
 
-  it('on embedded SQLite: forgets everything once another connection (the CLI) has committed, within a millisecond', async () => {
+  /** Invalidations on a fresh embedded database over `bus`, beside a second connection to its file (as the CLI opens). */
+  async function besideAnotherConnection(bus: Parameters<typeof createInvalidations>[1], run: (fixture: { database: TestDatabase; invalidations: ReturnType<typeof createInvalidations>; elsewhere: BetterSqlite3.Database; resets: () => number }) => Promise<void>) {
     const database = await createTestDatabase('sqlite');
-    const invalidations = createInvalidations(database.db, createInProcessBus());
-    const elsewhere = new BetterSqlite3(database.url.replace(/^sqlite:/, ''));
-    try {
-      await expect.poll(() => invalidations.reliable).toBe(true);
-      let resets = 0;
-      invalidations.onReset(() => resets++);
-      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
-      expect(invalidations.reliable).toBe(true);
-      expect(resets).toBe(0);
-
-      elsewhere.exec('CREATE TABLE written_elsewhere (id integer)');
-      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
-      expect(invalidations.reliable).toBe(true);
-      expect(resets).toBe(1);
-      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
-      expect(invalidations.reliable).toBe(true);
-      expect(resets).toBe(1);
-
-      // This node's own commits are announced, not noticed: they reset nothing.
-      await database.db.schema.createTable('written_here').addColumn('id', 'integer').execute();
-      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
-      expect(invalidations.reliable).toBe(true);
-      expect(resets).toBe(1);
-    } finally {
-      elsewhere.close();
-      invalidations.close();
-      await database.destroy();
-    }
-  });
-
-  it('on embedded SQLite with Redis: still forgets everything once another connection has committed (a CLI run without REDIS_URL)', async () => {
-    const database = await createTestDatabase('sqlite');
-    const { bus } = degradableBus();
     const invalidations = createInvalidations(database.db, bus);
     const elsewhere = new BetterSqlite3(database.url.replace(/^sqlite:/, ''));
     try {
@@ -223,15 +191,40 @@ describe('invalidations', () => {
       invalidations.onReset(() => resets++);
       await sleep(DATA_VERSION_READ_EVERY_MS + 1);
       expect(invalidations.reliable).toBe(true);
-      elsewhere.exec('CREATE TABLE written_elsewhere (id integer)');
-      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
-      expect(invalidations.reliable).toBe(true);
-      expect(resets).toBe(1);
+      await run({ database, invalidations, elsewhere, resets: () => resets });
     } finally {
       elsewhere.close();
       invalidations.close();
       await database.destroy();
     }
+  }
+
+  it('on embedded SQLite: forgets everything once another connection (the CLI) has committed, within a millisecond', async () => {
+    await besideAnotherConnection(createInProcessBus(), async ({ database, invalidations, elsewhere, resets }) => {
+      expect(resets()).toBe(0);
+      elsewhere.exec('CREATE TABLE written_elsewhere (id integer)');
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets()).toBe(1);
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets()).toBe(1);
+
+      // This node's own commits are announced, not noticed: they reset nothing.
+      await database.db.schema.createTable('written_here').addColumn('id', 'integer').execute();
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets()).toBe(1);
+    });
+  });
+
+  it('on embedded SQLite with Redis: still forgets everything once another connection has committed (a CLI run without REDIS_URL)', async () => {
+    await besideAnotherConnection(degradableBus().bus, async ({ invalidations, elsewhere, resets }) => {
+      elsewhere.exec('CREATE TABLE written_elsewhere (id integer)');
+      await sleep(DATA_VERSION_READ_EVERY_MS + 1);
+      expect(invalidations.reliable).toBe(true);
+      expect(resets()).toBe(1);
+    });
   });
 
   it('publishes announced changes on the bus, delivers what other nodes publish, and says when the bus degrades', async () => {

@@ -100,44 +100,42 @@ describe.skipIf(!onPostgres)('named statements on PostgreSQL', () => {
     }
   });
 
-  it('prepares a statement afresh when a schema change (another node migrating) changed its result columns', async () => {
+  /** A one-connection database with named statements, a table `name` holding the row id 1, and another client to change its schema. */
+  async function withSchemaChanger(name: string, run: (db: Kysely<any>, alter: (sql: string) => Promise<unknown>) => Promise<void>) {
     const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
     const other = new pg.Client({ connectionString: url.toString() });
     await other.connect();
     try {
-      await other.query('CREATE TABLE evolving (id int PRIMARY KEY)');
-      await other.query('INSERT INTO evolving VALUES (1)');
+      await other.query(`CREATE TABLE ${name} (id int PRIMARY KEY)`);
+      await other.query(`INSERT INTO ${name} VALUES (1)`);
+      await run(db, (text) => other.query(text));
+    } finally {
+      await other.end();
+      await db.destroy();
+    }
+  }
+
+  it('prepares a statement afresh when a schema change (another node migrating) changed its result columns', async () => {
+    await withSchemaChanger('evolving', async (db, alter) => {
       const read = () => db.selectFrom('evolving').selectAll().where('id', '=', 1).execute();
       for (let i = 0; i < 3; i++) expect(await read()).toEqual([{ id: 1 }]);
       expect(await preparedOn(db)).toHaveLength(1);
-      await other.query(`ALTER TABLE evolving ADD COLUMN label text NOT NULL DEFAULT 'new'`);
+      await alter(`ALTER TABLE evolving ADD COLUMN label text NOT NULL DEFAULT 'new'`);
       expect(await read()).toEqual([{ id: 1, label: 'new' }]);
       expect(await read()).toEqual([{ id: 1, label: 'new' }]);
-    } finally {
-      await other.end();
-      await db.destroy();
-    }
+    });
   });
 
   it('after a schema change aborts a transaction, the next transaction runs the same query prepared afresh', async () => {
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
-    const other = new pg.Client({ connectionString: url.toString() });
-    await other.connect();
-    try {
-      await other.query('CREATE TABLE evolving_in_transactions (id int PRIMARY KEY)');
-      await other.query('INSERT INTO evolving_in_transactions VALUES (1)');
+    await withSchemaChanger('evolving_in_transactions', async (db, alter) => {
       const read = (trx: Kysely<any>) => trx.selectFrom('evolving_in_transactions').selectAll().where('id', '=', 1).execute();
       for (let i = 0; i < 3; i++) expect(await db.transaction().execute(read)).toEqual([{ id: 1 }]);
-      await other.query(`ALTER TABLE evolving_in_transactions ADD COLUMN label text NOT NULL DEFAULT 'new'`);
+      await alter(`ALTER TABLE evolving_in_transactions ADD COLUMN label text NOT NULL DEFAULT 'new'`);
       await expect(db.transaction().execute(read)).rejects.toMatchObject({ code: '0A000' });
       expect(await db.transaction().execute(read)).toEqual([{ id: 1, label: 'new' }]);
       expect(await db.transaction().execute(read)).toEqual([{ id: 1, label: 'new' }]);
-    } finally {
-      await other.end();
-      await db.destroy();
-    }
+    });
   });
 
   it('sends statements without parameters, and texts seen once, unnamed', async () => {
