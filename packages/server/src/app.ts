@@ -27,7 +27,7 @@ import { registerConsoleRoutes } from './console/console-routes.js';
 import { secretsService } from './connections/secrets-service.js';
 import { connectionsService, type ConnectionsService } from './connections/connections-service.js';
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.js';
-import { enqueueReply } from './outbox/enqueue-reply.js';
+import { replyOutbox } from './outbox/enqueue-reply.js';
 import { DEFAULT_LEASE_MS } from './outbox/claim-loop.js';
 import { createInbox, type Inbox } from './channels/inbox.js';
 import { registerInboundRoutes } from './channels/inbound-routes.js';
@@ -268,10 +268,7 @@ export function buildApp(options: AppOptions): App {
     bus,
     runner: options.runner ?? createAgentRunner({ db: options.db, secretBox, logger: server.log, fetch: outboundFetch }),
     logger: server.log,
-    outbox: {
-      enqueue: (trx, conversation, reply, answering) => enqueueReply(trx, conversation, reply, deliverySettings, answering),
-      kick: () => dispatcher.kick(),
-    },
+    outbox: replyOutbox(dispatcher, deliverySettings),
   });
   const attachments = attachmentService({
     db: options.db,

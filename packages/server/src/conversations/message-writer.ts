@@ -4,6 +4,7 @@ import type { DB } from '../store/schema.js';
 import { conversationsRepository, type ConversationRecord, type NewMessage } from '../store/repositories/conversations.js';
 import type { EventBus } from '../bus/event-bus.js';
 import { carryAttachments } from '../attachments/carry.js';
+import type { QueuedReply } from '../outbox/enqueue-reply.js';
 
 type EventType = 'conversation.created' | 'message.created';
 
@@ -16,7 +17,9 @@ export interface MessageWriterDeps {
   notify?: (workspaceId: string) => void;
   outbox?: {
     /** `answering`: the id of the contact message the reply answers (its provider reply context goes along). */
-    enqueue(trx: Kysely<DB>, conversation: ConversationRecord, reply: Message, answering?: string): Promise<boolean>;
+    enqueue(trx: Kysely<DB>, conversation: ConversationRecord, reply: Message, answering?: string): Promise<QueuedReply | undefined>;
+    /** After the transaction that enqueued `queued` ended, committed or not. */
+    settle(queued: readonly QueuedReply[], committed: boolean): void;
     kick(): void;
   };
 }
@@ -61,6 +64,19 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
   });
 
 
+  /** Runs a transaction that may queue replies, and settles them with the outbox however it ends. */
+  async function withReplies<T>(write: (trx: Kysely<DB>, queue: (reply: QueuedReply | undefined) => void) => Promise<T>): Promise<T> {
+    const queued: QueuedReply[] = [];
+    let committed = false;
+    try {
+      const result = await db.transaction().execute((trx) => write(trx, (reply) => void (reply && queued.push(reply))));
+      committed = true;
+      return result;
+    } finally {
+      if (queued.length > 0) outbox?.settle(queued, committed);
+    }
+  }
+
   return {
     /** Stores a message with its event in one transaction, then publishes it live (with its body). */
     async append(
@@ -70,20 +86,20 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
       /** More writes that must commit with the message (its outbox row, say) or not at all. */
       alongside?: (trx: Kysely<DB>, message: Message) => Promise<void>,
     ): Promise<Message> {
-      let queued = false;
-      const { message, seq } = await db.transaction().execute(async (trx) => {
+      let eventsQueued = false;
+      const { message, seq } = await withReplies(async (trx, queue) => {
         const repo = conversationsRepository(trx, conversation.workspaceId);
         const inserted = await repo.insertMessage(newMessage(conversation, channel.recordingEnabled, input));
         const stored = await carryAttachments(trx, conversation, inserted, input.attachments);
         const seq = await repo.appendEvent(conversation.id, 'message', stored);
         const full = liveCopy(stored, input);
-        if (input.role !== 'contact' && outbox && channel.providerLinked !== false) queued = await outbox.enqueue(trx, conversation, full, input.answering);
+        if (input.role !== 'contact' && outbox && channel.providerLinked !== false) queue(await outbox.enqueue(trx, conversation, full, input.answering));
         // The stored copy: no body when the channel does not record.
-        if (emitAll && (await emitAll(trx, conversation.workspaceId, [{ type: 'message.created', data: { message: stored } }])) > 0) queued = true;
+        if (emitAll && (await emitAll(trx, conversation.workspaceId, [{ type: 'message.created', data: { message: stored } }])) > 0) eventsQueued = true;
         await alongside?.(trx, full);
         return { message: stored, seq };
       });
-      if (queued) outbox?.kick();
+      if (eventsQueued) outbox?.kick();
       notify?.(conversation.workspaceId);
       const live = liveCopy(message, input);
       bus.publish(conversation.id, { id: seq, type: 'message', data: live });
@@ -96,8 +112,8 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
      * reply's text, the reply, typing over. Nothing is stored unless both are.
      */
     async appendExchange(conversation: ConversationRecord, channel: ChannelFacts, contact: MessageInput, reply: MessageInput & { id: string }): Promise<Message> {
-      let queued = false;
-      const stored = await db.transaction().execute(async (trx) => {
+      let eventsQueued = false;
+      const stored = await withReplies(async (trx, queue) => {
         const repo = conversationsRepository(trx, conversation.workspaceId);
         const record = channel.recordingEnabled;
         const [inserted, answer] = await repo.insertMessages([newMessage(conversation, record, contact), newMessage(conversation, record, reply)]);
@@ -106,12 +122,12 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
           { type: 'message', data: question },
           { type: 'message', data: answer },
         ]);
-        if (outbox && channel.providerLinked !== false) queued = await outbox.enqueue(trx, conversation, liveCopy(answer!, reply), question.id);
+        if (outbox && channel.providerLinked !== false) queue(await outbox.enqueue(trx, conversation, liveCopy(answer!, reply), question.id));
         const events = [question, answer!].map((message) => ({ type: 'message.created' as const, data: { message } }));
-        if (emitAll && (await emitAll(trx, conversation.workspaceId, events)) > 0) queued = true;
+        if (emitAll && (await emitAll(trx, conversation.workspaceId, events)) > 0) eventsQueued = true;
         return { question, answer: answer!, seqs };
       });
-      if (queued) outbox?.kick();
+      if (eventsQueued) outbox?.kick();
       notify?.(conversation.workspaceId);
       const question = liveCopy(stored.question, contact);
       bus.publish(conversation.id, { id: stored.seqs[0], type: 'message', data: question });

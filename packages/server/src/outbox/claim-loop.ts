@@ -71,6 +71,9 @@ export function createClaimLoop<T extends { id: string }>(options: ClaimLoopOpti
   let saturated = false;
   let heartbeat: NodeJS.Timeout | undefined;
   let renewing = false;
+  /** Items this node is writing already claimed (`reserve`), not handed over yet: they count against the concurrency. */
+  let reserved = 0;
+  const room = () => options.concurrency - inFlight.size - reserved;
 
   async function renew(): Promise<void> {
     if (inFlight.size === 0) {
@@ -97,8 +100,19 @@ export function createClaimLoop<T extends { id: string }>(options: ClaimLoopOpti
     }
   }
 
+  /** A slot freed without a pass having stopped for it is not waited on; one that was starts the next pass. */
+  function slotFreed(): void {
+    if (!saturated) return;
+    saturated = false;
+    loop.kick();
+  }
+
   function launch(item: T): void {
     inFlight.set(item.id, item);
+    if (!heartbeat) {
+      heartbeat = setInterval(() => void renew(), options.renewMs ?? renewInterval(options.leaseMs));
+      heartbeat.unref();
+    }
     const work: Promise<void> = options
       .run(item)
       .catch(async (error: unknown) => {
@@ -113,28 +127,21 @@ export function createClaimLoop<T extends { id: string }>(options: ClaimLoopOpti
       .finally(() => {
         inFlight.delete(item.id);
         running.delete(work);
-        if (saturated) {
-          saturated = false;
-          loop.kick();
-        }
+        slotFreed();
       });
     running.add(work);
   }
 
   async function pass(): Promise<void> {
     while (!loop.stopping()) {
-      const room = options.concurrency - inFlight.size;
-      if (room <= 0) {
+      const free = room();
+      if (free <= 0) {
         saturated = true;
         return;
       }
-      const limit = Math.min(options.batchSize, room);
+      const limit = Math.min(options.batchSize, free);
       const batch = await options.claim(limit);
       for (const item of batch) launch(item);
-      if (batch.length > 0 && !heartbeat) {
-        heartbeat = setInterval(() => void renew(), options.renewMs ?? renewInterval(options.leaseMs));
-        heartbeat.unref();
-      }
       if (batch.length < limit) return;
       if (options.yieldBetweenClaims) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -152,6 +159,27 @@ export function createClaimLoop<T extends { id: string }>(options: ClaimLoopOpti
   return {
     kick: loop.kick,
     start: loop.kick,
+    /**
+     * Takes a slot for an item about to be written already claimed by this node, so that it is run
+     * at once without a claim; false when every slot is taken (write it unclaimed, for a pass).
+     * The slot ends with `adopt` once the write committed, or `cancel` if it did not.
+     */
+    reserve(): boolean {
+      if (loop.stopping() || room() <= 0) return false;
+      reserved++;
+      return true;
+    },
+    /** Runs a reserved item whose claimed row committed (or, shutting down, gives it back). */
+    adopt(item: T): void {
+      reserved--;
+      if (!loop.stopping()) return launch(item);
+      options.release([item]).catch((error: unknown) => logger.warn({ id: item.id, err: errorText(error) }, `shutting down: ${name} could not be given back`));
+    },
+    /** Frees a reserved slot whose row was not written. */
+    cancel(): void {
+      reserved--;
+      slotFreed();
+    },
     /** Items claimed by this node and not finished yet. */
     inFlight: () => inFlight.size,
     /** Resolves once no pass and no item is running. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
-import { deliveriesRepository, publicDelivery, type DeliveryRecord } from '../store/repositories/deliveries.js';
+import { deliveriesRepository, publicDelivery, type DeliveryClaim, type DeliveryRecord } from '../store/repositories/deliveries.js';
 import { findConnection } from '../store/repositories/connections.js';
 import { DeliveryError, type OutboundMessage } from '../channels/adapter.js';
 import type { ProviderRegistry } from '../channels/registry.js';
@@ -10,6 +10,7 @@ import { emitEvent } from '../webhooks/events.js';
 import { sendWebhookEvent } from '../webhooks/sender.js';
 import { isDatabaseFault } from '../store/faults.js';
 import { DEFAULT_LEASE_MS, createClaimLoop, errorText, persist } from './claim-loop.js';
+import { createSentRecorder } from './sent-recorder.js';
 
 export interface DispatcherOptions {
   db: Kysely<DB>;
@@ -59,6 +60,8 @@ export function createDispatcher(options: DispatcherOptions) {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const batchSize = options.batchSize ?? 25;
   const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
+  // Waits out a short database fault rather than sending the batch again later.
+  const recordSent = createSentRecorder((sent) => persist(() => repo.markSent(node, sent)));
   /** A reply goes through its connection's adapter; an event to its webhook subscription. */
   async function send(delivery: DeliveryRecord) {
     if (delivery.kind === 'event') return sendWebhookEvent(db, connections.secretBox, delivery, options.fetch ?? fetch);
@@ -100,9 +103,8 @@ export function createDispatcher(options: DispatcherOptions) {
       if (isDatabaseFault(error)) throw error;
       return failed(delivery, error);
     }
-    // Sent: record it, waiting out a short database fault rather than sending it again later.
     try {
-      if (await persist(() => repo.markSent(delivery.id, node, receipt.providerMessageId ?? null))) options.onOutcome?.(delivery, 'sent');
+      if (await recordSent({ id: delivery.id, providerMessageId: receipt.providerMessageId ?? null })) options.onOutcome?.(delivery, 'sent');
     } catch (error) {
       // Still claimed by this node: once the lease runs out, the row is sent again, under the same idempotency key.
       logger.error({ deliveryId: delivery.id, err: errorText(error) }, 'delivery sent, but the database did not record it');
@@ -143,6 +145,14 @@ export function createDispatcher(options: DispatcherOptions) {
     node,
     kick: loop.kick,
     start: loop.start,
+    /**
+     * A claim to write a reply's row with, when this node has a free slot: the row is then sent at
+     * once (`adopt`, after its transaction commits) without a claim statement. `cancel` frees the
+     * slot if the transaction did not commit. Undefined when every slot is busy.
+     */
+    reserve: (): DeliveryClaim | undefined => (loop.reserve() ? { node, lockedUntil: Date.now() + leaseMs } : undefined),
+    adopt: loop.adopt,
+    cancel: loop.cancel,
     idle: loop.idle,
     /** Rows claimed by this node and not finished yet. */
     inFlight: loop.inFlight,

@@ -12,7 +12,7 @@ export interface DeliveryRecord extends Delivery {
   lockedBy: string | null;
 }
 
-function toDelivery(row: Selectable<DeliveriesTable>): DeliveryRecord {
+function toDelivery(row: Selectable<DeliveriesTable>, payload: unknown = JSON.parse(row.payload)): DeliveryRecord {
   return {
     id: row.id,
     kind: row.kind as DeliveryKind,
@@ -21,7 +21,7 @@ function toDelivery(row: Selectable<DeliveriesTable>): DeliveryRecord {
     channelId: row.channel_id,
     conversationId: row.conversation_id,
     messageId: row.message_id,
-    payload: JSON.parse(row.payload) as unknown,
+    payload,
     status: row.status as DeliveryStatus,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
@@ -51,6 +51,18 @@ export interface NewDelivery {
   kind?: DeliveryKind;
 }
 
+/** A node's hold on a row it sends: until `lockedUntil` (epoch ms) no other node takes it. */
+export interface DeliveryClaim {
+  node: string;
+  lockedUntil: number;
+}
+
+/** A send the provider accepted, with the id it gave the message (if any). */
+export interface SentDelivery {
+  id: string;
+  providerMessageId: string | null;
+}
+
 export interface DeliveryListFilter {
   status?: DeliveryStatus;
   /** Where the deliveries go: a provider connection's replies, or a webhook subscription's events. */
@@ -61,33 +73,39 @@ export interface DeliveryListFilter {
 export function deliveriesRepository(db: Kysely<DB>) {
   return {
     async insert(input: NewDelivery): Promise<string> {
+      return (await this.insertRecord(input)).id;
+    },
+
+    /**
+     * Writes an outbox row and answers it as a claim would. With `claimedBy`, the row is written
+     * already claimed by that node (status sending, its first attempt under way) so that node sends
+     * it without a claim of its own; if the node dies first, the lease runs out and another takes it.
+     */
+    async insertRecord(input: NewDelivery, claimedBy?: DeliveryClaim): Promise<DeliveryRecord> {
       const now = monotonicNow();
-      const id = newId('delivery');
-      await db
-        .insertInto('deliveries')
-        .values({
-          id,
-          workspace_id: input.workspaceId,
-          connection_id: input.connectionId,
-          channel_id: input.channelId,
-          conversation_id: input.conversationId,
-          message_id: input.messageId,
-          payload: JSON.stringify(input.payload),
-          status: 'pending',
-          attempts: 0,
-          max_attempts: input.maxAttempts,
-          next_attempt_at: now,
-          locked_until: null,
-          locked_by: null,
-          last_error: null,
-          provider_message_id: null,
-          created_at: now,
-          updated_at: now,
-          sent_at: null,
-          kind: input.kind ?? 'reply',
-        })
-        .execute();
-      return id;
+      const row: Selectable<DeliveriesTable> = {
+        id: newId('delivery'),
+        workspace_id: input.workspaceId,
+        connection_id: input.connectionId,
+        channel_id: input.channelId,
+        conversation_id: input.conversationId,
+        message_id: input.messageId,
+        payload: JSON.stringify(input.payload),
+        status: claimedBy ? 'sending' : 'pending',
+        attempts: claimedBy ? 1 : 0,
+        max_attempts: input.maxAttempts,
+        next_attempt_at: now,
+        locked_until: claimedBy?.lockedUntil ?? null,
+        locked_by: claimedBy?.node ?? null,
+        last_error: null,
+        provider_message_id: null,
+        created_at: now,
+        updated_at: now,
+        sent_at: null,
+        kind: input.kind ?? 'reply',
+      };
+      await db.insertInto('deliveries').values(row).execute();
+      return toDelivery(row, input.payload);
     },
 
     /**
@@ -105,7 +123,7 @@ export function deliveriesRepository(db: Kysely<DB>) {
           .returningAll()
           .execute();
       });
-      return rows.map(toDelivery);
+      return rows.map((row) => toDelivery(row));
     },
 
     /** Extends this node's lease on rows it is still sending (the heartbeat); the ids it still holds. */
@@ -138,17 +156,34 @@ export function deliveriesRepository(db: Kysely<DB>) {
       return Number(result.numUpdatedRows);
     },
 
-    /** Records success, but only if this node still holds the row (a lease that ran out lost it). */
-    async markSent(id: string, node: string, providerMessageId: string | null): Promise<boolean> {
+    /**
+     * Records sends as succeeded, in one statement however many there are, but only the rows this
+     * node still holds (a lease that ran out lost them): answers the ids it recorded.
+     */
+    async markSent(node: string, sent: readonly SentDelivery[]): Promise<Set<string>> {
+      if (sent.length === 0) return new Set();
       const now = Date.now();
-      const result = await db
+      const rows = await db
         .updateTable('deliveries')
-        .set({ status: 'sent', sent_at: now, provider_message_id: providerMessageId, locked_until: null, last_error: null, updated_at: now })
-        .where('id', '=', id)
+        .set((eb) => {
+          const named = sent.filter((delivery) => delivery.providerMessageId !== null);
+          let providerMessageId = named.length > 0 ? eb.case().when('id', '=', named[0]!.id).then(named[0]!.providerMessageId) : undefined;
+          for (const delivery of named.slice(1)) providerMessageId = providerMessageId!.when('id', '=', delivery.id).then(delivery.providerMessageId);
+          return {
+            status: 'sent',
+            sent_at: now,
+            provider_message_id: providerMessageId ? providerMessageId.else(null).end() : null,
+            locked_until: null,
+            last_error: null,
+            updated_at: now,
+          };
+        })
+        .where('id', 'in', sent.map((delivery) => delivery.id))
         .where('locked_by', '=', node)
         .where('status', '=', 'sending')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+        .returning('id')
+        .execute();
+      return new Set(rows.map((row) => row.id));
     },
 
     /** False when this node no longer holds the row (nothing was changed). */
@@ -179,7 +214,7 @@ export function deliveriesRepository(db: Kysely<DB>) {
       let query = db.selectFrom('deliveries').where('workspace_id', '=', workspaceId);
       if (filter.status) query = query.where('status', '=', filter.status);
       if (filter.target) query = query.where('kind', '=', filter.target.kind).where('connection_id', '=', filter.target.id);
-      return paginate(query, page, pageSize, (q) => q.selectAll(), toDelivery);
+      return paginate(query, page, pageSize, (q) => q.selectAll(), (row) => toDelivery(row));
     },
 
     /** Gives a dead delivery a fresh set of attempts, due now. */
