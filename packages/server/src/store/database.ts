@@ -39,6 +39,15 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
 }
 
+/** Past this size the SQLite WAL file is emptied once writes pause. */
+const WAL_TRIM_BYTES = 64 * 1024 * 1024;
+/**
+ * The size past which writes that never pause are held while a checkpoint completes. Each hold
+ * costs a checkpoint pass and a pause of tens of milliseconds, so it is high enough to be rare
+ * (every few seconds under a saturating load) and low enough to keep the disk from filling.
+ */
+const WAL_CAP_BYTES = 1024 * 1024 * 1024;
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const database = isPostgresUrl(options.databaseUrl) ? await openPostgres(options.databaseUrl, options.poolSize) : openSqlite(options);
   try {
@@ -79,10 +88,14 @@ function openSqlite(options: DatabaseOptions): Database {
   if (file === ':memory:') return { db, engine: 'sqlite', location: file, close: () => db.destroy(), statementsExecuted };
   // Checkpoints (and their fsync) run in a worker thread, not on the event loop that answers requests.
   sqlite.pragma('wal_autocheckpoint = 0');
-  // Once writes pause, a complete checkpoint lets the next write start the WAL over; the file is
-  // then trimmed back to 64 MiB instead of keeping the size a burst grew it to.
-  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-  const checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'));
+  // Writes that never pause are held for a moment once the WAL passes WAL_CAP_BYTES, so that a
+  // checkpoint can complete and the WAL start over; once writes pause, a WAL file past
+  // WAL_TRIM_BYTES is emptied instead of keeping the size a burst grew it to (store/checkpointer.ts).
+  const checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'), {
+    walLimitBytes: WAL_CAP_BYTES,
+    trimBytes: WAL_TRIM_BYTES,
+    holdWrites: (work) => dialect.exclusive(work),
+  });
   return {
     db,
     engine: 'sqlite',

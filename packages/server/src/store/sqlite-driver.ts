@@ -65,10 +65,18 @@ class CachedStatementConnection implements DatabaseConnection {
     return this.#dataVersion.get() as number;
   }
 
+  /** Streams in progress: their statement stays busy between rows, so no other statement may run meanwhile. */
+  openStreams = 0;
+
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(compiled.query)) throw new Error('SQLite streams only SELECT queries');
-    for (const row of this.#prepare(compiled.sql).iterate(...(compiled.parameters as unknown[]))) {
-      yield { rows: [row as R] };
+    this.openStreams++;
+    try {
+      for (const row of this.#prepare(compiled.sql).iterate(...(compiled.parameters as unknown[]))) {
+        yield { rows: [row as R] };
+      }
+    } finally {
+      this.openStreams--;
     }
   }
 }
@@ -94,13 +102,21 @@ class FifoSqliteDriver implements Driver {
 
   async init(): Promise<void> {}
 
-  /** Runs a SELECT at once when no query or transaction holds the connection (store/synchronous-reads.ts). */
+  /**
+   * Runs a SELECT at once when the connection is outside a transaction (store/synchronous-reads.ts):
+   * whatever waits in the queue, it then holds no uncommitted write. Queries waiting their turn do
+   * not turn these reads away, so a backlog does not make every request take the slower path.
+   */
   selectIfIdle<R>(sql: string, parameters: readonly unknown[]): R[] | undefined {
-    return this.#busy ? undefined : this.#connection.selectNow<R>(sql, parameters);
+    return this.#readable() ? this.#connection.selectNow<R>(sql, parameters) : undefined;
   }
 
   dataVersionIfIdle(): number | undefined {
-    return this.#busy ? undefined : this.#connection.dataVersion();
+    return this.#readable() ? this.#connection.dataVersion() : undefined;
+  }
+
+  #readable(): boolean {
+    return !this.#db.inTransaction && this.#connection.openStreams === 0;
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -113,6 +129,16 @@ class FifoSqliteDriver implements Driver {
     const next = this.#waiting.shift();
     if (next) next();
     else this.#busy = false;
+  }
+
+  /** Holds the connection, in its turn, while `work` runs: no statement of this connection runs meanwhile. */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    await this.acquireConnection();
+    try {
+      return await work();
+    } finally {
+      await this.releaseConnection();
+    }
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -161,5 +187,13 @@ export class FifoSqliteDialect extends SqliteDialect {
   /** How many statements the database has run (every SELECT, write, BEGIN and COMMIT). */
   statementsExecuted(): number {
     return this.#driver?.statementsExecuted ?? 0;
+  }
+
+  /**
+   * Runs `work` while no query or transaction of the database's connection runs: it waits its
+   * turn behind what holds the connection, and what comes after waits for it.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#driver ? this.#driver.exclusive(work) : work();
   }
 }

@@ -4,20 +4,22 @@
  * asynchronous connection hand-off, which cost as much as the read itself on a primary-key
  * lookup (see docs/performance.md, "Where hot paths bypass Kysely").
  *
- * A read runs at once only when the database's one connection is idle; while a transaction (or
- * any query) holds it, `selectIfIdle` answers undefined and the caller queries through Kysely,
- * which waits its turn. So a read never sees another request's uncommitted writes, exactly as
- * through Kysely. On PostgreSQL there is no such reader: the caller always uses Kysely.
+ * A read runs at once only when the database's one connection is outside a transaction; while a
+ * transaction is open on it, `selectIfIdle` answers undefined and the caller queries through
+ * Kysely, which waits its turn. So a read never sees another request's uncommitted writes, exactly
+ * as through Kysely. Queries merely waiting for the connection do not stop these reads: under a
+ * backlog the reads stay on the fast path instead of joining the queue and lengthening it. On
+ * PostgreSQL there is no such reader: the caller always uses Kysely.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
 export interface SynchronousReader {
-  /** The rows of a SELECT, run now with cached prepared statements, or undefined when the connection is in use. */
+  /** The rows of a SELECT, run now with cached prepared statements, or undefined while a transaction is open on the connection. */
   selectIfIdle<Row>(sql: string, parameters: readonly unknown[]): Row[] | undefined;
   /**
    * SQLite's `data_version`, which changes when another connection (another process: the CLI
-   * revoking a key) commits; undefined when the connection is in use.
+   * revoking a key) commits; undefined while a transaction is open on the connection.
    */
   dataVersionIfIdle(): number | undefined;
 }
