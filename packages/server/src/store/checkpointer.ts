@@ -128,7 +128,8 @@ export function startCheckpointer(file: string, driverPath: string, options: Che
       const answered = (complete: boolean) => {
         clearTimeout(timer);
         answers.delete(id);
-        if (answers.size === 0) thread.unref();
+        // A worker being stopped stays referenced until it has closed its connection.
+        if (answers.size === 0 && worker === thread) thread.unref();
         resolve(complete);
       };
       answers.set(id, answered);
