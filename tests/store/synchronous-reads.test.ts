@@ -65,6 +65,23 @@ describe.each(ENGINES)('deployment channel reads on %s', (engine) => {
     expect(seen).toEqual(compiled.map((query: CompiledQuery) => query.sql));
   });
 
+  it('lists the same page, values and total as through Kysely inside a transaction', async () => {
+    const pagesWorkspace = (await workspacesRepository(database.db).create('Pages')).id;
+    const listed = deploymentChannelsRepository(database.db, pagesWorkspace);
+    const created = [];
+    for (let n = 0; n < 5; n++) {
+      created.push(await listed.insert({ ...newChannel(`https://page-${n}.example`), channelName: n % 2 ? null : `Page ${n}`, recordingEnabled: n % 2 === 0 }));
+    }
+    const outside = await listed.list(2, 2);
+    expect(outside.data).toEqual(created.slice(2, 4));
+    expect(outside.meta.totalCount).toBe(5);
+    // Inside a transaction the synchronous reader steps aside and Kysely runs the page.
+    const inside = await database.db.transaction().execute((trx) => deploymentChannelsRepository(trx, pagesWorkspace).list(2, 2));
+    expect(inside).toEqual(outside);
+    expect((await listed.list(3, 2)).data).toEqual(created.slice(4));
+    expect((await listed.list(4, 2)).data).toEqual([]);
+  });
+
   it('never shows a channel whose transaction has not committed, and shows it inside that transaction', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

@@ -30,18 +30,25 @@ class CachedStatementConnection implements DatabaseConnection {
   }
 
   #prepare(sql: string): Statement {
+    return this.#cached(this.#statements, sql, (statement) => statement);
+  }
+
+  /** Statements in raw mode (rows as arrays of values), cached apart: the mode is the statement's own. */
+  readonly #rawStatements = new Map<string, Statement>();
+
+  #cached(cache: Map<string, Statement>, sql: string, configure: (statement: Statement) => Statement): Statement {
     this.executed++;
-    let statement = this.#statements.get(sql);
+    let statement = cache.get(sql);
     if (statement) {
       // Map order is insertion order: re-inserting marks it most recently used.
-      this.#statements.delete(sql);
+      cache.delete(sql);
     } else {
-      statement = this.#db.prepare(sql);
-      if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
-        this.#statements.delete(this.#statements.keys().next().value!);
+      statement = configure(this.#db.prepare(sql));
+      if (cache.size >= STATEMENT_CACHE_SIZE) {
+        cache.delete(cache.keys().next().value!);
       }
     }
-    this.#statements.set(sql, statement);
+    cache.set(sql, statement);
     return statement;
   }
 
@@ -55,6 +62,10 @@ class CachedStatementConnection implements DatabaseConnection {
 
   selectNow<R>(sql: string, parameters: readonly unknown[]): R[] {
     return this.#prepare(sql).all(...parameters) as R[];
+  }
+
+  selectValuesNow(sql: string, parameters: readonly unknown[]): unknown[][] {
+    return this.#cached(this.#rawStatements, sql, (statement) => statement.raw(true)).all(...parameters) as unknown[][];
   }
 
   #dataVersion: Statement | undefined;
@@ -109,6 +120,10 @@ class FifoSqliteDriver implements Driver {
    */
   selectIfIdle<R>(sql: string, parameters: readonly unknown[]): R[] | undefined {
     return this.#readable() ? this.#connection.selectNow<R>(sql, parameters) : undefined;
+  }
+
+  selectValuesIfIdle(sql: string, parameters: readonly unknown[]): unknown[][] | undefined {
+    return this.#readable() ? this.#connection.selectValuesNow(sql, parameters) : undefined;
   }
 
   dataVersionIfIdle(): number | undefined {
@@ -174,6 +189,7 @@ export class FifoSqliteDialect extends SqliteDialect {
     const adapter = new SqliteAdapter();
     registerSynchronousReader(adapter, {
       selectIfIdle: (sql, parameters) => this.#driver?.selectIfIdle(sql, parameters),
+      selectValuesIfIdle: (sql, parameters) => this.#driver?.selectValuesIfIdle(sql, parameters),
       dataVersionIfIdle: () => this.#driver?.dataVersionIfIdle(),
     });
     return adapter;

@@ -18,6 +18,12 @@ export interface SynchronousReader {
   /** The rows of a SELECT, run now with cached prepared statements, or undefined while a transaction is open on the connection. */
   selectIfIdle<Row>(sql: string, parameters: readonly unknown[]): Row[] | undefined;
   /**
+   * The same, each row an array of its values in the order the SELECT names them: better-sqlite3
+   * builds an array of values much faster than an object with a property per column, which counts
+   * on a page of rows.
+   */
+  selectValuesIfIdle(sql: string, parameters: readonly unknown[]): unknown[][] | undefined;
+  /**
    * SQLite's `data_version`, which changes when another connection (another process: the CLI
    * revoking a key) commits; undefined while a transaction is open on the connection.
    */

@@ -27,6 +27,8 @@ const TOTAL = (typed: boolean) =>
 /** What a channel's answer is made of (toDeploymentChannel): a page decodes only these, not all 12 columns. */
 const ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;
 type AnswerRow = Pick<Selectable<DeploymentChannelsTable>, (typeof ANSWER_COLUMNS)[number]>;
+/** The same row as an array of its values in ANSWER_COLUMNS' order (SynchronousReader.selectValuesIfIdle). */
+type AnswerValues = [string, string, string, string | null, number, string, number, number];
 const PAGE = (typed: boolean) =>
   `select ${ANSWER_COLUMNS.map((c) => `"${c}"`).join(', ')} from "deployment_channels" where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''} order by "created_at", "id" limit ? offset ?`;
 const LIST_SQLITE = { total: [TOTAL(false), TOTAL(true)], page: [PAGE(false), PAGE(true)] } as const;
@@ -52,6 +54,19 @@ export function toDeploymentChannel(row: AnswerRow): DeploymentChannel {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+function channelFromValues([id, type, identifier, name, recording, configuration, createdAt, updatedAt]: AnswerValues): DeploymentChannel {
+  return toDeploymentChannel({
+    id,
+    deployment_type: type,
+    channel_identifier: identifier,
+    channel_name: name,
+    recording_enabled: recording,
+    configuration,
+    created_at: createdAt,
+    updated_at: updatedAt,
+  });
 }
 
 function connectionIdOf(configuration: ChannelConfiguration): string | null {
@@ -129,8 +144,8 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       }
       // Both at once while the connection is idle, so they read the same state.
       const totals = reader?.selectIfIdle<{ total: number | null }>(LIST_SQLITE.total[typed ? 1 : 0], filter);
-      const rows = totals && reader!.selectIfIdle<AnswerRow>(LIST_SQLITE.page[typed ? 1 : 0], [...filter, ...limits]);
-      if (totals && rows) return { data: rows.map(toDeploymentChannel), meta: paginationMeta(page, pageSize, Number(totals[0]?.total ?? 0)) };
+      const rows = totals && reader!.selectValuesIfIdle(LIST_SQLITE.page[typed ? 1 : 0], [...filter, ...limits]);
+      if (totals && rows) return { data: (rows as AnswerValues[]).map(channelFromValues), meta: paginationMeta(page, pageSize, Number(totals[0]?.total ?? 0)) };
       return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel, async () => {
         let counts = db.selectFrom('channel_counts').where('workspace_id', '=', workspaceId);
         if (type) counts = counts.where('deployment_type', '=', type);
