@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # Switchboard as a container: built with the same commands as a checkout (npm ci, npm run build),
-# started with the command `npm start` runs, as the unprivileged `node` user, data under /data.
+# started with the bundle `npm start` runs, as the unprivileged `node` user, data under /data.
+# Unlike `npm start`, V8 keeps its default young generation: containers are how Switchboard runs on
+# PostgreSQL, where 1 MiB semi-spaces cost a fifth or more of the API's throughput
+# (docs/operations.md, "Node's young generation").
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -28,4 +31,4 @@ VOLUME ["/data"]
 EXPOSE 8787
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8787)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--max-semi-space-size=1", "packages/server/dist/bundle/cli.mjs", "start"]
+CMD ["node", "packages/server/dist/bundle/cli.mjs", "start"]

@@ -12,7 +12,8 @@
 //   BENCH_CHANNELS      rows to seed (default 100000)
 //   BENCH_ENGINES       comma list: sqlite,postgres (default both)
 //   BENCH_SCENARIOS     comma list: get,getByIdentifier,list (default all three)
-//   BENCH_SERVER_NODE_ARGS  node flags for the Switchboard server child beyond those `npm start` gives it, space-separated
+//   BENCH_SERVER_NODE_ARGS  node flags for the Switchboard server child beyond those it is run with (SQLite: `npm start`'s;
+//                       PostgreSQL: the container image's), space-separated
 //                       (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it)
 //   BENCH_CEILING_NODE_ARGS  node flags for the Fastify ceiling server, the same way, to compare their profiles
 //   BENCH_POSTGRES_URL  server to create the scratch database on
@@ -32,6 +33,7 @@ import pg from 'pg';
 import { bootstrapWorkspace, loadMasterKey, openDatabase, SecretBox } from '../packages/server/dist/index.js';
 import {
   CLI,
+  IMAGE_NODE_FLAGS,
   START_NODE_FLAGS,
   ROOT,
   fmt,
@@ -262,7 +264,10 @@ async function benchEngine(engine, baseline) {
     await database.close();
   }
 
-  const server = await startServerChild(`switchboard (${engine})`, [...START_NODE_FLAGS, ...SERVER_NODE_ARGS, CLI, 'start'], {
+  // Each engine runs as it is deployed: SQLite as `npm start` runs it, PostgreSQL as the image does.
+  const nodeFlags = engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS;
+  console.log(`  server: node ${[...nodeFlags, ...SERVER_NODE_ARGS].join(' ') || '(no flags)'} …/cli.mjs start, as ${engine === 'postgres' ? 'the container image' : 'npm start'} runs it`);
+  const server = await startServerChild(`switchboard (${engine})`, [...nodeFlags, ...SERVER_NODE_ARGS, CLI, 'start'], {
     LOG_LEVEL: 'warn',
     DATABASE_URL: target.databaseUrl,
     SWITCHBOARD_DATA_DIR: target.dataDir,
@@ -377,8 +382,10 @@ async function main() {
   const failures = [baseline, ...ceilings, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
   console.log('\n== Results (Markdown) ==\n');
   console.log(`${machine.slice(0, 4).join(' · ')} · ${versions.join(' · ')}`);
+  const flags = (list) => (list.length ? list.join(' ') : 'no node flags');
   const redisFact = ENGINES.includes('postgres') ? ` PostgreSQL server ${POSTGRES_REDIS_URL ? 'with Redis (REDIS_URL), as several nodes run' : 'without Redis'}.` : '';
-  console.log(`${machine[4]}. ${machine[5]}.${redisFact}\n`);
+  const flagsFact = ` Server run with ${ENGINES.map((engine) => `${engine}: ${flags(engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS)}`).join(', ')} (npm start's for SQLite, the container image's for PostgreSQL).`;
+  console.log(`${machine[4]}. ${machine[5]}.${redisFact}${flagsFact}\n`);
   console.log(markdown(rows, baseline, ceilings));
   console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);
   console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s (and, for get and getByIdentifier, ÷ the Fastify ceiling: bench/ceiling-server.mjs answering get with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only).');

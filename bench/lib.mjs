@@ -14,16 +14,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'packages/server/dist/bundle/cli.mjs');
 
+/** The node flags of a command `node [flags] …/cli.mjs start`, or an error naming where it came from. */
+function nodeFlagsOf(command, source) {
+  const script = command.findIndex((word) => word.endsWith('cli.mjs'));
+  if (command[0] !== 'node' || script < 0) throw new Error(`${source} does not run node [flags] …/cli.mjs: ${command.join(' ')}`);
+  return command.slice(1, script);
+}
+
 /**
- * The node flags `npm start` runs the server with (the bin and the image use the same), so the
- * benchmarks measure the server as it is run. Read from package.json's start script.
+ * The node flags `npm start` runs the server with (the bin uses the same), so the benchmarks
+ * measure the embedded default as it is run. Read from package.json's start script.
  */
 export const START_NODE_FLAGS = (() => {
   const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const command = start.split('&&').pop().trim().split(/\s+/);
-  const script = command.findIndex((word) => word.endsWith('cli.mjs'));
-  if (command[0] !== 'node' || script < 0) throw new Error(`package.json's start script does not end with node [flags] …/cli.mjs: ${start}`);
-  return command.slice(1, script);
+  return nodeFlagsOf(start.split('&&').pop().trim().split(/\s+/), "package.json's start script");
+})();
+
+/** The node flags of the container image's CMD, which is how the server runs on PostgreSQL. */
+export const IMAGE_NODE_FLAGS = (() => {
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  if (!cmd) throw new Error('the Dockerfile has no CMD ["node", …] line');
+  return nodeFlagsOf(JSON.parse(cmd[1]), "the Dockerfile's CMD");
 })();
 
 // ---------------------------------------------------------------------------------------------
