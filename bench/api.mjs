@@ -33,6 +33,7 @@ import pg from 'pg';
 import { bootstrapWorkspace, loadMasterKey, openDatabase, SecretBox } from '../packages/server/dist/index.js';
 import {
   CLI,
+  cpuSeconds,
   IMAGE_NODE_FLAGS,
   START_NODE_FLAGS,
   ROOT,
@@ -95,12 +96,14 @@ const pick = (array) => array[Math.floor(Math.random() * array.length)];
  * 1 ms resolution, which rounds the baseline's p50 to 0, so every response time is also
  * recorded here at full (hrtime) precision and the percentiles are taken from those.
  */
-async function load(url, { headers = {}, setupRequest, label }) {
+/** Loads `url` for DURATION s; `pid` is the server process, whose CPU time per request is reported too. */
+async function load(url, { headers = {}, setupRequest, label, pid }) {
   const requests = [{ method: 'GET', path: '/', ...(setupRequest && { setupRequest }) }];
   const options = { url, connections: CONNECTIONS, pipelining: PIPELINING, headers, requests };
   if (WARMUP > 0) await autocannon({ ...options, duration: WARMUP });
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  const cpuBefore = cpuSeconds(pid);
   const tracker = autocannon({ ...options, duration: DURATION });
   tracker.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode < 200 || statusCode > 299) return; // as autocannon: latency of 2xx only
@@ -112,6 +115,7 @@ async function load(url, { headers = {}, setupRequest, label }) {
     latencies[count++] = responseTime;
   });
   const result = await tracker;
+  const cpuUs = result.requests.total > 0 ? ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests.total : 0;
   const sorted = latencies.subarray(0, count).sort();
   const out = {
     label,
@@ -125,10 +129,11 @@ async function load(url, { headers = {}, setupRequest, label }) {
     errors: result.errors,
     timeouts: result.timeouts,
     bytesPerResponse: result.requests.total > 0 ? result.throughput.total / result.requests.total : 0,
+    cpuUs,
   };
   const problems = out.non2xx + out.errors + out.timeouts;
   console.log(
-    `  ${label.padEnd(24)} ${fmt(out.rps).padStart(7)} req/s  p50 ${fmt(out.p50, 2).padStart(7)} ms  p99 ${fmt(out.p99, 2).padStart(8)} ms` +
+    `  ${label.padEnd(24)} ${fmt(out.rps).padStart(7)} req/s  p50 ${fmt(out.p50, 2).padStart(7)} ms  p99 ${fmt(out.p99, 2).padStart(8)} ms  ${fmt(cpuUs).padStart(5)} µs CPU/request` +
       `  (${fmt(out.total)} requests, ~${fmt(out.bytesPerResponse)} B/response${problems ? `, non2xx=${out.non2xx} errors=${out.errors} timeouts=${out.timeouts}` : ''})`,
   );
   return out;
@@ -304,7 +309,7 @@ async function benchEngine(engine, baseline) {
 
     const results = [];
     for (const [scenario, setupRequest] of Object.entries(scenarios)) {
-      const r = await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}` });
+      const r = await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}`, pid: server.pid });
       results.push({ engine, scenario, ...r, baseline });
     }
     await server.stop();
@@ -322,7 +327,7 @@ async function measureCeiling(engine, target, headers, setupRequest, knownId) {
     const response = await fetch(`${ceiling.url}/v1/deployment-channels/${knownId}`, { headers });
     const body = await response.json();
     if (response.status !== 200 || body.data?.id !== knownId) throw new Error(`ceiling sanity check failed: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
-    return { engine, scenario: 'get (Fastify ceiling)', ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} Fastify ceiling` })) };
+    return { engine, scenario: 'get (Fastify ceiling)', ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} Fastify ceiling`, pid: ceiling.pid })) };
   } finally {
     await ceiling.stop();
   }
@@ -332,12 +337,12 @@ async function measureCeiling(engine, target, headers, setupRequest, knownId) {
 // Report
 
 function markdown(rows, baseline, ceilings) {
-  const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'vs Fastify ceiling', 'p50 vs node:http', 'p99 vs node:http'];
-  const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, baseline.rps), toCeiling, ratio(r.p50, baseline.p50), ratio(r.p99, baseline.p99)];
+  const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'vs Fastify ceiling', 'p50 vs node:http', 'p99 vs node:http', 'Server CPU µs/request'];
+  const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, baseline.rps), toCeiling, ratio(r.p50, baseline.p50), ratio(r.p99, baseline.p99), fmt(r.cpuUs)];
   return markdownTable(
     header,
     [
-      ['node:http baseline', 'hello world', fmt(baseline.rps), fmt(baseline.p50, 2), fmt(baseline.p99, 2), '1.00×', '', '1.00×', '1.00×'],
+      ['node:http baseline', 'hello world', fmt(baseline.rps), fmt(baseline.p50, 2), fmt(baseline.p99, 2), '1.00×', '', '1.00×', '1.00×', fmt(baseline.cpuUs)],
       ...ceilings.map((c) => row(c, '1.00×')),
       ...rows.map((r) => {
         const ceiling = ceilings.find((c) => c.engine === r.engine);
@@ -361,7 +366,7 @@ async function main() {
   const baselineServer = await startServerChild('node:http baseline', [BASELINE], {});
   let baseline;
   try {
-    baseline = await load(baselineServer.url, { label: 'node:http hello world', headers: { authorization: 'Bearer x' } });
+    baseline = await load(baselineServer.url, { label: 'node:http hello world', headers: { authorization: 'Bearer x' }, pid: baselineServer.pid });
   } finally {
     await baselineServer.stop();
   }
@@ -388,7 +393,7 @@ async function main() {
   console.log(`${machine[4]}. ${machine[5]}.${redisFact}${flagsFact}\n`);
   console.log(markdown(rows, baseline, ceilings));
   console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);
-  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s (and, for get and getByIdentifier, ÷ the Fastify ceiling: bench/ceiling-server.mjs answering get with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only).');
+  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s (and, for get and getByIdentifier, ÷ the Fastify ceiling: bench/ceiling-server.mjs answering get with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
   if (failures.length > 0) {
     for (const f of failures) console.error(`FAILED: ${f.label}: non2xx=${f.non2xx} errors=${f.errors} timeouts=${f.timeouts}`);
     throw new Error(`${failures.length} scenario(s) had non-2xx responses, errors or timeouts`);
