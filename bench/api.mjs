@@ -271,7 +271,8 @@ async function benchEngine(engine, baseline) {
 
   // Each engine runs as it is deployed: SQLite as `npm start` runs it, PostgreSQL as the image does.
   const nodeFlags = engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS;
-  console.log(`  server: node ${[...nodeFlags, ...SERVER_NODE_ARGS].join(' ') || '(no flags)'} …/cli.mjs start, as ${engine === 'postgres' ? 'the container image' : 'npm start'} runs it`);
+  const extra = SERVER_NODE_ARGS.length ? `, plus BENCH_SERVER_NODE_ARGS ${SERVER_NODE_ARGS.join(' ')}` : '';
+  console.log(`  server: ${engine === 'postgres' ? "the container image's" : "npm start's"} node flags (${nodeFlags.join(' ') || 'none'})${extra}`);
   const server = await startServerChild(`switchboard (${engine})`, [...nodeFlags, ...SERVER_NODE_ARGS, CLI, 'start'], {
     LOG_LEVEL: 'warn',
     DATABASE_URL: target.databaseUrl,

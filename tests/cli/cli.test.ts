@@ -52,6 +52,17 @@ describe.each(ENGINES)('switchboard CLI on %s', (engine) => {
     }
   });
 
+  it('warns at start on PostgreSQL only when Node runs with small semi-spaces, naming what to run instead', async () => {
+    const warnings = async (nodeOptions: string) => {
+      const started = await startCli({ ...env, NODE_OPTIONS: nodeOptions });
+      await started.stop();
+      return jsonRecords(started.stdout()).filter((record) => String(record.msg).includes('--max-semi-space-size'));
+    };
+    const small = await warnings('--max-semi-space-size=1');
+    expect(small.map((record) => record.msg)).toEqual(engine === 'postgres' ? [expect.stringContaining('node --max-semi-space-size=16')] : []);
+    expect(await warnings('--max-semi-space-size=16')).toEqual([]);
+  });
+
   it('uses SWITCHBOARD_API_KEY as the admin key on first start only', async () => {
     const provided = 'automation-key-0123456789abcdef-0123';
     const first = await startCli({ ...env, SWITCHBOARD_API_KEY: provided });

@@ -13,6 +13,7 @@ import { egressPolicy } from './egress/policy.js';
 import { createStorage } from './files/storage-config.js';
 import type { Logger } from 'pino';
 import { createJsonLogger } from './logging/logger.js';
+import { nodeFlags, postgresYoungGenerationWarning } from './young-generation.js';
 
 export interface RunningServer {
   server: FastifyInstance;
@@ -82,6 +83,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         'DATABASE_URL is PostgreSQL but REDIS_URL is unset: live widget streams and rate limits stay on each node, so several nodes need sticky sessions (or set REDIS_URL)',
       );
     }
+    const youngGeneration = database.engine === 'postgres' ? postgresYoungGenerationWarning(nodeFlags()) : undefined;
+    if (youngGeneration) server.log.warn(youngGeneration);
     const address = await server.listen({ port: config.port, host: config.host });
     const smtpSettings = config.smtp;
     const smtp = smtpSettings
