@@ -240,6 +240,9 @@ async function engineVersion(db, engine) {
   return engine === 'sqlite' ? `SQLite ${rows[0].v}` : `PostgreSQL ${rows[0].server_version}`;
 }
 
+/** Each engine runs as it is deployed: SQLite as `npm start` runs it, PostgreSQL as the image does. */
+const nodeFlagsFor = (engine) => (engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS);
+
 async function benchEngine(engine, baseline) {
   console.log(`\n== ${engine} ==`);
   const target = engine === 'sqlite' ? await prepareSqlite() : await preparePostgres();
@@ -269,8 +272,7 @@ async function benchEngine(engine, baseline) {
     await database.close();
   }
 
-  // Each engine runs as it is deployed: SQLite as `npm start` runs it, PostgreSQL as the image does.
-  const nodeFlags = engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS;
+  const nodeFlags = nodeFlagsFor(engine);
   const extra = SERVER_NODE_ARGS.length ? `, plus BENCH_SERVER_NODE_ARGS ${SERVER_NODE_ARGS.join(' ')}` : '';
   console.log(`  server: ${engine === 'postgres' ? "the container image's" : "npm start's"} node flags (${nodeFlags.join(' ') || 'none'})${extra}`);
   const server = await startServerChild(`switchboard (${engine})`, [...nodeFlags, ...SERVER_NODE_ARGS, CLI, 'start'], {
@@ -390,7 +392,7 @@ async function main() {
   console.log(`${machine.slice(0, 4).join(' · ')} · ${versions.join(' · ')}`);
   const flags = (list) => (list.length ? list.join(' ') : 'no node flags');
   const redisFact = ENGINES.includes('postgres') ? ` PostgreSQL server ${POSTGRES_REDIS_URL ? 'with Redis (REDIS_URL), as several nodes run' : 'without Redis'}.` : '';
-  const flagsFact = ` Server run with ${ENGINES.map((engine) => `${engine}: ${flags(engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS)}`).join(', ')} (npm start's for SQLite, the container image's for PostgreSQL).`;
+  const flagsFact = ` Server run with ${ENGINES.map((engine) => `${engine}: ${flags(nodeFlagsFor(engine))}`).join(', ')} (npm start's for SQLite, the container image's for PostgreSQL).`;
   console.log(`${machine[4]}. ${machine[5]}.${redisFact}${flagsFact}\n`);
   console.log(markdown(rows, baseline, ceilings));
   console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);

@@ -24,7 +24,7 @@ export function postgresYoungGenerationWarning(execArgv: readonly string[]): str
   const size = maxSemiSpaceMiB(execArgv);
   if (size === undefined || size >= POSTGRES_MIN_SEMI_SPACE_MIB) return undefined;
   return (
-    `DATABASE_URL is PostgreSQL but Node runs with --max-semi-space-size=${size}, which costs the API about a fifth of its throughput: ` +
+    `DATABASE_URL is PostgreSQL but Node runs with --max-semi-space-size=${size}, which makes each API request take about a third more CPU: ` +
     'start it with node --max-semi-space-size=16 …/cli.mjs start, as the container image does (docs/operations.md, "Node\'s young generation")'
   );
 }
