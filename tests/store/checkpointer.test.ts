@@ -6,6 +6,7 @@
  * start over; a WAL a burst grew is emptied once writes pause. (SQLite only:
  * PostgreSQL has no WAL file of ours to checkpoint.)
  */
+import { pbkdf2 } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,17 @@ describe('SQLite checkpointer', () => {
     writeBlob();
     await waitUntil(() => checkpointer!.running, 5_000, 'a worker to start again');
     await waitUntil(() => fileBytes() >= again + BLOB_BYTES, 5_000, 'the second checkpoint');
+  });
+
+  it('checks writes made right after it starts, even while the thread pool is busy', async () => {
+    // Every thread of the pool is taken, so a look at the WAL through the pool would run only
+    // after the writes below and could take them for the WAL as the database was opened.
+    const busy = Array.from({ length: 8 }, () => new Promise((resolve) => pbkdf2('x', 'y', 200_000, 32, 'sha256', resolve)));
+    checkpointer = startCheckpointer(file, driver, { intervalMs: 40, idleStopMs: 60_000 });
+    const before = fileBytes();
+    writeBlob();
+    await Promise.all(busy);
+    await waitUntil(() => fileBytes() >= before + BLOB_BYTES, 5_000, 'the checkpoint to reach the database file');
   });
 
   it('checkpoints a last time when stopped', async () => {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
@@ -168,19 +169,27 @@ export function startCheckpointer(file: string, driverPath: string, options: Che
     return exited!;
   };
 
+  const walState = (wal: { size: number; mtimeMs: number } | undefined) => (wal ? `${wal.size}:${wal.mtimeMs}` : '');
+  /**
+   * The WAL as the database was opened is noted before anything can write to it (what is in it is
+   * already safe there): a look on the thread pool could otherwise run after the first writes and
+   * take them for the starting state, leaving them unchecked until the next write.
+   */
+  lastSeen = walState(statSync(`${file}-wal`, { throwIfNoEntry: false }));
+  lastChange = Date.now();
+
   let looking = false;
-  /** The first look only notes the WAL as the database was opened: what is in it is already safe there. */
-  const look = async (first = false) => {
+  const look = async () => {
     if (looking || stopped) return;
     looking = true;
     try {
       const wal = await stat(`${file}-wal`).catch(() => undefined);
-      const seen = wal ? `${wal.size}:${wal.mtimeMs}` : '';
+      const seen = walState(wal);
       const now = Date.now();
       if (seen !== lastSeen) {
         lastSeen = seen;
         lastChange = now;
-        if (!first && !worker && !stopped) {
+        if (!worker && !stopped) {
           // A worker that is still ending is waited for: two would checkpoint at once.
           await exited;
           if (!stopped) startWorker();
@@ -197,7 +206,6 @@ export function startCheckpointer(file: string, driverPath: string, options: Che
   };
   const timer = setInterval(() => void look(), intervalMs);
   timer.unref();
-  void look(true);
 
   let stopping: Promise<void> | undefined;
   return {
