@@ -26,6 +26,7 @@ import { deploymentChannelsRepository } from '../../packages/server/src/store/re
 import { findConnection } from '../../packages/server/src/store/repositories/connections.js';
 import { agentsRepository } from '../../packages/server/src/store/repositories/agents.js';
 import { deploymentConfigurationsRepository } from '../../packages/server/src/store/repositories/deployment-configurations.js';
+import { phoneConfigurationsRepository } from '../../packages/server/src/store/repositories/phone-configurations.js';
 
 function recordingDatabase(dialect: 'sqlite' | 'postgres') {
   const executed: string[] = [];
@@ -125,10 +126,25 @@ describe.each(['sqlite', 'postgres'] as const)('fixed SQL texts on %s', (dialect
     await findConnection(db, 'conn_1');
     await agentsRepository(db, 'ws_1').get('agent_1');
     await deploymentConfigurationsRepository(db, 'ws_1').findByChannel('ch_1');
+    const channels = deploymentChannelsRepository(db, 'ws_1');
+    await channels.forConnection('conn_1');
+    await channels.forConnection('conn_1', '+15550100');
+    await phoneConfigurationsRepository(db, 'ws_1').forConnection('conn_1', '+15550100');
+    const channelsOf = db.selectFrom('deployment_channels').selectAll().where('workspace_id', '=', 'ws_1').where('connection_id', '=', 'conn_1');
     expect(executed).toEqual([
       compiled(db.selectFrom('connections').selectAll().where('id', '=', 'conn_1')),
       compiled(db.selectFrom('agents').selectAll().where('workspace_id', '=', 'ws_1').where('id', '=', 'agent_1')),
       compiled(db.selectFrom('deployment_configurations').selectAll().where('workspace_id', '=', 'ws_1').where('deployment_channel_id', '=', 'ch_1')),
+      compiled(channelsOf),
+      compiled(channelsOf.where('channel_identifier', '=', 'x')),
+      compiled(
+        db
+          .selectFrom('phone_configurations')
+          .selectAll()
+          .where('workspace_id', '=', 'ws_1')
+          .where('connection_id', '=', 'conn_1')
+          .where('phone_number', '=', 'x'),
+      ),
     ]);
   });
 });

@@ -8,13 +8,17 @@ import { deleteInWorkspace } from './scoped.js';
 import { synchronousReader } from '../synchronous-reads.js';
 import { fixedSql, isPostgres, numberedPlaceholders, runFixed } from '../fixed-sql.js';
 
-// The SQL Kysely would compile for get and findByIdentifier below, run without building it: on SQLite by
+// The SQL Kysely would compile for get, findByIdentifier and forConnection below, run without building it: on SQLite by
 // the synchronous reader (store/synchronous-reads.ts) when the connection is idle and through the
 // executor when it is not, on PostgreSQL with numbered placeholders.
 const SELECT_BY_IDENTIFIER = 'select * from "deployment_channels" where "workspace_id" = ? and "channel_identifier" = ?';
 const BY_ID = fixedSql('select * from "deployment_channels" where "workspace_id" = ? and "id" = ?');
 const BY_IDENTIFIER = fixedSql(SELECT_BY_IDENTIFIER);
 const BY_IDENTIFIER_AND_TYPE = fixedSql(`${SELECT_BY_IDENTIFIER} and "deployment_type" = ?`);
+// Looked up on every inbound provider event (channels/inbox.ts).
+const SELECT_BY_CONNECTION = 'select * from "deployment_channels" where "workspace_id" = ? and "connection_id" = ?';
+const BY_CONNECTION = fixedSql(SELECT_BY_CONNECTION);
+const BY_CONNECTION_AND_IDENTIFIER = fixedSql(`${SELECT_BY_CONNECTION} and "channel_identifier" = ?`);
 
 /**
  * An unfiltered list page and its total, as plain SQL: `list` runs them without building them
@@ -155,9 +159,10 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
     },
     /** Channels of a connection with this identifier (an inbound event names its channel this way). */
     async forConnection(connectionId: string, identifier?: string): Promise<DeploymentChannel[]> {
-      let query = scoped().selectAll().where('connection_id', '=', connectionId);
-      if (identifier !== undefined) query = query.where('channel_identifier', '=', identifier);
-      return (await query.execute()).map(toDeploymentChannel);
+      const statement = identifier === undefined ? BY_CONNECTION : BY_CONNECTION_AND_IDENTIFIER;
+      const parameters = identifier === undefined ? [workspaceId, connectionId] : [workspaceId, connectionId, identifier];
+      const rows = reader?.selectIfIdle<ChannelRow>(statement.sqlite, parameters) ?? (await runFixed<ChannelRow>(db, statement, parameters)).rows;
+      return rows.map(toDeploymentChannel);
     },
     async usingPhoneConfiguration(phoneConfigurationId: string): Promise<DeploymentChannel[]> {
       const rows = await scoped().selectAll().where('phone_configuration_id', '=', phoneConfigurationId).execute();

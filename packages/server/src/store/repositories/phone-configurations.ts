@@ -5,6 +5,14 @@ import type { DB, PhoneConfigurationsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
+import { synchronousReader } from '../synchronous-reads.js';
+import { fixedSql, runFixed } from '../fixed-sql.js';
+
+/** The number an inbound provider event is addressed to, on its connection: looked up on every event, so fixed SQL (store/fixed-sql.ts). */
+const BY_CONNECTION_AND_NUMBER = fixedSql(
+  'select * from "phone_configurations" where "workspace_id" = ? and "connection_id" = ? and "phone_number" = ?',
+);
+type PhoneRow = Selectable<PhoneConfigurationsTable>;
 
 /** Switchboard's fields and WIIL's; a registered number was bought elsewhere, so it is imported. */
 function toPhoneConfiguration(row: Selectable<PhoneConfigurationsTable>): PhoneConfiguration {
@@ -34,6 +42,7 @@ export type PhoneChannelSlot = 'voice_channel_id' | 'sms_channel_id';
 
 export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: string) {
   const scoped = () => db.selectFrom('phone_configurations').where('workspace_id', '=', workspaceId);
+  const reader = synchronousReader(db);
   const update = (id: string) =>
     db.updateTable('phone_configurations').where('workspace_id', '=', workspaceId).where('id', '=', id);
   return {
@@ -59,7 +68,9 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
       return row && toPhoneConfiguration(row);
     },
     async forConnection(connectionId: string, phoneNumber: string): Promise<PhoneConfiguration | undefined> {
-      const row = await scoped().selectAll().where('connection_id', '=', connectionId).where('phone_number', '=', phoneNumber).executeTakeFirst();
+      const parameters = [workspaceId, connectionId, phoneNumber];
+      const rows = reader?.selectIfIdle<PhoneRow>(BY_CONNECTION_AND_NUMBER.sqlite, parameters) ?? (await runFixed<PhoneRow>(db, BY_CONNECTION_AND_NUMBER, parameters)).rows;
+      const row = rows[0];
       return row && toPhoneConfiguration(row);
     },
     async findByNumber(phoneNumber: string): Promise<PhoneConfiguration | undefined> {
