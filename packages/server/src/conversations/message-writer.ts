@@ -5,6 +5,7 @@ import { conversationsRepository, type ConversationRecord, type NewMessage } fro
 import type { EventBus } from '../bus/event-bus.js';
 import { carryAttachments } from '../attachments/carry.js';
 import type { QueuedReply } from '../outbox/enqueue-reply.js';
+import { sharedTransactions } from '../store/shared-transactions.js';
 
 type EventType = 'conversation.created' | 'message.created';
 
@@ -55,7 +56,7 @@ const liveCopy = (stored: Message, input: MessageInput): Message => ({
   ...(input.quickReplies?.length && { quickReplies: input.quickReplies }),
 });
 
-/** Stores messages with their events in one transaction each, then publishes them live. */
+/** Stores messages with their events in one transaction each (shared with other writes' on SQLite), then publishes them live. */
 export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWriterDeps) {
   const newMessage = (conversation: ConversationRecord, record: boolean, { answering: _a, attachments: _f, ...fields }: MessageInput): NewMessage => ({
     ...fields,
@@ -64,12 +65,23 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
   });
 
 
-  /** Runs a transaction that may queue replies, and settles them with the outbox however it ends. */
+  const transact = sharedTransactions(db);
+
+  /**
+   * Runs a write that may queue replies and operator events, in a transaction that may be shared
+   * with other writes (store/shared-transactions.ts), and settles its replies with the outbox
+   * however it ends. What one attempt queued is its own: an attempt rolled back with a shared
+   * transaction frees its replies' slots before the write runs again.
+   */
   async function withReplies<T>(write: (trx: Kysely<DB>, queue: (reply: QueuedReply | undefined) => void) => Promise<T>): Promise<T> {
-    const queued: QueuedReply[] = [];
+    let queued: QueuedReply[] = [];
     let committed = false;
     try {
-      const result = await db.transaction().execute((trx) => write(trx, (reply) => void (reply && queued.push(reply))));
+      const result = await transact(async (trx) => {
+        if (queued.length > 0) outbox?.settle(queued, false);
+        queued = [];
+        return write(trx, (reply) => void (reply && queued.push(reply)));
+      });
       committed = true;
       return result;
     } finally {
@@ -86,8 +98,7 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
       /** More writes that must commit with the message (its outbox row, say) or not at all. */
       alongside?: (trx: Kysely<DB>, message: Message) => Promise<void>,
     ): Promise<Message> {
-      let eventsQueued = false;
-      const { message, seq } = await withReplies(async (trx, queue) => {
+      const { message, seq, eventsQueued } = await withReplies(async (trx, queue) => {
         const repo = conversationsRepository(trx, conversation.workspaceId);
         const inserted = await repo.insertMessage(newMessage(conversation, channel.recordingEnabled, input));
         const stored = await carryAttachments(trx, conversation, inserted, input.attachments);
@@ -95,9 +106,9 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
         const full = liveCopy(stored, input);
         if (input.role !== 'contact' && outbox && channel.providerLinked !== false) queue(await outbox.enqueue(trx, conversation, full, input.answering));
         // The stored copy: no body when the channel does not record.
-        if (emitAll && (await emitAll(trx, conversation.workspaceId, [{ type: 'message.created', data: { message: stored } }])) > 0) eventsQueued = true;
+        const eventsQueued = emitAll !== undefined && (await emitAll(trx, conversation.workspaceId, [{ type: 'message.created', data: { message: stored } }])) > 0;
         await alongside?.(trx, full);
-        return { message: stored, seq };
+        return { message: stored, seq, eventsQueued };
       });
       if (eventsQueued) outbox?.kick();
       notify?.(conversation.workspaceId);
@@ -112,7 +123,6 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
      * reply's text, the reply, typing over. Nothing is stored unless both are.
      */
     async appendExchange(conversation: ConversationRecord, channel: ChannelFacts, contact: MessageInput, reply: MessageInput & { id: string }): Promise<Message> {
-      let eventsQueued = false;
       const stored = await withReplies(async (trx, queue) => {
         const repo = conversationsRepository(trx, conversation.workspaceId);
         const record = channel.recordingEnabled;
@@ -124,10 +134,10 @@ export function messageWriter({ db, bus, emitAll, notify, outbox }: MessageWrite
         ]);
         if (outbox && channel.providerLinked !== false) queue(await outbox.enqueue(trx, conversation, liveCopy(answer!, reply), question.id));
         const events = [question, answer!].map((message) => ({ type: 'message.created' as const, data: { message } }));
-        if (emitAll && (await emitAll(trx, conversation.workspaceId, events)) > 0) eventsQueued = true;
-        return { question, answer: answer!, seqs };
+        const eventsQueued = emitAll !== undefined && (await emitAll(trx, conversation.workspaceId, events)) > 0;
+        return { question, answer: answer!, seqs, eventsQueued };
       });
-      if (eventsQueued) outbox?.kick();
+      if (stored.eventsQueued) outbox?.kick();
       notify?.(conversation.workspaceId);
       const question = liveCopy(stored.question, contact);
       bus.publish(conversation.id, { id: stored.seqs[0], type: 'message', data: question });
