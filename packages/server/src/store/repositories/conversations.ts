@@ -5,6 +5,7 @@ import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { fixedSql, multiRowInsert, runFixed } from '../fixed-sql.js';
+import { synchronousReader } from '../synchronous-reads.js';
 import type { StoredAgentBackend } from './agents.js';
 
 export interface ConversationRecord extends Conversation {
@@ -251,7 +252,10 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
       visitorTokenHash: string,
     ): Promise<SessionConversation | undefined> {
       const parameters = [workspaceId, id, deployment.id, ...visitorContactParameters(workspaceId, deployment.channelId, visitorTokenHash)];
-      const [row] = (await runFixed<SessionConversationRow>(db, SESSION_CONVERSATION, parameters)).rows;
+      // Read at once on SQLite when no transaction holds the connection (store/synchronous-reads.ts).
+      const [row] =
+        synchronousReader(db)?.selectIfIdle<SessionConversationRow>(SESSION_CONVERSATION.sqlite, parameters) ??
+        (await runFixed<SessionConversationRow>(db, SESSION_CONVERSATION, parameters)).rows;
       if (!row) return undefined;
       const { recording_enabled, connection_id, phone_configuration_id, workflow_id, agent_backend, ...conversation } = row;
       return {
