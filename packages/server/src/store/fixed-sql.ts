@@ -5,6 +5,7 @@
  * PostgreSQL gets them numbered. Where and why: docs/performance.md, "Where hot paths bypass Kysely".
  */
 import { CompiledQuery, PostgresAdapter, type Kysely, type QueryResult } from 'kysely';
+import { synchronousReader } from './synchronous-reads.js';
 
 export interface FixedSql {
   readonly sqlite: string;
@@ -28,6 +29,14 @@ export function isPostgres(db: Kysely<any>): boolean {
 /** Runs a fixed text on the engine `db` is on. */
 export function runFixed<Row>(db: Kysely<any>, statement: FixedSql, parameters: readonly unknown[]): Promise<QueryResult<Row>> {
   return db.executeQuery<Row>(CompiledQuery.raw(isPostgres(db) ? statement.postgres : statement.sqlite, parameters as unknown[]));
+}
+
+/**
+ * The rows of a fixed SELECT: read at once on SQLite when no transaction holds the connection
+ * (store/synchronous-reads.ts; no promise then), through the executor otherwise and on PostgreSQL.
+ */
+export function selectFixed<Row>(db: Kysely<any>, statement: FixedSql, parameters: readonly unknown[]): Row[] | Promise<Row[]> {
+  return synchronousReader(db)?.selectIfIdle<Row>(statement.sqlite, parameters) ?? runFixed<Row>(db, statement, parameters).then(({ rows }) => rows);
 }
 
 /**

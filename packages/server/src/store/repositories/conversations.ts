@@ -4,8 +4,7 @@ import type { ConversationsTable, DB, MessagesTable } from '../schema.js';
 import { monotonicNow } from '../clock.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
-import { fixedSql, multiRowInsert, runFixed } from '../fixed-sql.js';
-import { synchronousReader } from '../synchronous-reads.js';
+import { fixedSql, multiRowInsert, runFixed, selectFixed } from '../fixed-sql.js';
 import type { StoredAgentBackend } from './agents.js';
 
 export interface ConversationRecord extends Conversation {
@@ -252,10 +251,7 @@ export function conversationsRepository(db: Kysely<DB>, workspaceId: string) {
       visitorTokenHash: string,
     ): Promise<SessionConversation | undefined> {
       const parameters = [workspaceId, id, deployment.id, ...visitorContactParameters(workspaceId, deployment.channelId, visitorTokenHash)];
-      // Read at once on SQLite when no transaction holds the connection (store/synchronous-reads.ts).
-      const [row] =
-        synchronousReader(db)?.selectIfIdle<SessionConversationRow>(SESSION_CONVERSATION.sqlite, parameters) ??
-        (await runFixed<SessionConversationRow>(db, SESSION_CONVERSATION, parameters)).rows;
+      const [row] = await selectFixed<SessionConversationRow>(db, SESSION_CONVERSATION, parameters);
       if (!row) return undefined;
       const { recording_enabled, connection_id, phone_configuration_id, workflow_id, agent_backend, ...conversation } = row;
       return {

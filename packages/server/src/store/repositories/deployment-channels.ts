@@ -6,7 +6,7 @@ import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
 import { synchronousReader } from '../synchronous-reads.js';
-import { fixedSql, isPostgres, numberedPlaceholders, runFixed } from '../fixed-sql.js';
+import { fixedSql, isPostgres, numberedPlaceholders, runFixed, selectFixed } from '../fixed-sql.js';
 
 // The SQL Kysely would compile for get, findByIdentifier and forConnection below, run without building it: on SQLite by
 // the synchronous reader (store/synchronous-reads.ts) when the connection is idle and through the
@@ -115,16 +115,13 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       return toDeploymentChannel(row);
     },
     async get(id: string): Promise<DeploymentChannel | undefined> {
-      const parameters = [workspaceId, id];
-      // The synchronous reader exists on SQLite only.
-      const rows = reader?.selectIfIdle<ChannelRow>(BY_ID.sqlite, parameters) ?? (await runFixed<ChannelRow>(db, BY_ID, parameters)).rows;
-      const row = rows[0];
+      const [row] = await selectFixed<ChannelRow>(db, BY_ID, [workspaceId, id]);
       return row && toDeploymentChannel(row);
     },
     async findByIdentifier(identifier: string, type?: DeploymentType): Promise<DeploymentChannel | undefined> {
       const statement = type ? BY_IDENTIFIER_AND_TYPE : BY_IDENTIFIER;
       const parameters = type ? [workspaceId, identifier, type] : [workspaceId, identifier];
-      const rows = reader?.selectIfIdle<ChannelRow>(statement.sqlite, parameters) ?? (await runFixed<ChannelRow>(db, statement, parameters)).rows;
+      const rows = await selectFixed<ChannelRow>(db, statement, parameters);
       // At most one row per type: sorting here keeps the planner on the identifier index.
       const oldest = rows.sort((a, b) => a.created_at - b.created_at)[0];
       return oldest && toDeploymentChannel(oldest);
@@ -161,8 +158,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
     async forConnection(connectionId: string, identifier?: string): Promise<DeploymentChannel[]> {
       const statement = identifier === undefined ? BY_CONNECTION : BY_CONNECTION_AND_IDENTIFIER;
       const parameters = identifier === undefined ? [workspaceId, connectionId] : [workspaceId, connectionId, identifier];
-      const rows = reader?.selectIfIdle<ChannelRow>(statement.sqlite, parameters) ?? (await runFixed<ChannelRow>(db, statement, parameters)).rows;
-      return rows.map(toDeploymentChannel);
+      return (await selectFixed<ChannelRow>(db, statement, parameters)).map(toDeploymentChannel);
     },
     async usingPhoneConfiguration(phoneConfigurationId: string): Promise<DeploymentChannel[]> {
       const rows = await scoped().selectAll().where('phone_configuration_id', '=', phoneConfigurationId).execute();

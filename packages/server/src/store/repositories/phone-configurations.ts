@@ -5,8 +5,7 @@ import type { DB, PhoneConfigurationsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
-import { synchronousReader } from '../synchronous-reads.js';
-import { fixedSql, runFixed } from '../fixed-sql.js';
+import { fixedSql, selectFixed } from '../fixed-sql.js';
 
 /** The number an inbound provider event is addressed to, on its connection: looked up on every event, so fixed SQL (store/fixed-sql.ts). */
 const BY_CONNECTION_AND_NUMBER = fixedSql(
@@ -15,7 +14,7 @@ const BY_CONNECTION_AND_NUMBER = fixedSql(
 type PhoneRow = Selectable<PhoneConfigurationsTable>;
 
 /** Switchboard's fields and WIIL's; a registered number was bought elsewhere, so it is imported. */
-function toPhoneConfiguration(row: Selectable<PhoneConfigurationsTable>): PhoneConfiguration {
+function toPhoneConfiguration(row: PhoneRow): PhoneConfiguration {
   return {
     id: row.id,
     phoneNumber: row.phone_number,
@@ -42,13 +41,12 @@ export type PhoneChannelSlot = 'voice_channel_id' | 'sms_channel_id';
 
 export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: string) {
   const scoped = () => db.selectFrom('phone_configurations').where('workspace_id', '=', workspaceId);
-  const reader = synchronousReader(db);
   const update = (id: string) =>
     db.updateTable('phone_configurations').where('workspace_id', '=', workspaceId).where('id', '=', id);
   return {
     async insert(input: { id?: string; phoneNumber: string; provider: PhoneProvider; friendlyName?: string | undefined; connectionId?: string | undefined }) {
       const now = monotonicNow();
-      const row: Selectable<PhoneConfigurationsTable> = {
+      const row: PhoneRow = {
         id: input.id ?? newId('phoneConfiguration'),
         workspace_id: workspaceId,
         phone_number: input.phoneNumber,
@@ -68,9 +66,7 @@ export function phoneConfigurationsRepository(db: Kysely<DB>, workspaceId: strin
       return row && toPhoneConfiguration(row);
     },
     async forConnection(connectionId: string, phoneNumber: string): Promise<PhoneConfiguration | undefined> {
-      const parameters = [workspaceId, connectionId, phoneNumber];
-      const rows = reader?.selectIfIdle<PhoneRow>(BY_CONNECTION_AND_NUMBER.sqlite, parameters) ?? (await runFixed<PhoneRow>(db, BY_CONNECTION_AND_NUMBER, parameters)).rows;
-      const row = rows[0];
+      const [row] = await selectFixed<PhoneRow>(db, BY_CONNECTION_AND_NUMBER, [workspaceId, connectionId, phoneNumber]);
       return row && toPhoneConfiguration(row);
     },
     async findByNumber(phoneNumber: string): Promise<PhoneConfiguration | undefined> {
