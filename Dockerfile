@@ -1,9 +1,7 @@
 # syntax=docker/dockerfile:1
 # Switchboard as a container: built with the same commands as a checkout (npm ci, npm run build),
-# started with the bundle `npm start` runs, as the unprivileged `node` user, data under /data.
-# Unlike `npm start`, V8 keeps its default young generation: containers are how Switchboard runs on
-# PostgreSQL, where 1 MiB semi-spaces made each API request take 26-43 % more CPU
-# (docs/operations.md, "Node's young generation").
+# started as `npm start` starts it, as the unprivileged `node` user, data under /data. Like
+# `npm start`, it leaves V8 its default young generation (docs/operations.md, "Node's young generation").
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app

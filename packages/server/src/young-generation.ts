@@ -17,8 +17,8 @@ export function maxSemiSpaceMiB(execArgv: readonly string[]): number | undefined
 }
 
 /**
- * The warning a PostgreSQL node started with small semi-spaces (`npm start` and the bin use 1 MiB,
- * for the embedded default's idle memory) should log, or undefined when there is nothing to say.
+ * The warning a PostgreSQL node started with small semi-spaces (`--max-semi-space-size` below 8,
+ * e.g. to save idle memory on a small host) should log, or undefined when there is nothing to say.
  */
 export function postgresYoungGenerationWarning(execArgv: readonly string[]): string | undefined {
   const size = maxSemiSpaceMiB(execArgv);
