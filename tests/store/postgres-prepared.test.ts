@@ -67,7 +67,7 @@ describe.skipIf(!onPostgres)('named statements on PostgreSQL', () => {
       for (const channel of made) expect((await channels.get(channel.id))?.id).toBe(channel.id);
 
       const prepared = await preparedOn(database.db);
-      const gets = prepared.filter((s) => /^select \* from "deployment_channels" where "workspace_id" = \$1 and "id" = \$2$/.test(s));
+      const gets = prepared.filter((s) => /^select "id", .* from "deployment_channels" where "workspace_id" = \$1 and "id" = \$2$/.test(s));
       expect(gets).toHaveLength(1);
       expect(prepared.some((s) => /^insert into "deployment_channels"/.test(s))).toBe(true);
     } finally {

@@ -9,7 +9,7 @@ import { deploymentChannelsRepository, toDeploymentChannel } from '../../package
 import { synchronousReader } from '../../packages/server/src/store/synchronous-reads.js';
 import { workspacesRepository } from '../../packages/server/src/store/repositories/workspaces.js';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/engines.js';
-import { newChannel } from '../helpers/channels.js';
+import { CHANNEL_ANSWER_COLUMNS, newChannel } from '../helpers/channels.js';
 
 describe.each(ENGINES)('deployment channel reads on %s', (engine) => {
   let database: TestDatabase;
@@ -41,7 +41,7 @@ describe.each(ENGINES)('deployment channel reads on %s', (engine) => {
   // Only SQLite reads synchronously; PostgreSQL has no such path to compare.
   if (engine === 'sqlite')
     it('runs the SQL Kysely compiles for the same reads', () => {
-    const scoped = database.db.selectFrom('deployment_channels').selectAll().where('workspace_id', '=', workspaceId);
+    const scoped = database.db.selectFrom('deployment_channels').select(CHANNEL_ANSWER_COLUMNS).where('workspace_id', '=', workspaceId);
     const compiled = [
       scoped.where('id', '=', 'x').compile(),
       scoped.where('channel_identifier', '=', 'x').compile(),

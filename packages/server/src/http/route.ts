@@ -89,6 +89,7 @@ export function registerRoute(
   route: RouteDefinition,
   authenticate: (request: FastifyRequest) => Promise<Principal>,
 ): void {
+  const paramSchemas = Object.entries((route.params ?? {}) as ParamsShape);
   app.route({
     method: route.method,
     url: route.url,
@@ -100,7 +101,7 @@ export function registerRoute(
       const principal = principals.get(request)!;
       const rawParams = request.params as Record<string, string>;
       const params: Record<string, unknown> = {};
-      for (const [name, schema] of Object.entries((route.params ?? {}) as ParamsShape)) {
+      for (const [name, schema] of paramSchemas) {
         params[name] = parseOrThrow(schema, rawParams[name], name);
       }
       const rawQuery = (request.query ?? {}) as Record<string, unknown>;

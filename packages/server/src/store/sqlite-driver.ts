@@ -14,6 +14,11 @@ import { transactionBegan, transactionEnded } from './credential-changes.js';
 
 const STATEMENT_CACHE_SIZE = 256;
 
+interface CachedStatement {
+  readonly statement: Statement;
+  lastUse: number;
+}
+
 /**
  * The one connection of an embedded SQLite database. Prepared statements are cached by
  * their SQL (Kysely compiles the same text for the same query shape), which saves the
@@ -21,7 +26,7 @@ const STATEMENT_CACHE_SIZE = 256;
  */
 class CachedStatementConnection implements DatabaseConnection {
   readonly #db: SqliteDatabase;
-  readonly #statements = new Map<string, Statement>();
+  readonly #statements = new Map<string, CachedStatement>();
   /** Statements run on this connection (transaction control included), for /metrics. */
   executed = 0;
 
@@ -34,21 +39,28 @@ class CachedStatementConnection implements DatabaseConnection {
   }
 
   /** Statements in raw mode (rows as arrays of values), cached apart: the mode is the statement's own. */
-  readonly #rawStatements = new Map<string, Statement>();
+  readonly #rawStatements = new Map<string, CachedStatement>();
+  /** Counts uses, so that a full cache evicts its least recently used statement. */
+  #uses = 0;
 
-  #cached(cache: Map<string, Statement>, sql: string, configure: (statement: Statement) => Statement): Statement {
+  #cached(cache: Map<string, CachedStatement>, sql: string, configure: (statement: Statement) => Statement): Statement {
     this.executed++;
-    let statement = cache.get(sql);
-    if (statement) {
-      // Map order is insertion order: re-inserting marks it most recently used.
-      cache.delete(sql);
-    } else {
-      statement = configure(this.#db.prepare(sql));
-      if (cache.size >= STATEMENT_CACHE_SIZE) {
-        cache.delete(cache.keys().next().value!);
-      }
+    const cached = cache.get(sql);
+    if (cached) {
+      // Stamping the use is all a hit costs; the rare eviction below looks for the oldest stamp.
+      cached.lastUse = ++this.#uses;
+      return cached.statement;
     }
-    cache.set(sql, statement);
+    if (cache.size >= STATEMENT_CACHE_SIZE) {
+      let oldest: string | undefined;
+      let oldestUse = Number.POSITIVE_INFINITY;
+      for (const [text, { lastUse }] of cache) {
+        if (lastUse < oldestUse) [oldest, oldestUse] = [text, lastUse];
+      }
+      cache.delete(oldest!);
+    }
+    const statement = configure(this.#db.prepare(sql));
+    cache.set(sql, { statement, lastUse: ++this.#uses });
     return statement;
   }
 

@@ -8,15 +8,22 @@ import { deleteInWorkspace } from './scoped.js';
 import { synchronousReader } from '../synchronous-reads.js';
 import { fixedSql, isPostgres, numberedPlaceholders, runFixed, selectFixed } from '../fixed-sql.js';
 
+/** What a channel's answer is made of (toDeploymentChannel): reads decode only these, not all 12 columns. */
+const ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;
+type AnswerRow = Pick<Selectable<DeploymentChannelsTable>, (typeof ANSWER_COLUMNS)[number]>;
+/** The same row as an array of its values in ANSWER_COLUMNS' order (SynchronousReader.selectValuesIfIdle). */
+type AnswerValues = [string, string, string, string | null, number, string, number, number];
+const SELECT_ANSWER = `select ${ANSWER_COLUMNS.map((c) => `"${c}"`).join(', ')} from "deployment_channels"`;
+
 // The SQL Kysely would compile for get, findByIdentifier and forConnection below, run without building it: on SQLite by
 // the synchronous reader (store/synchronous-reads.ts) when the connection is idle and through the
 // executor when it is not, on PostgreSQL with numbered placeholders.
-const SELECT_BY_IDENTIFIER = 'select * from "deployment_channels" where "workspace_id" = ? and "channel_identifier" = ?';
-const BY_ID = fixedSql('select * from "deployment_channels" where "workspace_id" = ? and "id" = ?');
+const SELECT_BY_IDENTIFIER = `${SELECT_ANSWER} where "workspace_id" = ? and "channel_identifier" = ?`;
+const BY_ID = fixedSql(`${SELECT_ANSWER} where "workspace_id" = ? and "id" = ?`);
 const BY_IDENTIFIER = fixedSql(SELECT_BY_IDENTIFIER);
 const BY_IDENTIFIER_AND_TYPE = fixedSql(`${SELECT_BY_IDENTIFIER} and "deployment_type" = ?`);
 // Looked up on every inbound provider event (channels/inbox.ts).
-const SELECT_BY_CONNECTION = 'select * from "deployment_channels" where "workspace_id" = ? and "connection_id" = ?';
+const SELECT_BY_CONNECTION = `${SELECT_ANSWER} where "workspace_id" = ? and "connection_id" = ?`;
 const BY_CONNECTION = fixedSql(SELECT_BY_CONNECTION);
 const BY_CONNECTION_AND_IDENTIFIER = fixedSql(`${SELECT_BY_CONNECTION} and "channel_identifier" = ?`);
 
@@ -28,13 +35,8 @@ const BY_CONNECTION_AND_IDENTIFIER = fixedSql(`${SELECT_BY_CONNECTION} and "chan
  */
 const TOTAL = (typed: boolean) =>
   `select sum("count") as "total" from "channel_counts" where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''}`;
-/** What a channel's answer is made of (toDeploymentChannel): a page decodes only these, not all 12 columns. */
-const ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;
-type AnswerRow = Pick<Selectable<DeploymentChannelsTable>, (typeof ANSWER_COLUMNS)[number]>;
-/** The same row as an array of its values in ANSWER_COLUMNS' order (SynchronousReader.selectValuesIfIdle). */
-type AnswerValues = [string, string, string, string | null, number, string, number, number];
 const PAGE = (typed: boolean) =>
-  `select ${ANSWER_COLUMNS.map((c) => `"${c}"`).join(', ')} from "deployment_channels" where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''} order by "created_at", "id" limit ? offset ?`;
+  `${SELECT_ANSWER} where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''} order by "created_at", "id" limit ? offset ?`;
 const LIST_SQLITE = { total: [TOTAL(false), TOTAL(true)], page: [PAGE(false), PAGE(true)] } as const;
 
 /**
@@ -45,7 +47,6 @@ const combined = (typed: boolean) =>
   `select "t"."total", "c".* from (${TOTAL(typed)}) as "t" left join (${PAGE(typed)}) as "c" on true order by "c"."created_at", "c"."id"`;
 const LIST_POSTGRES = [numberedPlaceholders(combined(false)), numberedPlaceholders(combined(true))] as const;
 
-type ChannelRow = Selectable<DeploymentChannelsTable>;
 
 export function toDeploymentChannel(row: AnswerRow): DeploymentChannel {
   return {
@@ -115,13 +116,13 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
       return toDeploymentChannel(row);
     },
     async get(id: string): Promise<DeploymentChannel | undefined> {
-      const [row] = await selectFixed<ChannelRow>(db, BY_ID, [workspaceId, id]);
+      const [row] = await selectFixed<AnswerRow>(db, BY_ID, [workspaceId, id]);
       return row && toDeploymentChannel(row);
     },
     async findByIdentifier(identifier: string, type?: DeploymentType): Promise<DeploymentChannel | undefined> {
       const statement = type ? BY_IDENTIFIER_AND_TYPE : BY_IDENTIFIER;
       const parameters = type ? [workspaceId, identifier, type] : [workspaceId, identifier];
-      const rows = await selectFixed<ChannelRow>(db, statement, parameters);
+      const rows = await selectFixed<AnswerRow>(db, statement, parameters);
       // At most one row per type: sorting here keeps the planner on the identifier index.
       const oldest = rows.sort((a, b) => a.created_at - b.created_at)[0];
       return oldest && toDeploymentChannel(oldest);
@@ -158,7 +159,7 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
     async forConnection(connectionId: string, identifier?: string): Promise<DeploymentChannel[]> {
       const statement = identifier === undefined ? BY_CONNECTION : BY_CONNECTION_AND_IDENTIFIER;
       const parameters = identifier === undefined ? [workspaceId, connectionId] : [workspaceId, connectionId, identifier];
-      return (await selectFixed<ChannelRow>(db, statement, parameters)).map(toDeploymentChannel);
+      return (await selectFixed<AnswerRow>(db, statement, parameters)).map(toDeploymentChannel);
     },
     async usingPhoneConfiguration(phoneConfigurationId: string): Promise<DeploymentChannel[]> {
       const rows = await scoped().selectAll().where('phone_configuration_id', '=', phoneConfigurationId).execute();
