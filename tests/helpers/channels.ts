@@ -9,6 +9,3 @@ export const newChannel = (identifier: string, deploymentType: DeploymentType = 
   configuration: { communicationType: 'unified', widgetConfiguration: { position: 'right' } } as never,
   phoneConfigurationId: null,
 });
-
-/** The columns a channel's answer is made of: the repository's channel reads select only these. */
-export const CHANNEL_ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;

@@ -22,12 +22,11 @@ import { conversationsRepository } from '../../packages/server/src/store/reposit
 import { workspaceEventsRepository } from '../../packages/server/src/events/workspace-events.js';
 import { emitEvents } from '../../packages/server/src/webhooks/events.js';
 import { numberedPlaceholders } from '../../packages/server/src/store/fixed-sql.js';
-import { deploymentChannelsRepository } from '../../packages/server/src/store/repositories/deployment-channels.js';
+import { ANSWER_COLUMNS, deploymentChannelsRepository } from '../../packages/server/src/store/repositories/deployment-channels.js';
 import { findConnection } from '../../packages/server/src/store/repositories/connections.js';
 import { agentsRepository } from '../../packages/server/src/store/repositories/agents.js';
 import { deploymentConfigurationsRepository } from '../../packages/server/src/store/repositories/deployment-configurations.js';
 import { phoneConfigurationsRepository } from '../../packages/server/src/store/repositories/phone-configurations.js';
-import { CHANNEL_ANSWER_COLUMNS } from '../helpers/channels.js';
 
 function recordingDatabase(dialect: 'sqlite' | 'postgres') {
   const executed: string[] = [];
@@ -114,7 +113,7 @@ describe.each(['sqlite', 'postgres'] as const)('fixed SQL texts on %s', (dialect
     await channels.get('ch_1');
     await channels.findByIdentifier('https://a.example');
     await channels.findByIdentifier('https://a.example', 'web' as never);
-    const scoped = db.selectFrom('deployment_channels').select(CHANNEL_ANSWER_COLUMNS).where('workspace_id', '=', 'ws_1');
+    const scoped = db.selectFrom('deployment_channels').select(ANSWER_COLUMNS).where('workspace_id', '=', 'ws_1');
     expect(executed).toEqual([
       compiled(scoped.where('id', '=', 'ch_1')),
       compiled(scoped.where('channel_identifier', '=', 'x')),
@@ -131,7 +130,7 @@ describe.each(['sqlite', 'postgres'] as const)('fixed SQL texts on %s', (dialect
     await channels.forConnection('conn_1');
     await channels.forConnection('conn_1', '+15550100');
     await phoneConfigurationsRepository(db, 'ws_1').forConnection('conn_1', '+15550100');
-    const channelsOf = db.selectFrom('deployment_channels').select(CHANNEL_ANSWER_COLUMNS).where('workspace_id', '=', 'ws_1').where('connection_id', '=', 'conn_1');
+    const channelsOf = db.selectFrom('deployment_channels').select(ANSWER_COLUMNS).where('workspace_id', '=', 'ws_1').where('connection_id', '=', 'conn_1');
     expect(executed).toEqual([
       compiled(db.selectFrom('connections').selectAll().where('id', '=', 'conn_1')),
       compiled(db.selectFrom('agents').selectAll().where('workspace_id', '=', 'ws_1').where('id', '=', 'agent_1')),

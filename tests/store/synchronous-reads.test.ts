@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
 import { DeploymentType } from '@switchboard/core';
-import { deploymentChannelsRepository, toDeploymentChannel } from '../../packages/server/src/store/repositories/deployment-channels.js';
+import { ANSWER_COLUMNS, deploymentChannelsRepository, toDeploymentChannel } from '../../packages/server/src/store/repositories/deployment-channels.js';
 import { synchronousReader } from '../../packages/server/src/store/synchronous-reads.js';
 import { workspacesRepository } from '../../packages/server/src/store/repositories/workspaces.js';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/engines.js';
-import { CHANNEL_ANSWER_COLUMNS, newChannel } from '../helpers/channels.js';
+import { newChannel } from '../helpers/channels.js';
 
 describe.each(ENGINES)('deployment channel reads on %s', (engine) => {
   let database: TestDatabase;
@@ -41,7 +41,7 @@ describe.each(ENGINES)('deployment channel reads on %s', (engine) => {
   // Only SQLite reads synchronously; PostgreSQL has no such path to compare.
   if (engine === 'sqlite')
     it('runs the SQL Kysely compiles for the same reads', () => {
-    const scoped = database.db.selectFrom('deployment_channels').select(CHANNEL_ANSWER_COLUMNS).where('workspace_id', '=', workspaceId);
+    const scoped = database.db.selectFrom('deployment_channels').select(ANSWER_COLUMNS).where('workspace_id', '=', workspaceId);
     const compiled = [
       scoped.where('id', '=', 'x').compile(),
       scoped.where('channel_identifier', '=', 'x').compile(),

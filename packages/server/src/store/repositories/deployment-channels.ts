@@ -6,10 +6,10 @@ import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
 import { synchronousReader } from '../synchronous-reads.js';
-import { fixedSql, isPostgres, numberedPlaceholders, runFixed, selectFixed } from '../fixed-sql.js';
+import { fixedSql, isPostgres, numberedPlaceholders, selectFixed } from '../fixed-sql.js';
 
 /** What a channel's answer is made of (toDeploymentChannel): reads decode only these, not all 12 columns. */
-const ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;
+export const ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;
 type AnswerRow = Pick<Selectable<DeploymentChannelsTable>, (typeof ANSWER_COLUMNS)[number]>;
 /** The same row as an array of its values in ANSWER_COLUMNS' order (SynchronousReader.selectValuesIfIdle). */
 type AnswerValues = [string, string, string, string | null, number, string, number, number];
@@ -46,7 +46,6 @@ const LIST_SQLITE = { total: [TOTAL(false), TOTAL(true)], page: [PAGE(false), PA
 const combined = (typed: boolean) =>
   `select "t"."total", "c".* from (${TOTAL(typed)}) as "t" left join (${PAGE(typed)}) as "c" on true order by "c"."created_at", "c"."id"`;
 const LIST_POSTGRES = [numberedPlaceholders(combined(false)), numberedPlaceholders(combined(true))] as const;
-
 
 export function toDeploymentChannel(row: AnswerRow): DeploymentChannel {
   return {
