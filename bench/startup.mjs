@@ -4,13 +4,14 @@
 // `switchboard` bin run it) on the embedded default, SQLite in a temp
 // data dir with DATABASE_URL and REDIS_URL unset, and times it from spawn() to the first 200 on
 // GET /health (polled every 5 ms over loopback). Two cases: a first start on an empty data dir
-// (migrations, master key, bootstrap) and a restart on that same dir. BENCH_IDLE seconds after
-// serving, with no request, it reads the child's VmRSS from /proc, then stops it with SIGTERM,
-// which must end it with code 0. That early reading still holds what loading the modules
-// grew; the idle RSS is read in a last phase: BENCH_SETTLE_RUNS servers of each case, started
-// together, each read at 5, 15, 30 and BENCH_SETTLE seconds after serving with no request. A
-// bare node:http server (bench/baseline-server.mjs) is started and measured the same way in the
-// same run, and the figures are printed beside it as ratios, and so is the unbundled build (dist/cli.js, tsc's output loaded module by module).
+// (migrations, master key, bootstrap) and a restart on that same dir, each stopped with SIGTERM
+// once it serves, which must end it with code 0. Memory is read in a last phase:
+// BENCH_SETTLE_RUNS servers of each case, started together, each read (VmRSS from /proc) at 5,
+// 15, 30 and BENCH_SETTLE seconds after serving with no request; the early readings still hold
+// what loading the modules grew, the last is the idle RSS. A bare node:http server
+// (bench/baseline-server.mjs) is started and measured the same way in the same run, and the
+// figures are printed beside it as ratios, and so is the unbundled build (dist/cli.js, tsc's
+// output loaded module by module).
 // Runs alternate between the servers so that a burst of load elsewhere on the machine does not
 // fall on one of them only.
 //
@@ -23,8 +24,7 @@
 //
 // Environment:
 //   BENCH_RUNS       starts per case and CLI calls per command (default 7)
-//   BENCH_IDLE       seconds from serving to the early RSS reading (default 5)
-//   BENCH_SETTLE     seconds from serving to the idle RSS reading (default 45; at least 30)
+//   BENCH_SETTLE     seconds from serving to the idle RSS reading (default 90; at least 30)
 //   BENCH_SETTLE_RUNS  servers of each case in the idle phase (default 3, at most BENCH_RUNS)
 //   BENCH_TIMEOUT    seconds the whole run may take (default 600)
 //   BENCH_SERVER_FLAGS  node flags for the Switchboard server beyond those `npm start` gives it (read from
@@ -60,9 +60,8 @@ import {
 } from './lib.mjs';
 
 const RUNS = positiveInt('BENCH_RUNS', 7);
-const IDLE_SECONDS = positiveInt('BENCH_IDLE', 5);
 const TIMEOUT_SECONDS = positiveInt('BENCH_TIMEOUT', 600);
-const SETTLE_SECONDS = Math.max(30, positiveInt('BENCH_SETTLE', 45));
+const SETTLE_SECONDS = Math.max(30, positiveInt('BENCH_SETTLE', 90));
 const SETTLE_POINTS = [5, 15, 30, SETTLE_SECONDS].filter((seconds, i, all) => all.indexOf(seconds) === i);
 const SETTLE_RUNS = Math.min(RUNS, positiveInt('BENCH_SETTLE_RUNS', 3));
 const SERVER_FLAGS = [...START_NODE_FLAGS, ...(process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean)];
@@ -142,13 +141,11 @@ async function startMeasured(label, args, env) {
 
 const rssMiB = (pid) => procStatus(pid).rssKiB / 1024;
 
-/** Starts a server, reads its RSS IDLE_SECONDS after serving, stops it. Returns { startMs, startCpuMs, earlyRssMiB }. */
+/** Starts a server and stops it once it serves. Returns { startMs, startCpuMs }. */
 async function measureServer(label, args, env) {
-  const { pid, startMs, startCpuMs, stop } = await startMeasured(label, args, env);
-  await sleep(IDLE_SECONDS * 1000);
-  const earlyRssMiB = rssMiB(pid);
+  const { startMs, startCpuMs, stop } = await startMeasured(label, args, env);
   await stop();
-  return { startMs, startCpuMs, earlyRssMiB };
+  return { startMs, startCpuMs };
 }
 
 /**
@@ -186,7 +183,7 @@ const min = (values) => Math.min(...values);
 async function main() {
   console.log('Start-up benchmark: switchboard start on the embedded default (SQLite, no Redis) beside a bare node:http server\n');
   for (const fact of [...machineFacts(), sqliteVersion(), loadAverageFact(), cpuPressureFact()].filter(Boolean)) console.log(fact);
-  console.log(`Runs per case: ${RUNS}; early RSS read ${IDLE_SECONDS} s after serving; idle RSS ${SETTLE_SECONDS} s after serving, ${SETTLE_RUNS} servers per case${SERVER_FLAGS.length ? `; server flags: ${SERVER_FLAGS.join(' ')}` : ''}\n`);
+  console.log(`Runs per case: ${RUNS}; idle RSS ${SETTLE_SECONDS} s after serving, ${SETTLE_RUNS} servers per case${SERVER_FLAGS.length ? `; server flags: ${SERVER_FLAGS.join(' ')}` : ''}\n`);
 
   const work = mkdtempSync(join(os.tmpdir(), 'switchboard-startup-'));
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
@@ -211,26 +208,16 @@ async function main() {
   const base = {
     startMs: median(results.baseline.map((r) => r.startMs)),
     startCpuMs: median(results.baseline.map((r) => r.startCpuMs)),
-    earlyRssMiB: median(results.baseline.map((r) => r.earlyRssMiB)),
   };
   const row = (name, list, compare) => {
     const start = median(list.map((r) => r.startMs));
     const cpu = median(list.map((r) => r.startCpuMs));
-    const rss = median(list.map((r) => r.earlyRssMiB));
-    return [
-      name,
-      fmt(start),
-      fmt(min(list.map((r) => r.startMs))),
-      fmt(cpu),
-      fmt(rss, 1),
-      compare ? ratio(start, base.startMs) : '1.00×',
-      compare ? ratio(rss, base.earlyRssMiB) : '1.00×',
-    ];
+    return [name, fmt(start), fmt(min(list.map((r) => r.startMs))), fmt(cpu), compare ? ratio(start, base.startMs) : '1.00×'];
   };
-  console.log(`\nServer: spawn() to the first 200 on GET /health (median and fastest of the runs), CPU used by then, RSS ${IDLE_SECONDS} s after serving\n`);
+  console.log(`\nServer: spawn() to the first 200 on GET /health (median and fastest of the runs), and CPU used by then\n`);
   console.log(
     markdownTable(
-      ['Server', 'Start ms (median)', 'Start ms (fastest)', 'CPU ms to serving', `RSS MiB at ${IDLE_SECONDS} s`, 'Start vs node:http', 'RSS vs node:http'],
+      ['Server', 'Start ms (median)', 'Start ms (fastest)', 'CPU ms to serving', 'Start vs node:http'],
       [
         row('node:http baseline', results.baseline, false),
         ...OTHER_BUILDS.flatMap(({ key, label }) => [row(`${label}: first start`, results[`${key}First`], true), row(`${label}: restart`, results[`${key}Restart`], true)]),
@@ -240,35 +227,31 @@ async function main() {
     ),
   );
 
-  // Idle memory: servers of each case started together, read as they idle. A restart reuses a
-  // data dir of the timed runs, one per server.
-  const curves = await Promise.all([
-    ...Array.from({ length: SETTLE_RUNS }, () => idleCurve('baseline', [BASELINE], embeddedEnv({}))),
-    ...Array.from({ length: SETTLE_RUNS }, (_, k) =>
-      idleCurve('switchboard (first start)', serverArgs, embeddedEnv({ SWITCHBOARD_DATA_DIR: join(work, `settle-${k}`), SWITCHBOARD_API_KEY: API_KEY })),
-    ),
-    ...Array.from({ length: SETTLE_RUNS }, (_, k) =>
-      idleCurve('switchboard (restart)', serverArgs, embeddedEnv({ SWITCHBOARD_DATA_DIR: join(work, `data-${k}`), SWITCHBOARD_API_KEY: API_KEY })),
-    ),
-  ]);
-  const idle = {
-    baseline: curves.slice(0, SETTLE_RUNS),
-    first: curves.slice(SETTLE_RUNS, 2 * SETTLE_RUNS),
-    restart: curves.slice(2 * SETTLE_RUNS),
-  };
+  // Memory: SETTLE_RUNS servers of every case started together, read as they idle. A first start
+  // gets a new data dir; a restart reuses a data dir of the timed runs, one per server.
+  const idleCases = [
+    { name: 'node:http baseline', curve: () => idleCurve('baseline', [BASELINE], embeddedEnv({})) },
+    ...[...OTHER_BUILDS, { key: 'bundle', label: 'Switchboard (bundle)', cli: CLI }].flatMap(({ key, label, cli }) => {
+      const args = [...SERVER_FLAGS, cli, 'start'];
+      const dataDir = (first, k) => join(work, first ? `settle-${key}-${k}` : key === 'bundle' ? `data-${k}` : `${key}-${k}`);
+      return [true, false].map((first) => ({
+        name: `${label}, ${first ? 'first start' : 'restart'}`,
+        key: `${key}${first ? 'First' : 'Restart'}`,
+        curve: (k) => idleCurve(`${label} (${first ? 'first start' : 'restart'})`, args, embeddedEnv({ SWITCHBOARD_DATA_DIR: dataDir(first, k), SWITCHBOARD_API_KEY: API_KEY })),
+      }));
+    }),
+  ];
+  const curves = await Promise.all(idleCases.map(({ curve }) => Promise.all(Array.from({ length: SETTLE_RUNS }, (_, k) => curve(k)))));
   const at = (list, point) => median(list.map((readings) => readings[point]));
   const settled = (list) => at(list, SETTLE_POINTS.length - 1);
-  console.log(`\nIdle memory: RSS MiB after serving with no request (median of ${SETTLE_RUNS} servers per case, started together)\n`);
+  console.log(`\nMemory: RSS MiB after serving with no request (median of ${SETTLE_RUNS} servers per case, started together)\n`);
   console.log(
     markdownTable(
       ['Server', ...SETTLE_POINTS.map((seconds) => `${seconds} s`), `vs node:http at ${SETTLE_SECONDS} s`],
-      [
-        ['node:http baseline', idle.baseline],
-        ['Switchboard (bundle), first start', idle.first],
-        ['Switchboard (bundle), restart', idle.restart],
-      ].map(([name, list]) => [name, ...SETTLE_POINTS.map((_, point) => fmt(at(list, point), 1)), ratio(settled(list), settled(idle.baseline))]),
+      idleCases.map(({ name }, i) => [name, ...SETTLE_POINTS.map((_, point) => fmt(at(curves[i], point), 1)), ratio(settled(curves[i]), settled(curves[0]))]),
     ),
   );
+  const curveOf = (caseKey) => curves[idleCases.findIndex(({ key }) => key === caseKey)];
 
   // The CLI, against the last data dir's server.
   const dataDir = join(work, 'cli');
@@ -304,8 +287,8 @@ async function main() {
 
   console.log('\nTargets (medians):');
   for (const [name, list, curve] of [
-    ['first start', results.first, idle.first],
-    ['restart', results.restart, idle.restart],
+    ['first start', results.first, curveOf('bundleFirst')],
+    ['restart', results.restart, curveOf('bundleRestart')],
   ]) {
     const start = median(list.map((r) => r.startMs));
     const rss = settled(curve);
