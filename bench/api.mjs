@@ -3,7 +3,7 @@
 // For each storage engine (embedded SQLite, PostgreSQL) it seeds 100,000 web deployment
 // channels, starts the real CLI server (`switchboard start`) in a child process and loads it
 // with autocannon from this process, next to a bare node:http baseline on the same machine and
-// the stack's ceiling (bench/ceiling-server.mjs: a minimal Fastify server doing get's work).
+// the stack's ceiling (bench/ceiling-server.mjs: a minimal Fastify server doing each scenario's work).
 //
 // Environment:
 //   BENCH_DURATION      seconds per measured scenario (default 10)
@@ -297,18 +297,12 @@ async function benchEngine(engine, baseline) {
 
     // Correctness check before loading: every scenario answers 200 with the expected data.
     const n = Math.floor(Math.random() * CHANNELS);
-    const checks = [
-      [`/v1/deployment-channels/${ids[n]}`, (d) => d.data?.id === ids[n]],
-      [`/v1/deployment-channels/by-identifier/${encodeURIComponent(identifiers[n])}?type=web`, (d) => d.data?.id === ids[n]],
-      [`/v1/deployment-channels?page=${LIST_PAGES}&pageSize=${PAGE_SIZE}`, (d) => d.data?.data?.length === Math.min(PAGE_SIZE, CHANNELS) && d.data.data[0].id === ids[(LIST_PAGES - 1) * PAGE_SIZE] && d.data.meta?.totalCount === CHANNELS],
-    ];
-    for (const [path, ok] of checks) {
-      const response = await fetch(server.url + path, { headers });
-      const body = await response.json();
-      if (response.status !== 200 || !ok(body)) {
-        throw new Error(`sanity check failed for GET ${path}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
-      }
-    }
+    const checks = {
+      get: [`/v1/deployment-channels/${ids[n]}`, (d) => d.data?.id === ids[n]],
+      getByIdentifier: [`/v1/deployment-channels/by-identifier/${encodeURIComponent(identifiers[n])}?type=web`, (d) => d.data?.id === ids[n]],
+      list: [`/v1/deployment-channels?page=${LIST_PAGES}&pageSize=${PAGE_SIZE}`, (d) => d.data?.data?.length === Math.min(PAGE_SIZE, CHANNELS) && d.data.data[0].id === ids[(LIST_PAGES - 1) * PAGE_SIZE] && d.data.meta?.totalCount === CHANNELS],
+    };
+    await checkAnswers(server.url, headers, Object.values(checks), 'Switchboard');
 
     const results = [];
     for (const [scenario, setupRequest] of Object.entries(scenarios)) {
@@ -316,21 +310,35 @@ async function benchEngine(engine, baseline) {
       results.push({ engine, scenario, ...r, baseline });
     }
     await server.stop();
-    const ceiling = await measureCeiling(engine, target, headers, allScenarios.get, ids[n]);
-    return { version, results, ceiling, seedMs };
+    const ceilings = await measureCeilings(engine, target, headers, scenarios, checks);
+    return { version, results, ceilings, seedMs };
   } finally {
     await server.stop();
   }
 }
 
-/** The minimal Fastify server (bench/ceiling-server.mjs) on the same database, loaded like `get`. */
-async function measureCeiling(engine, target, headers, setupRequest, knownId) {
+/** GETs each [path, ok(body)] and throws unless it answers 200 with what ok expects. */
+async function checkAnswers(url, headers, checks, who) {
+  for (const [path, ok] of checks) {
+    const response = await fetch(url + path, { headers });
+    const body = await response.json();
+    if (response.status !== 200 || !ok(body)) {
+      throw new Error(`${who} sanity check failed for GET ${path}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+    }
+  }
+}
+
+/** The minimal Fastify server (bench/ceiling-server.mjs) on the same database, loaded like each scenario. */
+async function measureCeilings(engine, target, headers, scenarios, checks) {
   const ceiling = await startServerChild(`Fastify ceiling (${engine})`, [...(process.env.BENCH_CEILING_NODE_ARGS ?? '').split(' ').filter(Boolean), CEILING], { DATABASE_URL: target.databaseUrl, SWITCHBOARD_DATA_DIR: target.dataDir });
   try {
-    const response = await fetch(`${ceiling.url}/v1/deployment-channels/${knownId}`, { headers });
-    const body = await response.json();
-    if (response.status !== 200 || body.data?.id !== knownId) throw new Error(`ceiling sanity check failed: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
-    return { engine, scenario: 'get (Fastify ceiling)', ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} Fastify ceiling`, pid: ceiling.pid })) };
+    await checkAnswers(ceiling.url, headers, Object.keys(scenarios).map((name) => checks[name]), 'Fastify ceiling');
+    const results = [];
+    for (const [scenario, setupRequest] of Object.entries(scenarios)) {
+      const r = await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid });
+      results.push({ engine, scenario, ...r });
+    }
+    return results;
   } finally {
     await ceiling.stop();
   }
@@ -346,10 +354,10 @@ function markdown(rows, baseline, ceilings) {
     header,
     [
       ['node:http baseline', 'hello world', fmt(baseline.rps), fmt(baseline.p50, 2), fmt(baseline.p99, 2), '1.00×', '', '1.00×', '1.00×', fmt(baseline.cpuUs)],
-      ...ceilings.map((c) => row(c, '1.00×')),
+      ...ceilings.map((c) => row({ ...c, scenario: `${c.scenario} (Fastify ceiling)` }, '1.00×')),
       ...rows.map((r) => {
-        const ceiling = ceilings.find((c) => c.engine === r.engine);
-        return row(r, ceiling && r.scenario !== 'list' ? ratio(r.rps, ceiling.rps) : '');
+        const ceiling = ceilings.find((c) => c.engine === r.engine && c.scenario === r.scenario);
+        return row(r, ceiling ? ratio(r.rps, ceiling.rps) : '');
       }),
     ],
     2,
@@ -380,11 +388,11 @@ async function main() {
   const seeding = [];
   for (const engine of ENGINES) {
     if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`unknown engine "${engine}" in BENCH_ENGINES`);
-    const { version, results, ceiling, seedMs } = await benchEngine(engine, baseline);
+    const { version, results, ceilings: engineCeilings, seedMs } = await benchEngine(engine, baseline);
     versions.push(version);
     seeding.push(`${engine} ${fmt(seedMs / 1000, 2)} s`);
     rows.push(...results);
-    ceilings.push(ceiling);
+    ceilings.push(...engineCeilings);
   }
 
   const failures = [baseline, ...ceilings, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
@@ -396,7 +404,7 @@ async function main() {
   console.log(`${machine[4]}. ${machine[5]}.${redisFact}${flagsFact}\n`);
   console.log(markdown(rows, baseline, ceilings));
   console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);
-  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s (and, for get and getByIdentifier, ÷ the Fastify ceiling: bench/ceiling-server.mjs answering get with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
+  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s (and ÷ the same scenario on the Fastify ceiling: bench/ceiling-server.mjs answering it with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
   if (failures.length > 0) {
     for (const f of failures) console.error(`FAILED: ${f.label}: non2xx=${f.non2xx} errors=${f.errors} timeouts=${f.timeouts}`);
     throw new Error(`${failures.length} scenario(s) had non-2xx responses, errors or timeouts`);
