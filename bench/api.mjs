@@ -175,13 +175,15 @@ async function seed(db, workspaceId) {
 }
 
 /** Query plans of what the three scenarios run, so slow spots are visible in the output. */
-async function explain(db, engine, workspaceId, id, identifier) {
+async function explain(db, engine, workspaceId, id, identifier, positionId) {
+  const { created_at: positionCreatedAt } = await db.selectFrom('deployment_channels').select('created_at').where('id', '=', positionId).executeTakeFirstOrThrow();
   const queries = {
     get: sql`select * from deployment_channels where workspace_id = ${workspaceId} and id = ${id}`,
     getByIdentifier: sql`select * from deployment_channels where workspace_id = ${workspaceId} and channel_identifier = ${identifier} and deployment_type = 'web'`,
     'getByIdentifier without ?type': sql`select * from deployment_channels where workspace_id = ${workspaceId} and channel_identifier = ${identifier}`,
     'list (total)': sql`select sum(count) as total from channel_counts where workspace_id = ${workspaceId}`,
-    [`list (page ${LIST_PAGES})`]: sql`select * from deployment_channels where workspace_id = ${workspaceId} order by created_at, id limit ${PAGE_SIZE} offset ${(LIST_PAGES - 1) * PAGE_SIZE}`,
+    [`list (page ${LIST_PAGES}, first read)`]: sql`select * from deployment_channels where workspace_id = ${workspaceId} order by created_at, id limit ${PAGE_SIZE + 1} offset ${(LIST_PAGES - 1) * PAGE_SIZE - 1}`,
+    [`list (page ${LIST_PAGES}, from its position)`]: sql`select * from deployment_channels where workspace_id = ${workspaceId} and (created_at, id) > (${positionCreatedAt}, ${positionId}) order by created_at, id limit ${PAGE_SIZE}`,
   };
   for (const [name, query] of Object.entries(queries)) {
     const prefix = engine === 'sqlite' ? sql`explain query plan ` : sql`explain (analyze, costs off, timing on, summary on) `;
@@ -267,7 +269,7 @@ async function benchEngine(engine, baseline) {
       await sql`vacuum analyze deployment_channels`.execute(database.db);
     }
     console.log('  query plans (after seeding):');
-    await explain(database.db, engine, workspaceId, pick(ids), pick(identifiers));
+    await explain(database.db, engine, workspaceId, pick(ids), pick(identifiers), ids[(LIST_PAGES - 1) * PAGE_SIZE - 1]);
   } finally {
     await database.close();
   }

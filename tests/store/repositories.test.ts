@@ -17,7 +17,7 @@ describe.each(ENGINES)('repositories on %s', (engine) => {
   it('migrations are idempotent: reopening the same database applies nothing twice', async () => {
     const again = await openDatabase({ databaseUrl: database.url, dataDir: '/tmp' });
     const rows = await again.db.selectFrom('kysely_migration' as never).selectAll().execute();
-    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation', '0002_channel_counts', '0003_web_runtime', '0004_providers', '0005_teams_workflows_handoff', '0006_workspace_security', '0007_replay_guards', '0008_wiil_configurations', '0009_members', '0010_workspace_events', '0011_inbound_refusals', '0012_deliveries_by_target', '0013_widget_identity', '0014_prechat_form', '0015_attachments', '0016_quick_replies', '0017_channel_count_slots']);
+    expect(rows.map((r: any) => r.name)).toEqual(['0001_foundation', '0002_channel_counts', '0003_web_runtime', '0004_providers', '0005_teams_workflows_handoff', '0006_workspace_security', '0007_replay_guards', '0008_wiil_configurations', '0009_members', '0010_workspace_events', '0011_inbound_refusals', '0012_deliveries_by_target', '0013_widget_identity', '0014_prechat_form', '0015_attachments', '0016_quick_replies', '0017_channel_count_slots', '0018_channel_list_changes']);
     await again.close();
   });
 

@@ -18,7 +18,7 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
  * SQLite has one writer at a time, so it gains nothing from slots: it gets the column (the same
  * schema on both engines, for `migrate-data`) and keeps counting into slot 0.
  */
-const CHANNEL_COUNT_SLOTS = 8;
+export const CHANNEL_COUNT_SLOTS = 8;
 
 export const channelCountSlots: Migration = {
   async up(db: Kysely<any>) {

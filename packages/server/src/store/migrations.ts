@@ -2,6 +2,7 @@ import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationP
 import { FIXED_MASK } from '../secrets/secret-box.js';
 import { markSecretViewsStale } from '../secrets/stored-views.js';
 import { channelCountSlots } from './channel-count-slots.js';
+import { channelListChanges } from './channel-list-changes.js';
 
 /**
  * One set of migrations for both engines: only types and constructs that SQLite and
@@ -629,6 +630,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0017_channel_count_slots': channelCountSlots,
+  '0018_channel_list_changes': channelListChanges,
 };
 
 function isPostgres(db: Kysely<any>): boolean {

@@ -106,6 +106,8 @@ export interface ChannelCountsTable {
   /** Which of a group's rows (migration 0017); the group's count is the sum over its slots. */
   slot: Generated<number>;
   count: number;
+  /** Inserts and deletes the group has seen (migration 0018): what a remembered page position is checked against. */
+  changes: Generated<number>;
 }
 
 export interface WebDeploymentsTable {

@@ -1,19 +1,15 @@
 import { monotonicNow } from '../clock.js';
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
-import { paginationMeta, type ChannelConfiguration, type DeploymentChannel, type DeploymentType, type PaginatedResult } from '@switchboard/core';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ChannelConfiguration, DeploymentChannel, DeploymentType, PaginatedResult } from '@switchboard/core';
 import type { DB, DeploymentChannelsTable } from '../schema.js';
 import { newId } from '../ids.js';
 import { paginate } from './paginate.js';
 import { deleteInWorkspace } from './scoped.js';
-import { synchronousReader } from '../synchronous-reads.js';
-import { fixedSql, isPostgres, numberedPlaceholders, selectFixed } from '../fixed-sql.js';
+import { fixedSql, selectFixed } from '../fixed-sql.js';
+import { readChannelPage } from './channel-pages.js';
+import { SELECT_ANSWER, toDeploymentChannel, type AnswerRow } from './channel-rows.js';
 
-/** What a channel's answer is made of (toDeploymentChannel): reads decode only these, not all 12 columns. */
-export const ANSWER_COLUMNS = ['id', 'deployment_type', 'channel_identifier', 'channel_name', 'recording_enabled', 'configuration', 'created_at', 'updated_at'] as const;
-type AnswerRow = Pick<Selectable<DeploymentChannelsTable>, (typeof ANSWER_COLUMNS)[number]>;
-/** The same row as an array of its values in ANSWER_COLUMNS' order (SynchronousReader.selectValuesIfIdle). */
-type AnswerValues = [string, string, string, string | null, number, string, number, number];
-const SELECT_ANSWER = `select ${ANSWER_COLUMNS.map((c) => `"${c}"`).join(', ')} from "deployment_channels"`;
+export { ANSWER_COLUMNS, toDeploymentChannel } from './channel-rows.js';
 
 // The SQL Kysely would compile for get, findByIdentifier and forConnection below, run without building it: on SQLite by
 // the synchronous reader (store/synchronous-reads.ts) when the connection is idle and through the
@@ -26,52 +22,6 @@ const BY_IDENTIFIER_AND_TYPE = fixedSql(`${SELECT_BY_IDENTIFIER} and "deployment
 const SELECT_BY_CONNECTION = `${SELECT_ANSWER} where "workspace_id" = ? and "connection_id" = ?`;
 const BY_CONNECTION = fixedSql(SELECT_BY_CONNECTION);
 const BY_CONNECTION_AND_IDENTIFIER = fixedSql(`${SELECT_BY_CONNECTION} and "channel_identifier" = ?`);
-
-/**
- * An unfiltered list page and its total, as plain SQL: `list` runs them without building them
- * through Kysely each time (docs/performance.md, "Where hot paths bypass Kysely"). The total
- * sums the workspace's counters (store/channel-count-slots.ts); the page is what `paginate`
- * selects. `?` placeholders; `numberedPlaceholders` numbers them.
- */
-const TOTAL = (typed: boolean) =>
-  `select sum("count") as "total" from "channel_counts" where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''}`;
-const PAGE = (typed: boolean) =>
-  `${SELECT_ANSWER} where "workspace_id" = ?${typed ? ' and "deployment_type" = ?' : ''} order by "created_at", "id" limit ? offset ?`;
-const LIST_SQLITE = { total: [TOTAL(false), TOTAL(true)], page: [PAGE(false), PAGE(true)] } as const;
-
-/**
- * On PostgreSQL the page and its total are one statement, so one round trip: the total's single
- * row joined to the page's rows (none: one row of nulls). Both read the same snapshot.
- */
-const combined = (typed: boolean) =>
-  `select "t"."total", "c".* from (${TOTAL(typed)}) as "t" left join (${PAGE(typed)}) as "c" on true order by "c"."created_at", "c"."id"`;
-const LIST_POSTGRES = [numberedPlaceholders(combined(false)), numberedPlaceholders(combined(true))] as const;
-
-export function toDeploymentChannel(row: AnswerRow): DeploymentChannel {
-  return {
-    id: row.id,
-    deploymentType: row.deployment_type as DeploymentType,
-    channelIdentifier: row.channel_identifier,
-    channelName: row.channel_name,
-    recordingEnabled: row.recording_enabled === 1,
-    configuration: JSON.parse(row.configuration) as ChannelConfiguration,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function channelFromValues([id, type, identifier, name, recording, configuration, createdAt, updatedAt]: AnswerValues): DeploymentChannel {
-  return toDeploymentChannel({
-    id,
-    deployment_type: type,
-    channel_identifier: identifier,
-    channel_name: name,
-    recording_enabled: recording,
-    configuration,
-    created_at: createdAt,
-    updated_at: updatedAt,
-  });
-}
 
 function connectionIdOf(configuration: ChannelConfiguration): string | null {
   const id = (configuration as { connectionId?: unknown }).connectionId;
@@ -92,8 +42,6 @@ export type DeploymentChannelChanges = Partial<Omit<NewDeploymentChannel, 'id' |
 
 export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string) {
   const scoped = () => db.selectFrom('deployment_channels').where('workspace_id', '=', workspaceId);
-  const reader = synchronousReader(db);
-  const postgres = isPostgres(db);
   return {
     async insert(channel: NewDeploymentChannel): Promise<DeploymentChannel> {
       const now = monotonicNow();
@@ -135,18 +83,8 @@ export function deploymentChannelsRepository(db: Kysely<DB>, workspaceId: string
         query = query.where((eb) => eb.or([contains('channel_name'), contains('channel_identifier')]));
         return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel);
       }
-      const typed = type !== undefined;
-      const filter = typed ? [workspaceId, type] : [workspaceId];
-      const limits = [pageSize, (page - 1) * pageSize];
-      if (postgres) {
-        const { rows } = await db.executeQuery<AnswerRow & { total: number | string | null }>(CompiledQuery.raw(LIST_POSTGRES[typed ? 1 : 0], [...filter, ...filter, ...limits]));
-        const data = rows[0]?.id === null ? [] : rows.map(toDeploymentChannel);
-        return { data, meta: paginationMeta(page, pageSize, Number(rows[0]?.total ?? 0)) };
-      }
-      // Both at once while the connection is idle, so they read the same state.
-      const totals = reader?.selectIfIdle<{ total: number | null }>(LIST_SQLITE.total[typed ? 1 : 0], filter);
-      const rows = totals && reader!.selectValuesIfIdle(LIST_SQLITE.page[typed ? 1 : 0], [...filter, ...limits]);
-      if (totals && rows) return { data: (rows as AnswerValues[]).map(channelFromValues), meta: paginationMeta(page, pageSize, Number(totals[0]?.total ?? 0)) };
+      const read = await readChannelPage(db, workspaceId, page, pageSize, type);
+      if (read) return read;
       return paginate(query, page, pageSize, (q) => q.selectAll(), toDeploymentChannel, async () => {
         let counts = db.selectFrom('channel_counts').where('workspace_id', '=', workspaceId);
         if (type) counts = counts.where('deployment_type', '=', type);
