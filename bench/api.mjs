@@ -306,14 +306,21 @@ async function benchEngine(engine, baseline) {
     };
     await checkAnswers(server.url, headers, Object.values(checks), 'Switchboard');
 
-    const results = [];
-    for (const [scenario, setupRequest] of Object.entries(scenarios)) {
-      const r = await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}`, pid: server.pid });
-      results.push({ engine, scenario, ...r, baseline });
+    // Each scenario is loaded on Switchboard and at once after on the ceiling, both servers up, so
+    // that the ratio between them compares two runs a few seconds apart on a machine whose speed drifts.
+    const ceiling = await startCeiling(engine, target);
+    try {
+      await checkAnswers(ceiling.url, headers, Object.keys(scenarios).map((name) => checks[name]), 'Fastify ceiling');
+      const results = [];
+      const ceilings = [];
+      for (const [scenario, setupRequest] of Object.entries(scenarios)) {
+        results.push({ engine, scenario, ...(await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}`, pid: server.pid })), baseline });
+        ceilings.push({ engine, scenario, ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid })) });
+      }
+      return { version, results, ceilings, seedMs };
+    } finally {
+      await ceiling.stop();
     }
-    await server.stop();
-    const ceilings = await measureCeilings(engine, target, headers, scenarios, checks);
-    return { version, results, ceilings, seedMs };
   } finally {
     await server.stop();
   }
@@ -330,20 +337,10 @@ async function checkAnswers(url, headers, checks, who) {
   }
 }
 
-/** The minimal Fastify server (bench/ceiling-server.mjs) on the same database, loaded like each scenario. */
-async function measureCeilings(engine, target, headers, scenarios, checks) {
-  const ceiling = await startServerChild(`Fastify ceiling (${engine})`, [...(process.env.BENCH_CEILING_NODE_ARGS ?? '').split(' ').filter(Boolean), CEILING], { DATABASE_URL: target.databaseUrl, SWITCHBOARD_DATA_DIR: target.dataDir });
-  try {
-    await checkAnswers(ceiling.url, headers, Object.keys(scenarios).map((name) => checks[name]), 'Fastify ceiling');
-    const results = [];
-    for (const [scenario, setupRequest] of Object.entries(scenarios)) {
-      const r = await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid });
-      results.push({ engine, scenario, ...r });
-    }
-    return results;
-  } finally {
-    await ceiling.stop();
-  }
+/** The minimal Fastify server (bench/ceiling-server.mjs) on the same database. */
+function startCeiling(engine, target) {
+  const nodeArgs = (process.env.BENCH_CEILING_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return startServerChild(`Fastify ceiling (${engine})`, [...nodeArgs, CEILING], { DATABASE_URL: target.databaseUrl, SWITCHBOARD_DATA_DIR: target.dataDir });
 }
 
 // ---------------------------------------------------------------------------------------------
