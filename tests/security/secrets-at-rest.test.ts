@@ -6,9 +6,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildApp,
@@ -21,7 +18,8 @@ import {
   type Engine,
 } from '@switchboard/server';
 import { migrateTo } from '../../packages/server/src/store/migrations.js';
-import { ENGINES, POSTGRES_ADMIN_URL } from '../helpers/engines.js';
+import { ENGINES } from '../helpers/engines.js';
+import { earlierDatabase } from '../helpers/earlier-database.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
@@ -198,38 +196,6 @@ describe('file modes of the data directory', () => {
   });
 });
 
-/** A database as the previous version left it (migrated up to 0005), to upgrade with openDatabase. */
-async function earlierDatabase(engine: Engine): Promise<{ url: string; dataDir: string; db: Kysely<any>; drop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-upgrade-'));
-  if (engine === 'sqlite') {
-    const url = `sqlite:${join(dataDir, 'old.db')}`;
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dataDir, 'old.db')) }) });
-    return { url, dataDir, db, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  }
-  const name = `switchboard_upgrade_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 2 }) }) });
-  return {
-    url: url.toString(),
-    dataDir,
-    db,
-    async drop() {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe.each(ENGINES)('upgrading a database written before keyed hashes on %s', (engine) => {
   it('keeps legacy API keys working (upgrading their rows), drops chosen prefixes and refreshes stored fingerprints and masks', async () => {

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { DeploymentType } from '@switchboard/core';
 import { openDatabase, workspaceRepositories, workspacesRepository, type Database } from '@switchboard/server';
 import { listPositions, pageKey } from '../../packages/server/src/store/list-positions.js';
+import { migrateTo } from '../../packages/server/src/store/migrations.js';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
+import { earlierDatabase } from '../helpers/earlier-database.js';
 
 const PAGE_SIZE = 4;
 
@@ -133,5 +135,35 @@ describe.each(ENGINES)('channel list pages from remembered positions on %s', (en
     // The same number of changes again, from other rows: no position of the rolled-back rows applies.
     await otherNode.db.insertInto('deployment_channels').values(rowsOf(ws.id, 'committed', 2, 'web', 1000)).execute();
     await checkPages(ws.id, 'shuffled');
+  });
+});
+
+describe.each(ENGINES)('upgrading to change counts on %s', (engine) => {
+  it('keeps the counts, and the pages of a database that had channels before stay right', async () => {
+    const old = await earlierDatabase(engine);
+    let upgraded: Database | undefined;
+    try {
+      await migrateTo(old.db, '0017_channel_count_slots');
+      await old.db.insertInto('workspaces').values({ id: 'ws_old', name: 'Old', created_at: 0 }).execute();
+      await old.db.insertInto('deployment_channels').values(rowsOf('ws_old', 'old', 9)).execute();
+      await old.db.destroy();
+
+      upgraded = await openDatabase({ databaseUrl: old.url, dataDir: old.dataDir, poolSize: 2 });
+      const channels = workspaceRepositories(upgraded.db, 'ws_old').channels;
+      const ids = rowsOf('ws_old', 'old', 9)
+        .sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
+        .map((row) => row.id);
+      expect((await channels.list(2, PAGE_SIZE)).data.map((c) => c.id)).toEqual(ids.slice(PAGE_SIZE, 2 * PAGE_SIZE));
+      await upgraded.db.deleteFrom('deployment_channels').where('id', '=', ids[0]!).execute();
+      await upgraded.db.insertInto('deployment_channels').values(rowsOf('ws_old', 'new', 1, 'web', 1000)).execute();
+      const now = [...ids.slice(1), 'chan_new_000_0'];
+      const page2 = await channels.list(2, PAGE_SIZE);
+      expect(page2.data.map((c) => c.id)).toEqual(now.slice(PAGE_SIZE, 2 * PAGE_SIZE));
+      expect(page2.meta.totalCount).toBe(9);
+      expect((await channels.list(3, PAGE_SIZE)).data.map((c) => c.id)).toEqual(now.slice(2 * PAGE_SIZE));
+    } finally {
+      await upgraded?.close();
+      await old.drop();
+    }
   });
 });
