@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFirstStartCredentials, runCli, startCli, type StartedCli } from '../helpers/cli.js';
 import { controlApi } from '../helpers/control.js';
 import { POSTGRES_ADMIN_URL, availableServices } from '../helpers/services.js';
+import { adminQuery } from '../helpers/engines.js';
 import { waitUntil } from '../helpers/wait.js';
 import { inboundSmsParams, signedTwilioWebhook, startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 
@@ -22,16 +23,6 @@ type Api = ReturnType<typeof controlApi>;
 // The tests start servers and run the built CLI several times each: on a loaded machine, that takes a while.
 
 // ── PostgreSQL databases made for a test and dropped after it ─────────────────────────────
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 interface ScratchDatabase {
   url: string;

@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Engine } from '@switchboard/server';
-import { POSTGRES_ADMIN_URL } from './engines.js';
+import { POSTGRES_ADMIN_URL, adminQuery } from './engines.js';
 
 /** An empty database of its own (a SQLite file or a PostgreSQL database): a test migrates it to an earlier version with `migrateTo`, then upgrades it with openDatabase. */
 export async function earlierDatabase(engine: Engine): Promise<{ url: string; dataDir: string; db: Kysely<any>; drop(): Promise<void> }> {
@@ -17,16 +17,7 @@ export async function earlierDatabase(engine: Engine): Promise<{ url: string; da
     return { url, dataDir, db, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `switchboard_upgrade_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
+  await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 2 }) }) });
@@ -35,7 +26,7 @@ export async function earlierDatabase(engine: Engine): Promise<{ url: string; da
     dataDir,
     db,
     async drop() {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

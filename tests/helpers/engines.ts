@@ -19,7 +19,8 @@ export interface TestDatabase extends Database {
   destroy(): Promise<void>;
 }
 
-async function adminQuery(sql: string): Promise<void> {
+/** Runs one statement on the PostgreSQL server's admin database (CREATE / DROP DATABASE). */
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   try {

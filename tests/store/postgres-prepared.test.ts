@@ -6,20 +6,10 @@ import pg from 'pg';
 import { DeploymentType } from '@switchboard/core';
 import { openDatabase, workspaceRepositories, workspacesRepository, type Database } from '@switchboard/server';
 import { withNamedStatements } from '../../packages/server/src/store/pg-named-statements.js';
-import { ENGINES, POSTGRES_ADMIN_URL } from '../helpers/engines.js';
+import { ENGINES, POSTGRES_ADMIN_URL, adminQuery } from '../helpers/engines.js';
 import { newChannel } from '../helpers/channels.js';
 
 const onPostgres = ENGINES.includes('postgres');
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** What the one connection of a single-connection database has prepared. */
 async function preparedOn(db: Kysely<any>): Promise<string[]> {
@@ -33,7 +23,7 @@ describe.skipIf(!onPostgres)('named statements on PostgreSQL', () => {
   url.pathname = `/${name}`;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${name}`);
+    await adminQuery(`CREATE DATABASE ${name}`);
   });
   afterAll(async () => {
     // A pool's end() resolves before its sessions have left: wait for them, so the drop kills none.
@@ -45,7 +35,7 @@ describe.skipIf(!onPostgres)('named statements on PostgreSQL', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await client.end();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 
   it('migrates with named statements on, prepares no DDL, and prepares a repeated repository query once per connection', async () => {
