@@ -245,7 +245,7 @@ async function engineVersion(db, engine) {
 /** Each engine runs as it is deployed: SQLite as `npm start` runs it, PostgreSQL as the image does. */
 const nodeFlagsFor = (engine) => (engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS);
 
-async function benchEngine(engine, baseline) {
+async function benchEngine(engine, measureBaseline) {
   console.log(`\n== ${engine} ==`);
   const target = engine === 'sqlite' ? await prepareSqlite() : await preparePostgres();
   const database = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
@@ -311,13 +311,14 @@ async function benchEngine(engine, baseline) {
     const ceiling = await startCeiling(engine, target);
     try {
       await checkAnswers(ceiling.url, headers, Object.keys(scenarios).map((name) => checks[name]), 'Fastify ceiling');
+      const baseline = await measureBaseline(engine);
       const results = [];
       const ceilings = [];
       for (const [scenario, setupRequest] of Object.entries(scenarios)) {
         results.push({ engine, scenario, ...(await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}`, pid: server.pid })), baseline });
-        ceilings.push({ engine, scenario, ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid })) });
+        ceilings.push({ engine, scenario, ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid })), baseline });
       }
-      return { version, results, ceilings, seedMs };
+      return { version, results, ceilings, seedMs, baseline };
     } finally {
       await ceiling.stop();
     }
@@ -346,13 +347,13 @@ function startCeiling(engine, target) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function markdown(rows, baseline, ceilings) {
+function markdown(rows, baselines, ceilings) {
   const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'vs Fastify ceiling', 'p50 vs node:http', 'p99 vs node:http', 'Server CPU µs/request'];
-  const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, baseline.rps), toCeiling, ratio(r.p50, baseline.p50), ratio(r.p99, baseline.p99), fmt(r.cpuUs)];
+  const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, r.baseline.rps), toCeiling, ratio(r.p50, r.baseline.p50), ratio(r.p99, r.baseline.p99), fmt(r.cpuUs)];
   return markdownTable(
     header,
     [
-      ['node:http baseline', 'hello world', fmt(baseline.rps), fmt(baseline.p50, 2), fmt(baseline.p99, 2), '1.00×', '', '1.00×', '1.00×', fmt(baseline.cpuUs)],
+      ...baselines.map((b) => ['node:http baseline', `hello world (before ${b.engine})`, fmt(b.rps), fmt(b.p50, 2), fmt(b.p99, 2), '1.00×', '', '1.00×', '1.00×', fmt(b.cpuUs)]),
       ...ceilings.map((c) => row({ ...c, scenario: `${c.scenario} (Fastify ceiling)` }, '1.00×')),
       ...rows.map((r) => {
         const ceiling = ceilings.find((c) => c.engine === r.engine && c.scenario === r.scenario);
@@ -372,38 +373,43 @@ async function main() {
   console.log('Switchboard API benchmark');
   for (const line of machine) console.log(`  ${line}`);
 
-  console.log('\n== node:http baseline ==');
+  // The baseline is measured right before each engine's scenarios, so that their ratios compare
+  // runs minutes apart at most on a machine whose speed drifts.
   const baselineServer = await startServerChild('node:http baseline', [BASELINE], {});
-  let baseline;
+  const measureBaseline = async (engine) => ({
+    engine,
+    ...(await load(baselineServer.url, { label: `node:http hello world (before ${engine})`, headers: { authorization: 'Bearer x' }, pid: baselineServer.pid })),
+  });
+
+  const rows = [];
+  const ceilings = [];
+  const baselines = [];
+  const versions = [];
+  const seeding = [];
   try {
-    baseline = await load(baselineServer.url, { label: 'node:http hello world', headers: { authorization: 'Bearer x' }, pid: baselineServer.pid });
+    for (const engine of ENGINES) {
+      if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`unknown engine "${engine}" in BENCH_ENGINES`);
+      const { version, results, ceilings: engineCeilings, seedMs, baseline } = await benchEngine(engine, measureBaseline);
+      versions.push(version);
+      seeding.push(`${engine} ${fmt(seedMs / 1000, 2)} s`);
+      rows.push(...results);
+      ceilings.push(...engineCeilings);
+      baselines.push(baseline);
+    }
   } finally {
     await baselineServer.stop();
   }
 
-  const rows = [];
-  const ceilings = [];
-  const versions = [];
-  const seeding = [];
-  for (const engine of ENGINES) {
-    if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`unknown engine "${engine}" in BENCH_ENGINES`);
-    const { version, results, ceilings: engineCeilings, seedMs } = await benchEngine(engine, baseline);
-    versions.push(version);
-    seeding.push(`${engine} ${fmt(seedMs / 1000, 2)} s`);
-    rows.push(...results);
-    ceilings.push(...engineCeilings);
-  }
-
-  const failures = [baseline, ...ceilings, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
+  const failures = [...baselines, ...ceilings, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
   console.log('\n== Results (Markdown) ==\n');
   console.log(`${machine.slice(0, 4).join(' · ')} · ${versions.join(' · ')}`);
   const flags = (list) => (list.length ? list.join(' ') : 'no node flags');
   const redisFact = ENGINES.includes('postgres') ? ` PostgreSQL server ${POSTGRES_REDIS_URL ? 'with Redis (REDIS_URL), as several nodes run' : 'without Redis'}.` : '';
   const flagsFact = ` Server run with ${ENGINES.map((engine) => `${engine}: ${flags(nodeFlagsFor(engine))}`).join(', ')} (npm start's for SQLite, the container image's for PostgreSQL).`;
   console.log(`${machine[4]}. ${machine[5]}.${redisFact}${flagsFact}\n`);
-  console.log(markdown(rows, baseline, ceilings));
+  console.log(markdown(rows, baselines, ceilings));
   console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);
-  console.log('\nRatios: throughput = scenario req/s ÷ baseline req/s (and ÷ the same scenario on the Fastify ceiling: bench/ceiling-server.mjs answering it with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
+  console.log('\nRatios: throughput = scenario req/s ÷ the req/s of the node:http baseline measured just before that engine\'s scenarios (and ÷ the same scenario on the Fastify ceiling: bench/ceiling-server.mjs answering it with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
   if (failures.length > 0) {
     for (const f of failures) console.error(`FAILED: ${f.label}: non2xx=${f.non2xx} errors=${f.errors} timeouts=${f.timeouts}`);
     throw new Error(`${failures.length} scenario(s) had non-2xx responses, errors or timeouts`);
