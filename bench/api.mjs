@@ -12,6 +12,9 @@
 //   BENCH_CHANNELS      rows to seed (default 100000)
 //   BENCH_ENGINES       comma list: sqlite,postgres (default both)
 //   BENCH_SCENARIOS     comma list: get,getByIdentifier,list (default all three)
+//   BENCH_ROUNDS        rounds per engine (default 3); each round measures node:http, then each scenario on
+//                       Switchboard and at once on the ceiling. The table gives each figure's median over
+//                       the rounds (ratios are taken within a round first) and the range of the ratios.
 //   BENCH_SERVER_NODE_ARGS  node flags for the Switchboard server child beyond those it is run with (SQLite: `npm start`'s;
 //                       PostgreSQL: the container image's), space-separated
 //                       (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it)
@@ -58,6 +61,7 @@ const WARMUP = nonNegativeInt('BENCH_WARMUP', 2);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const CHANNELS = positiveInt('BENCH_CHANNELS', 100_000);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()).filter(Boolean);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'get,getByIdentifier,list').split(',').map((e) => e.trim()).filter(Boolean);
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -311,12 +315,25 @@ async function benchEngine(engine, measureBaseline) {
     const ceiling = await startCeiling(engine, target);
     try {
       await checkAnswers(ceiling.url, headers, Object.keys(scenarios).map((name) => checks[name]), 'Fastify ceiling');
-      const baseline = await measureBaseline(engine);
+      const rounds = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        if (ROUNDS > 1) console.log(`  round ${round} of ${ROUNDS}`);
+        const baseline = await measureBaseline(engine);
+        const measured = { baseline, scenarios: {} };
+        for (const [scenario, setupRequest] of Object.entries(scenarios)) {
+          const switchboard = await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}`, pid: server.pid });
+          const atCeiling = await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid });
+          measured.scenarios[scenario] = { switchboard, ceiling: atCeiling };
+        }
+        rounds.push(measured);
+      }
+      const baseline = { engine, ...medianOf(rounds.map((r) => r.baseline)) };
       const results = [];
       const ceilings = [];
-      for (const [scenario, setupRequest] of Object.entries(scenarios)) {
-        results.push({ engine, scenario, ...(await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}`, pid: server.pid })), baseline });
-        ceilings.push({ engine, scenario, ...(await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid })), baseline });
+      for (const scenario of Object.keys(scenarios)) {
+        const runs = rounds.map((r) => ({ baseline: r.baseline, ...r.scenarios[scenario] }));
+        results.push({ engine, scenario, ...medianOf(runs.map((r) => r.switchboard)), toBaseline: ratios(runs, (r) => r.switchboard.rps / r.baseline.rps), toCeiling: ratios(runs, (r) => r.switchboard.rps / r.ceiling.rps) });
+        ceilings.push({ engine, scenario, ...medianOf(runs.map((r) => r.ceiling)), toBaseline: ratios(runs, (r) => r.ceiling.rps / r.baseline.rps) });
       }
       return { version, results, ceilings, seedMs, baseline };
     } finally {
@@ -347,18 +364,36 @@ function startCeiling(engine, target) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
+const median = (values) => {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const MEDIAN_FIGURES = ['rps', 'p50', 'p99', 'cpuUs'];
+
+/** One load's shape with each figure the median over the rounds (failures summed, so none hides). */
+function medianOf(loads) {
+  const out = { ...loads[0], rounds: loads };
+  for (const key of MEDIAN_FIGURES) out[key] = median(loads.map((l) => l[key]));
+  for (const key of ['non2xx', 'errors', 'timeouts']) out[key] = loads.reduce((sum, l) => sum + l[key], 0);
+  return out;
+}
+
+/** A ratio taken within each round: its median and every round's value. */
+const ratios = (runs, of) => ({ median: median(runs.map(of)), each: runs.map(of) });
+
+const shown = (r) => `${ratio(r.median, 1)}${r.each.length > 1 ? ` (${r.each.map((v) => ratio(v, 1)).join(', ')})` : ''}`;
+
 function markdown(rows, baselines, ceilings) {
-  const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'vs Fastify ceiling', 'p50 vs node:http', 'p99 vs node:http', 'Server CPU µs/request'];
-  const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), ratio(r.rps, r.baseline.rps), toCeiling, ratio(r.p50, r.baseline.p50), ratio(r.p99, r.baseline.p99), fmt(r.cpuUs)];
+  const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'vs Fastify ceiling', 'p99 each round ms', 'Server CPU µs/request'];
+  const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), shown(r.toBaseline), toCeiling, r.rounds.map((l) => fmt(l.p99, 1)).join(', '), fmt(r.cpuUs)];
   return markdownTable(
     header,
     [
-      ...baselines.map((b) => ['node:http baseline', `hello world (before ${b.engine})`, fmt(b.rps), fmt(b.p50, 2), fmt(b.p99, 2), '1.00×', '', '1.00×', '1.00×', fmt(b.cpuUs)]),
+      ...baselines.map((b) => row({ ...b, scenario: `hello world (before ${b.engine})`, toBaseline: { median: 1, each: [] } }, '')),
       ...ceilings.map((c) => row({ ...c, scenario: `${c.scenario} (Fastify ceiling)` }, '1.00×')),
-      ...rows.map((r) => {
-        const ceiling = ceilings.find((c) => c.engine === r.engine && c.scenario === r.scenario);
-        return row(r, ceiling ? ratio(r.rps, ceiling.rps) : '');
-      }),
+      ...rows.map((r) => row(r, shown(r.toCeiling))),
     ],
     2,
   );
@@ -367,7 +402,7 @@ function markdown(rows, baselines, ceilings) {
 async function main() {
   const machine = [
     ...machineFacts(),
-    `Load: autocannon, ${CONNECTIONS} connections, pipelining ${PIPELINING}, ${DURATION} s per scenario after ${WARMUP} s warm-up, same machine as the server`,
+    `Load: autocannon, ${CONNECTIONS} connections, pipelining ${PIPELINING}, ${DURATION} s per scenario after ${WARMUP} s warm-up, same machine as the server, ${ROUNDS} round${ROUNDS > 1 ? 's' : ''} per engine`,
     `Data: ${fmt(CHANNELS)} web deployment channels in one workspace; get/getByIdentifier pick a random one of ${fmt(Math.min(SAMPLE_SIZE, CHANNELS))} seeded rows per request; list picks page 1-${LIST_PAGES} of ${PAGE_SIZE}`,
   ];
   console.log('Switchboard API benchmark');
@@ -409,7 +444,7 @@ async function main() {
   console.log(`${machine[4]}. ${machine[5]}.${redisFact}${flagsFact}\n`);
   console.log(markdown(rows, baselines, ceilings));
   console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);
-  console.log('\nRatios: throughput = scenario req/s ÷ the req/s of the node:http baseline measured just before that engine\'s scenarios (and ÷ the same scenario on the Fastify ceiling: bench/ceiling-server.mjs answering it with prepared statements and nothing else); latency = scenario ms ÷ baseline ms. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
+  console.log('\nRatios: throughput = scenario req/s ÷ the req/s of the node:http baseline measured at the start of the same round (and ÷ the same scenario on the Fastify ceiling, loaded right after it in the round: bench/ceiling-server.mjs answering it with prepared statements and nothing else); each ratio is taken within a round, the median over the rounds is shown first and every round\'s value in brackets. Requests/s, p50, p99 and CPU are medians over the rounds. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
   if (failures.length > 0) {
     for (const f of failures) console.error(`FAILED: ${f.label}: non2xx=${f.non2xx} errors=${f.errors} timeouts=${f.timeouts}`);
     throw new Error(`${failures.length} scenario(s) had non-2xx responses, errors or timeouts`);
