@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, restrictFile } from './private-files.js';
@@ -44,13 +44,14 @@ function deriveKey(master: Buffer, info: string): Buffer {
 export class SecretBox {
   readonly #key: Buffer;
   readonly #fingerprintKey: Buffer;
-  readonly #credentialKey: Buffer;
+  /** A KeyObject: an HMAC under it skips copying the key in, and every API request computes one. */
+  readonly #credentialKey: KeyObject;
 
   constructor(key: Uint8Array) {
     if (key.length !== MASTER_KEY_BYTES) throw new Error(`SecretBox needs a ${MASTER_KEY_BYTES}-byte key, got ${key.length} bytes`);
     this.#key = Buffer.from(key);
     this.#fingerprintKey = deriveKey(this.#key, FINGERPRINT_KEY_INFO);
-    this.#credentialKey = deriveKey(this.#key, CREDENTIAL_HASH_KEY_INFO);
+    this.#credentialKey = createSecretKey(deriveKey(this.#key, CREDENTIAL_HASH_KEY_INFO));
   }
 
   /** A box with a fresh random key: for tests and throwaway apps; what it seals does not survive a restart. */
