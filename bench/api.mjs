@@ -408,12 +408,12 @@ async function main() {
   console.log('Switchboard API benchmark');
   for (const line of machine) console.log(`  ${line}`);
 
-  // The baseline is measured right before each engine's scenarios, so that their ratios compare
-  // runs minutes apart at most on a machine whose speed drifts.
+  // The baseline is measured at the start of every round, so that each ratio compares loads a
+  // minute apart at most on a machine whose speed drifts.
   const baselineServer = await startServerChild('node:http baseline', [BASELINE], {});
   const measureBaseline = async (engine) => ({
     engine,
-    ...(await load(baselineServer.url, { label: `node:http hello world (before ${engine})`, headers: { authorization: 'Bearer x' }, pid: baselineServer.pid })),
+    ...(await load(baselineServer.url, { label: `node:http hello world (${engine} round)`, headers: { authorization: 'Bearer x' }, pid: baselineServer.pid })),
   });
 
   const rows = [];
