@@ -57,6 +57,26 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
     expect(wrongType.body.message).toBe('Deployment channel not found');
   });
 
+  it('finds a phone channel by its number written with separators, with and without the type', async () => {
+    const phone = await createPhone('+12025550177');
+    const created = await t.request('POST', '/v1/deployment-channels', {
+      channelIdentifier: '+12025550177',
+      deploymentType: 'sms',
+      configuration: { phoneConfigurationId: phone.id },
+    });
+    expect(created.status).toBe(201);
+    const spaced = encodeURIComponent('+1 202 555 0177');
+    for (const query of ['', '?type=sms', '?type=SMS']) {
+      const found = await t.request('GET', `/v1/deployment-channels/by-identifier/${spaced}${query}`);
+      expect(found.status, query).toBe(200);
+      expect(found.body.data.id).toBe(created.body.data.id);
+    }
+    // Only phone types read the identifier as a number.
+    const asWeb = await t.request('GET', `/v1/deployment-channels/by-identifier/${spaced}?type=web`);
+    expect(asWeb.status).toBe(404);
+    expect(asWeb.body.message).toBe('Deployment channel not found');
+  });
+
   it('rejects identifiers that do not fit the type, naming field and rule', async () => {
     const web = await t.request('POST', '/v1/deployment-channels', webChannel('example.com'));
     expect(web.status).toBe(400);
