@@ -24,6 +24,11 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
     return response.body.data as { id: string };
   }
 
+  /** POSTs a calls or sms channel on a phone configuration; the answer is returned unchecked. */
+  function postPhoneChannel(channelIdentifier: string, deploymentType: string, phoneConfigurationId: string) {
+    return t.request('POST', '/v1/deployment-channels', { channelIdentifier, deploymentType, configuration: { phoneConfigurationId } });
+  }
+
   it('creates a web channel with defaults and the success envelope', async () => {
     const before = Date.now();
     const response = await t.request('POST', '/v1/deployment-channels', {
@@ -59,11 +64,7 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
 
   it('finds a phone channel by its number written with separators, with and without the type', async () => {
     const phone = await createPhone('+12025550177');
-    const created = await t.request('POST', '/v1/deployment-channels', {
-      channelIdentifier: '+12025550177',
-      deploymentType: 'sms',
-      configuration: { phoneConfigurationId: phone.id },
-    });
+    const created = await postPhoneChannel('+12025550177', 'sms', phone.id);
     expect(created.status).toBe(201);
     const spaced = encodeURIComponent('+1 202 555 0177');
     for (const query of ['', '?type=sms', '?type=SMS']) {
@@ -156,27 +157,15 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
 
   it('tracks voice and sms channels on the phone configuration', async () => {
     const phone = await createPhone('+12025550103');
-    const calls = await t.request('POST', '/v1/deployment-channels', {
-      channelIdentifier: '+12025550103',
-      deploymentType: 'calls',
-      configuration: { phoneConfigurationId: phone.id },
-    });
+    const calls = await postPhoneChannel('+12025550103', 'calls', phone.id);
     expect(calls.status).toBe(201);
-    const sms = await t.request('POST', '/v1/deployment-channels', {
-      channelIdentifier: '+12025550103',
-      deploymentType: 'SMS',
-      configuration: { phoneConfigurationId: phone.id },
-    });
+    const sms = await postPhoneChannel('+12025550103', 'SMS', phone.id);
     expect(sms.status).toBe(201);
     const tracked = (await t.request('GET', `/v1/phone-configurations/${phone.id}`)).body.data;
     expect(tracked.voiceChannelId).toBe(calls.body.data.id);
     expect(tracked.smsChannelId).toBe(sms.body.data.id);
 
-    const mismatched = await t.request('POST', '/v1/deployment-channels', {
-      channelIdentifier: '+12025550199',
-      deploymentType: 'calls',
-      configuration: { phoneConfigurationId: phone.id },
-    });
+    const mismatched = await postPhoneChannel('+12025550199', 'calls', phone.id);
     expect(mismatched.status).toBe(400);
     expect(mismatched.body.error.details[0].field).toBe('channelIdentifier');
   });
