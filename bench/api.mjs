@@ -51,6 +51,7 @@ import {
   ratio,
   runBench,
   startServerChild,
+  median,
 } from './lib.mjs';
 
 const BASELINE = join(ROOT, 'bench/baseline-server.mjs');
@@ -364,12 +365,6 @@ function startCeiling(engine, target) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const median = (values) => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
 const MEDIAN_FIGURES = ['rps', 'p50', 'p99', 'cpuUs'];
 
 /** One load's shape with each figure the median over the rounds (failures summed, so none hides). */
@@ -391,7 +386,7 @@ function markdown(rows, baselines, ceilings) {
   return markdownTable(
     header,
     [
-      ...baselines.map((b) => row({ ...b, scenario: `hello world (before ${b.engine})`, toBaseline: { median: 1, each: [] } }, '')),
+      ...baselines.map((b) => row({ ...b, scenario: `hello world (${b.engine} rounds)`, toBaseline: { median: 1, each: [] } }, '')),
       ...ceilings.map((c) => row({ ...c, scenario: `${c.scenario} (Fastify ceiling)` }, '1.00×')),
       ...rows.map((r) => row(r, shown(r.toCeiling))),
     ],

@@ -147,6 +147,13 @@ export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** `value ÷ base` as `0.15×`, `8.19×`, `18.6×`, `120×`, with enough digits for small ratios. */
 export function ratio(value, base) {
   if (!base || !Number.isFinite(value) || !Number.isFinite(base)) return 'n/a';

@@ -32,6 +32,7 @@ import {
   positiveInt,
   runBench,
   startServerChild,
+  median,
 } from './lib.mjs';
 
 const RUNS = positiveInt('BENCH_WIDGET_RUNS', 5);
@@ -181,12 +182,6 @@ async function measureOnce(browser, name, url) {
   await context.close();
   return { shownAt, bytes, requests: requests.size, refused: refused.length };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main() {
   for (const vendor of VENDORS) vendorFile(vendor); // fails at once, before anything starts, when not fetched
