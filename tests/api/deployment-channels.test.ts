@@ -72,7 +72,7 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
       expect(found.status, query).toBe(200);
       expect(found.body.data.id).toBe(created.body.data.id);
     }
-    // Only phone types read the identifier as a number.
+    // The same number under a type it has no channel of finds nothing.
     const asWeb = await t.request('GET', `/v1/deployment-channels/by-identifier/${spaced}?type=web`);
     expect(asWeb.status).toBe(404);
     expect(asWeb.body.message).toBe('Deployment channel not found');

@@ -138,13 +138,11 @@ export function deploymentChannelService(db: Kysely<DB>) {
     /** A phone number written with separators (`+1 202 555 0111`) finds the channel stored as `+12025550111`. */
     async getByIdentifier(workspaceId: string, identifier: string, type?: DeploymentType) {
       const channels = workspaceRepositories(db, workspaceId).channels;
-      let channel;
-      if (type === undefined) {
-        const e164 = normalizePhoneNumber(identifier);
-        channel = (await channels.findByIdentifier(identifier)) ?? (e164 !== identifier ? await channels.findByIdentifier(e164) : undefined);
-      } else {
-        channel = await channels.findByIdentifier(hasPhoneIdentifier(type) ? normalizePhoneNumber(identifier) : identifier, type);
-      }
+      const e164 = normalizePhoneNumber(identifier);
+      const channel =
+        type === undefined
+          ? ((await channels.findByIdentifier(identifier)) ?? (e164 !== identifier ? await channels.findByIdentifier(e164) : undefined))
+          : await channels.findByIdentifier(hasPhoneIdentifier(type) ? e164 : identifier, type);
       if (!channel) throw notFound(CHANNEL_NOT_FOUND, { channelIdentifier: identifier, ...(type && { deploymentType: type }) });
       return channel;
     },
