@@ -98,7 +98,9 @@ describe('switchboard start log format', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       const deadline = Date.now() + 20_000;
-      while (!/INFO.*listening/.test(output)) {
+      // Switchboard's own `listening` line, printed after the secrets; Fastify's "Server listening at"
+      // comes before them, so waiting for any line with the word could read the output too early.
+      while (!/INFO\S*: \S*listening\b/.test(output)) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no listening line:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
