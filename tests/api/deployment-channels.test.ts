@@ -188,6 +188,33 @@ describe.each(ENGINES)('deployment channels API on %s', (engine) => {
     expect(elsewhere.status).toBe(201);
   });
 
+  it('lists each channel in the bytes its own read answers, whatever its strings and configuration hold', async () => {
+    const fresh = await t.newWorkspace('Listed bytes');
+    const authorization = `Bearer ${fresh.apiKey}`;
+    const awkward = 'Quote " back\\ slash / tab\t line\u2028 bom\ufeff emoji \ud83d\ude00 é';
+    const created = await t.request(
+      'POST',
+      '/v1/deployment-channels',
+      { ...webChannel('https://bytes.example.com'), channelName: awkward, configuration: { communicationType: 'unified', widgetConfiguration: { position: 'right', customTheme: { note: awkward, '10': 'ten', '2': 'two' } } } },
+      { authorization },
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await t.request('POST', '/v1/deployment-channels', webChannel('https://bytes-2.example.com'), { authorization });
+
+    const list = await t.app.server.inject({ method: 'GET', url: '/v1/deployment-channels?pageSize=5', headers: { authorization } });
+    expect(list.statusCode).toBe(200);
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = list.json();
+    const channels = [];
+    for (const { id } of body.data.data) {
+      const read = await t.app.server.inject({ method: 'GET', url: `/v1/deployment-channels/${id}`, headers: { authorization } });
+      channels.push(read.json().data);
+    }
+    expect(channels[0].channelName).toBe(awkward);
+    const meta = { page: 1, pageSize: 5, totalCount: 2, totalPages: 1, hasNextPage: false, hasPreviousPage: false };
+    expect(list.body).toBe(JSON.stringify({ success: true, data: { data: channels, meta }, metadata: body.metadata }));
+  });
+
   it('lists with pagination meta and filters by type', async () => {
     const fresh = await t.newWorkspace('Listing');
     const auth = { authorization: `Bearer ${fresh.apiKey}` };
