@@ -19,6 +19,9 @@
 //                       PostgreSQL: the container image's), space-separated
 //                       (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it)
 //   BENCH_CEILING_NODE_ARGS  node flags for the Fastify ceiling server, the same way, to compare their profiles
+//   BENCH_BEFORE_CLI    the cli.mjs (or cli.js) of another build, e.g. an earlier commit built in another
+//                       directory: started beside this one on the same data and loaded in every round, the
+//                       two swapping places each round; a table of this build ÷ that one follows the results
 //   BENCH_POSTGRES_URL  server to create the scratch database on
 //                       (default postgres://postgres@127.0.0.1:5432/test)
 //   BENCH_POSTGRES_REDIS_URL  REDIS_URL of the PostgreSQL server (default redis://127.0.0.1:6379;
@@ -26,14 +29,11 @@
 //                       warns without it), and only then may a node keep a looked-up API key for
 //                       a moment (http/credential-cache.ts), so the default benchmarks PostgreSQL
 //                       as it is deployed. Keys go under a prefix of this run's own.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { bootstrapWorkspace, loadMasterKey, openDatabase, SecretBox } from '../packages/server/dist/index.js';
+import { BATCH_ROWS, engineVersion, explain, pick, prepareSqlite, preparePostgres, sample, seed } from './api-data.mjs';
 import {
   CLI,
   cpuSeconds,
@@ -45,7 +45,6 @@ import {
   markdownTable,
   ms,
   nonNegativeInt,
-  onCleanup,
   percentile,
   positiveInt,
   ratio,
@@ -65,36 +64,13 @@ const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map(
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'get,getByIdentifier,list').split(',').map((e) => e.trim()).filter(Boolean);
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const BEFORE_CLI = process.env.BENCH_BEFORE_CLI || undefined;
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const POSTGRES_REDIS_URL = process.env.BENCH_POSTGRES_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PIPELINING = 1;
-const BATCH_ROWS = 500; // 500 rows x 10 columns = 5,000 bound parameters (SQLite allows 32,766)
 const SAMPLE_SIZE = 10_000; // random seeded rows the get/getByIdentifier scenarios rotate over
 const LIST_PAGES = Math.max(1, Math.min(100, Math.floor(CHANNELS / 20)));
 const PAGE_SIZE = 20;
-const CONFIGURATION = JSON.stringify({ communicationType: 'unified', widgetConfiguration: { position: 'right' } });
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-function base62(length) {
-  const bytes = randomBytes(length * 2);
-  let out = '';
-  for (let i = 0; out.length < length && i < bytes.length; i++) if (bytes[i] < 248) out += BASE62[bytes[i] % 62];
-  return out.length === length ? out : base62(length);
-}
-
-function sample(array, n) {
-  const copy = array.slice();
-  for (let i = 0; i < Math.min(n, copy.length); i++) {
-    const j = i + Math.floor(Math.random() * (copy.length - i));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy.slice(0, n);
-}
-
-const pick = (array) => array[Math.floor(Math.random() * array.length)];
 
 /**
  * One autocannon run (after a discarded warm-up). autocannon's own latency histogram has a
@@ -145,114 +121,14 @@ async function load(url, { headers = {}, setupRequest, label, pid }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seeding
-
-/** Inserts CHANNELS web channels with multi-row inserts; returns what the scenarios request. */
-async function seed(db, workspaceId) {
-  const ids = new Array(CHANNELS);
-  const identifiers = new Array(CHANNELS);
-  const base = Date.now() - CHANNELS;
-  await db.transaction().execute(async (trx) => {
-    for (let start = 0; start < CHANNELS; start += BATCH_ROWS) {
-      const rows = [];
-      for (let n = start; n < Math.min(start + BATCH_ROWS, CHANNELS); n++) {
-        const id = `chan_${base62(16)}`;
-        const identifier = `https://site-${n}.example.com`;
-        ids[n] = id;
-        identifiers[n] = identifier;
-        rows.push({
-          id,
-          workspace_id: workspaceId,
-          deployment_type: 'web',
-          channel_identifier: identifier,
-          channel_name: `Site ${n}`,
-          recording_enabled: 1,
-          configuration: CONFIGURATION,
-          phone_configuration_id: null,
-          created_at: base + n,
-          updated_at: base + n,
-        });
-      }
-      await trx.insertInto('deployment_channels').values(rows).execute();
-    }
-  });
-  return { ids, identifiers };
-}
-
-/** Query plans of what the three scenarios run, so slow spots are visible in the output. */
-async function explain(db, engine, workspaceId, id, identifier, positionId) {
-  const { created_at: positionCreatedAt } = await db.selectFrom('deployment_channels').select('created_at').where('id', '=', positionId).executeTakeFirstOrThrow();
-  const queries = {
-    get: sql`select * from deployment_channels where workspace_id = ${workspaceId} and id = ${id}`,
-    getByIdentifier: sql`select * from deployment_channels where workspace_id = ${workspaceId} and channel_identifier = ${identifier} and deployment_type = 'web'`,
-    'getByIdentifier without ?type': sql`select * from deployment_channels where workspace_id = ${workspaceId} and channel_identifier = ${identifier}`,
-    'list (total)': sql`select sum(count) as total from channel_counts where workspace_id = ${workspaceId}`,
-    [`list (page ${LIST_PAGES}, first read)`]: sql`select * from deployment_channels where workspace_id = ${workspaceId} order by created_at, id limit ${PAGE_SIZE + 1} offset ${(LIST_PAGES - 1) * PAGE_SIZE - 1}`,
-    [`list (page ${LIST_PAGES}, from its position)`]: sql`select * from deployment_channels where workspace_id = ${workspaceId} and (created_at, id) > (${positionCreatedAt}, ${positionId}) order by created_at, id limit ${PAGE_SIZE}`,
-  };
-  for (const [name, query] of Object.entries(queries)) {
-    const prefix = engine === 'sqlite' ? sql`explain query plan ` : sql`explain (analyze, costs off, timing on, summary on) `;
-    const { rows } = await sql`${prefix}${query}`.execute(db);
-    const lines = rows.map((r) => (engine === 'sqlite' ? r.detail : r['QUERY PLAN']));
-    let timing = '';
-    if (engine === 'sqlite') {
-      const t = process.hrtime.bigint();
-      for (let i = 0; i < 20; i++) await query.execute(db);
-      timing = ` (${fmt(ms(t) / 20, 2)} ms/query in-process)`;
-    }
-    console.log(`    ${name}${timing}: ${lines.filter((l) => !/^\s*(Planning Time|Buffers)/.test(l)).map((l) => l.trim()).join(' | ')}`);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Engines
-
-async function prepareSqlite() {
-  const dir = mkdtempSync(join(os.tmpdir(), 'switchboard-bench-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'switchboard.db');
-  return { databaseUrl: `sqlite:${file}`, dataDir: dir, location: file, serverEnv: { REDIS_URL: '' } };
-}
-
-async function preparePostgres() {
-  const dir = mkdtempSync(join(os.tmpdir(), 'switchboard-bench-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const name = `switchboard_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  onCleanup(async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(`drop database if exists ${name} with (force)`);
-    } finally {
-      await client.end();
-    }
-  });
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  const redis = POSTGRES_REDIS_URL ? { REDIS_URL: POSTGRES_REDIS_URL, REDIS_PREFIX: `${name}:` } : { REDIS_URL: '' };
-  return { databaseUrl: url.toString(), dataDir: dir, location: `${url.host}/${name}`, serverEnv: redis };
-}
-
-async function engineVersion(db, engine) {
-  const query = engine === 'sqlite' ? sql`select sqlite_version() as v` : sql`show server_version`;
-  const { rows } = await query.execute(db);
-  return engine === 'sqlite' ? `SQLite ${rows[0].v}` : `PostgreSQL ${rows[0].server_version}`;
-}
 
 /** Each engine runs as it is deployed: SQLite as `npm start` runs it, PostgreSQL as the image does. */
 const nodeFlagsFor = (engine) => (engine === 'postgres' ? IMAGE_NODE_FLAGS : START_NODE_FLAGS);
 
 async function benchEngine(engine, measureBaseline) {
   console.log(`\n== ${engine} ==`);
-  const target = engine === 'sqlite' ? await prepareSqlite() : await preparePostgres();
+  const target = engine === 'sqlite' ? await prepareSqlite() : await preparePostgres(POSTGRES_URL, POSTGRES_REDIS_URL);
   const database = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
   let ids, identifiers, apiKey, workspaceId, version, seedMs;
   try {
@@ -265,7 +141,7 @@ async function benchEngine(engine, measureBaseline) {
     workspaceId = bootstrap.workspace.id;
 
     const started = process.hrtime.bigint();
-    ({ ids, identifiers } = await seed(database.db, workspaceId));
+    ({ ids, identifiers } = await seed(database.db, workspaceId, CHANNELS));
     seedMs = ms(started);
     console.log(`  ${version} at ${target.location}`);
     console.log(`  seeded ${fmt(CHANNELS)} channels in ${fmt(seedMs / 1000, 2)} s (${fmt(CHANNELS / (seedMs / 1000))} rows/s, ${BATCH_ROWS} rows per insert, one transaction)`);
@@ -274,7 +150,7 @@ async function benchEngine(engine, measureBaseline) {
       await sql`vacuum analyze deployment_channels`.execute(database.db);
     }
     console.log('  query plans (after seeding):');
-    await explain(database.db, engine, workspaceId, pick(ids), pick(identifiers), ids[(LIST_PAGES - 1) * PAGE_SIZE - 1]);
+    await explain(database.db, engine, { workspaceId, id: pick(ids), identifier: pick(identifiers), positionId: ids[(LIST_PAGES - 1) * PAGE_SIZE - 1], listPages: LIST_PAGES, pageSize: PAGE_SIZE });
   } finally {
     await database.close();
   }
@@ -282,13 +158,19 @@ async function benchEngine(engine, measureBaseline) {
   const nodeFlags = nodeFlagsFor(engine);
   const extra = SERVER_NODE_ARGS.length ? `, plus BENCH_SERVER_NODE_ARGS ${SERVER_NODE_ARGS.join(' ')}` : '';
   console.log(`  server: ${engine === 'postgres' ? "the container image's" : "npm start's"} node flags (${nodeFlags.join(' ') || 'none'})${extra}`);
-  const server = await startServerChild(`switchboard (${engine})`, [...nodeFlags, ...SERVER_NODE_ARGS, CLI, 'start'], {
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: target.databaseUrl,
-    SWITCHBOARD_DATA_DIR: target.dataDir,
-    SWITCHBOARD_API_KEY: '',
-    ...target.serverEnv,
-  });
+  const startSwitchboard = (label, cli) =>
+    startServerChild(label, [...nodeFlags, ...SERVER_NODE_ARGS, cli, 'start'], {
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: target.databaseUrl,
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      SWITCHBOARD_API_KEY: '',
+      ...target.serverEnv,
+    });
+  const server = await startSwitchboard(`switchboard (${engine})`, CLI);
+  const before = BEFORE_CLI && (await startSwitchboard(`before (${engine})`, BEFORE_CLI).catch(async (error) => {
+    await server.stop();
+    throw error;
+  }));
   if (engine === 'postgres') console.log(`  server: ${target.serverEnv.REDIS_URL ? `with Redis at ${target.serverEnv.REDIS_URL}` : 'without Redis (every request looks up its API key)'}`);
   const headers = { authorization: `Bearer ${apiKey}` };
   try {
@@ -310,9 +192,10 @@ async function benchEngine(engine, measureBaseline) {
       list: [`/v1/deployment-channels?page=${LIST_PAGES}&pageSize=${PAGE_SIZE}`, (d) => d.data?.data?.length === Math.min(PAGE_SIZE, CHANNELS) && d.data.data[0].id === ids[(LIST_PAGES - 1) * PAGE_SIZE] && d.data.meta?.totalCount === CHANNELS],
     };
     await checkAnswers(server.url, headers, Object.values(checks), 'Switchboard');
+    if (before) await checkAnswers(before.url, headers, Object.values(checks), `the build before (${BEFORE_CLI})`);
 
-    // Each scenario is loaded on Switchboard and at once after on the ceiling, both servers up, so
-    // that the ratio between them compares two runs a few seconds apart on a machine whose speed drifts.
+    // Each scenario is loaded on Switchboard (and the build before, if any) and then on the ceiling, all
+    // servers up, so that the ratios between them compare runs seconds apart on a machine whose speed drifts.
     const ceiling = await startCeiling(engine, target);
     try {
       await checkAnswers(ceiling.url, headers, Object.keys(scenarios).map((name) => checks[name]), 'Fastify ceiling');
@@ -322,26 +205,42 @@ async function benchEngine(engine, measureBaseline) {
         const baseline = await measureBaseline(engine);
         const measured = { baseline, scenarios: {} };
         for (const [scenario, setupRequest] of Object.entries(scenarios)) {
-          const switchboard = await load(server.url, { headers, setupRequest, label: `${engine} ${scenario}`, pid: server.pid });
-          const atCeiling = await load(ceiling.url, { headers, setupRequest, label: `${engine} ${scenario} ceiling`, pid: ceiling.pid });
-          measured.scenarios[scenario] = { switchboard, ceiling: atCeiling };
+          const loadOn = (child, suffix) => load(child.url, { headers, setupRequest, label: `${engine} ${scenario}${suffix}`, pid: child.pid });
+          // Of two loads in a row, either can come out a few per cent ahead: the build before goes first every other round.
+          const earlier = before && round % 2 === 0 ? await loadOn(before, ' before') : undefined;
+          const switchboard = await loadOn(server, '');
+          const previous = before && (earlier ?? (await loadOn(before, ' before')));
+          const atCeiling = await loadOn(ceiling, ' ceiling');
+          measured.scenarios[scenario] = { switchboard, ceiling: atCeiling, ...(previous && { before: previous }) };
         }
         rounds.push(measured);
       }
       const baseline = { engine, ...medianOf(rounds.map((r) => r.baseline)) };
       const results = [];
       const ceilings = [];
+      const befores = [];
       for (const scenario of Object.keys(scenarios)) {
         const runs = rounds.map((r) => ({ baseline: r.baseline, ...r.scenarios[scenario] }));
         results.push({ engine, scenario, ...medianOf(runs.map((r) => r.switchboard)), toBaseline: ratios(runs, (r) => r.switchboard.rps / r.baseline.rps), toCeiling: ratios(runs, (r) => r.switchboard.rps / r.ceiling.rps) });
         ceilings.push({ engine, scenario, ...medianOf(runs.map((r) => r.ceiling)), toBaseline: ratios(runs, (r) => r.ceiling.rps / r.baseline.rps) });
+        if (before) {
+          befores.push({
+            engine,
+            scenario,
+            now: medianOf(runs.map((r) => r.switchboard)),
+            ...medianOf(runs.map((r) => r.before)),
+            rpsRatio: ratios(runs, (r) => r.switchboard.rps / r.before.rps),
+            cpuRatio: ratios(runs, (r) => r.switchboard.cpuUs / r.before.cpuUs),
+          });
+        }
       }
-      return { version, results, ceilings, seedMs, baseline };
+      return { version, results, ceilings, befores, seedMs, baseline };
     } finally {
       await ceiling.stop();
     }
   } finally {
     await server.stop();
+    await before?.stop();
   }
 }
 
@@ -380,6 +279,12 @@ const ratios = (runs, of) => ({ median: median(runs.map(of)), each: runs.map(of)
 
 const shown = (r) => `${ratio(r.median, 1)}${r.each.length > 1 ? ` (${r.each.map((v) => ratio(v, 1)).join(', ')})` : ''}`;
 
+function beforeMarkdown(befores) {
+  const header = ['Engine', 'Scenario', 'Requests/s (this / before)', 'Requests/s ÷ before', 'CPU µs/request (this / before)', 'CPU ÷ before'];
+  const row = (b) => [b.engine, b.scenario, `${fmt(b.now.rps)} / ${fmt(b.rps)}`, shown(b.rpsRatio), `${fmt(b.now.cpuUs)} / ${fmt(b.cpuUs)}`, shown(b.cpuRatio)];
+  return markdownTable(header, befores.map(row), 2);
+}
+
 function markdown(rows, baselines, ceilings) {
   const header = ['Engine', 'Scenario', 'Requests/s', 'p50 ms', 'p99 ms', 'Throughput vs node:http', 'vs Fastify ceiling', 'p99 each round ms', 'Server CPU µs/request'];
   const row = (r, toCeiling) => [r.engine, r.scenario, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), shown(r.toBaseline), toCeiling, r.rounds.map((l) => fmt(l.p99, 1)).join(', '), fmt(r.cpuUs)];
@@ -414,12 +319,14 @@ async function main() {
   const rows = [];
   const ceilings = [];
   const baselines = [];
+  const befores = [];
   const versions = [];
   const seeding = [];
   try {
     for (const engine of ENGINES) {
       if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`unknown engine "${engine}" in BENCH_ENGINES`);
-      const { version, results, ceilings: engineCeilings, seedMs, baseline } = await benchEngine(engine, measureBaseline);
+      const { version, results, ceilings: engineCeilings, befores: engineBefores, seedMs, baseline } = await benchEngine(engine, measureBaseline);
+      befores.push(...engineBefores);
       versions.push(version);
       seeding.push(`${engine} ${fmt(seedMs / 1000, 2)} s`);
       rows.push(...results);
@@ -430,7 +337,7 @@ async function main() {
     await baselineServer.stop();
   }
 
-  const failures = [...baselines, ...ceilings, ...rows].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
+  const failures = [...baselines, ...ceilings, ...rows, ...befores].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
   console.log('\n== Results (Markdown) ==\n');
   console.log(`${machine.slice(0, 4).join(' · ')} · ${versions.join(' · ')}`);
   const flags = (list) => (list.length ? list.join(' ') : 'no node flags');
@@ -438,8 +345,12 @@ async function main() {
   const flagsFact = ` Server run with ${ENGINES.map((engine) => `${engine}: ${flags(nodeFlagsFor(engine))}`).join(', ')} (npm start's for SQLite, the container image's for PostgreSQL).`;
   console.log(`${machine[4]}. ${machine[5]}.${redisFact}${flagsFact}\n`);
   console.log(markdown(rows, baselines, ceilings));
+  if (BEFORE_CLI) {
+    console.log(`\nAgainst the build before (BENCH_BEFORE_CLI=${BEFORE_CLI}), on the same data in the same rounds, the two loaded one after the other in alternating order; each ratio is taken within a round, its median first and every round's value in brackets:\n`);
+    console.log(beforeMarkdown(befores));
+  }
   console.log(`\nSeeding ${fmt(CHANNELS)} channels (${BATCH_ROWS} rows per insert, one transaction, through the counter triggers): ${seeding.join(' · ')}.`);
-  console.log('\nRatios: throughput = scenario req/s ÷ the req/s of the node:http baseline measured at the start of the same round (and ÷ the same scenario on the Fastify ceiling, loaded right after it in the round: bench/ceiling-server.mjs answering it with prepared statements and nothing else); each ratio is taken within a round, the median over the rounds is shown first and every round\'s value in brackets. Requests/s, p50, p99 and CPU are medians over the rounds. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
+  console.log('\nRatios: throughput = scenario req/s ÷ the req/s of the node:http baseline measured at the start of the same round (and ÷ the same scenario on the Fastify ceiling, loaded after it in the same round: bench/ceiling-server.mjs answering it with prepared statements and nothing else); each ratio is taken within a round, the median over the rounds is shown first and every round\'s value in brackets. Requests/s, p50, p99 and CPU are medians over the rounds. Latencies are per-response hrtime measurements at the load generator (2xx only). Server CPU = the server process user + system CPU time during the measured load ÷ requests answered: less sensitive than throughput to what else the machine runs.');
   if (failures.length > 0) {
     for (const f of failures) console.error(`FAILED: ${f.label}: non2xx=${f.non2xx} errors=${f.errors} timeouts=${f.timeouts}`);
     throw new Error(`${failures.length} scenario(s) had non-2xx responses, errors or timeouts`);
