@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { ErrorCode } from '@switchboard/core';
 import type { DB } from './store/schema.js';
 import { ApiError } from './http/errors.js';
+import { nulInJsonBody, nulInUrl } from './http/nul-characters.js';
 import { errorBody } from './http/envelope.js';
 import { MAX_HEADER_BYTES, refuseWhileClosing, writeClientError } from './http/transport-errors.js';
 import { apiKeyAuthenticator } from './http/auth.js';
@@ -224,6 +225,10 @@ export function buildApp(options: AppOptions): App {
     ...(options.poolStats && { poolStats: options.poolStats }),
     ...(options.statementsExecuted && { statementsExecuted: options.statementsExecuted }),
   });
+  // No path or query parameter may carry a NUL (http/nul-characters.ts).
+  server.addHook('onRequest', (request, _reply, done) => {
+    done(nulInUrl(request.url, request.params, request.query));
+  });
   server.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
@@ -321,11 +326,15 @@ export function buildApp(options: AppOptions): App {
   server.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(new ApiError(400, ErrorCode.VALIDATION_ERROR, `Malformed JSON body: ${(error as Error).message}`), undefined);
+      return done(new ApiError(400, ErrorCode.VALIDATION_ERROR, `Malformed JSON body: ${(error as Error).message}`), undefined);
     }
+    const nul = nulInJsonBody(text, parsed);
+    if (nul) return done(nul, undefined);
+    done(null, parsed);
   });
 
   server.setErrorHandler((error, request, reply) => {

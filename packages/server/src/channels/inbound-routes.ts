@@ -6,6 +6,7 @@ import { replayGuardsRepository } from '../store/repositories/replay-guards.js';
 import type { ConnectionsService } from '../connections/connections-service.js';
 import { INBOUND_PREFIX } from '../connections/connections-service.js';
 import { ApiError } from '../http/errors.js';
+import { withoutNul } from '../http/nul-characters.js';
 import { errorBody } from '../http/envelope.js';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseFault } from '../store/faults.js';
 import { InboundAuthError, type HttpReply, type RawInbound } from './adapter.js';
@@ -115,7 +116,7 @@ export function registerInboundRoutes(server: FastifyInstance, options: InboundR
       if (once && !(await replayGuards.claim(once, receivedAt))) {
         throw new InboundAuthError(401, `The ${once.scope} token was already used: a replayed request`);
       }
-      const parsed = adapter.parse(raw, context);
+      const parsed = adapter.parse(raw, context).map(withoutNul);
       await recorder.record(parsed.map((event) => ({ workspaceId: record.workspaceId, connectionId: record.id, providerEventId: event.providerEventId, event, receivedAt })));
       const answer = adapter.acknowledge(parsed, raw, context);
       if (parsed.length > 0) setImmediate(options.onRecorded);
