@@ -122,6 +122,14 @@ describe.each(ENGINES)('Email (SMTP, Mailgun, SendGrid) end to end on %s', (engi
       expect(await inboundEvents(h.server, '<e2e-smtp-0002@example.org>')).toHaveLength(1);
     });
 
+    it('keeps a message holding the NUL character, with U+FFFD in its place', async () => {
+      const messageId = '<e2e-smtp-nul@example.org>';
+      expect((await mail({ from: 'nul@example.org', to: CHANNEL, subject: 'Odd bytes', text: 'before\u0000after', messageId })).response).toMatch(/^250 /);
+      await replyTo(messageId);
+      const [stored] = await contactMessages(h.server, messageId);
+      expect(stored?.text).toBe('before\ufffdafter');
+    });
+
     it('refuses an unknown address at RCPT TO with 550 and stores nothing', async () => {
       const before = await countRows(h.server, 'inbound_events');
       const error = await mail({ from: 'ada@example.com', to: 'nobody@acme.test', subject: 'Hello?', text: 'Anyone?', messageId: '<e2e-smtp-0003@example.com>' }).then(

@@ -3,6 +3,7 @@ import type { DB } from '../store/schema.js';
 import { inboundEventsRepository } from '../store/repositories/inbound-events.js';
 import { InboundFormatError } from './adapter.js';
 import { smtpInboundEvents, startSmtpListener, type SmtpListener } from './email/index.js';
+import { withoutNul } from '../http/nul-characters.js';
 
 /**
  * Mail for email channels over SMTP. Recipients are accepted only when some email
@@ -36,7 +37,7 @@ export async function startEmailIntake(options: {
     async onMessage(raw, envelope) {
       let parsed;
       try {
-        parsed = await smtpInboundEvents(raw, envelope);
+        parsed = (await smtpInboundEvents(raw, envelope)).map(withoutNul);
       } catch (error) {
         // Unusable mail is dropped (accepted), so the sending server does not retry it for days.
         if (error instanceof InboundFormatError) return options.logger.warn({ err: error.message }, 'email dropped');
