@@ -190,6 +190,16 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
       expect(backends.logger.entries).toEqual([]);
     });
 
+    it('takes a reply holding the NUL character with U+FFFD in its place, as it can be stored', async () => {
+      backends.fake.handler = (req, res) => {
+        if (!verified(req, res)) return;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply: 'From\u0000the hook' }));
+      };
+      const { outcome, deltas } = await ask(agentId);
+      expect(outcome).toEqual({ kind: 'reply', text: 'From\ufffdthe hook', fallback: false });
+      expect(deltas).toEqual(['From\ufffdthe hook']);
+    });
+
     it('signs with the agent’s own secret only: another secret does not verify', async () => {
       backends.fake.handler = (req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"accepted as text"}');
@@ -324,6 +334,16 @@ describe.each(ENGINES)('agent runner on %s', (engine) => {
         temperature: 0.5,
         max_tokens: 100,
       });
+    });
+
+    it('streams chunks holding the NUL character with U+FFFD in its place', async () => {
+      completions(async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+        res.end(STREAM_START + ['a\u0000', 'b'].map(deltaEvent).join('') + STREAM_END);
+      });
+      const { outcome, deltas } = await ask(agentId, turn({ text: 'Say it' }));
+      expect(outcome).toEqual({ kind: 'reply', text: 'a\ufffdb', fallback: false });
+      expect(deltas).toEqual(['a\ufffd', 'b']);
     });
 
     it('sends no Authorization and no system prompt when there is neither key nor instructions', async () => {

@@ -10,6 +10,7 @@ import { webhookBackend } from './webhook.js';
 import { openAICompatibleBackend } from './openai-compatible.js';
 import { inProcessAnswer } from './in-process.js';
 import type { AgentOutcome, AgentRunner, AgentTurnInput } from './types.js';
+import { withoutNul } from '../http/nul-characters.js';
 
 export const DEFAULT_FALLBACK_TEXT = "Sorry — I'm having trouble answering right now. Please try again in a moment.";
 /** The limit for loading the agent, and for backends without a `timeoutMs` of their own (echo, scripted). */
@@ -87,7 +88,8 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
 
   async function answer(agent: OpenedAgent, input: AgentTurnInput, signal: AbortSignal, emit: (chunk: string) => void): Promise<AgentOutcome> {
     const handler = BACKENDS[agent.backend.type] as AgentBackendHandler;
-    const result = await handler.respond({ agent, backend: agent.backend, input, signal, fetch: fetchFn });
+    // A reply holding a NUL could not be stored on PostgreSQL (http/nul-characters.ts).
+    const result = withoutNul(await handler.respond({ agent, backend: agent.backend, input, signal, fetch: fetchFn }));
     if (result.kind === 'deferred') return { kind: 'deferred' };
     if (result.kind === 'text') {
       if (result.text.trim() === '') throw new BackendError('the backend answered an empty reply');
@@ -102,8 +104,9 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
       };
     }
     let text = '';
-    for await (const chunk of result.chunks) {
+    for await (const sent of result.chunks) {
       if (signal.aborted) throw signal.reason;
+      const chunk = withoutNul(sent);
       text += chunk;
       emit(chunk);
     }
