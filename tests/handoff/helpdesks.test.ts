@@ -399,13 +399,18 @@ describe.each(ENGINES)('helpdesk handoffs end to end on %s', (engine) => {
     expect(sentTo(twilio, contact).map((m) => m.body)).toEqual([BOT_REPLY, HANDOFF_NOTICE, text]);
     expect((await ok(api, 'GET', `/v1/conversations/${conversationId}/messages?pageSize=100`)).data.filter((m: any) => m.role === 'human')).toHaveLength(1);
 
+    // A reply holding a NUL reaches the contact with U+FFFD in its place: PostgreSQL could not store it as sent.
+    const odd = `Odd\u0000byte (${tag})`;
+    expect((await postToPublicUrl(server, url, helpdesk.reply(fakes, handoff, odd, connection.inboundSecret))).status).toBe(helpdesk.ack);
+    await waitForSms(twilio, contact, odd.replace('\u0000', '\ufffd'));
+
     // The helpdesk resolves: so does the handoff, and the agent answers the next message, not the helpdesk.
     const resolved = await postToPublicUrl(server, url, helpdesk.resolved(fakes, handoff, connection.inboundSecret));
     expect(resolved.status).toBe(helpdesk.ack);
     await waitForState(api, conversationId, 'resolved');
     const calls = helpdesk.calls(fakes);
     await sms('What are your opening hours tomorrow?');
-    await waitUntil(() => sentTo(twilio, contact).length === 4, 8000, 'the agent answering after the resolution');
+    await waitUntil(() => sentTo(twilio, contact).length === 5, 8000, 'the agent answering after the resolution');
     expect(sentTo(twilio, contact).at(-1)!.body).toBe(BOT_REPLY);
     expect((await conversation(api, conversationId)).handoffState).toBe('bot');
     await quiet(server);

@@ -11,6 +11,7 @@ import { rawInboundOf, registerRawBodyRoutes, send } from '../channels/inbound-r
 import { capInboundText } from '../channels/inbound-text.js';
 import type { HelpdeskConnector } from './helpdesks/connector.js';
 import type { HandoffService } from './handoff-service.js';
+import { withoutNul } from '../http/nul-characters.js';
 
 export const HELPDESK_PREFIX = '/v1/public/helpdesks';
 
@@ -40,7 +41,7 @@ export function registerHelpdeskRoutes(
     let parsed;
     try {
       connector.verify(raw, context);
-      parsed = connector.parse(raw, context);
+      parsed = connector.parse(raw, context).map(withoutNul);
     } catch (error) {
       throw (await refuseInbound(deps.db, request.log, record, error, receivedAt)) ?? error;
     }
