@@ -105,6 +105,8 @@ describe('twilio voice: requests', () => {
     const silence = parseVoiceRequest(voiceRaw('/voice/gather', { ...incomingCall, CallStatus: 'in-progress', SpeechResult: '' }), connection);
     expect(silence.speechResult).toBeUndefined();
     expect(voiceTurnEvent(silence, '3')).toBeUndefined();
+    const nul = parseVoiceRequest(voiceRaw('/voice/gather', { ...gatherResult, SpeechResult: 'table\u0000for two' }), connection);
+    expect(nul.speechResult).toBe('table\ufffdfor two');
   });
 
   it('verifies voice requests the same way as messaging (via adapter.verify too)', () => {

@@ -26,6 +26,7 @@ import { param, requestParams } from './params.js';
 import { stripWhatsApp } from './parse.js';
 import { attributes, escapeXml, twimlDocument } from './twiml.js';
 import { authTokenOf, verifyTwilioRequest } from './verify.js';
+import { withoutNul } from '../../http/nul-characters.js';
 
 export interface VoiceRequest {
   callSid: string;
@@ -70,7 +71,7 @@ export function parseVoiceRequest(raw: RawInbound, connection?: ConnectionContex
   if (speechResult !== undefined && speechResult.trim() !== '') request.speechResult = speechResult;
   if (param(params, 'Confidence') !== undefined && Number.isFinite(confidence)) request.confidence = confidence;
   if (digits !== undefined && digits !== '') request.digits = digits;
-  return request;
+  return withoutNul(request);
 }
 
 /** True for the first webhook of an incoming call (the one that may start a recording). */
