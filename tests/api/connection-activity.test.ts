@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/engines.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, createTwilioConnection, type TestApp } from '../helpers/app.js';
 import { inboundSmsParams, signedTwilioWebhook } from '../fakes/twilio.js';
 import { REFUSALS_KEPT_PER_CONNECTION } from '../../packages/server/src/store/repositories/inbound-refusals.js';
 
@@ -14,16 +14,7 @@ describe.each(ENGINES)('a connection\u2019s inbound activity on %s', (engine) =>
 
   beforeAll(async () => {
     t = await createTestApp(engine);
-    const secret = await t.request('POST', '/v1/secrets', { name: 'twilio-token', value: AUTH_TOKEN });
-    const connection = await t.request('POST', '/v1/connections', {
-      provider: 'twilio',
-      name: 'Twilio',
-      settings: { accountSid: `AC${'0'.repeat(32)}` },
-      credentials: { authToken: secret.body.data.id },
-      apiBaseUrl: 'http://127.0.0.1:9',
-    });
-    expect(connection.status, JSON.stringify(connection.body)).toBe(201);
-    connectionId = connection.body.data.id;
+    connectionId = await createTwilioConnection(t, AUTH_TOKEN, 'twilio-token');
     path = `/v1/public/channels/twilio/${connectionId}`;
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../helpers/engines.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, createTwilioConnection, type TestApp } from '../helpers/app.js';
 import { inboundSmsParams, signedTwilioWebhook } from '../fakes/twilio.js';
 import { withoutNul } from '../../packages/server/src/http/nul-characters.js';
 
@@ -55,16 +55,7 @@ describe.each(ENGINES)('the NUL character (U+0000) on %s', (engine) => {
   });
 
   it('reaches the inbox from a provider as U+FFFD, instead of failing the message', async () => {
-    const secret = await t.request('POST', '/v1/secrets', { name: 'twilio-nul', value: AUTH_TOKEN });
-    const connection = await t.request('POST', '/v1/connections', {
-      provider: 'twilio',
-      name: 'Twilio',
-      settings: { accountSid: `AC${'0'.repeat(32)}` },
-      credentials: { authToken: secret.body.data.id },
-      apiBaseUrl: 'http://127.0.0.1:9',
-    });
-    expect(connection.status, JSON.stringify(connection.body)).toBe(201);
-    const path = `/v1/public/channels/twilio/${connection.body.data.id}`;
+    const path = `/v1/public/channels/twilio/${await createTwilioConnection(t, AUTH_TOKEN, 'twilio-nul')}`;
     const sid = `SM${'7'.repeat(32)}`;
     const { headers, body } = signedTwilioWebhook(AUTH_TOKEN, `${PUBLIC_URL}${path}`, inboundSmsParams({ MessageSid: sid, Body: 'before\u0000after' }));
     const response = await t.app.server.inject({ method: 'POST', url: path, headers, payload: body });

@@ -102,3 +102,20 @@ export async function createTestApp(engine: Engine): Promise<TestApp> {
     },
   };
 }
+
+/**
+ * A Twilio connection whose auth token is stored as a secret named `secretName`; nothing is sent
+ * to Twilio (its API base URL is a closed loopback port). Resolves with the connection's id.
+ */
+export async function createTwilioConnection(t: TestApp, authToken: string, secretName: string): Promise<string> {
+  const secret = await t.request('POST', '/v1/secrets', { name: secretName, value: authToken });
+  const connection = await t.request('POST', '/v1/connections', {
+    provider: 'twilio',
+    name: 'Twilio',
+    settings: { accountSid: `AC${'0'.repeat(32)}` },
+    credentials: { authToken: secret.body.data.id },
+    apiBaseUrl: 'http://127.0.0.1:9',
+  });
+  if (connection.status !== 201) throw new Error(`the Twilio connection was not created: ${JSON.stringify(connection.body)}`);
+  return connection.body.data.id as string;
+}
