@@ -509,6 +509,25 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
     ]);
   }, 90_000);
 
+  it('copies text holding the NUL character, which PostgreSQL cannot store, with U+FFFD in its place, and says so', async () => {
+    const withNul = join(dataDir, 'with-nul.db');
+    const source = new BetterSqlite3(join(dataDir, 'switchboard.db'), { readonly: true });
+    try {
+      await source.backup(withNul);
+    } finally {
+      source.close();
+    }
+    const edit = new BetterSqlite3(withNul);
+    const named = edit.prepare(`UPDATE deployment_channels SET channel_name = ? WHERE id = (SELECT id FROM deployment_channels ORDER BY rowid LIMIT 1) RETURNING id`).get('Front\u0000desk') as { id: string };
+    edit.close();
+    const into = await emptyPostgres();
+    scratch.push(into);
+    const copied = await runCli(['migrate-data', '--to', into.url, '--from', `sqlite:${withNul}`], sqliteEnv);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stdout).toContain('deployment_channels: 1 value held the NUL character (U+0000), which PostgreSQL cannot store: copied with U+FFFD in its place.');
+    expect(await into.query(`SELECT channel_name FROM deployment_channels WHERE id = '${named.id}'`)).toEqual([{ channel_name: 'Front\ufffddesk' }]);
+  }, 90_000);
+
   it('refuses a --to that is not PostgreSQL, and DATABASE_URL=postgres without --from', async () => {
     const notPostgres = await runCli(['migrate-data', '--to', 'sqlite:/tmp/x.db'], sqliteEnv);
     expect(notPostgres.code).toBe(1);

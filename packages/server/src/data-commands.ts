@@ -120,6 +120,9 @@ function printSummary(result: MigrateDataResult): void {
     );
   }
   for (const sequence of result.sequences) out.push(`${sequence.table}.${sequence.column}: the next value is ${sequence.next}.`);
+  for (const { table, values } of result.replacedNul) {
+    out.push(`${table}: ${values} ${values === 1 ? 'value held' : 'values held'} the NUL character (U+0000), which PostgreSQL cannot store: copied with U+FFFD in its place.`);
+  }
   process.stdout.write(out.join('\n') + '\n');
 }
 

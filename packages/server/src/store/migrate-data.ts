@@ -104,6 +104,8 @@ export interface MigrateDataResult {
   sequences: SequenceCheck[];
   /** Tables whose row counts differ between source and target. */
   mismatched: string[];
+  /** Per table, text values holding the NUL character (U+0000), which PostgreSQL cannot store: copied with U+FFFD in its place. */
+  replacedNul: { table: string; values: number }[];
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -317,20 +319,23 @@ async function copyTable(
   total: number,
   batchSize: number,
   onProgress: (progress: CopyProgress) => void,
-): Promise<number> {
+): Promise<{ copied: number; replacedNul: number }> {
   const perInsert = Math.max(1, Math.min(batchSize, Math.floor(MAX_PARAMETERS / columns.length)));
   const columnList = columns.map(quote).join(', ');
   // In the order the rows were written, where the table has a rowid (a WITHOUT ROWID table has none).
   const withoutRowid = (sqlite.prepare('SELECT wr FROM pragma_table_list WHERE schema = ? AND name = ?').get('main', table) as { wr: number } | undefined)?.wr === 1;
   const read = sqlite.prepare(`SELECT ${columnList} FROM ${quote(table)}${withoutRowid ? '' : ' ORDER BY rowid'}`).raw(true).safeIntegers(true);
   let copied = 0;
+  let replacedNul = 0;
   let batch: unknown[][] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const values: unknown[] = [];
     const tuples = batch.map((row) => {
       const placeholders = row.map((value) => {
-        values.push(value);
+        const nul = typeof value === 'string' && value.includes('\u0000');
+        if (nul) replacedNul += 1;
+        values.push(nul ? value.replaceAll('\u0000', '\ufffd') : value);
         return `$${values.length}`;
       });
       return `(${placeholders.join(', ')})`;
@@ -350,7 +355,7 @@ async function copyTable(
   }
   await flush();
   onProgress({ table, copied, total, done: true });
-  return copied;
+  return { copied, replacedNul };
 }
 
 /** A client whose lost connection fails the query in flight instead of ending the process with an unhandled 'error'. */
@@ -417,6 +422,7 @@ export async function migrateSqliteToPostgres(options: MigrateDataOptions): Prom
 
       const counters: CounterCheck[] = [];
       const added = new Map<string, number>();
+      const replacedNul: MigrateDataResult['replacedNul'] = [];
       let sequences: SequenceCheck[] = [];
       await client.query('BEGIN');
       try {
@@ -432,7 +438,10 @@ export async function migrateSqliteToPostgres(options: MigrateDataOptions): Prom
         );
         const withTriggers = triggered.map((row) => row.name).filter((name) => tables.includes(name));
         for (const table of withTriggers) await client.query(`ALTER TABLE ${quote(table)} DISABLE TRIGGER USER`);
-        for (const table of order) await copyTable(client, sqlite, table, sourceColumns.get(table)!, counts.get(table)!, batchSize, onProgress);
+        for (const table of order) {
+          const copy = await copyTable(client, sqlite, table, sourceColumns.get(table)!, counts.get(table)!, batchSize, onProgress);
+          if (copy.replacedNul > 0) replacedNul.push({ table, values: copy.replacedNul });
+        }
         for (const table of withTriggers) await client.query(`ALTER TABLE ${quote(table)} ENABLE TRIGGER USER`);
 
         for (const counter of COUNTER_TABLES) {
@@ -459,7 +468,7 @@ export async function migrateSqliteToPostgres(options: MigrateDataOptions): Prom
       }
       for (const check of counters) check.wrong = await wrongCounters(client, COUNTER_TABLES.find((c) => c.table === check.table)!);
       const mismatched = results.filter((r) => r.target !== r.source + (r.added ?? 0)).map((r) => r.table);
-      return { source: file, target, tables: results, counters, sequences, mismatched };
+      return { source: file, target, tables: results, counters, sequences, mismatched, replacedNul };
     } finally {
       await client.end();
     }
