@@ -486,20 +486,32 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
     expect(copied.stdout).not.toContain(key);
   }, 90_000);
 
-  it('ends with correct channel counters even when the SQLite ones had drifted', async () => {
-    const drifted = join(dataDir, 'drifted.db');
+  /** Copies the served database to `name`, edits the copy with `edit` and migrates it into a new empty database. */
+  async function migrateEditedCopy<T>(name: string, edit: (copy: BetterSqlite3.Database) => T) {
+    const file = join(dataDir, name);
     const source = new BetterSqlite3(join(dataDir, 'switchboard.db'), { readonly: true });
     try {
-      await source.backup(drifted);
+      await source.backup(file);
     } finally {
       source.close();
     }
-    const edit = new BetterSqlite3(drifted);
-    edit.exec(`UPDATE channel_counts SET count = count + 5 WHERE deployment_type = 'sms'; DELETE FROM channel_counts WHERE deployment_type = 'calls'`);
-    edit.close();
+    const copy = new BetterSqlite3(file);
+    let edited: T;
+    try {
+      edited = edit(copy);
+    } finally {
+      copy.close();
+    }
     const into = await emptyPostgres();
     scratch.push(into);
-    const copied = await runCli(['migrate-data', '--to', into.url, '--from', `sqlite:${drifted}`], sqliteEnv);
+    const copied = await runCli(['migrate-data', '--to', into.url, '--from', `sqlite:${file}`], sqliteEnv);
+    return { into, copied, edited };
+  }
+
+  it('ends with correct channel counters even when the SQLite ones had drifted', async () => {
+    const { into, copied } = await migrateEditedCopy('drifted.db', (copy) =>
+      copy.exec(`UPDATE channel_counts SET count = count + 5 WHERE deployment_type = 'sms'; DELETE FROM channel_counts WHERE deployment_type = 'calls'`),
+    );
     expect(copied.code, copied.stderr).toBe(0);
     expect(copied.stdout).toContain('channel_counts: every count matches a recount of deployment_channels (2 corrected: the SQLite counts had drifted).');
     expect(copied.stdout).toMatch(/^channel_counts +\d+ +\d+ {2}ok \(1 counter added by the recount\)$/m);
@@ -510,19 +522,13 @@ describe.runIf(availableServices().postgres)('switchboard migrate-data: SQLite â
   }, 90_000);
 
   it('copies text holding the NUL character, which PostgreSQL cannot store, with U+FFFD in its place, and says so', async () => {
-    const withNul = join(dataDir, 'with-nul.db');
-    const source = new BetterSqlite3(join(dataDir, 'switchboard.db'), { readonly: true });
-    try {
-      await source.backup(withNul);
-    } finally {
-      source.close();
-    }
-    const edit = new BetterSqlite3(withNul);
-    const named = edit.prepare(`UPDATE deployment_channels SET channel_name = ? WHERE id = (SELECT id FROM deployment_channels ORDER BY rowid LIMIT 1) RETURNING id`).get('Front\u0000desk') as { id: string };
-    edit.close();
-    const into = await emptyPostgres();
-    scratch.push(into);
-    const copied = await runCli(['migrate-data', '--to', into.url, '--from', `sqlite:${withNul}`], sqliteEnv);
+    const { into, copied, edited: named } = await migrateEditedCopy(
+      'with-nul.db',
+      (copy) =>
+        copy
+          .prepare(`UPDATE deployment_channels SET channel_name = ? WHERE id = (SELECT id FROM deployment_channels ORDER BY rowid LIMIT 1) RETURNING id`)
+          .get('Front\u0000desk') as { id: string },
+    );
     expect(copied.code, copied.stderr).toBe(0);
     expect(copied.stdout).toContain('deployment_channels: 1 value held the NUL character (U+0000), which PostgreSQL cannot store: copied with U+FFFD in its place.');
     expect(await into.query(`SELECT channel_name FROM deployment_channels WHERE id = '${named.id}'`)).toEqual([{ channel_name: 'Front\ufffddesk' }]);
