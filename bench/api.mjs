@@ -29,7 +29,8 @@
 //                       warns without it), and only then may a node keep a looked-up API key for
 //                       a moment (http/credential-cache.ts), so the default benchmarks PostgreSQL
 //                       as it is deployed. Keys go under a prefix of this run's own.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { bootstrapWorkspace, loadMasterKey, openDatabase, SecretBox } from '../packages/server/dist/index.js';
@@ -64,7 +65,9 @@ const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map(
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'get,getByIdentifier,list').split(',').map((e) => e.trim()).filter(Boolean);
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const BEFORE_CLI = process.env.BENCH_BEFORE_CLI || undefined;
+// Resolved here: the servers run with the repository as their working directory.
+const BEFORE_CLI = process.env.BENCH_BEFORE_CLI ? resolve(process.env.BENCH_BEFORE_CLI) : undefined;
+if (BEFORE_CLI && !existsSync(BEFORE_CLI)) throw new Error(`BENCH_BEFORE_CLI names ${BEFORE_CLI}, which does not exist`);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const POSTGRES_REDIS_URL = process.env.BENCH_POSTGRES_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PIPELINING = 1;
@@ -221,14 +224,15 @@ async function benchEngine(engine, measureBaseline) {
       const befores = [];
       for (const scenario of Object.keys(scenarios)) {
         const runs = rounds.map((r) => ({ baseline: r.baseline, ...r.scenarios[scenario] }));
-        results.push({ engine, scenario, ...medianOf(runs.map((r) => r.switchboard)), toBaseline: ratios(runs, (r) => r.switchboard.rps / r.baseline.rps), toCeiling: ratios(runs, (r) => r.switchboard.rps / r.ceiling.rps) });
+        const now = medianOf(runs.map((r) => r.switchboard));
+        results.push({ engine, scenario, ...now, toBaseline: ratios(runs, (r) => r.switchboard.rps / r.baseline.rps), toCeiling: ratios(runs, (r) => r.switchboard.rps / r.ceiling.rps) });
         ceilings.push({ engine, scenario, ...medianOf(runs.map((r) => r.ceiling)), toBaseline: ratios(runs, (r) => r.ceiling.rps / r.baseline.rps) });
         if (before) {
           befores.push({
             engine,
             scenario,
-            now: medianOf(runs.map((r) => r.switchboard)),
-            ...medianOf(runs.map((r) => r.before)),
+            now,
+            before: medianOf(runs.map((r) => r.before)),
             rpsRatio: ratios(runs, (r) => r.switchboard.rps / r.before.rps),
             cpuRatio: ratios(runs, (r) => r.switchboard.cpuUs / r.before.cpuUs),
           });
@@ -281,7 +285,7 @@ const shown = (r) => `${ratio(r.median, 1)}${r.each.length > 1 ? ` (${r.each.map
 
 function beforeMarkdown(befores) {
   const header = ['Engine', 'Scenario', 'Requests/s (this / before)', 'Requests/s ÷ before', 'CPU µs/request (this / before)', 'CPU ÷ before'];
-  const row = (b) => [b.engine, b.scenario, `${fmt(b.now.rps)} / ${fmt(b.rps)}`, shown(b.rpsRatio), `${fmt(b.now.cpuUs)} / ${fmt(b.cpuUs)}`, shown(b.cpuRatio)];
+  const row = (b) => [b.engine, b.scenario, `${fmt(b.now.rps)} / ${fmt(b.before.rps)}`, shown(b.rpsRatio), `${fmt(b.now.cpuUs)} / ${fmt(b.before.cpuUs)}`, shown(b.cpuRatio)];
   return markdownTable(header, befores.map(row), 2);
 }
 
@@ -337,7 +341,7 @@ async function main() {
     await baselineServer.stop();
   }
 
-  const failures = [...baselines, ...ceilings, ...rows, ...befores].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
+  const failures = [...baselines, ...ceilings, ...rows, ...befores.map((b) => b.before)].filter((r) => r.non2xx + r.errors + r.timeouts > 0);
   console.log('\n== Results (Markdown) ==\n');
   console.log(`${machine.slice(0, 4).join(' · ')} · ${versions.join(' · ')}`);
   const flags = (list) => (list.length ? list.join(' ') : 'no node flags');

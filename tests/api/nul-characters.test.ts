@@ -37,7 +37,8 @@ describe.each(ENGINES)('the NUL character (U+0000) on %s', (engine) => {
     refused(await t.request('POST', '/v1/deployment-channels', web({ configuration: theme })), 'configuration.widgetConfiguration.customTheme.accent');
     const keyed = { communicationType: 'unified', widgetConfiguration: { position: 'right', customTheme: { 'a\u0000': '#fff' } } };
     refused(await t.request('POST', '/v1/deployment-channels', web({ configuration: keyed })), 'configuration.widgetConfiguration.customTheme.a\\u0000');
-    refused(await t.request('POST', '/v1/agents', { name: 'Echo', tags: ['ok', 'no\u0000'] }), 'tags.1');
+    const scripted = { type: 'scripted', rules: [], fallback: 'Sorry?', fallbackQuickReplies: ['Yes', 'No\u0000'] };
+    refused(await t.request('POST', '/v1/agents', { name: 'Scripted', backend: scripted }), 'backend.fallbackQuickReplies.1');
     expect(await t.snapshot()).toEqual(before);
     // The same escape written as text (a backslash, then u0000) is no NUL.
     const created = await t.request('POST', '/v1/deployment-channels', web({ channelName: 'a\\u0000b' }));
@@ -74,5 +75,7 @@ describe('withoutNul', () => {
       plain: 'ok',
     });
     expect(withoutNul({ date }).date).toBe(date);
+    const clean = { text: 'no NUL here', media: [{ id: 'm1' }] };
+    expect(withoutNul(clean)).toBe(clean);
   });
 });

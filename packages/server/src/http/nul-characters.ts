@@ -36,10 +36,29 @@ export function nulInUrl(url: string, params: unknown, query: unknown): Error | 
   return field === undefined ? undefined : invalid([{ field, message: NUL_MESSAGE }]);
 }
 
-/** The value with every NUL in its strings (keys included) replaced by U+FFFD. */
+/**
+ * The value with every NUL in its strings (keys included) replaced by U+FFFD: the value itself,
+ * uncopied, when it holds none, as nearly every provider event does.
+ */
 export function withoutNul<T>(value: T): T {
-  if (typeof value === 'string') return (value.includes(NUL) ? value.replaceAll(NUL, '\ufffd') : value) as T;
-  if (Array.isArray(value)) return value.map(withoutNul) as T;
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), withoutNul(item)])) as T;
+  return holdsNul(value) ? replaced(value) : value;
 }
+
+/** Whether a string, or a string in a plain object or array (keys included), holds a NUL; allocates nothing. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(NUL);
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (key.includes(NUL) || holdsNul(value[key])) return true;
+  return false;
+}
+
+function replaced<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll(NUL, '\ufffd') as T;
+  if (Array.isArray(value)) return value.map(replaced) as T;
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [replaced(key), replaced(item)])) as T;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
